@@ -1,0 +1,146 @@
+/**
+ * `dsp bench` as a library: replay suites under several policies and summarise each policy as a row with the
+ * figures of spec §5 and the ratios to `fixed:2` (the paper's normalisation).
+ */
+import { replaySuite, type PolicyBuilder, type SuiteRun } from '../engine/replay-suite.js';
+import { builtinPriceTable, type PriceTable } from '../ledger/prices.js';
+import { suiteMetrics } from '../ledger/metrics.js';
+import type { PolicySpec } from '../policies/registry.js';
+import type { Suite } from './suites.js';
+
+/** One policy's figures over a suite: means per task. Field names are fixed (other tools parse them). */
+export interface BenchRow {
+  policy: string;
+  tasks: number;
+  latencySec: number;
+  sequentialLatencySec: number;
+  speedup: number;
+  costUsd: number;
+  sequentialCostUsd: number;
+  wastedCostUsd: number;
+  peakConcurrency: number;
+  meanConcurrency: number;
+  meanK: number;
+  lossless: boolean;
+  /** Relative to the `fixed:2` row when there is one, else null. */
+  latencyRatio: number | null;
+  costRatio: number | null;
+  wastedCostRatio: number | null;
+}
+
+/** One suite's summary, as printed by `dsp bench --format json`. */
+export interface BenchSummary {
+  suite: string;
+  tasks: number;
+  /** The name of the price table used. */
+  priceTable: string;
+  /** Where the traces came from. */
+  source: string;
+  /** How the suite's timings were obtained (measured, modelled, synthetic, or a mix). */
+  timing: string;
+  rows: BenchRow[];
+}
+
+/** A suite's summary plus every run behind it (for reports). */
+export interface BenchSuiteResult {
+  summary: BenchSummary;
+  runs: SuiteRun[];
+}
+
+export interface RunBenchOptions {
+  suites: readonly Suite[];
+  policies: readonly PolicySpec[];
+  priceTable?: PriceTable;
+  kMax?: number;
+  buildPolicy?: PolicyBuilder;
+  /** Progress: called after every task of every policy. */
+  onProgress?: (done: number, total: number, label: string) => void;
+}
+
+export async function runBench(options: RunBenchOptions): Promise<BenchSuiteResult[]> {
+  const priceTable = options.priceTable ?? builtinPriceTable;
+  const total = options.suites.reduce((sum, suite) => sum + suite.traces.length, 0) * options.policies.length;
+  let done = 0;
+  const results: BenchSuiteResult[] = [];
+  for (const suite of options.suites) {
+    const runs: SuiteRun[] = [];
+    for (const policy of options.policies) {
+      runs.push(
+        await replaySuite({
+          traces: suite.traces,
+          policy,
+          priceTable,
+          kMax: options.kMax,
+          buildPolicy: options.buildPolicy,
+          onTask: () => {
+            done += 1;
+            options.onProgress?.(done, total, `${suite.name} ${policy.name}`);
+          },
+        }),
+      );
+    }
+    const timings = [...new Set(suite.traces.map((trace) => trace.timing))].sort();
+    results.push({
+      summary: {
+        suite: suite.name,
+        tasks: suite.traces.length,
+        priceTable: priceTable.name,
+        source: suite.source,
+        timing: timings.join('+'),
+        rows: benchRows(runs),
+      },
+      runs,
+    });
+  }
+  return results;
+}
+
+/** Rows of a suite's runs, with ratios to the `fixed:2` run when present. */
+export function benchRows(runs: readonly SuiteRun[]): BenchRow[] {
+  const base = runs.find((run) => run.policy === 'fixed:2');
+  const ratio = (value: number, reference: number | undefined): number | null =>
+    reference === undefined || reference === 0 ? null : value / reference;
+  return runs.map((run) => {
+    const m = run.metrics;
+    return {
+      policy: run.policy,
+      tasks: m.tasks,
+      latencySec: m.latencySec,
+      sequentialLatencySec: m.sequentialLatencySec,
+      speedup: m.speedup,
+      costUsd: m.costUsd,
+      sequentialCostUsd: m.sequentialCostUsd,
+      wastedCostUsd: m.wastedCostUsd,
+      peakConcurrency: m.peakConcurrency,
+      meanConcurrency: m.meanConcurrency,
+      meanK: m.meanK,
+      lossless: run.lossless,
+      latencyRatio: ratio(m.latencySec, base?.metrics.latencySec),
+      costRatio: ratio(m.costUsd, base?.metrics.costUsd),
+      wastedCostRatio: ratio(m.wastedCostUsd, base?.metrics.wastedCostUsd),
+    };
+  });
+}
+
+/** The combined summary over several suites (`"suite": "all"`): rows re-averaged over every task of every suite. */
+export function combinedSummary(results: readonly BenchSuiteResult[], priceTable: string): BenchSummary {
+  const policies = results[0]?.runs.map((run) => run.policy) ?? [];
+  const runs: SuiteRun[] = policies.map((policy) => {
+    const parts = results.map((result) => result.runs.find((run) => run.policy === policy)!);
+    const taskResults = parts.flatMap((part) => part.results);
+    return {
+      policy,
+      results: taskResults,
+      metrics: suiteMetrics(taskResults),
+      lossless: parts.every((part) => part.lossless),
+    };
+  });
+  return {
+    suite: 'all',
+    tasks: results.reduce((sum, result) => sum + result.summary.tasks, 0),
+    priceTable,
+    source: results.map((result) => result.summary.suite).join(', '),
+    timing: [...new Set(results.flatMap((result) => result.summary.timing.split('+')))].sort().join('+'),
+    rows: benchRows(runs),
+  };
+}

@@ -1,0 +1,76 @@
+/** `dsp bench`: replay suites under several k-policies and print one summary per suite. */
+import { Command, Option } from 'commander';
+import { combinedSummary, runBench, type BenchSummary } from '../../bench/run-bench.js';
+import { defaultSuites, embeddedSuite, suitesFromFiles, type Suite } from '../../bench/suites.js';
+import { InvalidInputError } from '../../errors.js';
+import { builtinPriceTable, loadPriceTable } from '../../ledger/prices.js';
+import { parsePolicyList } from '../../policies/registry.js';
+import { createPolicy } from '../../policies/create.js';
+import { createProgress } from '../progress.js';
+import { renderCsv, renderTable } from '../render.js';
+import { parseWholeNumber } from '../options.js';
+
+export const defaultBenchPolicies = 'sequential,fixed:2,fixed:4,fixed:6,additive,oracle';
+
+interface BenchCommandOptions {
+  traces?: string[];
+  suite?: string[];
+  policies: string;
+  format: 'table' | 'json' | 'csv';
+  seed: string;
+  prices?: string;
+  kMax: string;
+  quiet?: boolean;
+}
+
+export function registerBenchCommand(program: Command): void {
+  program
+    .command('bench')
+    .description('replay recorded agent traces under several k-policies and compare latency and cost')
+    .option('--traces <files...>', 'dsp-trace/1 JSONL files (grouped into suites by their "suite" field)')
+    .option('--suite <names...>', 'embedded suites by name (see `dsp suites`), e.g. openagi-react synthetic')
+    .option('--policies <list>', 'comma-separated k-policies', defaultBenchPolicies)
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
+    .option('--seed <n>', 'seed of the synthetic suite and of learning policies', '1')
+    .option('--prices <file>', 'JSON price table laid over the built-in one')
+    .option('--k-max <n>', 'largest k any policy may choose', '8')
+    .option('--quiet', 'no progress output')
+    .action(async (options: BenchCommandOptions) => {
+      const seed = parseWholeNumber(options.seed, '--seed', 0);
+      const kMax = parseWholeNumber(options.kMax, '--k-max', 1);
+      const policies = parsePolicyList(options.policies);
+      const priceTable = options.prices === undefined ? builtinPriceTable : loadPriceTable(options.prices);
+      const suites: Suite[] = [
+        ...suitesFromFiles(options.traces ?? []),
+        ...(options.suite ?? []).map((name) => embeddedSuite(name, seed)),
+      ];
+      const usedDefault = suites.length === 0;
+      if (usedDefault) suites.push(...defaultSuites(seed));
+      if (suites.length === 0) throw new InvalidInputError('no suite to run');
+
+      const progress = createProgress({ quiet: options.quiet });
+      const results = await runBench({
+        suites,
+        policies,
+        priceTable,
+        kMax,
+        buildPolicy: (spec, context) => createPolicy(spec, context, { seed }),
+        onProgress: (done, total, label) => progress.update(done, total, label),
+      });
+      progress.done();
+
+      const summaries: BenchSummary[] = results.map((result) => result.summary);
+      if (summaries.length > 1) summaries.push(combinedSummary(results, priceTable.name));
+      const out = process.stdout;
+      if (options.format === 'json') {
+        out.write(`${JSON.stringify(summaries.length === 1 ? summaries[0] : summaries, null, 2)}\n`);
+      } else if (options.format === 'csv') {
+        out.write(`${renderCsv(summaries)}\n`);
+      } else {
+        if (usedDefault) {
+          out.write(`No --traces or --suite given: running the default suites (${suites.map((suite) => suite.name).join(', ')}).\n\n`);
+        }
+        out.write(`${summaries.map(renderTable).join('\n\n')}\n`);
+      }
+    });
+}

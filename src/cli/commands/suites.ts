@@ -1,0 +1,17 @@
+/** `dsp suites`: list the embedded suites. */
+import type { Command } from 'commander';
+import { availableSuiteNames, embeddedSuite } from '../../bench/suites.js';
+
+export function registerSuitesCommand(program: Command): void {
+  program
+    .command('suites')
+    .description('list the embedded suites that `dsp bench --suite` can run')
+    .action(() => {
+      for (const name of availableSuiteNames()) {
+        const suite = embeddedSuite(name, 1);
+        const steps = suite.traces.reduce((sum, trace) => sum + trace.steps.length, 0);
+        const timing = [...new Set(suite.traces.map((trace) => trace.timing))].join('+');
+        process.stdout.write(`${name.padEnd(16)} ${String(suite.traces.length).padStart(4)} tasks ${String(steps).padStart(5)} steps  timing ${timing}  (${suite.source})\n`);
+      }
+    });
+}

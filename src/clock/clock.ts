@@ -1,0 +1,37 @@
+/**
+ * Clocks. The engine reads time and waits only through a `Clock`, so the same code runs live on the real clock
+ * and in replay on a virtual, discrete-event clock that gives identical figures on every run and machine.
+ */
+
+/** Time source and timer. Times are milliseconds. */
+export interface Clock {
+  /** Milliseconds since an arbitrary origin. */
+  now(): number;
+  /** Resolves after `ms`; rejects with the signal's reason if `signal` aborts first. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** The machine's monotonic clock (`performance.now`) and real timers. */
+export class RealClock implements Clock {
+  now(): number {
+    return performance.now();
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        reject(signal?.reason);
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}

@@ -1,0 +1,364 @@
+/**
+ * One task under speculative planning (spec §2). Pure given its agents, policy and clock: it reads time only from
+ * the clock and does no I/O of its own.
+ *
+ * Every round launches T on the committed prefix at once, then asks the policy for k, then (k ≥ 1) launches A.
+ * Each guess of A launches the next A call and a speculative T call. T's answers are checked in step order; the
+ * round ends at the first step where A's guess differs from T's action, where T's action is terminal, where all k
+ * guesses were confirmed, or where T answers before A has guessed. Only T's actions are ever committed.
+ */
+import type { Clock } from '../clock/clock.js';
+import { SpeculationCancelledError, TargetCallError, InvalidInputError, describeCause } from '../errors.js';
+import type { KPolicy, RoundState } from '../policies/policy.js';
+import { builtinPriceTable, costOf, type PriceTable } from '../ledger/prices.js';
+import { taskMetrics } from '../ledger/metrics.js';
+import { exactMatch, type ActionsMatch } from './actions.js';
+import type {
+  Action,
+  Agent,
+  AgentResult,
+  CallRecord,
+  Role,
+  RoundRecord,
+  TaskInput,
+  TaskResult,
+  Usage,
+} from './types.js';
+
+/** Options of `runTask`. */
+export interface RunTaskOptions {
+  task: TaskInput;
+  /** The cheap approximation agent A. */
+  approx: Agent;
+  /** The target agent T, whose actions define the plan. */
+  target: Agent;
+  /** Chooses k per round. */
+  policy: KPolicy;
+  /** The clock all times are read from (a `RealClock` live, a `VirtualClock` in replay). */
+  clock: Clock;
+  /** Whether A's guess equals T's action. Default: exact equality of canonical forms (lossless). */
+  actionsMatch?: ActionsMatch;
+  /** Whether an action ends the plan. Default: no action does (the plan ends at `maxSteps`). */
+  isTerminal?: (action: Action) => boolean;
+  /** The most steps a plan may have. Default 50. */
+  maxSteps?: number;
+  /** The largest k any policy may choose. Default 8. */
+  kMax?: number;
+  /** Prices for the ledger's costs. Default: the built-in table. */
+  priceTable?: PriceTable;
+  /** Model names used to price calls whose agent did not say which model served them. */
+  models?: { approx?: string; target?: string };
+  /** Called after each round, e.g. for progress or recording. */
+  onRound?: (round: RoundRecord) => void;
+}
+
+/** Defaults of `runTask`. */
+export const engineDefaults = { maxSteps: 50, kMax: 8 } as const;
+
+interface CallHandle {
+  record: CallRecord;
+  controller: AbortController;
+  /** Set when the agent's promise settled before any abort. */
+  finished: boolean;
+  cancelled: boolean;
+  result?: AgentResult;
+  error?: unknown;
+  partialUsage?: Usage;
+  /** Settles (never rejects) when the agent's promise settles. */
+  settled: Promise<void>;
+}
+
+/** Runs one task to its end and returns its plan, ledger and metrics. Throws `TargetCallError` if T fails. */
+export async function runTask(options: RunTaskOptions): Promise<TaskResult> {
+  return new TaskRun(options).run();
+}
+
+class TaskRun {
+  private readonly clock: Clock;
+  private readonly match: ActionsMatch;
+  private readonly isTerminal: (action: Action) => boolean;
+  private readonly maxSteps: number;
+  private readonly kMax: number;
+  private readonly priceTable: PriceTable;
+  private readonly handles: CallHandle[] = [];
+  private readonly rounds: RoundRecord[] = [];
+  private readonly committed: Action[] = [];
+  private wake: (() => void) | undefined;
+  private startMs = 0;
+
+  constructor(private readonly options: RunTaskOptions) {
+    this.clock = options.clock;
+    this.match = options.actionsMatch ?? exactMatch;
+    this.isTerminal = options.isTerminal ?? (() => false);
+    this.maxSteps = options.maxSteps ?? engineDefaults.maxSteps;
+    this.kMax = options.kMax ?? engineDefaults.kMax;
+    this.priceTable = options.priceTable ?? builtinPriceTable;
+    if (!Number.isInteger(this.maxSteps) || this.maxSteps < 1) {
+      throw new InvalidInputError(`maxSteps must be a whole number ≥ 1, got ${this.maxSteps}`);
+    }
+    if (!Number.isInteger(this.kMax) || this.kMax < 1) {
+      throw new InvalidInputError(`kMax must be a whole number ≥ 1, got ${this.kMax}`);
+    }
+  }
+
+  async run(): Promise<TaskResult> {
+    const { task, policy } = this.options;
+    this.startMs = this.clock.now();
+    let endReason: TaskResult['endReason'] | undefined;
+    try {
+      await policy.taskStarted?.(task);
+      while (endReason === undefined) {
+        if (await this.runRound()) endReason = 'terminal';
+        else if (this.committed.length >= this.maxSteps) endReason = 'max-steps';
+      }
+    } catch (error) {
+      this.cancelAll('task-failed');
+      await this.allSettled();
+      throw error;
+    }
+    const endMs = this.clock.now();
+    await this.allSettled();
+    const records = this.handles.map((handle) => this.finalRecord(handle));
+    const result: TaskResult = {
+      taskId: task.id,
+      plan: [...this.committed],
+      endReason,
+      records,
+      rounds: this.rounds,
+      metrics: taskMetrics({ startMs: this.startMs, endMs, records, rounds: this.rounds }),
+    };
+    policy.taskEnded?.(result);
+    return result;
+  }
+
+  /** Runs one round; resolves true when it committed a terminal action. */
+  private async runRound(): Promise<boolean> {
+    const { policy, task } = this.options;
+    const prefix = [...this.committed];
+    const n = prefix.length;
+    const roundIndex = this.rounds.length;
+    const remainingSteps = this.maxSteps - n;
+    const roundStartMs = this.clock.now();
+    const targetCalls: CallHandle[] = [this.launch('target', n + 1, prefix, roundIndex)];
+
+    const state: RoundState = {
+      task,
+      committed: prefix,
+      roundIndex,
+      previousRounds: this.rounds,
+      kMax: this.kMax,
+      remainingSteps,
+    };
+    const chosen = policy.chooseK(state);
+    if (!Number.isFinite(chosen) || chosen < 0) {
+      throw new InvalidInputError(`policy ${policy.name} chose k = ${chosen}; k must be a number ≥ 0`);
+    }
+    const k = Math.min(Math.floor(chosen), this.kMax, remainingSteps);
+
+    const approxCalls: CallHandle[] = [];
+    if (k >= 1) approxCalls.push(this.launch('approx', n + 1, prefix, roundIndex));
+    const guesses: Action[] = [];
+    let approxStopped = k === 0;
+    let accepted = 0;
+    let end: RoundRecord['end'] | undefined;
+    let committedCount = 0;
+
+    while (end === undefined) {
+      let progressed = true;
+      while (progressed && end === undefined) {
+        progressed = false;
+        const approxCall = approxCalls[guesses.length];
+        if (!approxStopped && approxCall?.finished) {
+          if (approxCall.error !== undefined) {
+            // An approximation failure only ends this round's speculation.
+            approxStopped = true;
+          } else {
+            const guess = approxCall.result!.action;
+            guesses.push(guess);
+            progressed = true;
+            const j = guesses.length;
+            if (j < k && !this.isTerminal(guess)) {
+              const speculativePrefix = [...prefix, ...guesses];
+              approxCalls.push(this.launch('approx', n + j + 1, speculativePrefix, roundIndex));
+              targetCalls.push(this.launch('target', n + j + 1, speculativePrefix, roundIndex));
+            } else {
+              approxStopped = true;
+            }
+          }
+        }
+
+        const targetCall = targetCalls[accepted];
+        if (targetCall?.finished) {
+          if (targetCall.error !== undefined) {
+            // All earlier guesses were accepted, so this call was on the true prefix: the task cannot go on.
+            throw new TargetCallError({ taskId: task.id, step: n + accepted + 1, cause: targetCall.error });
+          }
+          const targetAction = targetCall.result!.action;
+          const guess = accepted < guesses.length ? guesses[accepted] : undefined;
+          if (guess === undefined) {
+            committedCount = accepted + 1;
+            end = k === 0 ? 'sequential' : this.isTerminal(targetAction) ? 'terminal' : 'no-guess';
+          } else if (this.match(guess, targetAction)) {
+            accepted += 1;
+            progressed = true;
+            if (this.isTerminal(targetAction)) {
+              committedCount = accepted;
+              end = 'terminal';
+            } else if (accepted === k) {
+              committedCount = accepted;
+              end = 'exhausted';
+            }
+          } else {
+            committedCount = accepted + 1;
+            end = this.isTerminal(targetAction) ? 'terminal' : 'mismatch';
+          }
+        }
+      }
+      if (end === undefined) await this.nextSettlement();
+    }
+
+    for (let index = 0; index < committedCount; index += 1) {
+      this.committed.push(targetCalls[index]!.result!.action);
+    }
+    this.settleRound(approxCalls, targetCalls, accepted, committedCount, n + committedCount);
+    const round: RoundRecord = {
+      index: roundIndex,
+      startStep: n + 1,
+      k,
+      guesses,
+      acceptedCount: accepted,
+      committedCount,
+      end,
+      startMs: roundStartMs,
+      endMs: this.clock.now(),
+    };
+    this.rounds.push(round);
+    policy.observeRound?.(round, state);
+    this.options.onRound?.(round);
+    return end === 'terminal';
+  }
+
+  /** Sets the status of every call of a finished round and aborts those still in flight. */
+  private settleRound(
+    approxCalls: CallHandle[],
+    targetCalls: CallHandle[],
+    accepted: number,
+    committedCount: number,
+    lastCommittedStep: number,
+  ): void {
+    approxCalls.forEach((handle, index) => {
+      handle.record.prefix = index <= accepted ? 'true' : 'speculative';
+      if (handle.finished) handle.record.status = index < accepted ? 'accepted' : 'discarded';
+      else this.cancel(handle, handle.record.step <= lastCommittedStep ? 'target-ahead' : 'break');
+    });
+    targetCalls.forEach((handle, index) => {
+      handle.record.prefix = index <= accepted ? 'true' : 'speculative';
+      if (handle.finished) handle.record.status = index < committedCount ? 'committed' : 'discarded';
+      else this.cancel(handle, 'break');
+    });
+  }
+
+  private launch(role: Role, step: number, prefix: Action[], round: number): CallHandle {
+    const agent = role === 'approx' ? this.options.approx : this.options.target;
+    const controller = new AbortController();
+    const record: CallRecord = {
+      id: this.handles.length,
+      taskId: this.options.task.id,
+      role,
+      step,
+      round,
+      prefix: step === this.committed.length + 1 ? 'true' : 'speculative',
+      startMs: this.clock.now(),
+      endMs: Number.NaN,
+      status: 'discarded',
+      usage: {},
+      costUsd: undefined,
+    };
+    const handle: CallHandle = {
+      record,
+      controller,
+      finished: false,
+      cancelled: false,
+      settled: Promise.resolve(),
+    };
+    let promise: Promise<AgentResult>;
+    try {
+      promise = agent(
+        { task: this.options.task, prefix, step, speculative: record.prefix === 'speculative' },
+        {
+          signal: controller.signal,
+          reportPartialUsage: (usage) => {
+            handle.partialUsage = { ...usage };
+          },
+        },
+      );
+    } catch (error) {
+      promise = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    handle.settled = promise.then(
+      (result) => this.onSettled(handle, result, undefined),
+      (error: unknown) => this.onSettled(handle, undefined, error ?? new Error('agent rejected without a reason')),
+    );
+    this.handles.push(handle);
+    return handle;
+  }
+
+  private onSettled(handle: CallHandle, result: AgentResult | undefined, error: unknown): void {
+    if (handle.cancelled) return;
+    handle.finished = true;
+    handle.record.endMs = this.clock.now();
+    if (error !== undefined) {
+      handle.error = error;
+      handle.record.error = describeCause(error);
+    } else {
+      handle.result = result;
+    }
+    this.wake?.();
+  }
+
+  private cancel(handle: CallHandle, why: SpeculationCancelledError['why']): void {
+    if (handle.finished || handle.cancelled) return;
+    handle.cancelled = true;
+    handle.record.status = 'cancelled';
+    handle.record.endMs = this.clock.now();
+    handle.controller.abort(new SpeculationCancelledError({ step: handle.record.step, why }));
+  }
+
+  private cancelAll(why: SpeculationCancelledError['why']): void {
+    for (const handle of this.handles) this.cancel(handle, why);
+  }
+
+  private nextSettlement(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.wake = () => {
+        this.wake = undefined;
+        resolve();
+      };
+    });
+  }
+
+  private async allSettled(): Promise<void> {
+    await Promise.all(this.handles.map((handle) => handle.settled));
+  }
+
+  /** The call's final ledger record, with usage and cost. */
+  private finalRecord(handle: CallHandle): CallRecord {
+    const record = handle.record;
+    const reported = handle.result?.usage;
+    const model =
+      handle.result?.model ?? (record.role === 'approx' ? this.options.models?.approx : this.options.models?.target);
+    let usage: Usage;
+    if (handle.cancelled) {
+      usage = { ...(handle.partialUsage ?? {}), estimated: true };
+    } else if (reported !== undefined) {
+      usage = { ...reported };
+    } else {
+      usage = { ...(handle.partialUsage ?? {}) };
+      if (handle.partialUsage !== undefined) usage.estimated = true;
+    }
+    const final: CallRecord = { ...record, usage, costUsd: costOf(this.priceTable, model, usage) };
+    if (model !== undefined) final.model = model;
+    if (handle.result !== undefined) final.action = handle.result.action;
+    return final;
+  }
+}

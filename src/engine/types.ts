@@ -1,0 +1,150 @@
+/**
+ * The plain types the engine speaks: agents, actions, usage, call records, task results.
+ * Nothing here does I/O.
+ */
+
+/** A JSON value: what an action may be. OpenAGI actions are strings such as `Image Deblurring`. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** One plan step emitted by an agent. */
+export type Action = JsonValue;
+
+/** Which agent made a call: the cheap approximation agent A or the strong target agent T. */
+export type Role = 'approx' | 'target';
+
+/** Token usage of one call. A field left undefined means unknown, never zero. */
+export interface Usage {
+  /** Prompt tokens. */
+  inputTokens?: number;
+  /** Generated tokens, reasoning tokens included. */
+  outputTokens?: number;
+  /** Reasoning tokens (already counted in `outputTokens`), when the provider reports them. */
+  reasoningTokens?: number;
+  /** True when any figure was estimated rather than reported by the provider. */
+  estimated?: boolean;
+}
+
+/** What an agent sees when asked for the next step. */
+export interface AgentContext {
+  /** The task being planned. */
+  task: TaskInput;
+  /** The plan so far that this call is conditioned on (committed steps, then speculative guesses). */
+  prefix: readonly Action[];
+  /** The 1-based step this call computes (`prefix.length + 1`). */
+  step: number;
+  /** True when the prefix contains guesses of A that T has not confirmed yet. */
+  speculative: boolean;
+}
+
+/** Per-call options the engine passes to an agent. */
+export interface AgentCallOptions {
+  /** Aborted, with a `SpeculationCancelledError` reason, when the engine no longer needs the call. */
+  signal: AbortSignal;
+  /**
+   * Report usage so far (e.g. while streaming). When the call is cancelled, the last report is what the
+   * ledger bills, marked estimated. Optional to call.
+   */
+  reportPartialUsage: (usage: Usage) => void;
+}
+
+/** What an agent returns for one step. */
+export interface AgentResult {
+  action: Action;
+  usage?: Usage;
+  /** The model that served the call; used to price it. */
+  model?: string;
+}
+
+/** An agent is a plain async function from a context to its next action. */
+export type Agent = (context: AgentContext, options: AgentCallOptions) => Promise<AgentResult>;
+
+/** A task to plan. */
+export interface TaskInput {
+  /** Stable identifier, used in ledgers and reports. */
+  id: string;
+  /** The task text shown to the agents. */
+  text: string;
+}
+
+/** Final status of a call (spec §5). */
+export type CallStatus = 'committed' | 'accepted' | 'discarded' | 'cancelled';
+
+/** One agent call in the ledger. Times are milliseconds on the run's clock. */
+export interface CallRecord {
+  /** Unique within a task, in launch order. */
+  id: number;
+  taskId: string;
+  role: Role;
+  /** 1-based plan step the call computed. */
+  step: number;
+  /** 0-based round index within the task. */
+  round: number;
+  /** Whether the call was conditioned on the true prefix (`true`) or on unconfirmed guesses. */
+  prefix: 'true' | 'speculative';
+  startMs: number;
+  /** When it returned, failed or was aborted. */
+  endMs: number;
+  status: CallStatus;
+  /** The action returned, when the call finished. */
+  action?: Action;
+  /** Token usage; `estimated` when any part was not reported by the provider. */
+  usage: Usage;
+  /** Cost in USD from the price table; undefined when the model has no price. */
+  costUsd: number | undefined;
+  model?: string;
+  /** The failure message, when the call threw. */
+  error?: string;
+}
+
+/** One round of speculation (spec §2). */
+export interface RoundRecord {
+  /** 0-based round index. */
+  index: number;
+  /** 1-based step the round started at (the committed prefix length + 1). */
+  startStep: number;
+  /** The k the policy chose (0 = no speculation). */
+  k: number;
+  /** A's guesses received this round, by position (index 0 = `startStep`). */
+  guesses: Action[];
+  /** How many guesses T confirmed. */
+  acceptedCount: number;
+  /** Steps committed by the round. */
+  committedCount: number;
+  /**
+   * How the round ended: `mismatch` (A's guess differed from T's), `no-guess` (T answered before A, or A failed),
+   * `terminal` (T's action ended the plan), `exhausted` (all k guesses were confirmed), `sequential` (k = 0).
+   */
+  end: 'mismatch' | 'no-guess' | 'terminal' | 'exhausted' | 'sequential';
+  startMs: number;
+  endMs: number;
+}
+
+/** Figures of one task (spec §5). Times in milliseconds, money in USD. */
+export interface TaskMetrics {
+  latencyMs: number;
+  sequentialLatencyMs: number;
+  speedup: number;
+  costUsd: number;
+  sequentialCostUsd: number;
+  overheadCostUsd: number;
+  wastedCostUsd: number;
+  peakConcurrency: number;
+  meanConcurrency: number;
+  meanK: number;
+  rounds: number;
+  steps: number;
+  calls: number;
+  /** Calls whose cost could not be priced (model missing from the price table). */
+  unpricedCalls: number;
+}
+
+/** The outcome of one task. */
+export interface TaskResult {
+  taskId: string;
+  /** The committed plan. */
+  plan: Action[];
+  endReason: 'terminal' | 'max-steps';
+  records: CallRecord[];
+  rounds: RoundRecord[];
+  metrics: TaskMetrics;
+}

@@ -1,0 +1,91 @@
+/**
+ * Errors of the dsp library. One base class, narrow subclasses with literal names, and type guards that work
+ * across duplicated copies of the package (a `Symbol.for` marker, not `instanceof`).
+ */
+
+const marker = Symbol.for('dsp-agent.error');
+
+/** Base class of every error thrown by dsp itself (never of errors thrown by user code, which are wrapped). */
+export class DspError extends Error {
+  private readonly [marker] = true;
+  override readonly name: string = 'DspError';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+
+  /** True for any dsp error, even from another copy of the package. */
+  static isInstance(error: unknown): error is DspError {
+    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true;
+  }
+}
+
+/** The target agent failed on the true prefix: the task cannot go on. `step` is 1-based. */
+export class TargetCallError extends DspError {
+  override readonly name = 'TargetCallError' as const;
+  readonly taskId: string;
+  readonly step: number;
+
+  constructor(options: { taskId: string; step: number; cause: unknown }) {
+    super(`target agent failed at step ${options.step} of task ${options.taskId}: ${describeCause(options.cause)}`, {
+      cause: options.cause,
+    });
+    this.taskId = options.taskId;
+    this.step = options.step;
+  }
+}
+
+/** Why the engine aborted a call: always the `reason` of the call's `AbortSignal`. */
+export class SpeculationCancelledError extends DspError {
+  override readonly name = 'SpeculationCancelledError' as const;
+  /** The 1-based plan step the cancelled call was computing. */
+  readonly step: number;
+  /** What made the call useless. */
+  readonly why: 'break' | 'task-ended' | 'target-ahead' | 'task-failed';
+
+  constructor(options: { step: number; why: SpeculationCancelledError['why'] }) {
+    super(`speculative call for step ${options.step} cancelled (${options.why})`);
+    this.step = options.step;
+    this.why = options.why;
+  }
+}
+
+/** Input that dsp cannot use: a bad option, a malformed trace line, an unknown policy. */
+export class InvalidInputError extends DspError {
+  override readonly name = 'InvalidInputError' as const;
+  /** Where the bad input came from, e.g. `traces.jsonl:12` or `--policies`. */
+  readonly source: string | undefined;
+
+  constructor(message: string, options?: { source?: string; cause?: unknown }) {
+    super(options?.source === undefined ? message : `${options.source}: ${message}`, { cause: options?.cause });
+    this.source = options?.source;
+  }
+}
+
+/** A saved file (predictor state, results) that is corrupt or of an incompatible version. */
+export class CorruptStateError extends DspError {
+  override readonly name = 'CorruptStateError' as const;
+  readonly path: string;
+
+  constructor(path: string, message: string, options?: { cause?: unknown }) {
+    super(`${path}: ${message}`, options);
+    this.path = path;
+  }
+}
+
+export function isTargetCallError(error: unknown): error is TargetCallError {
+  return DspError.isInstance(error) && error.name === 'TargetCallError';
+}
+
+export function isSpeculationCancelledError(error: unknown): error is SpeculationCancelledError {
+  return DspError.isInstance(error) && error.name === 'SpeculationCancelledError';
+}
+
+export function isInvalidInputError(error: unknown): error is InvalidInputError {
+  return DspError.isInstance(error) && error.name === 'InvalidInputError';
+}
+
+export function describeCause(cause: unknown): string {
+  if (cause instanceof Error) return cause.message;
+  return String(cause);
+}

@@ -1,0 +1,102 @@
+/**
+ * Metrics of a task and of a suite (spec §5), computed from the ledger alone.
+ */
+import type { CallRecord, RoundRecord, TaskMetrics, TaskResult } from '../engine/types.js';
+
+/** Figures of one task from its call records and rounds. `startMs`/`endMs` bound the task (end = final commit). */
+export function taskMetrics(input: {
+  startMs: number;
+  endMs: number;
+  records: readonly CallRecord[];
+  rounds: readonly RoundRecord[];
+}): TaskMetrics {
+  const { startMs, endMs, records, rounds } = input;
+  const latencyMs = endMs - startMs;
+  let sequentialLatencyMs = 0;
+  let costUsd = 0;
+  let sequentialCostUsd = 0;
+  let wastedCostUsd = 0;
+  let unpricedCalls = 0;
+  for (const record of records) {
+    const cost = record.costUsd ?? 0;
+    if (record.costUsd === undefined) unpricedCalls += 1;
+    costUsd += cost;
+    if (record.role === 'target' && record.status === 'committed') {
+      sequentialLatencyMs += record.endMs - record.startMs;
+      sequentialCostUsd += cost;
+    }
+    if (record.status === 'discarded' || record.status === 'cancelled') wastedCostUsd += cost;
+  }
+  const { peak, busyMs } = concurrency(records);
+  return {
+    latencyMs,
+    sequentialLatencyMs,
+    speedup: latencyMs > 0 ? sequentialLatencyMs / latencyMs : 1,
+    costUsd,
+    sequentialCostUsd,
+    overheadCostUsd: costUsd - sequentialCostUsd,
+    wastedCostUsd,
+    peakConcurrency: peak,
+    meanConcurrency: latencyMs > 0 ? busyMs / latencyMs : 0,
+    meanK: rounds.length > 0 ? rounds.reduce((sum, round) => sum + round.k, 0) / rounds.length : 0,
+    rounds: rounds.length,
+    steps: rounds.reduce((sum, round) => sum + round.committedCount, 0),
+    calls: records.length,
+    unpricedCalls,
+  };
+}
+
+/** The most calls in flight at once, and the sum of all calls' in-flight durations. */
+function concurrency(records: readonly CallRecord[]): { peak: number; busyMs: number } {
+  const events: Array<[timeMs: number, delta: number]> = [];
+  let busyMs = 0;
+  for (const record of records) {
+    // A call that ends at the instant another starts does not overlap it: ends sort before starts.
+    events.push([record.startMs, 1], [record.endMs, -1]);
+    busyMs += record.endMs - record.startMs;
+  }
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let current = 0;
+  let peak = 0;
+  for (const [, delta] of events) {
+    current += delta;
+    if (current > peak) peak = current;
+  }
+  return { peak, busyMs };
+}
+
+/** Means per task of a suite's figures (spec §5), plus whether every plan equalled its sequential plan. */
+export interface SuiteMetrics {
+  tasks: number;
+  latencySec: number;
+  sequentialLatencySec: number;
+  speedup: number;
+  costUsd: number;
+  sequentialCostUsd: number;
+  overheadCostUsd: number;
+  wastedCostUsd: number;
+  peakConcurrency: number;
+  meanConcurrency: number;
+  meanK: number;
+  unpricedCalls: number;
+}
+
+export function suiteMetrics(results: readonly TaskResult[]): SuiteMetrics {
+  const count = results.length;
+  const mean = (pick: (metrics: TaskMetrics) => number): number =>
+    count === 0 ? 0 : results.reduce((sum, result) => sum + pick(result.metrics), 0) / count;
+  return {
+    tasks: count,
+    latencySec: mean((m) => m.latencyMs) / 1000,
+    sequentialLatencySec: mean((m) => m.sequentialLatencyMs) / 1000,
+    speedup: mean((m) => m.speedup),
+    costUsd: mean((m) => m.costUsd),
+    sequentialCostUsd: mean((m) => m.sequentialCostUsd),
+    overheadCostUsd: mean((m) => m.overheadCostUsd),
+    wastedCostUsd: mean((m) => m.wastedCostUsd),
+    peakConcurrency: mean((m) => m.peakConcurrency),
+    meanConcurrency: mean((m) => m.meanConcurrency),
+    meanK: mean((m) => m.meanK),
+    unpricedCalls: results.reduce((sum, result) => sum + result.metrics.unpricedCalls, 0),
+  };
+}

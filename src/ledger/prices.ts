@@ -1,0 +1,87 @@
+/**
+ * Prices: USD per million input / output tokens, per model. Every report names the table it used.
+ * The built-in table lists each price with its source and the date it was read; a user's JSON file overrides it.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { InvalidInputError } from '../errors.js';
+import type { Usage } from '../engine/types.js';
+
+export const modelPriceSchema = z.object({
+  /** USD per 1,000,000 input (prompt) tokens. */
+  inputUsdPerMTok: z.number().nonnegative(),
+  /** USD per 1,000,000 output (generated, reasoning included) tokens. */
+  outputUsdPerMTok: z.number().nonnegative(),
+  /** Where the price comes from. */
+  source: z.string().optional(),
+  /** When the source was read (YYYY-MM-DD). */
+  date: z.string().optional(),
+});
+
+export const priceTableSchema = z.object({
+  /** The table's name, shown in every report. */
+  name: z.string().min(1),
+  models: z.record(z.string(), modelPriceSchema),
+});
+
+export type ModelPrice = z.infer<typeof modelPriceSchema>;
+export type PriceTable = z.infer<typeof priceTableSchema>;
+
+const openAiPricing = 'OpenAI API pricing page (standard tier, no cached-input discount)';
+const deepSeekPricing = 'DeepSeek API pricing page (cache-miss input)';
+const anthropicPricing = 'Anthropic API pricing page (base input, no caching)';
+
+/** The built-in table. Prices are list prices for the standard tier, without batch or cache discounts. */
+export const builtinPriceTable: PriceTable = {
+  name: 'builtin-2025-10',
+  models: {
+    'gpt-4-turbo': { inputUsdPerMTok: 10, outputUsdPerMTok: 30, source: openAiPricing, date: '2025-10-01' },
+    'gpt-4.1': { inputUsdPerMTok: 2, outputUsdPerMTok: 8, source: openAiPricing, date: '2025-10-01' },
+    'gpt-4.1-mini': { inputUsdPerMTok: 0.4, outputUsdPerMTok: 1.6, source: openAiPricing, date: '2025-10-01' },
+    'gpt-4.1-nano': { inputUsdPerMTok: 0.1, outputUsdPerMTok: 0.4, source: openAiPricing, date: '2025-10-01' },
+    'gpt-4o': { inputUsdPerMTok: 2.5, outputUsdPerMTok: 10, source: openAiPricing, date: '2025-10-01' },
+    'gpt-4o-mini': { inputUsdPerMTok: 0.15, outputUsdPerMTok: 0.6, source: openAiPricing, date: '2025-10-01' },
+    'deepseek-chat': { inputUsdPerMTok: 0.28, outputUsdPerMTok: 0.42, source: deepSeekPricing, date: '2025-10-01' },
+    'deepseek-reasoner': {
+      inputUsdPerMTok: 0.28,
+      outputUsdPerMTok: 0.42,
+      source: deepSeekPricing,
+      date: '2025-10-01',
+    },
+    'claude-sonnet-4-5': { inputUsdPerMTok: 3, outputUsdPerMTok: 15, source: anthropicPricing, date: '2025-10-01' },
+    'claude-haiku-4-5': { inputUsdPerMTok: 1, outputUsdPerMTok: 5, source: anthropicPricing, date: '2025-10-01' },
+  },
+};
+
+/** Cost of a call in USD, or undefined when the model has no price or the usage is entirely unknown. */
+export function costOf(table: PriceTable, model: string | undefined, usage: Usage): number | undefined {
+  if (model === undefined) return undefined;
+  const price = table.models[model];
+  if (price === undefined) return undefined;
+  if (usage.inputTokens === undefined && usage.outputTokens === undefined) return undefined;
+  return (
+    ((usage.inputTokens ?? 0) * price.inputUsdPerMTok + (usage.outputTokens ?? 0) * price.outputUsdPerMTok) / 1e6
+  );
+}
+
+/**
+ * Loads a user's price file (same shape as the built-in table) and lays it over the built-in table: its models
+ * replace or add to the built-in ones, and its name becomes the table's name.
+ */
+export function loadPriceTable(path: string): PriceTable {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new InvalidInputError(`cannot read the price table: ${(error as Error).message}`, { source: path });
+  }
+  const parsed = priceTableSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InvalidInputError(
+      `field ${issue.path.join('.') || '(root)'}: ${issue.message} (expected {"name": string, "models": {MODEL: {"inputUsdPerMTok": number, "outputUsdPerMTok": number}}})`,
+      { source: path },
+    );
+  }
+  return { name: parsed.data.name, models: { ...builtinPriceTable.models, ...parsed.data.models } };
+}

@@ -1,0 +1,39 @@
+/**
+ * The k-policy interface (spec §3). The engine asks a policy for k once per round, after step 1 of the round is
+ * already launched, and tells it how each round ended. The engine does not know which policy it runs.
+ */
+import type { Action, RoundRecord, TaskInput, TaskResult } from '../engine/types.js';
+
+/** What a policy may see when choosing k: exactly what a live run would see. */
+export interface RoundState {
+  task: TaskInput;
+  /** The committed plan so far. */
+  committed: readonly Action[];
+  /** 0-based index of the round about to run. */
+  roundIndex: number;
+  /** Earlier rounds of this task, with their guesses, outcomes and times. */
+  previousRounds: readonly RoundRecord[];
+  /** The largest k allowed (the policy's answer is clamped to it). */
+  kMax: number;
+  /** Steps left before the task's step limit (k is also clamped to it). */
+  remainingSteps: number;
+}
+
+/** Chooses how far to speculate. Implementations must answer synchronously and fast (microseconds). */
+export interface KPolicy {
+  /** The policy's spec string, e.g. `fixed:4`. */
+  readonly name: string;
+  /** k for the round about to run: 0 = no speculation, otherwise the number of steps A may guess ahead. */
+  chooseK(state: RoundState): number;
+  /** Called when a round has ended (its guesses, accepted count and end are in `round`). */
+  observeRound?(round: RoundRecord, state: RoundState): void;
+  /**
+   * Called once when a task starts, before its first round. May return a promise (e.g. to take up weights a
+   * trainer has finished); the engine waits for it, so it must be quick.
+   */
+  taskStarted?(task: TaskInput): void | Promise<void>;
+  /** Called once when a task has ended successfully. */
+  taskEnded?(result: TaskResult): void;
+  /** Releases resources (e.g. a trainer worker); waits for pending work to drain. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,90 @@
+/**
+ * Policy spec strings (`sequential`, `fixed:4`, `additive`, `oracle`, `dsp:tau=0.7,beta=1`) and how to build a
+ * policy from one. The engine never sees a spec, only the built `KPolicy`.
+ */
+import { InvalidInputError } from '../errors.js';
+import { additivePolicy, fixedPolicy, oraclePolicy, sequentialPolicy } from './basic.js';
+import type { KPolicy } from './policy.js';
+
+/** A parsed policy spec. */
+export type PolicySpec =
+  | { kind: 'sequential'; name: string }
+  | { kind: 'fixed'; name: string; k: number }
+  | { kind: 'additive'; name: string }
+  | { kind: 'oracle'; name: string }
+  | { kind: 'dsp'; name: string; options: Record<string, number> };
+
+export const policyKinds = ['sequential', 'fixed:K', 'additive', 'oracle', 'dsp[:tau=…,beta=…,kmax=…,lambda=…]'];
+
+const validList = `valid policies: ${policyKinds.join(', ')}`;
+
+/** Parses one spec string; throws `InvalidInputError` naming the valid policies. */
+export function parsePolicySpec(text: string, source = '--policies'): PolicySpec {
+  const spec = text.trim();
+  if (spec === 'sequential' || spec === 'additive' || spec === 'oracle') return { kind: spec, name: spec };
+  if (spec.startsWith('fixed:')) {
+    const value = spec.slice('fixed:'.length);
+    const k = Number(value);
+    if (!/^-?\d+$/.test(value) || k < 1) {
+      throw new InvalidInputError(`"${spec}": k of fixed:K must be a whole number ≥ 1`, { source });
+    }
+    return { kind: 'fixed', name: `fixed:${k}`, k };
+  }
+  if (spec === 'dsp' || spec.startsWith('dsp:')) {
+    const options: Record<string, number> = {};
+    const body = spec.slice(4);
+    if (body.length > 0) {
+      for (const part of body.split(',')) {
+        const [key, value, ...rest] = part.split('=');
+        const number = Number(value);
+        if (key === undefined || value === undefined || rest.length > 0 || value === '' || !Number.isFinite(number)) {
+          throw new InvalidInputError(`"${spec}": expected key=number pairs such as dsp:tau=0.7,beta=1`, { source });
+        }
+        options[key.trim()] = number;
+      }
+    }
+    return { kind: 'dsp', name: spec, options };
+  }
+  throw new InvalidInputError(`unknown policy "${spec}"; ${validList}`, { source });
+}
+
+/** Parses a comma-separated list, keeping `dsp:a=1,b=2` parts together. */
+export function parsePolicyList(text: string, source = '--policies'): PolicySpec[] {
+  const parts: string[] = [];
+  for (const piece of text.split(',')) {
+    const trimmed = piece.trim();
+    if (trimmed === '') continue;
+    const previous = parts[parts.length - 1];
+    if (previous !== undefined && previous.startsWith('dsp') && /^[a-zA-Z]+=/.test(trimmed)) {
+      parts[parts.length - 1] = `${previous}${previous.includes(':') ? ',' : ':'}${trimmed}`;
+    } else {
+      parts.push(trimmed);
+    }
+  }
+  if (parts.length === 0) throw new InvalidInputError(`no policy given; ${validList}`, { source });
+  return parts.map((part) => parsePolicySpec(part, source));
+}
+
+/** What a policy may be built with. `stepsToBreak` exists only in replay, for the oracle. */
+export interface PolicyContext {
+  stepsToBreak?: (committedLength: number) => number;
+}
+
+/** Builds policies that do not learn. The `dsp` policy is built by `createDspPolicy` (it owns a worker). */
+export function createBasicPolicy(spec: PolicySpec, context: PolicyContext = {}): KPolicy {
+  switch (spec.kind) {
+    case 'sequential':
+      return sequentialPolicy();
+    case 'fixed':
+      return fixedPolicy(spec.k);
+    case 'additive':
+      return additivePolicy();
+    case 'oracle':
+      if (context.stepsToBreak === undefined) {
+        throw new InvalidInputError('the oracle policy needs a recorded trace: it exists only in replay');
+      }
+      return oraclePolicy(context.stepsToBreak);
+    case 'dsp':
+      throw new InvalidInputError('the dsp policy is built with createDspPolicy');
+  }
+}

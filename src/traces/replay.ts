@@ -1,0 +1,78 @@
+/**
+ * Replay agents: A and T played back from a trace on a virtual clock (spec §6). A call for step i takes the
+ * recorded latency of step i and returns the recorded action; a speculative call on a wrong prefix is always
+ * discarded or cancelled, so only its time and cost matter, and those come from the same step's record.
+ */
+import type { Clock } from '../clock/clock.js';
+import { exactMatch, type ActionsMatch } from '../engine/actions.js';
+import type { Action, Agent, TaskInput } from '../engine/types.js';
+import type { Trace, TraceCall } from './schema.js';
+
+/** Raised by a replay A when the trace holds no guess for the step: the engine treats it as an A failure. */
+export class NoRecordedGuessError extends Error {
+  override readonly name = 'NoRecordedGuessError';
+}
+
+/** Everything needed to replay one trace with `runTask`. */
+export interface ReplaySetup {
+  task: TaskInput;
+  approx: Agent;
+  target: Agent;
+  isTerminal: (action: Action) => boolean;
+  maxSteps: number;
+  models: { approx: string; target: string };
+  /** For the oracle policy only: steps from a committed prefix of this length up to and including the next break. */
+  stepsToBreak: (committedLength: number) => number;
+  /** The plan T alone would produce. */
+  sequentialPlan: Action[];
+}
+
+export function replaySetup(trace: Trace, clock: Clock, actionsMatch: ActionsMatch = exactMatch): ReplaySetup {
+  const steps = trace.steps;
+  const last = steps[steps.length - 1]!;
+  const endsByTerminal = trace.terminal !== false;
+  const terminalAction = last.target.action;
+  const isTerminal = (action: Action): boolean => endsByTerminal && exactMatch(action, terminalAction);
+  // Steps past the end of the trace are only reached speculatively (always discarded): bill them like the last.
+  const recordAt = (step: number): (typeof steps)[number] => steps[Math.min(step, steps.length) - 1]!;
+
+  const play =
+    (pick: (step: number) => TraceCall | undefined): Agent =>
+    async (context, { signal, reportPartialUsage }) => {
+      const call = pick(context.step);
+      if (call === undefined) throw new NoRecordedGuessError(`no approximation guess recorded for step ${context.step}`);
+      const startMs = clock.now();
+      const onAbort = (): void => {
+        const fraction = call.latencyMs > 0 ? Math.min(1, (clock.now() - startMs) / call.latencyMs) : 1;
+        reportPartialUsage({ inputTokens: call.inputTokens, outputTokens: Math.round(call.outputTokens * fraction) });
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        await clock.sleep(call.latencyMs, signal);
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
+      return { action: call.action, usage: { inputTokens: call.inputTokens, outputTokens: call.outputTokens } };
+    };
+
+  const stepsToBreak = (committedLength: number): number => {
+    let count = 1;
+    for (let index = committedLength; index < steps.length; index += 1, count += 1) {
+      const step = steps[index]!;
+      if (step.approx === undefined || !actionsMatch(step.approx.action, step.target.action)) return count;
+      if (isTerminal(step.target.action)) return count;
+    }
+    return count;
+  };
+
+  return {
+    task: { id: trace.id, text: trace.task },
+    approx: play((step) => recordAt(step).approx),
+    target: play((step) => recordAt(step).target),
+    isTerminal,
+    maxSteps: steps.length,
+    models: { approx: trace.models.approx, target: trace.models.target },
+    stepsToBreak,
+    sequentialPlan: steps.map((step) => step.target.action),
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * The `dsp-trace/1` format (spec §6): JSON Lines, one task per line. Field names are fixed so that other tools can
+ * exchange traces; more fields may be added and are kept.
+ */
+import { z } from 'zod';
+
+/** One agent's call at one step, on the true prefix. */
+export const traceCallSchema = z.looseObject({
+  /** The action the agent returned. */
+  action: z.json(),
+  /** How long the call took, in milliseconds. */
+  latencyMs: z.number().nonnegative(),
+  /** Prompt tokens (all sub-calls of a strategy summed). */
+  inputTokens: z.number().int().nonnegative(),
+  /** Generated tokens (all sub-calls summed). */
+  outputTokens: z.number().int().nonnegative(),
+});
+
+/** One committed step: T's action and A's guess, both on the same true prefix. */
+export const traceStepSchema = z.looseObject({
+  target: traceCallSchema,
+  /** Absent when no guess was recorded for this step. */
+  approx: traceCallSchema.optional(),
+});
+
+export const traceSchema = z.looseObject({
+  format: z.literal('dsp-trace/1'),
+  id: z.string().min(1),
+  suite: z.string().min(1),
+  task: z.string(),
+  timing: z.enum(['measured', 'modelled', 'synthetic']),
+  models: z.looseObject({ approx: z.string().min(1), target: z.string().min(1) }),
+  steps: z.array(traceStepSchema).min(1),
+  /**
+   * Whether the plan ended by a terminal action (the last step's `target.action`). Default true. When false,
+   * the plan was cut at its last step (e.g. a step limit) and that step's action is not terminal.
+   */
+  terminal: z.boolean().optional(),
+});
+
+export type TraceCall = z.infer<typeof traceCallSchema>;
+export type TraceStep = z.infer<typeof traceStepSchema>;
+export type Trace = z.infer<typeof traceSchema>;
