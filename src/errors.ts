@@ -35,17 +35,25 @@ export class TargetCallError extends DspError {
   }
 }
 
-/** Why the engine aborted a call: always the `reason` of the call's `AbortSignal`. */
+/**
+ * Why the engine aborted a call: always the `reason` of the call's `AbortSignal`. The calls of one round share a
+ * signal, because when a round ends every call of it still in flight has become useless at the same instant.
+ */
 export class SpeculationCancelledError extends DspError {
   override readonly name = 'SpeculationCancelledError' as const;
-  /** The 1-based plan step the cancelled call was computing. */
-  readonly step: number;
-  /** What made the call useless. */
-  readonly why: 'break' | 'task-ended' | 'target-ahead' | 'task-failed';
+  /** 0-based round whose calls were cancelled. */
+  readonly round: number;
+  /** The last plan step committed when the calls were cancelled (0 = none). */
+  readonly lastCommittedStep: number;
+  /** `round-ended`: the round committed its steps and no longer needs them; `task-failed`: the task is over. */
+  readonly why: 'round-ended' | 'task-failed';
 
-  constructor(options: { step: number; why: SpeculationCancelledError['why'] }) {
-    super(`speculative call for step ${options.step} cancelled (${options.why})`);
-    this.step = options.step;
+  constructor(options: { round: number; lastCommittedStep: number; why: SpeculationCancelledError['why'] }) {
+    super(
+      `calls of round ${options.round} cancelled (${options.why}; plan committed through step ${options.lastCommittedStep})`,
+    );
+    this.round = options.round;
+    this.lastCommittedStep = options.lastCommittedStep;
     this.why = options.why;
   }
 }

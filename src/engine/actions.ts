@@ -20,5 +20,9 @@ function sortKeys(value: Action): Action {
 export type ActionsMatch = (guess: Action, targetAction: Action) => boolean;
 
 /** The default matcher: exact equality of canonical forms. */
-export const exactMatch: ActionsMatch = (guess, targetAction) =>
-  guess === targetAction || canonicalAction(guess) === canonicalAction(targetAction);
+export const exactMatch: ActionsMatch = (guess, targetAction) => {
+  if (guess === targetAction) return true;
+  // A string's canonical form is itself quoted: it can equal another value only if that value is the same string.
+  if (typeof guess !== 'object' || typeof targetAction !== 'object') return false;
+  return canonicalAction(guess) === canonicalAction(targetAction);
+};

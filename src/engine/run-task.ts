@@ -57,7 +57,6 @@ export const engineDefaults = { maxSteps: 50, kMax: 8 } as const;
 
 interface CallHandle {
   record: CallRecord;
-  controller: AbortController;
   /** Set when the agent's promise settled before any abort. */
   finished: boolean;
   cancelled: boolean;
@@ -84,6 +83,8 @@ class TaskRun {
   private readonly rounds: RoundRecord[] = [];
   private readonly committed: Action[] = [];
   private wake: (() => void) | undefined;
+  /** Shared by the calls of the current round (see `SpeculationCancelledError`). */
+  private roundController = new AbortController();
   private startMs = 0;
 
   constructor(private readonly options: RunTaskOptions) {
@@ -112,7 +113,7 @@ class TaskRun {
         else if (this.committed.length >= this.maxSteps) endReason = 'max-steps';
       }
     } catch (error) {
-      this.cancelAll('task-failed');
+      this.cancelInFlight('task-failed');
       await this.allSettled();
       throw error;
     }
@@ -139,6 +140,7 @@ class TaskRun {
     const roundIndex = this.rounds.length;
     const remainingSteps = this.maxSteps - n;
     const roundStartMs = this.clock.now();
+    this.roundController = new AbortController();
     const targetCalls: CallHandle[] = [this.launch('target', n + 1, prefix, roundIndex)];
 
     const state: RoundState = {
@@ -197,7 +199,7 @@ class TaskRun {
           const guess = accepted < guesses.length ? guesses[accepted] : undefined;
           if (guess === undefined) {
             committedCount = accepted + 1;
-            end = k === 0 ? 'sequential' : this.isTerminal(targetAction) ? 'terminal' : 'no-guess';
+            end = this.isTerminal(targetAction) ? 'terminal' : k === 0 ? 'sequential' : 'no-guess';
           } else if (this.match(guess, targetAction)) {
             accepted += 1;
             progressed = true;
@@ -220,7 +222,7 @@ class TaskRun {
     for (let index = 0; index < committedCount; index += 1) {
       this.committed.push(targetCalls[index]!.result!.action);
     }
-    this.settleRound(approxCalls, targetCalls, accepted, committedCount, n + committedCount);
+    this.settleRound(approxCalls, targetCalls, accepted, committedCount);
     const round: RoundRecord = {
       index: roundIndex,
       startStep: n + 1,
@@ -244,23 +246,21 @@ class TaskRun {
     targetCalls: CallHandle[],
     accepted: number,
     committedCount: number,
-    lastCommittedStep: number,
   ): void {
     approxCalls.forEach((handle, index) => {
       handle.record.prefix = index <= accepted ? 'true' : 'speculative';
       if (handle.finished) handle.record.status = index < accepted ? 'accepted' : 'discarded';
-      else this.cancel(handle, handle.record.step <= lastCommittedStep ? 'target-ahead' : 'break');
     });
     targetCalls.forEach((handle, index) => {
       handle.record.prefix = index <= accepted ? 'true' : 'speculative';
       if (handle.finished) handle.record.status = index < committedCount ? 'committed' : 'discarded';
-      else this.cancel(handle, 'break');
     });
+    this.cancelInFlight('round-ended');
   }
 
   private launch(role: Role, step: number, prefix: Action[], round: number): CallHandle {
     const agent = role === 'approx' ? this.options.approx : this.options.target;
-    const controller = new AbortController();
+    const signal = this.roundController.signal;
     const record: CallRecord = {
       id: this.handles.length,
       taskId: this.options.task.id,
@@ -276,7 +276,6 @@ class TaskRun {
     };
     const handle: CallHandle = {
       record,
-      controller,
       finished: false,
       cancelled: false,
       settled: Promise.resolve(),
@@ -286,7 +285,7 @@ class TaskRun {
       promise = agent(
         { task: this.options.task, prefix, step, speculative: record.prefix === 'speculative' },
         {
-          signal: controller.signal,
+          signal,
           reportPartialUsage: (usage) => {
             handle.partialUsage = { ...usage };
           },
@@ -316,16 +315,31 @@ class TaskRun {
     this.wake?.();
   }
 
-  private cancel(handle: CallHandle, why: SpeculationCancelledError['why']): void {
-    if (handle.finished || handle.cancelled) return;
-    handle.cancelled = true;
-    handle.record.status = 'cancelled';
-    handle.record.endMs = this.clock.now();
-    handle.controller.abort(new SpeculationCancelledError({ step: handle.record.step, why }));
-  }
-
-  private cancelAll(why: SpeculationCancelledError['why']): void {
-    for (const handle of this.handles) this.cancel(handle, why);
+  /** Marks every call still in flight as cancelled and aborts the current round's signal once. */
+  private cancelInFlight(why: SpeculationCancelledError['why']): void {
+    let any = false;
+    const endMs = this.clock.now();
+    for (let index = this.handles.length - 1; index >= 0; index -= 1) {
+      const handle = this.handles[index]!;
+      if (handle.record.round < this.rounds.length) break;
+      if (handle.finished || handle.cancelled) continue;
+      handle.cancelled = true;
+      handle.record.status = 'cancelled';
+      handle.record.endMs = endMs;
+      any = true;
+    }
+    if (any) {
+      // A cancellation reason needs no stack trace, and capturing one per round is a measurable cost in replay.
+      const stackTraceLimit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 0;
+      const reason = new SpeculationCancelledError({
+        round: this.rounds.length,
+        lastCommittedStep: this.committed.length,
+        why,
+      });
+      Error.stackTraceLimit = stackTraceLimit;
+      this.roundController.abort(reason);
+    }
   }
 
   private nextSettlement(): Promise<void> {
@@ -356,9 +370,11 @@ class TaskRun {
       usage = { ...(handle.partialUsage ?? {}) };
       if (handle.partialUsage !== undefined) usage.estimated = true;
     }
-    const final: CallRecord = { ...record, usage, costUsd: costOf(this.priceTable, model, usage) };
-    if (model !== undefined) final.model = model;
-    if (handle.result !== undefined) final.action = handle.result.action;
-    return final;
+    // The record is the engine's own until the task ends: complete it in place.
+    record.usage = usage;
+    record.costUsd = costOf(this.priceTable, model, usage);
+    if (model !== undefined) record.model = model;
+    if (handle.result !== undefined) record.action = handle.result.action;
+    return record;
   }
 }

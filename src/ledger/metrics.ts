@@ -48,18 +48,28 @@ export function taskMetrics(input: {
 
 /** The most calls in flight at once, and the sum of all calls' in-flight durations. */
 function concurrency(records: readonly CallRecord[]): { peak: number; busyMs: number } {
-  const events: Array<[timeMs: number, delta: number]> = [];
+  const count = records.length;
+  const starts = new Float64Array(count);
+  const ends = new Float64Array(count);
   let busyMs = 0;
-  for (const record of records) {
-    // A call that ends at the instant another starts does not overlap it: ends sort before starts.
-    events.push([record.startMs, 1], [record.endMs, -1]);
+  for (let index = 0; index < count; index += 1) {
+    const record = records[index]!;
+    starts[index] = record.startMs;
+    ends[index] = record.endMs;
     busyMs += record.endMs - record.startMs;
   }
-  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  starts.sort();
+  ends.sort();
+  // Sweep: a call that ends at the instant another starts does not overlap it (ends are taken first on ties).
   let current = 0;
   let peak = 0;
-  for (const [, delta] of events) {
-    current += delta;
+  let endIndex = 0;
+  for (let startIndex = 0; startIndex < count; startIndex += 1) {
+    while (endIndex < count && ends[endIndex]! <= starts[startIndex]!) {
+      endIndex += 1;
+      current -= 1;
+    }
+    current += 1;
     if (current > peak) peak = current;
   }
   return { peak, busyMs };

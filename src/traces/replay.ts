@@ -42,15 +42,13 @@ export function replaySetup(trace: Trace, clock: Clock, actionsMatch: ActionsMat
       const call = pick(context.step);
       if (call === undefined) throw new NoRecordedGuessError(`no approximation guess recorded for step ${context.step}`);
       const startMs = clock.now();
-      const onAbort = (): void => {
-        const fraction = call.latencyMs > 0 ? Math.min(1, (clock.now() - startMs) / call.latencyMs) : 1;
-        reportPartialUsage({ inputTokens: call.inputTokens, outputTokens: Math.round(call.outputTokens * fraction) });
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
       try {
         await clock.sleep(call.latencyMs, signal);
-      } finally {
-        signal.removeEventListener('abort', onAbort);
+      } catch (error) {
+        // Aborted: bill the input in full and the output pro rata to the time it ran (spec §5).
+        const fraction = call.latencyMs > 0 ? Math.min(1, (clock.now() - startMs) / call.latencyMs) : 1;
+        reportPartialUsage({ inputTokens: call.inputTokens, outputTokens: Math.round(call.outputTokens * fraction) });
+        throw error;
       }
       return { action: call.action, usage: { inputTokens: call.inputTokens, outputTokens: call.outputTokens } };
     };

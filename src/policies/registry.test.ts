@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { parsePolicyList, parsePolicySpec } from './registry.js';
+import { additivePolicy } from './basic.js';
+import type { RoundRecord } from '../engine/types.js';
+import type { RoundState } from './policy.js';
+
+describe('policy specs', () => {
+  it('parses every kind and keeps dsp options together in a list', () => {
+    expect(parsePolicyList('sequential, fixed:2,additive,oracle,dsp:tau=0.7,beta=1,fixed:6').map((spec) => spec.name)).toEqual([
+      'sequential',
+      'fixed:2',
+      'additive',
+      'oracle',
+      'dsp:tau=0.7,beta=1',
+      'fixed:6',
+    ]);
+    expect(parsePolicySpec('dsp:tau=0.7,beta=-1')).toEqual({ kind: 'dsp', name: 'dsp:tau=0.7,beta=-1', options: { tau: 0.7, beta: -1 } });
+  });
+
+  it('rejects unknown policies listing the valid ones, and k < 1', () => {
+    expect(() => parsePolicySpec('greedy')).toThrow(/unknown policy "greedy"; valid policies: sequential, fixed:K, additive, oracle/);
+    expect(() => parsePolicySpec('fixed:0')).toThrow(/whole number ≥ 1/);
+    expect(() => parsePolicySpec('fixed:-3')).toThrow(/whole number ≥ 1/);
+    expect(() => parsePolicySpec('fixed:2.5')).toThrow(/whole number ≥ 1/);
+    expect(() => parsePolicySpec('dsp:tau')).toThrow(/key=number/);
+    expect(() => parsePolicyList(' , ')).toThrow(/no policy given/);
+  });
+});
+
+describe('additive policy', () => {
+  it('grows by 2 after a fully confirmed round and shrinks by 1 after a break, from 2 per task', () => {
+    const policy = additivePolicy();
+    const state = { kMax: 8 } as RoundState;
+    const round = (k: number, end: RoundRecord['end']) => ({ k, end }) as RoundRecord;
+    expect(policy.chooseK(state)).toBe(2);
+    policy.observeRound!(round(2, 'exhausted'), state);
+    expect(policy.chooseK(state)).toBe(4);
+    policy.observeRound!(round(4, 'mismatch'), state);
+    expect(policy.chooseK(state)).toBe(3);
+    policy.observeRound!(round(1, 'mismatch'), state);
+    expect(policy.chooseK(state)).toBe(1);
+    void policy.taskStarted!({ id: 'next', text: '' });
+    expect(policy.chooseK(state)).toBe(2);
+  });
+});
