@@ -286,3 +286,37 @@ describe('failures', () => {
     expect(result.endReason).toBe('max-steps');
   });
 });
+
+describe('the policy is off the critical path', () => {
+  it('asks for k only after T has been launched on the round’s prefix', async () => {
+    const clock = new VirtualClock();
+    const launched: string[] = [];
+    const agent =
+      (role: string): Agent =>
+      async ({ step }, { signal }) => {
+        launched.push(`${role}${step}`);
+        await clock.sleep(role === 'T' ? 10 : 1, signal);
+        return { action: step === 3 ? 'END' : `s${step}` };
+      };
+    const seenAtDecision: string[][] = [];
+    const result = await clock.run(() =>
+      runTask({
+        task: { id: 'order', text: 't' },
+        approx: agent('A'),
+        target: agent('T'),
+        policy: {
+          name: 'spy',
+          chooseK: (state) => {
+            seenAtDecision.push([...launched]);
+            return state.roundIndex === 0 ? 1 : 2;
+          },
+        },
+        clock,
+        isTerminal: (action) => action === 'END',
+      }),
+    );
+    expect(result.plan).toEqual(['s1', 's2', 'END']);
+    // Round 0 decides after T1 started; round 1 (after step 1) decides after T2 started, before any A call of it.
+    expect(seenAtDecision).toEqual([['T1'], ['T1', 'A1', 'T2']]);
+  });
+});
