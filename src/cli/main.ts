@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { DspError, isInvalidInputError } from '../errors.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerSuitesCommand } from './commands/suites.js';
+import { registerImportCommand } from './commands/import.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerBenchCommand(program);
   registerSuitesCommand(program);
+  registerImportCommand(program);
   return program;
 }
 

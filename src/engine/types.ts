@@ -134,7 +134,7 @@ export interface TaskMetrics {
   rounds: number;
   steps: number;
   calls: number;
-  /** Calls whose cost could not be priced (model missing from the price table). */
+  /** Calls with known usage whose model is missing from the price table (their cost counts as 0). */
   unpricedCalls: number;
 }
 

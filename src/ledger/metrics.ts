@@ -19,7 +19,8 @@ export function taskMetrics(input: {
   let unpricedCalls = 0;
   for (const record of records) {
     const cost = record.costUsd ?? 0;
-    if (record.costUsd === undefined) unpricedCalls += 1;
+    const usageKnown = record.usage.inputTokens !== undefined || record.usage.outputTokens !== undefined;
+    if (record.costUsd === undefined && usageKnown) unpricedCalls += 1;
     costUsd += cost;
     if (record.role === 'target' && record.status === 'committed') {
       sequentialLatencyMs += record.endMs - record.startMs;

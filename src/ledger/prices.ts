@@ -27,9 +27,10 @@ export const priceTableSchema = z.object({
 export type ModelPrice = z.infer<typeof modelPriceSchema>;
 export type PriceTable = z.infer<typeof priceTableSchema>;
 
-const openAiPricing = 'OpenAI API pricing page (standard tier, no cached-input discount)';
-const deepSeekPricing = 'DeepSeek API pricing page (cache-miss input)';
-const anthropicPricing = 'Anthropic API pricing page (base input, no caching)';
+const openAiPricing = 'OpenAI API pricing, https://openai.com/api/pricing/ (standard tier, no cached-input discount)';
+const deepSeekPricing =
+  'DeepSeek API pricing, https://api-docs.deepseek.com/quick_start/pricing (DeepSeek-V3.2-Exp, cache-miss input)';
+const anthropicPricing = 'Anthropic API pricing, https://www.anthropic.com/pricing#api (base input, no caching)';
 
 /** The built-in table. Prices are list prices for the standard tier, without batch or cache discounts. */
 export const builtinPriceTable: PriceTable = {
@@ -41,6 +42,12 @@ export const builtinPriceTable: PriceTable = {
     'gpt-4.1-nano': { inputUsdPerMTok: 0.1, outputUsdPerMTok: 0.4, source: openAiPricing, date: '2025-10-01' },
     'gpt-4o': { inputUsdPerMTok: 2.5, outputUsdPerMTok: 10, source: openAiPricing, date: '2025-10-01' },
     'gpt-4o-mini': { inputUsdPerMTok: 0.15, outputUsdPerMTok: 0.6, source: openAiPricing, date: '2025-10-01' },
+    'gpt-5': { inputUsdPerMTok: 1.25, outputUsdPerMTok: 10, source: openAiPricing, date: '2025-10-01' },
+    'gpt-5-mini': { inputUsdPerMTok: 0.25, outputUsdPerMTok: 2, source: openAiPricing, date: '2025-10-01' },
+    'gpt-5-nano': { inputUsdPerMTok: 0.05, outputUsdPerMTok: 0.4, source: openAiPricing, date: '2025-10-01' },
+    o3: { inputUsdPerMTok: 2, outputUsdPerMTok: 8, source: openAiPricing, date: '2025-10-01' },
+    'o4-mini': { inputUsdPerMTok: 1.1, outputUsdPerMTok: 4.4, source: openAiPricing, date: '2025-10-01' },
+    'gpt-3.5-turbo': { inputUsdPerMTok: 0.5, outputUsdPerMTok: 1.5, source: openAiPricing, date: '2025-10-01' },
     'deepseek-chat': { inputUsdPerMTok: 0.28, outputUsdPerMTok: 0.42, source: deepSeekPricing, date: '2025-10-01' },
     'deepseek-reasoner': {
       inputUsdPerMTok: 0.28,
@@ -50,6 +57,8 @@ export const builtinPriceTable: PriceTable = {
     },
     'claude-sonnet-4-5': { inputUsdPerMTok: 3, outputUsdPerMTok: 15, source: anthropicPricing, date: '2025-10-01' },
     'claude-haiku-4-5': { inputUsdPerMTok: 1, outputUsdPerMTok: 5, source: anthropicPricing, date: '2025-10-01' },
+    'claude-sonnet-4': { inputUsdPerMTok: 3, outputUsdPerMTok: 15, source: anthropicPricing, date: '2025-10-01' },
+    'claude-opus-4-1': { inputUsdPerMTok: 15, outputUsdPerMTok: 75, source: anthropicPricing, date: '2025-10-01' },
   },
 };
 

@@ -1,0 +1,79 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Command } from 'commander';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { registerImportCommand } from '../../cli/commands/import.js';
+import { isInvalidInputError } from '../../errors.js';
+import { loadTraces } from '../load.js';
+
+const fixtures = resolve(import.meta.dirname, '../../../test/fixtures/importers');
+
+/** Runs `dsp import ...` in-process and returns what it printed. */
+async function runImport(...args: string[]): Promise<string> {
+  const program = new Command().exitOverride();
+  registerImportCommand(program);
+  const output: string[] = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    output.push(String(chunk));
+    return true;
+  });
+  try {
+    await program.parseAsync(['node', 'dsp', 'import', ...args]);
+  } finally {
+    vi.restoreAllMocks();
+  }
+  return output.join('');
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('dsp import', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'dsp-import-'));
+  const measured = join(directory, 'react.jsonl');
+
+  it('dsp-logs prints the runs imported and the runs skipped with their reasons, and writes the traces', async () => {
+    const printed = await runImport('dsp-logs', join(fixtures, 'dsp-logs'), '--out', measured);
+    expect(printed).toMatch(/^skipped 4 run\(s\):\n {2}other\/task-4: .*target_datapoint4\.log: line 17: expected/m);
+    expect(printed).toContain('  other/task-5: ');
+    expect(printed).toContain(`imported 3 run(s): 3 tasks, 12 steps, A accepted 9/12 guesses (75.0%) -> ${measured}\n`);
+    expect(loadTraces(measured).map((trace) => trace.id)).toEqual([
+      'openagi-react/bs_2_ep_1/task-3',
+      'openagi-react/other/task-8',
+      'openagi-react/other/task-9',
+    ]);
+  });
+
+  it('dsp-dataset fits the timing to the given traces and infers the target from the file name', async () => {
+    const out = join(directory, 'cot.jsonl');
+    const dataset = join(directory, 'dataset_value_func_cot_mini.json');
+    // A copy under a name the command recognises as a CoT dataset.
+    const { copyFileSync } = await import('node:fs');
+    copyFileSync(join(fixtures, 'datasets', 'value-func.json'), dataset);
+    const printed = await runImport('dsp-dataset', dataset, '--timing-from', measured, '--out', out);
+    expect(printed).toContain('skipped 1 run(s):\n  run-3 (record 5, line 58): ');
+    expect(printed).toContain('truncated (kept with terminal: false) 1 run(s):\n  openagi-cot/run-4: ');
+    expect(printed).toContain(`imported 3 run(s): 3 tasks, 8 steps, A accepted 3/6 guesses (50.0%) -> ${out}\n`);
+    const traces = loadTraces(out);
+    expect(traces.every((trace) => trace.suite === 'openagi-cot' && trace.timing === 'modelled')).toBe(true);
+    expect(readFileSync(out, 'utf8').split('\n')).toHaveLength(4);
+  });
+
+  it('dsp-dataset asks for the target when the file name does not tell', async () => {
+    let error: unknown;
+    try {
+      await runImport('dsp-dataset', join(fixtures, 'datasets', 'value-func.json'), '--timing-from', measured, '--out', join(directory, 'x.jsonl'));
+    } catch (caught) {
+      error = caught;
+    }
+    expect(isInvalidInputError(error)).toBe(true);
+    expect((error as Error).message).toMatch(/value-func\.json: cannot tell the target agent from the file name; pass --suite and --target-calls-per-step/);
+  });
+
+  it('dsp-dataset refuses timing traces that hold no measured trace', async () => {
+    const modelled = join(directory, 'cot.jsonl');
+    await expect(
+      runImport('dsp-dataset', join(fixtures, 'datasets', 'value-func.json'), '--suite', 'openagi-cot', '--timing-from', modelled, '--out', join(directory, 'y.jsonl')),
+    ).rejects.toThrow(/cot\.jsonl: holds no measured trace/);
+  });
+});
