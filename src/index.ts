@@ -40,6 +40,42 @@ export { generateSyntheticTraces, type SyntheticOptions } from './traces/synthet
 
 export { runBench, benchRows, combinedSummary, type BenchRow, type BenchSummary } from './bench/run-bench.js';
 
+// Live agents: planning strategies over any action space, the OpenAGI environment, providers by spec string,
+// recording, and the OpenAI-compatible replay server. The AI SDK adapter is the subpath `dsp-agent/ai-sdk`.
+export {
+  strategies,
+  strategyNames,
+  strategyByName,
+  runStrategy,
+  createStrategyAgent,
+  CallSession,
+  systemPrompt,
+  type PlanningStrategy,
+  type StrategyName,
+  type StrategyResult,
+  type StrategyAgentOptions,
+  type ModelCaller,
+  type ModelRequest,
+  type ModelReply,
+} from './agents/strategies.js';
+export { createNamedActionSpace, canonicalName, unparsedAction, isUnparsedAction } from './agents/action-space.js';
+export type { ActionSpace, ActionParse } from './agents/action-space.js';
+export { traceFromTaskResult, TraceRecorder } from './agents/trace-recorder.js';
+export * from './envs/openagi/index.js';
+export {
+  createLanguageModel,
+  parseModelSpec,
+  formatModelSpec,
+  redactSecrets,
+  MissingApiKeyError,
+  isMissingApiKeyError,
+  apiKeyVariables,
+  providerNames,
+  type ModelSpec,
+  type ProviderName,
+} from './providers/providers.js';
+export { startReplayServer, isLoopbackHost, type ReplayServer, type ReplayStats } from './server/replay-server.js';
+
 export {
   DspError,
   TargetCallError,

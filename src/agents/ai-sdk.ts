@@ -1,0 +1,303 @@
+/**
+ * The AI SDK adapter (`dsp-agent/ai-sdk`): agents and model calls from any AI SDK 6 `LanguageModel`.
+ *
+ * - Cancellation: the engine's `AbortSignal` is passed to the SDK as `abortSignal` (the HTTP request is
+ *   cancelled), and the call rejects with the signal's reason at once, even if the model ignores the signal.
+ * - Usage: the provider's report, mapped field by field; an undefined field means unknown, never zero.
+ *   Reasoning tokens are kept (they are already part of `outputTokens`).
+ * - Estimates: a cancelled call is billed by an estimate marked `estimated`: the prompt counted with a bundled
+ *   tokenizer, and the output tokens streamed before the abort. The estimate is sent through the engine's
+ *   `reportPartialUsage` while the reply streams and once more when the call is cancelled. A provider that reports
+ *   no usage is estimated the same way (`estimateMissingUsage`, default on).
+ * - Retries are off (`maxRetries: 0`): a retry would hide latency and cost from the ledger. The caller decides.
+ */
+import { APICallError, RetryError, streamText, type LanguageModel, type LanguageModelUsage } from 'ai';
+import { DspError } from '../errors.js';
+import type { Agent, Usage } from '../engine/types.js';
+import type { ActionSpace } from './action-space.js';
+import { ModelCallError } from './errors.js';
+import {
+  type ModelCaller,
+  type ModelReply,
+  type ParseFailure,
+  type PlanningStrategy,
+  type StrategyName,
+  createStrategyAgent,
+} from './strategies.js';
+import {
+  type EncodingName,
+  type TokenCounter,
+  countPromptTokens,
+  encodingForModel,
+  loadTokenCounter,
+  loadedTokenCounter,
+} from './tokenizer.js';
+import { compactUsage } from './usage.js';
+
+export type { ModelCaller, ModelReply, ModelRequest, PlanningStrategy, StrategyName, ParseFailure } from './strategies.js';
+export type { ActionSpace } from './action-space.js';
+export { ModelCallError, NoActionError, isModelCallError, isNoActionError } from './errors.js';
+export { preloadTokenCounters, encodingForModel, type EncodingName } from './tokenizer.js';
+
+/** Generation settings of the adapter. */
+export interface AiSdkCallSettings {
+  /** Retries of a failed request inside the SDK. Default 0: every attempt is one ledger call, and you decide. */
+  maxRetries?: number;
+  /** Sampling temperature. Default 0 (as deterministic as the provider allows: speculation needs a steady T). */
+  temperature?: number;
+  /** Largest reply, in tokens. Default: the provider's. */
+  maxOutputTokens?: number;
+  /** Provider-specific options, passed through to the SDK as `providerOptions`. */
+  providerOptions?: Parameters<typeof streamText>[0]['providerOptions'];
+  /**
+   * Fill in usage the provider did not report with tokenizer estimates (marked `estimated`). Default true.
+   * When false, unreported fields stay undefined (unknown).
+   */
+  estimateMissingUsage?: boolean;
+  /** The tokenizer for estimates. Default: `encodingForModel(model name)`. */
+  encoding?: EncodingName;
+  /** The model name reported to the ledger for pricing. Default: the model's `modelId`. */
+  modelName?: string;
+}
+
+/** One call of `callLanguageModel`. */
+export interface LanguageModelCall extends AiSdkCallSettings {
+  model: LanguageModel;
+  system?: string;
+  prompt: string;
+  /** Cancels the call; the promise then rejects with `signal.reason`. */
+  signal?: AbortSignal;
+  /** Receives the usage so far, estimated, while the reply streams and once more if the call is cancelled. */
+  onPartialUsage?: (usage: Usage) => void;
+}
+
+/** The name of a `LanguageModel`: its `modelId`, or the string itself for a gateway model id. */
+export function modelNameOf(model: LanguageModel): string {
+  return typeof model === 'string' ? model : model.modelId;
+}
+
+/** Maps the SDK's usage to ours: each field copied, undefined kept as unknown. */
+export function mapLanguageModelUsage(usage: LanguageModelUsage | undefined): Usage {
+  if (usage === undefined) return {};
+  return compactUsage({
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    reasoningTokens: usage.outputTokenDetails?.reasoningTokens ?? usage.reasoningTokens,
+  });
+}
+
+/**
+ * Calls a language model once (streaming) and returns its reply text and usage. Rejects with the signal's reason
+ * when cancelled, with `ModelCallError` when the model fails.
+ */
+export async function callLanguageModel(call: LanguageModelCall): Promise<ModelReply> {
+  const { model, signal } = call;
+  signal?.throwIfAborted();
+  const modelName = call.modelName ?? modelNameOf(model);
+  const encoding = call.encoding ?? encodingForModel(modelName);
+  const messages = call.system === undefined ? [call.prompt] : [call.system, call.prompt];
+  const stream = new StreamTally(messages, encoding);
+
+  const report = (): void => {
+    const partial = stream.partialUsage(loadedTokenCounter(encoding));
+    if (partial !== undefined) call.onPartialUsage?.(partial);
+  };
+
+  let active = true;
+  if (loadedTokenCounter(encoding) === undefined) {
+    // Build the tokenizer in the background and catch up on the estimate once it is ready, so that a call
+    // cancelled while it streams has been reporting its usage (a live run preloads it to avoid the stall).
+    void loadTokenCounter(encoding).then(
+      () => {
+        if (active) report();
+      },
+      () => undefined,
+    );
+  }
+
+  let finishUsage: LanguageModelUsage | undefined;
+  const consume = async (): Promise<void> => {
+    const result = streamText({
+      model,
+      ...(call.system === undefined ? {} : { system: call.system }),
+      prompt: call.prompt,
+      ...(signal === undefined ? {} : { abortSignal: signal }),
+      maxRetries: call.maxRetries ?? 0,
+      temperature: call.temperature ?? 0,
+      ...(call.maxOutputTokens === undefined ? {} : { maxOutputTokens: call.maxOutputTokens }),
+      ...(call.providerOptions === undefined ? {} : { providerOptions: call.providerOptions }),
+      // Errors reach us as stream parts; the SDK's default handler would also print them.
+      onError: () => undefined,
+    });
+    for await (const part of result.fullStream) {
+      switch (part.type) {
+        case 'text-delta':
+          stream.addText(part.text, loadedTokenCounter(encoding));
+          report();
+          break;
+        case 'reasoning-delta':
+          stream.addReasoning(part.text, loadedTokenCounter(encoding));
+          report();
+          break;
+        case 'finish':
+          finishUsage = part.totalUsage;
+          break;
+        case 'error':
+          throw part.error;
+        case 'abort':
+          throw signal?.reason ?? new Error('the model call was aborted');
+        default:
+          break;
+      }
+    }
+  };
+
+  let removeAbortListener = (): void => undefined;
+  const aborted = new Promise<never>((_resolve, reject) => {
+    if (signal === undefined) return;
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    removeAbortListener = () => signal.removeEventListener('abort', onAbort);
+  });
+  const consuming = consume();
+  try {
+    // Race the stream against the signal: a model that ignores the signal must not hold the call open.
+    await Promise.race([consuming, aborted]);
+  } catch (error) {
+    if (signal?.aborted) {
+      consuming.catch(() => undefined);
+      const counter = await loadTokenCounter(encoding);
+      call.onPartialUsage?.(stream.partialUsage(counter)!);
+      throw signal.reason;
+    }
+    throw toModelCallError(error, modelName);
+  } finally {
+    active = false;
+    removeAbortListener();
+  }
+
+  let usage = mapLanguageModelUsage(finishUsage);
+  if ((call.estimateMissingUsage ?? true) && (usage.inputTokens === undefined || usage.outputTokens === undefined)) {
+    const estimate = stream.partialUsage(await loadTokenCounter(encoding))!;
+    usage = {
+      ...usage,
+      inputTokens: usage.inputTokens ?? estimate.inputTokens,
+      outputTokens: usage.outputTokens ?? estimate.outputTokens,
+      estimated: true,
+    };
+  }
+  return { text: stream.text, usage, model: modelName };
+}
+
+/** Counts what a call sent and what streamed back, for estimates. */
+class StreamTally {
+  text = '';
+  private reasoningText = '';
+  private countedOutputTokens = 0;
+  private countedReasoningTokens = 0;
+  /** Characters of output not counted yet (streamed before the tokenizer was ready). */
+  private uncountedText = '';
+  private inputTokens: number | undefined;
+
+  constructor(
+    private readonly messages: readonly string[],
+    private readonly encoding: EncodingName,
+  ) {}
+
+  addText(delta: string, counter: TokenCounter | undefined): void {
+    this.text += delta;
+    this.count(delta, counter, false);
+  }
+
+  addReasoning(delta: string, counter: TokenCounter | undefined): void {
+    this.reasoningText += delta;
+    this.count(delta, counter, true);
+  }
+
+  /** Estimated usage so far; undefined while the tokenizer is not built yet. */
+  partialUsage(counter: TokenCounter | undefined): Usage | undefined {
+    if (counter === undefined || counter.encoding !== this.encoding) return undefined;
+    this.inputTokens ??= countPromptTokens(counter, this.messages);
+    if (this.uncountedText !== '') {
+      this.countedOutputTokens += counter.count(this.uncountedText);
+      this.uncountedText = '';
+    }
+    const usage: Usage = { inputTokens: this.inputTokens, outputTokens: this.countedOutputTokens, estimated: true };
+    if (this.reasoningText !== '') usage.reasoningTokens = this.countedReasoningTokens;
+    return usage;
+  }
+
+  private count(delta: string, counter: TokenCounter | undefined, reasoning: boolean): void {
+    if (counter === undefined || counter.encoding !== this.encoding) {
+      // Reasoning and text are billed alike; only the reasoning share is lost before the tokenizer is ready.
+      this.uncountedText += delta;
+      return;
+    }
+    // Deltas are counted one by one: providers stream about a token per delta, so the sum is close to the count
+    // of the whole text, at a fraction of the work.
+    const tokens = counter.count(delta);
+    this.countedOutputTokens += tokens;
+    if (reasoning) this.countedReasoningTokens += tokens;
+  }
+}
+
+/** Wraps any failure of the SDK in a `ModelCallError` (dsp errors pass through). */
+export function toModelCallError(error: unknown, modelName: string): DspError {
+  if (DspError.isInstance(error)) return error;
+  const last = RetryError.isInstance(error) ? error.lastError : error;
+  if (APICallError.isInstance(last)) {
+    const options: ConstructorParameters<typeof ModelCallError>[0] = {
+      model: modelName,
+      message: last.statusCode === undefined ? `${last.message} (${last.url})` : last.message,
+      retryable: last.isRetryable,
+      cause: error,
+    };
+    if (last.statusCode !== undefined) options.statusCode = last.statusCode;
+    return new ModelCallError(options);
+  }
+  const message = last instanceof Error ? last.message : String(last);
+  return new ModelCallError({ model: modelName, message, cause: error });
+}
+
+/** A `ModelCaller` (for strategies) that calls an AI SDK `LanguageModel`. */
+export function createModelCaller(model: LanguageModel, settings: AiSdkCallSettings = {}): ModelCaller {
+  return (request, options) =>
+    callLanguageModel({
+      ...settings,
+      model,
+      system: request.system,
+      prompt: request.prompt,
+      signal: options.signal,
+      onPartialUsage: options.onPartialUsage,
+    });
+}
+
+/** Options of `createAiSdkAgent`. */
+export interface AiSdkAgentOptions extends AiSdkCallSettings {
+  model: LanguageModel;
+  actionSpace: ActionSpace;
+  /** The planning strategy. Default `direct`. */
+  strategy?: StrategyName | PlanningStrategy;
+  /** What to do with a reply with no parsable action (see `createStrategyAgent`). Default `throw`. */
+  onUnparsable?: 'mismatch' | 'throw';
+  /** Told about every reply with no parsable action. */
+  onParseFailure?: (failure: ParseFailure) => void;
+}
+
+/**
+ * An engine `Agent` from an AI SDK `LanguageModel`.
+ *
+ * @example
+ * const target = createAiSdkAgent({ model: openai('gpt-4.1'), actionSpace: openAgiActionSpace, strategy: 'react' });
+ */
+export function createAiSdkAgent(options: AiSdkAgentOptions): Agent {
+  const { model, actionSpace, strategy, onUnparsable, onParseFailure, ...settings } = options;
+  const agentOptions: Parameters<typeof createStrategyAgent>[0] = {
+    strategy: strategy ?? 'direct',
+    actionSpace,
+    callModel: createModelCaller(model, settings),
+  };
+  if (onUnparsable !== undefined) agentOptions.onUnparsable = onUnparsable;
+  if (onParseFailure !== undefined) agentOptions.onParseFailure = onParseFailure;
+  return createStrategyAgent(agentOptions);
+}

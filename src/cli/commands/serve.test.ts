@@ -1,0 +1,63 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { renderPrompt } from '../../agents/prompt-format.js';
+import { standardTasks } from '../../envs/openagi/tasks.js';
+import { spawnDsp } from '../../../test/fixtures/cli/spawn-dsp.js';
+import { renderServeStats } from './serve.js';
+
+const fixturePath = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'serve', 'openagi-mini.jsonl');
+
+describe('dsp serve', () => {
+  it('serves the traces on a loopback port until Ctrl-C, then prints its counters', async () => {
+    const dsp = spawnDsp(['serve', '--traces', fixturePath, '--port', '0', '--speed', '50']);
+    try {
+      const output = await dsp.waitForOutput((stdout) => stdout.includes('/stats'));
+      expect(output).toContain('dsp serve: replaying 4 traces (4 tasks) from');
+      const url = /OpenAI-compatible API: (http:\/\/127\.0\.0\.1:\d+\/v1)/.exec(output)![1]!;
+      const models = (await (await fetch(`${url}/models`)).json()) as { data: Array<{ id: string }> };
+      expect(models.data.map((model) => model.id)).toEqual(['approx', 'target']);
+      const completion = (await (
+        await fetch(`${url}/chat/completions`, {
+          method: 'POST',
+          body: JSON.stringify({
+            model: 'target',
+            messages: [{ role: 'user', content: renderPrompt({ kind: 'direct', task: standardTasks()[11]!.text, prefix: [] }, '') }],
+          }),
+        })
+      ).json()) as { choices: Array<{ message: { content: string } }> };
+      expect(completion.choices[0]!.message.content).toBe('<tool>Image Deblurring</tool>');
+      dsp.child.kill('SIGINT');
+      expect(await dsp.exited).toBe(0);
+      expect(dsp.stdout()).toContain('dsp serve: 1 requests, 1 completed, 0 aborted by the client, 0 failed, 0 off the recorded plan');
+    } finally {
+      dsp.child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses a bad trace file and a non-loopback address with exit code 2', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'dsp-serve-'));
+    const bad = join(directory, 'bad.jsonl');
+    writeFileSync(bad, '{"format":"dsp-trace/1","id":"x"}\n');
+    const badFile = spawnDsp(['serve', '--traces', bad, '--port', '0']);
+    const exposed = spawnDsp(['serve', '--traces', fixturePath, '--host', '0.0.0.0', '--port', '0']);
+    expect(await Promise.all([badFile.exited, exposed.exited])).toEqual([2, 2]);
+    expect(badFile.stderr()).toContain(`dsp: ${bad}: line 1: field suite`);
+    expect(exposed.stderr()).toContain('"0.0.0.0" is not a loopback address');
+  });
+
+  it('renders its counters on one line', () => {
+    expect(
+      renderServeStats({
+        requests: 9,
+        completed: 6,
+        aborted: 2,
+        failed: 1,
+        offTrace: 3,
+        byRole: { approx: { requests: 4, completed: 4, aborted: 0 }, target: { requests: 5, completed: 2, aborted: 2 } },
+        byCall: {},
+      }),
+    ).toBe('dsp serve: 9 requests, 6 completed, 2 aborted by the client, 1 failed, 3 off the recorded plan');
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * `dsp serve --traces FILE [--port N] [--speed F]`: a local OpenAI-compatible server that replays recorded traces
+ * (models `approx` and `target`), for running live agents against known answers. Loopback only.
+ *
+ * ```text
+ * dsp serve --traces runs.jsonl --port 8787 --speed 10
+ * dsp run --tasks-from runs.jsonl --approx openai-compatible:approx@http://127.0.0.1:8787/v1 \
+ *   --target openai-compatible:target@http://127.0.0.1:8787/v1 --policy fixed:3
+ * ```
+ */
+import type { Command } from 'commander';
+import { InvalidInputError } from '../../errors.js';
+import { type ReplayServer, type ReplayStats, startReplayServer } from '../../server/replay-server.js';
+import { loadTraces } from '../../traces/load.js';
+
+/** The options of `dsp serve`. */
+export interface ServeOptions {
+  /** The trace file to replay. */
+  traces: string;
+  /** The port; 0 picks a free one. Default 8787. */
+  port?: number;
+  /** The loopback address. Default 127.0.0.1. */
+  host?: string;
+  /** Latency divisor. Default 1 (recorded speed). */
+  speed?: number;
+}
+
+/** The defaults of `dsp serve`. */
+export const serveDefaults = { port: 8787, host: '127.0.0.1', speed: 1 } as const;
+
+/** Reads the traces and starts the server; prints where it listens. */
+export async function startServeCommand(
+  options: ServeOptions,
+  print: (line: string) => void,
+): Promise<ReplayServer> {
+  const traces = loadTraces(options.traces);
+  const server = await startReplayServer({
+    traces,
+    host: options.host ?? serveDefaults.host,
+    port: options.port ?? serveDefaults.port,
+    speed: options.speed ?? serveDefaults.speed,
+  });
+  const tasks = new Set(traces.map((trace) => trace.task)).size;
+  print(
+    `dsp serve: replaying ${traces.length} traces (${tasks} tasks) from ${options.traces} at speed ×${options.speed ?? serveDefaults.speed}\n` +
+      `  OpenAI-compatible API: ${server.url} (models: approx, target); counters: ${server.url.replace(/\/v1$/, '')}/stats\n` +
+      `  e.g. --approx openai-compatible:approx@${server.url} --target openai-compatible:target@${server.url}`,
+  );
+  return server;
+}
+
+/** The counters on one line (pure). */
+export function renderServeStats(stats: ReplayStats): string {
+  return (
+    `dsp serve: ${stats.requests} requests, ${stats.completed} completed, ${stats.aborted} aborted by the client, ` +
+    `${stats.failed} failed, ${stats.offTrace} off the recorded plan`
+  );
+}
+
+function numberOption(source: string, check: (value: number) => boolean, expected: string) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (text.trim() === '' || !Number.isFinite(value) || !check(value)) {
+      throw new InvalidInputError(`expected ${expected}, got "${text}"`, { source });
+    }
+    return value;
+  };
+}
+
+/**
+ * Adds `dsp serve` to a Commander program. It runs until Ctrl-C (or SIGTERM), then prints its counters. Start-up
+ * failures (unreadable traces, a busy port, a non-loopback host) are thrown to the program's caller.
+ */
+export function registerServeCommand(program: Command): Command {
+  return program
+    .command('serve')
+    .description('replay recorded traces as a local OpenAI-compatible server (models approx and target)')
+    .requiredOption('--traces <file>', 'a dsp-trace/1 file (JSON Lines)')
+    .option(
+      '--port <n>',
+      'the port (0 = any free port)',
+      numberOption('--port', (value) => Number.isInteger(value) && value >= 0 && value <= 65535, 'a port 0-65535'),
+      serveDefaults.port,
+    )
+    .option('--host <address>', 'a loopback address', serveDefaults.host)
+    .option(
+      '--speed <factor>',
+      'replay latencies this many times faster (e.g. 10)',
+      numberOption('--speed', (value) => value > 0, 'a number > 0'),
+      serveDefaults.speed,
+    )
+    .action(async (options: ServeOptions) => {
+      const server = await startServeCommand(options, (line) => process.stdout.write(`${line}\n`));
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      process.stdout.write(`${renderServeStats(server.stats())}\n`);
+      await server.close();
+    });
+}

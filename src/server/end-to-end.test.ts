@@ -1,0 +1,179 @@
+/**
+ * End to end: the engine with live agents (AI SDK, openai-compatible provider, real HTTP) against `dsp serve`
+ * replaying a small recorded suite. The committed plans must be the recorded ones, step for step, and the
+ * server must see requests cancelled by the engine at breaks.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAiSdkAgent } from '../agents/ai-sdk.js';
+import { preloadTokenCounters } from '../agents/tokenizer.js';
+import { runCommandAction, type RunOptions } from '../cli/commands/run.js';
+import { RealClock } from '../clock/clock.js';
+import { runTask } from '../engine/run-task.js';
+import { openAgiActionSpace } from '../envs/openagi/actions.js';
+import { taskForText } from '../envs/openagi/tasks.js';
+import { fixedPolicy } from '../policies/basic.js';
+import { createLanguageModel } from '../providers/providers.js';
+import { loadTraces, parseTraces } from '../traces/load.js';
+import type { Trace } from '../traces/schema.js';
+import { type ReplayServer, startReplayServer } from './replay-server.js';
+
+const fixturePath = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'serve', 'openagi-mini.jsonl');
+const fixture = loadTraces(fixturePath);
+const fakeKey = 'sk-dsp-fake-0123456789abcdefghijklmnop';
+const directory = mkdtempSync(join(tmpdir(), 'dsp-e2e-'));
+
+let server: ReplayServer;
+
+beforeAll(async () => {
+  // 20× faster than recorded: T steps take 100–150 ms, A guesses 15–25 ms.
+  server = await startReplayServer({ traces: fixture, speed: 20 });
+  // As dsp run does: building the tokenizer mid-run would stall the event loop for a second.
+  await preloadTokenCounters(['approx', 'target']);
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+function targetActions(trace: Trace): unknown[] {
+  return trace.steps.map((step) => step.target.action);
+}
+
+describe('live agents against dsp serve', () => {
+  it("reproduces every task's recorded plan, and the server counts the requests cancelled at breaks", async () => {
+    const before = server.stats();
+    const model = (name: string) => createLanguageModel(`openai-compatible:${name}@${server.url}`, { env: {} }).model;
+    const approx = createAiSdkAgent({ model: model('approx'), actionSpace: openAgiActionSpace, strategy: 'direct', onUnparsable: 'mismatch' });
+    const target = createAiSdkAgent({ model: model('target'), actionSpace: openAgiActionSpace, strategy: 'react' });
+    for (const trace of fixture) {
+      const result = await runTask({
+        task: taskForText(trace.task, trace.id),
+        approx,
+        target,
+        policy: fixedPolicy(3),
+        clock: new RealClock(),
+        actionsMatch: openAgiActionSpace.actionsMatch,
+        isTerminal: openAgiActionSpace.isTerminal,
+      });
+      expect(result.plan).toEqual(targetActions(trace));
+      expect(result.endReason).toBe('terminal');
+      for (const record of result.records.filter((call) => call.status === 'cancelled')) {
+        expect(record.usage.estimated).toBe(true);
+      }
+    }
+    const stats = server.stats();
+    expect(stats.aborted - before.aborted).toBeGreaterThan(0);
+    expect(stats.byRole.target.aborted - before.byRole.target.aborted).toBeGreaterThan(0);
+    expect(stats.offTrace - before.offTrace).toBeGreaterThan(0);
+  });
+});
+
+describe('dsp run against dsp serve', () => {
+  const outputs: string[] = [];
+  const environment = (env: Record<string, string>, seenHeaders?: string[]) => ({
+    print: (line: string) => outputs.push(line),
+    printError: (line: string) => outputs.push(line),
+    env,
+    fetch: ((input, init) => {
+      seenHeaders?.push(new Headers(init?.headers).get('authorization') ?? '');
+      return fetch(input, init);
+    }) as typeof fetch,
+  });
+  const options = (overrides: Partial<RunOptions>): RunOptions => ({
+    suite: 'openagi',
+    tasksFrom: fixturePath,
+    approx: `openai-compatible:approx@${server.url}`,
+    target: `openai-compatible:target@${server.url}`,
+    approxStrategy: 'direct',
+    targetStrategy: 'react',
+    policy: 'fixed:3',
+    ...overrides,
+  });
+
+  it('records traces that reproduce the suite, with a real sequential baseline, and never shows the API key', async () => {
+    const recordPath = join(directory, 'recorded.jsonl');
+    const headers: string[] = [];
+    outputs.length = 0;
+    const outcome = await runCommandAction(
+      options({ record: recordPath, sequentialBaseline: true }),
+      environment({ DSP_OPENAI_COMPATIBLE_API_KEY: fakeKey }, headers),
+    );
+    expect(outcome.results.map((result) => result.plan)).toEqual(fixture.map(targetActions));
+    expect(outcome.baselines.map((result) => result.plan)).toEqual(fixture.map(targetActions));
+
+    const recorded = parseTraces(readFileSync(recordPath, 'utf8'), recordPath);
+    expect(recorded.map(targetActions)).toEqual(fixture.map(targetActions));
+    // A's guesses on the true prefix are what the fixture recorded (an unparsable one included).
+    expect(recorded.map((trace) => trace.steps.map((step) => step.approx?.action))).toEqual(
+      fixture.map((trace) => trace.steps.map((step) => step.approx?.action)),
+    );
+    expect(recorded[0]!.timing).toBe('measured');
+    expect(recorded[0]!.steps[0]!.target).toMatchObject({ inputTokens: expect.any(Number) as number, outputTokens: expect.any(Number) as number });
+
+    const text = outputs.join('\n');
+    expect(text).toMatch(/\[1\/4\] task-11 · 2 steps/);
+    expect(text).toContain('warning: task-106 step 1: the approx reply had no parsable action');
+    expect(text).toContain('Summary: 4 of 4 tasks, policy fixed:3');
+    expect(text).toContain('same plan on 4 of 4 tasks');
+    expect(text).toContain(`recorded       4 traces appended to ${recordPath}`);
+    // The key was sent to the server, and appears nowhere in what the run printed or wrote.
+    expect(headers).toContain(`Bearer ${fakeKey}`);
+    expect(text).not.toContain(fakeKey);
+    expect(readFileSync(recordPath, 'utf8')).not.toContain(fakeKey);
+  });
+
+  it('fails with clear messages on bad input', async () => {
+    const failure = async (overrides: Partial<RunOptions>, env: Record<string, string> = {}): Promise<string> => {
+      outputs.length = 0;
+      const error: unknown = await runCommandAction(options(overrides), environment(env)).then(
+        () => new Error('expected a failure'),
+        (caught: unknown) => caught,
+      );
+      return (error as Error).message;
+    };
+    expect(await failure({ target: 'acme:big-model' })).toContain(
+      'unknown provider "acme" in "acme:big-model"; valid providers: openai, deepseek, anthropic, openai-compatible',
+    );
+    expect(await failure({ target: 'openai:gpt-4.1' }, { ANTHROPIC_API_KEY: fakeKey })).toBe(
+      'missing API key for openai:gpt-4.1: set the environment variable OPENAI_API_KEY',
+    );
+    const unreachable = await failure({ target: 'openai-compatible:target@http://127.0.0.1:1/v1' }, { DSP_OPENAI_COMPATIBLE_API_KEY: fakeKey });
+    expect(unreachable).toMatch(/^target agent failed at step 1 of task task-11: call to model target failed: Cannot connect to API/);
+    expect(unreachable).not.toContain(fakeKey);
+    expect(await failure({ tasks: '1-2', tasksFrom: undefined, suite: 'travel' })).toContain('unknown suite "travel"');
+    expect(await failure({ policy: 'oracle' })).toContain('the oracle policy needs the future of a recorded trace');
+  });
+
+  it('stops a task whose target reply names no action, saying so', async () => {
+    const unparsablePath = join(directory, 'unparsable.jsonl');
+    const trace: Trace = {
+      ...fixture[0]!,
+      id: 'unparsable/run-1',
+      steps: [{ target: { action: { unparsed: 'Hard to say.' }, latencyMs: 100, inputTokens: 5, outputTokens: 3 } }],
+    };
+    writeFileSync(unparsablePath, `${JSON.stringify(trace)}\n`);
+    const replay = await startReplayServer({ traces: [trace], speed: 20 });
+    try {
+      outputs.length = 0;
+      const error: unknown = await runCommandAction(
+        options({
+          tasksFrom: unparsablePath,
+          approx: `openai-compatible:approx@${replay.url}`,
+          target: `openai-compatible:target@${replay.url}`,
+          policy: 'sequential',
+        }),
+        environment({}),
+      ).catch((caught: unknown) => caught);
+      expect((error as Error).message).toBe(
+        'target agent failed at step 1 of task task-11: no parsable action in the reply (model target, step 1): ' +
+          'no <tool>…</tool> tag and no bold **action name**; the reply was "Hard to say."',
+      );
+      expect(outputs.join('\n')).toContain('warning: task-11 step 1: the target reply had no parsable action');
+    } finally {
+      await replay.close();
+    }
+  });
+});

@@ -1,0 +1,180 @@
+/**
+ * What the replay server answers to one request, decided from recorded traces alone (pure, no I/O).
+ *
+ * A request names a role (`approx` or `target`, the model field) and carries our prompt header: the task, the plan
+ * prefix and the strategy's sub-call. The answer comes from the trace of that task whose recorded plan shares the
+ * longest start with the prefix (the first such trace on a tie), at step `prefix.length + 1`:
+ * - on the trace's true prefix: the recorded call of that role at that step;
+ * - on a speculative prefix the trace never saw: the same step's recorded call (its content does not matter, the
+ *   engine will discard or cancel it; its time and tokens do);
+ * - past the trace's last step: the last step's record.
+ *
+ * A recorded step is one whole strategy step (all its sub-calls summed), so each sub-call gets a share of the
+ * step's latency and tokens: the shares of a step's calls add up to the record (latency along the critical path:
+ * the two debaters of a round run concurrently).
+ */
+import { DspError } from '../errors.js';
+import { canonicalAction } from '../engine/actions.js';
+import type { Action, Role } from '../engine/types.js';
+import { canonicalName, isUnparsedAction } from '../agents/action-space.js';
+import type { CallKind, PromptHeader } from '../agents/prompt-format.js';
+import type { Trace, TraceCall } from '../traces/schema.js';
+
+/** A request the replay cannot answer (no trace for the task, no record for the role). */
+export class ReplayLookupError extends DspError {
+  override readonly name = 'ReplayLookupError' as const;
+}
+
+/** The replay's answer to one request. */
+export interface ReplayAnswer {
+  /** The trace the answer comes from. */
+  traceId: string;
+  /** The 1-based step of the record used. */
+  step: number;
+  /** True when the prefix is the trace's recorded plan so far (a call a sequential run would make). */
+  onTrace: boolean;
+  /** The recorded action. */
+  action: Action;
+  /** The reply text. */
+  text: string;
+  /** This call's share of the recorded latency, in milliseconds (before any speed factor). */
+  latencyMs: number;
+  /** This call's share of the recorded tokens. */
+  usage: { inputTokens: number; outputTokens: number; reasoningTokens?: number };
+}
+
+/** How a strategy's sub-call shares its step's record: `parts` calls share the tokens, the last gets the remainder. */
+interface CallShare {
+  latencyShare: number;
+  parts: number;
+  last: boolean;
+}
+
+const callShares: Readonly<Record<CallKind, CallShare>> = {
+  direct: { latencyShare: 1, parts: 1, last: true },
+  cot: { latencyShare: 1, parts: 1, last: true },
+  'react-thought': { latencyShare: 1 / 2, parts: 2, last: false },
+  'react-action': { latencyShare: 1 / 2, parts: 2, last: true },
+  'debate-1a': { latencyShare: 1 / 3, parts: 5, last: false },
+  'debate-1b': { latencyShare: 1 / 3, parts: 5, last: false },
+  'debate-2a': { latencyShare: 1 / 3, parts: 5, last: false },
+  'debate-2b': { latencyShare: 1 / 3, parts: 5, last: false },
+  'debate-final': { latencyShare: 1 / 3, parts: 5, last: true },
+};
+
+/** A call's share of a recorded count: an even split, the remainder going to the strategy's last call. */
+export function tokenShare(total: number, kind: CallKind): number {
+  const share = callShares[kind];
+  const each = Math.floor(total / share.parts);
+  return share.last ? total - each * (share.parts - 1) : each;
+}
+
+/** A task text with runs of white space made single, for lookups. */
+function normalizeTaskText(text: string): string {
+  return text.trim().replace(/\s+/g, ' ');
+}
+
+/** Whether two actions are the same plan step (names compared canonically). */
+function sameAction(left: Action, right: Action): boolean {
+  if (typeof left === 'string' && typeof right === 'string') return canonicalName(left) === canonicalName(right);
+  return canonicalAction(left) === canonicalAction(right);
+}
+
+/** Recorded traces indexed by task, answering replay requests. */
+export class TraceBook {
+  private readonly byTask = new Map<string, Trace[]>();
+
+  constructor(traces: readonly Trace[]) {
+    for (const trace of traces) {
+      const key = normalizeTaskText(trace.task);
+      const list = this.byTask.get(key) ?? [];
+      list.push(trace);
+      this.byTask.set(key, list);
+    }
+  }
+
+  /** The answer to a request; throws `ReplayLookupError` when the traces cannot answer it. */
+  answer(role: Role, header: PromptHeader): ReplayAnswer {
+    const candidates = this.byTask.get(normalizeTaskText(header.task));
+    if (candidates === undefined) {
+      throw new ReplayLookupError(`no trace for the task "${header.task}"`);
+    }
+    let best = candidates[0]!;
+    let bestShared = -1;
+    for (const trace of candidates) {
+      const shared = sharedStart(trace, header.prefix);
+      if (shared > bestShared) {
+        best = trace;
+        bestShared = shared;
+      }
+    }
+    const prefixLength = header.prefix.length;
+    const index = Math.min(prefixLength, best.steps.length - 1);
+    const record = best.steps[index]!;
+    const call: TraceCall | undefined = role === 'target' ? record.target : record.approx;
+    if (call === undefined) {
+      throw new ReplayLookupError(`trace ${best.id} has no ${role} record at step ${index + 1}`);
+    }
+    const share = callShares[header.kind];
+    const usage: ReplayAnswer['usage'] = {
+      inputTokens: tokenShare(call.inputTokens, header.kind),
+      outputTokens: tokenShare(call.outputTokens, header.kind),
+    };
+    const reasoning = (call as { reasoningTokens?: unknown }).reasoningTokens;
+    if (typeof reasoning === 'number' && Number.isInteger(reasoning) && reasoning >= 0) {
+      usage.reasoningTokens = Math.min(tokenShare(reasoning, header.kind), usage.outputTokens);
+    }
+    return {
+      traceId: best.id,
+      step: index + 1,
+      onTrace: bestShared === prefixLength && prefixLength < best.steps.length,
+      action: call.action,
+      text: replyText(header.kind, call.action, index + 1),
+      latencyMs: call.latencyMs * share.latencyShare,
+      usage,
+    };
+  }
+}
+
+/** How many first steps of the trace's plan equal the prefix's. */
+function sharedStart(trace: Trace, prefix: readonly Action[]): number {
+  let shared = 0;
+  while (
+    shared < prefix.length &&
+    shared < trace.steps.length &&
+    sameAction(trace.steps[shared]!.target.action, prefix[shared]!)
+  ) {
+    shared += 1;
+  }
+  return shared;
+}
+
+/**
+ * The reply of a sub-call: the final call of a strategy answers the action in a `<tool>` tag; intermediate calls
+ * (thoughts, debate turns) get short text in the same spirit. An action recorded as unparsable is replayed as
+ * its original reply, so the client fails to parse it again.
+ */
+export function replyText(kind: CallKind, action: Action, step: number): string {
+  if (isUnparsedAction(action)) {
+    return callShares[kind].last ? action.unparsed : 'I am not sure what the next step should be.';
+  }
+  const name = typeof action === 'string' ? action : JSON.stringify(action);
+  const tag = `<tool>${name}</tool>`;
+  switch (kind) {
+    case 'direct':
+    case 'react-action':
+      return tag;
+    case 'cot':
+      return `Step ${step} must work on the output of the plan so far, so the next action is ${tag}`;
+    case 'react-thought':
+      return `Step ${step} should apply ${name} to what the plan so far produced.`;
+    case 'debate-1a':
+    case 'debate-1b':
+      return `I propose ${name} for step ${step}: it is what the current output still needs. ${tag}`;
+    case 'debate-2a':
+    case 'debate-2b':
+      return `Having weighed the other argument, I still propose ${name}. ${tag}`;
+    case 'debate-final':
+      return `Both debaters' arguments considered, the next action is ${tag}`;
+  }
+}

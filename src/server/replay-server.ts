@@ -1,0 +1,330 @@
+/**
+ * `dsp serve`: a local OpenAI-compatible server that replays recorded traces, so that live agents (and the whole
+ * live stack: provider, HTTP, streaming, cancellation) can run against known answers at known latencies.
+ *
+ * Routes (loopback only):
+ * - `POST /v1/chat/completions` — models `approx` and `target`; streaming (SSE) and non-streaming; `usage` always
+ *   included (in the last SSE chunk when streaming). The last user message must start with our prompt header
+ *   (`dsp-prompt/1`, see `agents/prompt-format.ts`). The reply waits the recorded latency divided by `speed`;
+ *   a streamed reply sends its first words after `firstTokenShare` of that time and the rest spread until the end.
+ * - `GET /v1/models` — the two models.
+ * - `GET /stats` — request counters, including requests the client aborted before the reply ended.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { RealClock, type Clock } from '../clock/clock.js';
+import { DspError, InvalidInputError, describeCause } from '../errors.js';
+import type { Role } from '../engine/types.js';
+import { type CallKind, parsePromptHeader } from '../agents/prompt-format.js';
+import type { Trace } from '../traces/schema.js';
+import { type ReplayAnswer, TraceBook } from './replay-answers.js';
+
+/** Options of `startReplayServer`. */
+export interface ReplayServerOptions {
+  traces: readonly Trace[];
+  /** The address to listen on; loopback only. Default `127.0.0.1`. */
+  host?: string;
+  /** The port; 0 picks a free one. Default 0. */
+  port?: number;
+  /** Recorded latencies are divided by this factor (10 = ten times faster). Default 1. */
+  speed?: number;
+  /** Share of a streamed reply's latency before its first words. Default 0.25. */
+  firstTokenShare?: number;
+  /** The clock to wait on. Default: the real clock. */
+  clock?: Clock;
+}
+
+/** Counters of one role. */
+export interface RoleStats {
+  requests: number;
+  completed: number;
+  aborted: number;
+}
+
+/** Counters of a replay server since it started. */
+export interface ReplayStats {
+  /** Chat-completion requests received (valid or not). */
+  requests: number;
+  /** Replies sent to the end. */
+  completed: number;
+  /** Requests whose client went away (cancelled the call) before the reply ended. */
+  aborted: number;
+  /** Requests answered with an error status. */
+  failed: number;
+  /** Requests on a prefix the trace never saw (speculation past a wrong guess). */
+  offTrace: number;
+  byRole: Record<Role, RoleStats>;
+  /** Requests per strategy sub-call. */
+  byCall: Partial<Record<CallKind, number>>;
+}
+
+/** A running replay server. */
+export interface ReplayServer {
+  /** The OpenAI-compatible base URL, e.g. `http://127.0.0.1:41234/v1`. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** A snapshot of the counters. */
+  stats(): ReplayStats;
+  /** Stops listening and drops open connections (pending replies are abandoned). */
+  close(): Promise<void>;
+}
+
+const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1']);
+const maxBodyBytes = 1 << 20;
+const servedModels: readonly Role[] = ['approx', 'target'];
+
+/** True for an address only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  return loopbackHosts.has(host) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** An HTTP error answered in OpenAI's error shape. */
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Starts a replay server; resolves once it listens. */
+export async function startReplayServer(options: ReplayServerOptions): Promise<ReplayServer> {
+  const host = options.host ?? '127.0.0.1';
+  if (!isLoopbackHost(host)) {
+    throw new InvalidInputError(`"${host}" is not a loopback address; dsp serve listens on 127.0.0.1, ::1 or localhost only`, {
+      source: '--host',
+    });
+  }
+  const speed = options.speed ?? 1;
+  if (!(speed > 0) || !Number.isFinite(speed)) {
+    throw new InvalidInputError(`speed must be a number > 0, got ${speed}`, { source: '--speed' });
+  }
+  const firstTokenShare = options.firstTokenShare ?? 0.25;
+  if (!(firstTokenShare >= 0 && firstTokenShare <= 1)) {
+    throw new InvalidInputError(`firstTokenShare must be between 0 and 1, got ${firstTokenShare}`);
+  }
+  const clock = options.clock ?? new RealClock();
+  const book = new TraceBook(options.traces);
+  const stats: ReplayStats = {
+    requests: 0,
+    completed: 0,
+    aborted: 0,
+    failed: 0,
+    offTrace: 0,
+    byRole: { approx: emptyRoleStats(), target: emptyRoleStats() },
+    byCall: {},
+  };
+  let responseCounter = 0;
+
+  const handleChat = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    stats.requests += 1;
+    const gone = new AbortController();
+    // Known once the body is read; the close handler may run before.
+    const caller: { role?: Role } = {};
+    response.on('close', () => {
+      if (!response.writableFinished) {
+        stats.aborted += 1;
+        if (caller.role !== undefined) stats.byRole[caller.role].aborted += 1;
+        gone.abort(new Error('client closed the connection'));
+      }
+    });
+    const body = await readJsonBody(request);
+    const { model, prompt, stream } = readChatRequest(body);
+    if (!(servedModels as readonly string[]).includes(model)) {
+      throw new HttpError(404, `model "${model}" does not exist; this server serves ${servedModels.join(' and ')}`, 'model_not_found');
+    }
+    const role = model as Role;
+    caller.role = role;
+    stats.byRole[role].requests += 1;
+    let answer: ReplayAnswer;
+    try {
+      const header = parsePromptHeader(prompt, 'the last user message');
+      stats.byCall[header.kind] = (stats.byCall[header.kind] ?? 0) + 1;
+      answer = book.answer(role, header);
+    } catch (error) {
+      if (DspError.isInstance(error) && error.name === 'InvalidInputError') throw new HttpError(400, error.message, 'invalid_prompt');
+      if (DspError.isInstance(error) && error.name === 'ReplayLookupError') throw new HttpError(404, error.message, 'not_in_traces');
+      throw error;
+    }
+    if (!answer.onTrace) stats.offTrace += 1;
+    const totalMs = answer.latencyMs / speed;
+    const id = `chatcmpl-replay-${++responseCounter}`;
+    const created = Math.floor(Date.now() / 1000);
+    const usage = openAiUsage(answer);
+
+    if (!stream) {
+      await clock.sleep(totalMs, gone.signal);
+      sendJson(response, 200, {
+        id,
+        object: 'chat.completion',
+        created,
+        model,
+        choices: [{ index: 0, message: { role: 'assistant', content: answer.text }, finish_reason: 'stop' }],
+        usage,
+      });
+    } else {
+      response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      response.flushHeaders();
+      const chunk = (delta: Record<string, unknown>, finishReason: string | null): string =>
+        sse({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finishReason }] });
+      const pieces = splitReply(answer.text);
+      const firstMs = totalMs * firstTokenShare;
+      let elapsedMs = 0;
+      for (let index = 0; index < pieces.length; index += 1) {
+        const dueMs = firstMs + ((totalMs - firstMs) * index) / pieces.length;
+        await clock.sleep(dueMs - elapsedMs, gone.signal);
+        elapsedMs = dueMs;
+        response.write(chunk(index === 0 ? { role: 'assistant', content: pieces[index] } : { content: pieces[index] }, null));
+      }
+      await clock.sleep(totalMs - elapsedMs, gone.signal);
+      response.write(chunk({}, 'stop'));
+      response.write(sse({ id, object: 'chat.completion.chunk', created, model, choices: [], usage }));
+      response.end('data: [DONE]\n\n');
+    }
+    stats.completed += 1;
+    stats.byRole[role].completed += 1;
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const path = (request.url ?? '/').split('?')[0]!.replace(/\/+$/, '') || '/';
+    try {
+      if (path === '/v1/chat/completions') {
+        if (request.method !== 'POST') throw new HttpError(405, 'use POST', 'method_not_allowed');
+        await handleChat(request, response);
+      } else if (path === '/v1/models' && request.method === 'GET') {
+        sendJson(response, 200, {
+          object: 'list',
+          data: servedModels.map((id) => ({ id, object: 'model', created: 0, owned_by: 'dsp-replay' })),
+        });
+      } else if (path === '/stats' && request.method === 'GET') {
+        sendJson(response, 200, snapshot(stats));
+      } else {
+        throw new HttpError(404, `no route ${request.method ?? 'GET'} ${path}; try POST /v1/chat/completions`, 'not_found');
+      }
+    } catch (error) {
+      if (response.destroyed || response.writableEnded) return;
+      stats.failed += request.method === 'POST' && path === '/v1/chat/completions' ? 1 : 0;
+      if (error instanceof HttpError) {
+        sendJson(response, error.status, { error: { message: error.message, type: 'invalid_request_error', code: error.code } });
+      } else if (response.headersSent) {
+        response.destroy();
+      } else {
+        sendJson(response, 500, { error: { message: describeCause(error), type: 'server_error', code: 'internal' } });
+      }
+    }
+  };
+
+  const server: Server = createServer((request, response) => {
+    handle(request, response).catch(() => response.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${urlHost}:${address.port}/v1`,
+    host: address.address,
+    port: address.port,
+    stats: () => snapshot(stats),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error === undefined ? resolve() : reject(error)));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function emptyRoleStats(): RoleStats {
+  return { requests: 0, completed: 0, aborted: 0 };
+}
+
+function snapshot(stats: ReplayStats): ReplayStats {
+  return structuredClone(stats);
+}
+
+function openAiUsage(answer: ReplayAnswer): Record<string, unknown> {
+  const usage: Record<string, unknown> = {
+    prompt_tokens: answer.usage.inputTokens,
+    completion_tokens: answer.usage.outputTokens,
+    total_tokens: answer.usage.inputTokens + answer.usage.outputTokens,
+  };
+  if (answer.usage.reasoningTokens !== undefined) {
+    usage.completion_tokens_details = { reasoning_tokens: answer.usage.reasoningTokens };
+  }
+  return usage;
+}
+
+/** A reply cut into at most 8 pieces at word boundaries, for streaming. */
+function splitReply(text: string): string[] {
+  const words = text.match(/\S+\s*/g) ?? [text];
+  const size = Math.ceil(words.length / 8);
+  const pieces: string[] = [];
+  for (let index = 0; index < words.length; index += size) pieces.push(words.slice(index, index + size).join(''));
+  return pieces.length === 0 ? [''] : pieces;
+}
+
+function sse(payload: unknown): string {
+  return `data: ${JSON.stringify(payload)}\n\n`;
+}
+
+function sendJson(response: ServerResponse, status: number, payload: unknown): void {
+  const body = JSON.stringify(payload);
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  response.end(body);
+}
+
+async function readJsonBody(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > maxBodyBytes) throw new HttpError(413, `request body over ${maxBodyBytes} bytes`, 'body_too_large');
+    chunks.push(buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    throw new HttpError(400, 'the request body is not JSON', 'invalid_json');
+  }
+}
+
+/** The model, the last user message's text and the stream flag of a chat-completion request. */
+function readChatRequest(body: unknown): { model: string; prompt: string; stream: boolean } {
+  if (typeof body !== 'object' || body === null) throw new HttpError(400, 'the request body must be a JSON object', 'invalid_request');
+  const { model, messages, stream } = body as { model?: unknown; messages?: unknown; stream?: unknown };
+  if (typeof model !== 'string') throw new HttpError(400, 'the request has no "model"', 'invalid_request');
+  if (!Array.isArray(messages)) throw new HttpError(400, 'the request has no "messages" list', 'invalid_request');
+  const lastUser = [...(messages as unknown[])].reverse().find(
+    (message): message is { role: string; content: unknown } =>
+      typeof message === 'object' && message !== null && (message as { role?: unknown }).role === 'user',
+  );
+  if (lastUser === undefined) throw new HttpError(400, 'the request has no user message', 'invalid_request');
+  return { model, prompt: messageText(lastUser.content), stream: stream === true };
+}
+
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+function messageText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    return content
+      .map((part) =>
+        typeof part === 'object' && part !== null && (part as { type?: unknown }).type === 'text'
+          ? textOf((part as { text?: unknown }).text)
+          : '',
+      )
+      .join('');
+  }
+  throw new HttpError(400, 'the user message has no text content', 'invalid_request');
+}
