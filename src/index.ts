@@ -28,7 +28,30 @@ export { VirtualClock } from './clock/virtual-clock.js';
 export type { KPolicy, RoundState } from './policies/policy.js';
 export { sequentialPolicy, fixedPolicy, additivePolicy, oraclePolicy } from './policies/basic.js';
 export { parsePolicySpec, parsePolicyList, type PolicySpec, type PolicyContext } from './policies/registry.js';
-export { createPolicy } from './policies/create.js';
+export { createPolicy, type CreatePolicyOptions } from './policies/create.js';
+
+// The learned DSP policy: predictor maths, trainers (in-process and worker thread), persistence, evaluation.
+export {
+  createDspPolicy,
+  DspPolicy,
+  dspDefaults,
+  parseDspOptions,
+  Featurizer,
+  expectileLoss,
+  expectileGradient,
+  lambdaReturns,
+  SegmentBuilder,
+  segmentLabels,
+  ReplayBuffer,
+  InProcessTrainer,
+  WorkerTrainer,
+  evaluateOnline,
+  loadKDataset,
+  type DspSettings,
+  type DspRuntimeOptions,
+  type Trainer,
+  type EvaluationResult,
+} from './predictor/index.js';
 
 export { taskMetrics, suiteMetrics, type SuiteMetrics } from './ledger/metrics.js';
 export { builtinPriceTable, costOf, loadPriceTable, type PriceTable, type ModelPrice } from './ledger/prices.js';

@@ -8,6 +8,7 @@ import { registerRunCommand } from './commands/run.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerSweepCommand } from './commands/sweep.js';
+import { registerEvalPredictorCommand } from './commands/eval-predictor.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerReportCommand(program);
   registerSweepCommand(program);
+  registerEvalPredictorCommand(program);
   return program;
 }
 

@@ -1,17 +1,40 @@
 /** Builds any policy from its spec, the learned `dsp` policy included. */
-import { InvalidInputError } from '../errors.js';
+import { createDspPolicy, parseDspOptions } from '../predictor/dsp-policy.js';
 import type { KPolicy } from './policy.js';
 import { createBasicPolicy, type PolicyContext, type PolicySpec } from './registry.js';
 
 /** Options shared by learning policies. */
 export interface CreatePolicyOptions {
+  /** Seed of a learning policy's trainer. Default 1. */
   seed?: number;
+  /** A `dsp` policy loads its learned state from this file (when it exists) and saves it there on close. */
+  predictorStatePath?: string;
+  /** Where a `dsp` policy trains: a worker thread (default) or this thread. */
+  trainer?: 'worker' | 'in-process';
+  /**
+   * Whether a `dsp` policy takes up new weights only at task starts (default true, for reproducible replays).
+   * Live runs pass false so that planning never waits for training.
+   */
+  deterministic?: boolean;
+  /** Called with every trainer failure of a `dsp` policy. Default: a warning on stderr. */
+  onTrainerError?: (error: Error) => void;
 }
 
+/** Builds a policy. A `dsp` policy owns a trainer: call its `close()` when done (replaySuite does). */
 export function createPolicy(spec: PolicySpec, context: PolicyContext = {}, options: CreatePolicyOptions = {}): KPolicy {
   if (spec.kind === 'dsp') {
-    void options;
-    throw new InvalidInputError('the dsp policy is not available yet');
+    return createDspPolicy(spec, {
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+      ...(options.predictorStatePath === undefined ? {} : { statePath: options.predictorStatePath }),
+      ...(options.trainer === undefined ? {} : { trainer: options.trainer }),
+      ...(options.deterministic === undefined ? {} : { deterministic: options.deterministic }),
+      ...(options.onTrainerError === undefined ? {} : { onError: options.onTrainerError }),
+    });
   }
   return createBasicPolicy(spec, context);
+}
+
+/** Checks what can be checked before running: the options of every `dsp` spec. Throws `InvalidInputError`. */
+export function validatePolicySpecs(specs: readonly PolicySpec[], source = '--policies'): void {
+  for (const spec of specs) if (spec.kind === 'dsp') parseDspOptions(spec.options, source);
 }

@@ -5,10 +5,13 @@ import { defaultSuites, embeddedSuite, suitesFromFiles, type Suite } from '../..
 import { InvalidInputError } from '../../errors.js';
 import { builtinPriceTable, loadPriceTable } from '../../ledger/prices.js';
 import { parsePolicyList } from '../../policies/registry.js';
-import { createPolicy } from '../../policies/create.js';
+import { createPolicy, validatePolicySpecs } from '../../policies/create.js';
 import { createProgress } from '../progress.js';
 import { renderCsv, renderTable } from '../render.js';
 import { parseWholeNumber } from '../options.js';
+import { buildResults } from '../../report/build-results.js';
+import { writeOutputs } from '../../report/write-outputs.js';
+import { describeCommandLine, describeWritten } from './report.js';
 
 export const defaultBenchPolicies = 'sequential,fixed:2,fixed:4,fixed:6,additive,oracle';
 
@@ -21,6 +24,9 @@ interface BenchCommandOptions {
   prices?: string;
   kMax: string;
   quiet?: boolean;
+  out?: string;
+  report?: string;
+  predictorState?: string;
 }
 
 export function registerBenchCommand(program: Command): void {
@@ -35,10 +41,22 @@ export function registerBenchCommand(program: Command): void {
     .option('--prices <file>', 'JSON price table laid over the built-in one')
     .option('--k-max <n>', 'largest k any policy may choose', '8')
     .option('--quiet', 'no progress output')
-    .action(async (options: BenchCommandOptions) => {
+    .option('--out <file>', 'also write the results JSON (for `dsp report`) to this file')
+    .option('--report <file>', 'also write a self-contained HTML report to this file')
+    .option(
+      '--predictor-state <file>',
+      'the dsp policy loads its learned state from this file (when it exists) before each suite and saves it after',
+    )
+    .action(async (options: BenchCommandOptions, command: Command) => {
       const seed = parseWholeNumber(options.seed, '--seed', 0);
       const kMax = parseWholeNumber(options.kMax, '--k-max', 1);
       const policies = parsePolicyList(options.policies);
+      validatePolicySpecs(policies);
+      if (options.predictorState !== undefined && policies.filter((policy) => policy.kind === 'dsp').length !== 1) {
+        throw new InvalidInputError('needs exactly one dsp policy in --policies (the one whose learning it keeps)', {
+          source: '--predictor-state',
+        });
+      }
       const priceTable = options.prices === undefined ? builtinPriceTable : loadPriceTable(options.prices);
       const suites: Suite[] = [
         ...suitesFromFiles(options.traces ?? []),
@@ -54,7 +72,7 @@ export function registerBenchCommand(program: Command): void {
         policies,
         priceTable,
         kMax,
-        buildPolicy: (spec, context) => createPolicy(spec, context, { seed }),
+        buildPolicy: (spec, context) => createPolicy(spec, context, { seed, predictorStatePath: options.predictorState }),
         onProgress: (done, total, label) => progress.update(done, total, label),
       });
       progress.done();
@@ -71,6 +89,17 @@ export function registerBenchCommand(program: Command): void {
           out.write(`No --traces or --suite given: running the default suites (${suites.map((suite) => suite.name).join(', ')}).\n\n`);
         }
         out.write(`${summaries.map(renderTable).join('\n\n')}\n`);
+      }
+
+      if (options.out !== undefined || options.report !== undefined) {
+        const written = await writeOutputs({
+          results: buildResults({ results, suites, priceTable, kMax, seed, command: describeCommandLine(command), createdAt: new Date() }),
+          out: options.out,
+          report: options.report,
+          onProgress: (done, total, label) => progress.update(done, total, `rendering ${label}`),
+        });
+        progress.done();
+        if (options.quiet !== true) process.stderr.write(describeWritten(written));
       }
     });
 }

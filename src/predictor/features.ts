@@ -1,0 +1,230 @@
+/**
+ * The featurizer of the DSP predictor (spec §4): turns what a live run knows about a state — the task text, the
+ * true prefix, A's record so far in the task and overall, the step position — into a sparse vector of a fixed
+ * dimension. Pure: no I/O, no clock, no randomness; the same state always gives the same vector.
+ *
+ * The vector has a small dense block (bias, step position, acceptance rates, the previous step's outcome, the
+ * current run of accepted guesses) followed by a hashed block of word n-grams of the task and of the history's
+ * last actions, some of them crossed with the step position.
+ */
+import { hashString, mixHash, wordsOf } from './hashing.js';
+
+/** How A's guess for one step of the history fared. */
+export type StepOutcome = 'accepted' | 'rejected' | 'no-guess';
+
+/**
+ * What the predictor may see of a state: exactly what a live run knows when it reaches it. A state inside a round
+ * is the committed prefix plus the round's guesses confirmed so far, so this round's confirmed guesses are part of
+ * `history` (marked `accepted`).
+ */
+export interface PredictorState {
+  /** The task text. */
+  taskText: string;
+  /** The true prefix, one canonical action string per step (see `canonicalAction`). */
+  history: readonly string[];
+  /** How A's guess fared at each step of `history` (same length). */
+  outcomes: readonly StepOutcome[];
+  /** Guesses of A accepted before this state, over every task seen so far (this one included). */
+  overallAccepted: number;
+  /** Guesses of A judged (accepted or rejected) before this state, over every task seen so far. */
+  overallJudged: number;
+}
+
+/** A sparse feature vector: parallel arrays of slot indices and values. Indices may repeat (hash collisions add). */
+export interface SparseVector {
+  indices: Int32Array;
+  values: Float64Array;
+}
+
+/** Bumped whenever the meaning of a feature slot changes; a saved state of another version is incompatible. */
+export const featurizerVersion = 1;
+
+/** Slots of the dense block. */
+const dense = {
+  bias: 0,
+  stepScaled: 1,
+  taskRate: 2,
+  taskJudgedScaled: 3,
+  overallRate: 4,
+  streakScaled: 5,
+  /** One-hot: start of task, accepted, rejected, no guess. */
+  previousOutcome: 6,
+  /** One-hot of the step number 1..11, then 12 and later. */
+  stepOneHot: 10,
+  /** One-hot of the run of accepted guesses just before this step: 0..4, then 5 and more. */
+  streakOneHot: 22,
+  /** One-hot: nothing judged yet in the task, task rate < 1/3, < 2/3, ≥ 2/3. */
+  taskRateBin: 28,
+} as const;
+
+/** Number of slots in the dense block. */
+export const denseFeatureCount = 32;
+
+const stepBuckets = 12;
+const streakBuckets = 6;
+
+/** Default number of bits of the hashed block (2^14 = 16,384 slots). */
+export const defaultHashBits = 14;
+
+/** Seeds of the hashed feature families, so that the same word in two families lands in different slots. */
+const family = {
+  taskWord: 1,
+  taskBigram: 2,
+  taskWhole: 3,
+  taskWholeStep: 4,
+  taskWordStep: 5,
+  lastAction: 6,
+  lastTwoActions: 7,
+  lastActionWord: 8,
+} as const;
+
+/** The total dimension of vectors made with `hashBits`. */
+export function featureDimension(hashBits = defaultHashBits): number {
+  return denseFeatureCount + 2 ** hashBits;
+}
+
+interface TaskFeatures {
+  /** Hashed slots and values that do not depend on the step. */
+  indices: number[];
+  values: number[];
+  /** Hashes of task words (crossed with the step bucket at featurization). */
+  wordHashes: number[];
+  wordValue: number;
+  wholeHash: number;
+}
+
+/** Options of a `Featurizer`. */
+export interface FeaturizerOptions {
+  /** Bits of the hashed block. Default 14. */
+  hashBits?: number;
+  /** Tasks whose text features are cached. Default 512. */
+  taskCacheSize?: number;
+}
+
+/** Turns predictor states into sparse vectors. Caches per-task and per-action work, so a call costs microseconds. */
+export class Featurizer {
+  /** Dimension of the vectors produced. */
+  readonly dimension: number;
+  private readonly hashMask: number;
+  private readonly taskCache = new Map<string, TaskFeatures>();
+  private readonly taskCacheSize: number;
+  private readonly actionCache = new Map<string, { hash: number; wordHashes: number[] }>();
+  private readonly indexScratch: number[] = [];
+  private readonly valueScratch: number[] = [];
+
+  constructor(options: FeaturizerOptions = {}) {
+    const bits = options.hashBits ?? defaultHashBits;
+    if (!Number.isInteger(bits) || bits < 4 || bits > 24) throw new RangeError(`hashBits must be 4..24, got ${bits}`);
+    this.hashMask = 2 ** bits - 1;
+    this.dimension = featureDimension(bits);
+    this.taskCacheSize = options.taskCacheSize ?? 512;
+  }
+
+  /** The sparse vector of `state`. */
+  featurize(state: PredictorState): SparseVector {
+    const indices = this.indexScratch;
+    const values = this.valueScratch;
+    indices.length = 0;
+    values.length = 0;
+    const push = (index: number, value: number): void => {
+      indices.push(index);
+      values.push(value);
+    };
+    const hashed = (hash: number): number => denseFeatureCount + (hash & this.hashMask);
+
+    const step = state.history.length + 1;
+    const stepBucket = Math.min(step, stepBuckets);
+    let accepted = 0;
+    let judged = 0;
+    for (const outcome of state.outcomes) {
+      if (outcome === 'accepted') accepted += 1;
+      if (outcome !== 'no-guess') judged += 1;
+    }
+    let streak = 0;
+    for (let index = state.outcomes.length - 1; index >= 0 && state.outcomes[index] === 'accepted'; index -= 1) streak += 1;
+    const previous = state.outcomes[state.outcomes.length - 1];
+    const previousCode = previous === undefined ? 0 : previous === 'accepted' ? 1 : previous === 'rejected' ? 2 : 3;
+    const taskRate = (accepted + 1) / (judged + 2);
+    const overallRate = (state.overallAccepted + 1) / (state.overallJudged + 2);
+
+    push(dense.bias, 1);
+    push(dense.stepScaled, Math.min(step, 20) / 10);
+    push(dense.taskRate, taskRate - 0.5);
+    if (judged > 0) push(dense.taskJudgedScaled, Math.min(judged, 20) / 10);
+    push(dense.overallRate, overallRate - 0.5);
+    if (streak > 0) push(dense.streakScaled, Math.min(streak, 10) / 5);
+    push(dense.previousOutcome + previousCode, 1);
+    push(dense.stepOneHot + stepBucket - 1, 1);
+    push(dense.streakOneHot + Math.min(streak, streakBuckets - 1), 1);
+    push(dense.taskRateBin + (judged === 0 ? 0 : taskRate < 1 / 3 ? 1 : taskRate < 2 / 3 ? 2 : 3), 1);
+
+    const task = this.taskFeatures(state.taskText);
+    for (let index = 0; index < task.indices.length; index += 1) push(task.indices[index]!, task.values[index]!);
+    push(hashed(mixHash(task.wholeHash, stepBucket)), 1);
+    for (const wordHash of task.wordHashes) push(hashed(mixHash(wordHash, stepBucket)), task.wordValue);
+
+    const last = state.history[state.history.length - 1];
+    if (last !== undefined) {
+      const action = this.actionFeatures(last);
+      push(hashed(action.hash), 1);
+      push(hashed(mixHash(action.hash, stepBucket)), 1);
+      push(hashed(mixHash(action.hash, 100 + previousCode)), 1);
+      const wordValue = 1 / Math.sqrt(Math.max(1, action.wordHashes.length));
+      for (const wordHash of action.wordHashes) push(hashed(wordHash), wordValue);
+      const beforeLast = state.history[state.history.length - 2];
+      const beforeHash = beforeLast === undefined ? 0 : this.actionFeatures(beforeLast).hash;
+      push(hashed(mixHash(action.hash ^ hashString('|', family.lastTwoActions), beforeHash)), 1);
+    }
+    return { indices: Int32Array.from(indices), values: Float64Array.from(values) };
+  }
+
+  private taskFeatures(text: string): TaskFeatures {
+    const cached = this.taskCache.get(text);
+    if (cached !== undefined) return cached;
+    const hashed = (hash: number): number => denseFeatureCount + (hash & this.hashMask);
+    const words = [...new Set(wordsOf(text))];
+    const allWords = wordsOf(text);
+    const bigrams = new Set<string>();
+    for (let index = 1; index < allWords.length; index += 1) bigrams.add(`${allWords[index - 1]} ${allWords[index]}`);
+    const indices: number[] = [];
+    const values: number[] = [];
+    const wordValue = 1 / Math.sqrt(Math.max(1, words.length));
+    for (const word of words) {
+      indices.push(hashed(hashString(word, family.taskWord)));
+      values.push(wordValue);
+    }
+    const bigramValue = 1 / Math.sqrt(Math.max(1, bigrams.size));
+    for (const bigram of bigrams) {
+      indices.push(hashed(hashString(bigram, family.taskBigram)));
+      values.push(bigramValue);
+    }
+    const wholeHash = hashString(allWords.join(' '), family.taskWhole);
+    indices.push(hashed(wholeHash));
+    values.push(1);
+    const features: TaskFeatures = {
+      indices,
+      values,
+      wordHashes: words.map((word) => hashString(word, family.taskWordStep)),
+      wordValue,
+      wholeHash: hashString(allWords.join(' '), family.taskWholeStep),
+    };
+    if (this.taskCache.size >= this.taskCacheSize) {
+      const oldest = this.taskCache.keys().next().value;
+      if (oldest !== undefined) this.taskCache.delete(oldest);
+    }
+    this.taskCache.set(text, features);
+    return features;
+  }
+
+  private actionFeatures(action: string): { hash: number; wordHashes: number[] } {
+    const cached = this.actionCache.get(action);
+    if (cached !== undefined) return cached;
+    const features = {
+      hash: hashString(action, family.lastAction),
+      wordHashes: [...new Set(wordsOf(action))].map((word) => hashString(word, family.lastActionWord)),
+    };
+    if (this.actionCache.size >= 4096) this.actionCache.clear();
+    this.actionCache.set(action, features);
+    return features;
+  }
+}

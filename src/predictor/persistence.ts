@@ -1,0 +1,203 @@
+/**
+ * Saving and loading the learned state of the DSP predictor: weights, optimiser state, replay buffer, sampling
+ * generator, overall acceptance counts, and what the numbers mean (format version, featurizer version,
+ * dimension). JSON with float arrays as base64 of little-endian doubles, written atomically (temporary file,
+ * then rename). A file that cannot be read as a compatible state raises `CorruptStateError` naming the file and
+ * the problem; nothing is ever overwritten after a failed load, because the policy is never built.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { CorruptStateError } from '../errors.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { featurizerVersion, type SparseVector } from './features.js';
+import type { Segment } from './segment.js';
+import type { TrainerStateData } from './trainer-core.js';
+
+/** The format tag of a saved predictor state. */
+export const predictorStateFormat = 'dsp-predictor-state/1';
+
+/** What the saved numbers mean: a state is loadable only by a predictor with the same model description. */
+export interface PredictorModelDescription {
+  /** Model family. */
+  kind: 'linear';
+  /** Number of weights. */
+  dimension: number;
+  /** Version of the featurizer that defined the feature slots. */
+  featurizerVersion: number;
+}
+
+/** Everything saved. */
+export interface PredictorSnapshot {
+  model: PredictorModelDescription;
+  trainer: TrainerStateData;
+  /** A's guesses accepted and judged over every task seen: the overall acceptance rate feature. */
+  statistics: { accepted: number; judged: number };
+  /** The policy settings in force when saved (informative; not checked on load). */
+  settings?: Record<string, number | string>;
+}
+
+const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64 text');
+const count = z.number().int().nonnegative();
+
+const fileSchema = z.object({
+  format: z.string(),
+  model: z.object({ kind: z.literal('linear'), dimension: z.number().int().positive(), featurizerVersion: z.number().int() }),
+  trainer: z.object({
+    weights: base64,
+    optimizer: z.object({ firstMoment: base64, secondMoment: base64, step: count }),
+    segments: z.array(
+      z.object({
+        steps: z.array(z.number().int().positive()),
+        breakStep: z.number().int().positive(),
+        features: z.array(z.object({ indices: z.array(count), values: z.array(z.number()) })),
+      }),
+    ),
+    randomState: z.number().int().nonnegative().max(0xffffffff),
+    trainings: count,
+  }),
+  statistics: z.object({ accepted: count, judged: count }),
+  settings: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
+});
+
+function encodeFloats(values: Float64Array): string {
+  const bytes = Buffer.alloc(values.length * 8);
+  values.forEach((value, index) => bytes.writeDoubleLE(value, index * 8));
+  return bytes.toString('base64');
+}
+
+function decodeFloats(text: string, expectedLength: number, what: string, path: string): Float64Array {
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.length !== expectedLength * 8) {
+    throw new CorruptStateError(path, `${what} holds ${bytes.length / 8} numbers, expected ${expectedLength}`);
+  }
+  const values = new Float64Array(expectedLength);
+  for (let index = 0; index < expectedLength; index += 1) {
+    const value = bytes.readDoubleLE(index * 8);
+    if (!Number.isFinite(value)) throw new CorruptStateError(path, `${what} holds a non-finite number at ${index}`);
+    values[index] = value;
+  }
+  return values;
+}
+
+/** The JSON text of a snapshot. */
+export function serializePredictorState(snapshot: PredictorSnapshot): string {
+  const { trainer } = snapshot;
+  const file = {
+    format: predictorStateFormat,
+    model: snapshot.model,
+    trainer: {
+      weights: encodeFloats(trainer.weights),
+      optimizer: {
+        firstMoment: encodeFloats(trainer.optimizer.firstMoment),
+        secondMoment: encodeFloats(trainer.optimizer.secondMoment),
+        step: trainer.optimizer.step,
+      },
+      segments: trainer.segments.map((segment) => ({
+        steps: segment.steps,
+        breakStep: segment.breakStep,
+        features: segment.features.map((vector) => ({ indices: [...vector.indices], values: [...vector.values] })),
+      })),
+      randomState: trainer.randomState,
+      trainings: trainer.trainings,
+    },
+    statistics: snapshot.statistics,
+    ...(snapshot.settings === undefined ? {} : { settings: snapshot.settings }),
+  };
+  return `${JSON.stringify(file)}\n`;
+}
+
+/**
+ * Parses a saved state and checks it against the model this predictor uses. `path` names the file in errors.
+ * Throws `CorruptStateError` when the text is not a state, is damaged, or was made for another model.
+ */
+export function parsePredictorState(text: string, path: string, expected: PredictorModelDescription): PredictorSnapshot {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new CorruptStateError(path, `not a predictor state: not valid JSON (${(error as Error).message})`, { cause: error });
+  }
+  const format = (value as { format?: unknown } | null)?.format;
+  if (format !== predictorStateFormat) {
+    throw new CorruptStateError(
+      path,
+      `not a predictor state of a format this version reads: format ${JSON.stringify(format)}, expected "${predictorStateFormat}"`,
+    );
+  }
+  const parsed = fileSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue === undefined ? '' : `${issue.path.join('.') || '(top)'}: `;
+    throw new CorruptStateError(path, `damaged predictor state: ${where}${issue?.message ?? 'invalid'}`);
+  }
+  const file = parsed.data;
+  if (file.model.featurizerVersion !== expected.featurizerVersion || file.model.dimension !== expected.dimension) {
+    throw new CorruptStateError(
+      path,
+      `incompatible predictor state: saved for a ${file.model.kind} model with ${file.model.dimension} weights and ` +
+        `featurizer version ${file.model.featurizerVersion}; this predictor has ${expected.dimension} weights and ` +
+        `featurizer version ${expected.featurizerVersion}. Use another file, or delete this one to start afresh.`,
+    );
+  }
+  const dimension = expected.dimension;
+  const segments: Segment[] = file.trainer.segments.map((segment, segmentIndex) => {
+    const where = `trainer.segments.${segmentIndex}`;
+    if (segment.steps.length !== segment.features.length) {
+      throw new CorruptStateError(path, `damaged predictor state: ${where} has ${segment.steps.length} steps but ${segment.features.length} feature vectors`);
+    }
+    segment.steps.forEach((step, index) => {
+      if (step > segment.breakStep || (index > 0 && step <= segment.steps[index - 1]!)) {
+        throw new CorruptStateError(path, `damaged predictor state: ${where} steps must ascend and end at or before the break step`);
+      }
+    });
+    const features: SparseVector[] = segment.features.map((vector, vectorIndex) => {
+      if (vector.indices.length !== vector.values.length || vector.indices.some((index) => index >= dimension) || !vector.values.every(Number.isFinite)) {
+        throw new CorruptStateError(path, `damaged predictor state: ${where}.features.${vectorIndex} is not a valid feature vector`);
+      }
+      return { indices: Int32Array.from(vector.indices), values: Float64Array.from(vector.values) };
+    });
+    return { steps: segment.steps, features, breakStep: segment.breakStep };
+  });
+  if (file.statistics.accepted > file.statistics.judged) {
+    throw new CorruptStateError(path, 'damaged predictor state: statistics.accepted exceeds statistics.judged');
+  }
+  const snapshot: PredictorSnapshot = {
+    model: { kind: file.model.kind, dimension, featurizerVersion: file.model.featurizerVersion },
+    trainer: {
+      weights: decodeFloats(file.trainer.weights, dimension, 'trainer.weights', path),
+      optimizer: {
+        firstMoment: decodeFloats(file.trainer.optimizer.firstMoment, dimension, 'trainer.optimizer.firstMoment', path),
+        secondMoment: decodeFloats(file.trainer.optimizer.secondMoment, dimension, 'trainer.optimizer.secondMoment', path),
+        step: file.trainer.optimizer.step,
+      },
+      segments,
+      randomState: file.trainer.randomState,
+      trainings: file.trainer.trainings,
+    },
+    statistics: file.statistics,
+  };
+  if (file.settings !== undefined) snapshot.settings = file.settings;
+  return snapshot;
+}
+
+/** Loads a saved state, or returns undefined when `path` does not exist (a fresh start). */
+export function loadPredictorState(path: string, expected: PredictorModelDescription): PredictorSnapshot | undefined {
+  if (!existsSync(path)) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new CorruptStateError(path, `cannot read the predictor state: ${(error as Error).message}`, { cause: error });
+  }
+  return parsePredictorState(text, path, expected);
+}
+
+/** Saves a state atomically: a reader sees the old file or the new one, never half of either. */
+export function savePredictorState(path: string, snapshot: PredictorSnapshot): void {
+  writeFileAtomic(path, serializePredictorState(snapshot));
+}
+
+/** The model description of a linear predictor of `dimension` weights with the current featurizer. */
+export function linearModelDescription(dimension: number): PredictorModelDescription {
+  return { kind: 'linear', dimension, featurizerVersion };
+}

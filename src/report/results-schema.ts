@@ -1,0 +1,284 @@
+/**
+ * The results file (`dsp-results/1`): what `dsp bench --out` and `dsp sweep --out` write and `dsp report` reads.
+ * It holds the bench summaries plus everything a report draws: per-task figures of every policy, the k chosen in
+ * every round beside the oracle's k for the same state, the full ledger of an example task, the price table used
+ * and where the traces came from. The `format` field carries the version; a reader refuses any other version.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { CorruptStateError, InvalidInputError } from '../errors.js';
+import { priceTableSchema } from '../ledger/prices.js';
+
+/** The value of the `format` field this code writes and reads. */
+export const resultsFormat = 'dsp-results/1';
+
+const count = z.number().int().nonnegative();
+const finite = z.number();
+
+/** One policy's row of a bench summary (same fields as `dsp bench --format json`). */
+export const benchRowSchema = z.object({
+  policy: z.string().min(1),
+  tasks: count,
+  latencySec: finite,
+  sequentialLatencySec: finite,
+  speedup: finite,
+  costUsd: finite,
+  sequentialCostUsd: finite,
+  wastedCostUsd: finite,
+  peakConcurrency: finite,
+  meanConcurrency: finite,
+  meanK: finite,
+  lossless: z.boolean(),
+  latencyRatio: finite.nullable(),
+  costRatio: finite.nullable(),
+  wastedCostRatio: finite.nullable(),
+});
+
+/** One suite's bench summary (same shape as `dsp bench --format json`). */
+export const benchSummarySchema = z.object({
+  suite: z.string().min(1),
+  tasks: count,
+  priceTable: z.string(),
+  source: z.string(),
+  timing: z.string(),
+  rows: z.array(benchRowSchema),
+});
+
+/** The kinds of k-policy (spec §3). */
+export const policyKindSchema = z.enum(['sequential', 'fixed', 'additive', 'oracle', 'dsp']);
+
+/** Per-task figures of one policy, one array entry per task in the order of the suite's `taskIds`. */
+export const perTaskSchema = z.object({
+  /** Wall time from task start to the final commit, ms. */
+  latencyMs: z.array(finite),
+  /** T alone on the same task, ms. */
+  sequentialLatencyMs: z.array(finite),
+  /** `sequentialLatencyMs / latencyMs`. */
+  speedup: z.array(finite),
+  /** Cost of every call, USD. */
+  costUsd: z.array(finite),
+  /** Cost of the T calls that produced committed steps, USD. */
+  sequentialCostUsd: z.array(finite),
+  /** Cost of discarded and cancelled calls, USD. */
+  wastedCostUsd: z.array(finite),
+  /** Mean k chosen per round. */
+  meanK: z.array(finite),
+});
+
+/**
+ * Every round a policy ran over the suite, in run order (tasks in suite order, rounds in task order): the task's
+ * index in `taskIds`, the k the policy chose, and the k the oracle would choose in the same state (steps to the
+ * next break, clamped to kMax and the steps left, exactly as the engine clamps any policy's answer).
+ */
+export const roundSeriesSchema = z.object({
+  task: z.array(count),
+  k: z.array(count),
+  oracleK: z.array(count),
+});
+
+/** One policy's results over one suite. */
+export const policyResultSchema = z.object({
+  policy: z.string().min(1),
+  kind: policyKindSchema,
+  /** Whether every committed plan equalled T's plan. */
+  lossless: z.boolean(),
+  perTask: perTaskSchema,
+  rounds: roundSeriesSchema,
+});
+
+/** One agent call of an example task (the engine's `CallRecord`). Times are ms on the run's clock. */
+export const callRecordSchema = z.object({
+  id: count,
+  taskId: z.string(),
+  role: z.enum(['approx', 'target']),
+  step: z.number().int().positive(),
+  round: count,
+  prefix: z.enum(['true', 'speculative']),
+  startMs: finite,
+  endMs: finite,
+  status: z.enum(['committed', 'accepted', 'discarded', 'cancelled']),
+  action: z.json().optional(),
+  usage: z.object({
+    inputTokens: z.number().optional(),
+    outputTokens: z.number().optional(),
+    reasoningTokens: z.number().optional(),
+    estimated: z.boolean().optional(),
+  }),
+  costUsd: finite.optional(),
+  model: z.string().optional(),
+  error: z.string().optional(),
+});
+
+/** One round of an example task (the engine's `RoundRecord`). */
+export const roundRecordSchema = z.object({
+  index: count,
+  startStep: z.number().int().positive(),
+  k: count,
+  guesses: z.array(z.json()),
+  acceptedCount: count,
+  committedCount: count,
+  end: z.enum(['mismatch', 'no-guess', 'terminal', 'exhausted', 'sequential']),
+  startMs: finite,
+  endMs: finite,
+});
+
+/** The full ledger of one task under one policy, for the timeline. */
+export const exampleTaskSchema = z.object({
+  policy: z.string().min(1),
+  taskId: z.string(),
+  /** The task text. */
+  task: z.string(),
+  /** When the task started on the run's clock, ms (record times minus this = time since the task started). */
+  startMs: finite,
+  latencyMs: finite,
+  speedup: finite,
+  costUsd: finite,
+  records: z.array(callRecordSchema),
+  rounds: z.array(roundRecordSchema),
+});
+
+/** Everything about one suite. */
+export const suiteResultsSchema = z
+  .object({
+    suite: z.string().min(1),
+    /** Where the traces came from. */
+    source: z.string(),
+    /** measured, modelled, synthetic, or a `+`-joined mix. */
+    timing: z.string(),
+    /** The models named by the suite's traces. */
+    models: z.object({ approx: z.array(z.string()), target: z.array(z.string()) }),
+    taskIds: z.array(z.string()),
+    summary: benchSummarySchema,
+    /**
+     * The policies not dominated in (mean latency, mean cost), fastest first. The oracle is left out: it reads the
+     * future and cannot be deployed; reports show it as the limit.
+     */
+    frontier: z.array(z.string()),
+    /** The policy whose timeline the report draws first (null when the suite ran no policy). */
+    featured: z.string().nullable(),
+    policies: z.array(policyResultSchema),
+    examples: z.array(exampleTaskSchema),
+  })
+  .superRefine((suite, context) => {
+    const tasks = suite.taskIds.length;
+    suite.policies.forEach((policy, index) => {
+      for (const [field, values] of Object.entries(policy.perTask)) {
+        if (values.length !== tasks) {
+          context.addIssue({
+            code: 'custom',
+            path: ['policies', index, 'perTask', field],
+            message: `expected ${tasks} values (one per task in taskIds), got ${values.length}`,
+          });
+        }
+      }
+      const { task, k, oracleK } = policy.rounds;
+      if (k.length !== task.length || oracleK.length !== task.length) {
+        context.addIssue({
+          code: 'custom',
+          path: ['policies', index, 'rounds'],
+          message: `expected task, k and oracleK of equal length, got ${task.length}, ${k.length} and ${oracleK.length}`,
+        });
+      }
+      const outOfRange = task.findIndex((value) => value >= tasks);
+      if (outOfRange >= 0) {
+        context.addIssue({
+          code: 'custom',
+          path: ['policies', index, 'rounds', 'task', outOfRange],
+          message: `expected a task index below ${tasks}`,
+        });
+      }
+    });
+    const names = new Set(suite.policies.map((policy) => policy.policy));
+    for (const [field, list] of [['frontier', suite.frontier] as const, ['featured', suite.featured === null ? [] : [suite.featured]] as const]) {
+      const unknown = list.find((name) => !names.has(name));
+      if (unknown !== undefined) {
+        context.addIssue({ code: 'custom', path: [field], message: `expected a policy of this suite, got "${unknown}"` });
+      }
+    }
+  });
+
+/** The whole results file. */
+export const resultsSchema = z.object({
+  /** Format and version: always `dsp-results/1` for this version. */
+  format: z.literal(resultsFormat),
+  /** When the results were produced (ISO 8601). */
+  createdAt: z.string(),
+  /** What produced them. */
+  generator: z.object({ name: z.string(), version: z.string(), command: z.string() }),
+  /** Run settings shared by every suite. */
+  settings: z.object({ kMax: z.number().int().positive(), seed: count, policies: z.array(z.string()) }),
+  /** The price table every cost was computed with, with each model's source. */
+  priceTable: priceTableSchema,
+  suites: z.array(suiteResultsSchema).min(1),
+  /** The summary over every task of every suite (`"suite": "all"`), when there is more than one suite. */
+  combined: benchSummarySchema.optional(),
+});
+
+/** A bench row as stored in a results file. */
+export type BenchRowData = z.infer<typeof benchRowSchema>;
+/** sequential, fixed, additive, oracle or dsp. */
+export type PolicyKind = z.infer<typeof policyKindSchema>;
+/** One policy's per-task figures and rounds over a suite. */
+export type PolicyResult = z.infer<typeof policyResultSchema>;
+/** A call record as stored in a results file. */
+export type CallRecordData = z.infer<typeof callRecordSchema>;
+/** A round record as stored in a results file. */
+export type RoundRecordData = z.infer<typeof roundRecordSchema>;
+/** The full ledger of one example task under one policy. */
+export type ExampleTask = z.infer<typeof exampleTaskSchema>;
+/** Everything a results file holds about one suite. */
+export type SuiteResults = z.infer<typeof suiteResultsSchema>;
+/** The parsed results file. */
+export type ResultsFile = z.infer<typeof resultsSchema>;
+
+/**
+ * Parses and validates the text of a results file. Errors name the file (`source`), the field and what was
+ * expected, e.g. `r.json: field suites[0].policies[1].perTask.speedup[3]: Invalid input: expected number, …`.
+ */
+export function parseResults(text: string, source: string): ResultsFile {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new CorruptStateError(source, `not valid JSON (${(error as Error).message}); expected a ${resultsFormat} results file`);
+  }
+  const format = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as { format?: unknown }).format : undefined;
+  if (format !== resultsFormat) {
+    const found = format === undefined ? 'no "format" field' : `format ${JSON.stringify(format)}`;
+    throw new CorruptStateError(
+      source,
+      `field format: expected "${resultsFormat}", found ${found} (write the file with \`dsp bench --out\` or \`dsp sweep --out\` of this version)`,
+    );
+  }
+  const parsed = resultsSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new CorruptStateError(source, `field ${formatPath(issue.path)}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** Reads and validates a results file. */
+export function loadResults(path: string): ResultsFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InvalidInputError(code === 'ENOENT' ? 'no such file' : `cannot read: ${(error as Error).message}`, { source: path });
+  }
+  return parseResults(text, path);
+}
+
+/** The results file as JSON text: compact (it holds long per-task arrays; use `jq` to read it), trailing newline. */
+export function formatResults(results: ResultsFile): string {
+  return `${JSON.stringify(results)}\n`;
+}
+
+/** A zod issue path as `a.b[2].c`. */
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(root)';
+  return path
+    .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`))
+    .join('');
+}

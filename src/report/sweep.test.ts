@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { isInvalidInputError } from '../errors.js';
+import { parsePolicySpec } from '../policies/registry.js';
+import { parseKRange, parseNumberList, renderSweepTable, sweepPolicies, sweepSummary } from './sweep.js';
+import type { BenchSummary } from '../bench/run-bench.js';
+
+function thrown(action: () => unknown): unknown {
+  try {
+    action();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}
+
+describe('sweep grid', () => {
+  it('parses number lists and k ranges', () => {
+    expect(parseNumberList('0.1, 0.5,0.99', '--tau')).toEqual([0.1, 0.5, 0.99]);
+    expect(parseNumberList('', '--tau')).toEqual([]);
+    expect(parseKRange('1-4', '--fixed')).toEqual([1, 2, 3, 4]);
+    expect(parseKRange('6,1-2,2', '--fixed')).toEqual([1, 2, 6]);
+    expect(parseKRange(' ', '--fixed')).toEqual([]);
+  });
+
+  it('rejects malformed lists with the option named', () => {
+    const error = thrown(() => parseNumberList('0.1,x', '--tau'));
+    expect(isInvalidInputError(error) && error.message).toMatch(/^--tau: expected comma-separated numbers/);
+    expect(String(thrown(() => parseKRange('4-2', '--fixed')))).toMatch(/--fixed/);
+    expect(String(thrown(() => parseKRange('0-3', '--fixed')))).toMatch(/k values ≥ 1/);
+  });
+
+  it('builds sequential, fixed, dsp for every pair, extras, then the oracle', () => {
+    const names = sweepPolicies({ tau: [0.3, 0.9], beta: [-1, 1], fixed: [1, 2], also: [parsePolicySpec('additive'), parsePolicySpec('fixed:2')] }).map(
+      (spec) => spec.name,
+    );
+    expect(names).toEqual([
+      'sequential',
+      'fixed:1',
+      'fixed:2',
+      'dsp:tau=0.3,beta=-1',
+      'dsp:tau=0.3,beta=1',
+      'dsp:tau=0.9,beta=-1',
+      'dsp:tau=0.9,beta=1',
+      'additive',
+      'oracle',
+    ]);
+    const dsp = sweepPolicies({ tau: [0.7], beta: [2], fixed: [] }).find((spec) => spec.kind === 'dsp');
+    expect(dsp).toEqual({ kind: 'dsp', name: 'dsp:tau=0.7,beta=2', options: { tau: 0.7, beta: 2 } });
+  });
+
+  it('leaves the dsp points out with dsp: false or an empty τ list', () => {
+    expect(sweepPolicies({ tau: [0.5], beta: [0], fixed: [3], dsp: false }).map((spec) => spec.name)).toEqual(['sequential', 'fixed:3', 'oracle']);
+    expect(sweepPolicies({ tau: [], beta: [0, 1], fixed: [] }).map((spec) => spec.name)).toEqual(['sequential', 'oracle']);
+  });
+
+  it('rejects τ outside (0, 1) and fractional β', () => {
+    expect(String(thrown(() => sweepPolicies({ tau: [1], beta: [0], fixed: [] })))).toMatch(/τ must be between 0 and 1/);
+    expect(String(thrown(() => sweepPolicies({ tau: [0.5], beta: [0.5], fixed: [] })))).toMatch(/β must be a whole number/);
+  });
+});
+
+describe('sweep summary', () => {
+  const row = (policy: string, latencySec: number, costUsd: number): BenchSummary['rows'][number] => ({
+    policy,
+    tasks: 2,
+    latencySec,
+    sequentialLatencySec: 10,
+    speedup: 10 / latencySec,
+    costUsd,
+    sequentialCostUsd: 0.01,
+    wastedCostUsd: 0,
+    peakConcurrency: 1,
+    meanConcurrency: 1,
+    meanK: 1,
+    lossless: true,
+    latencyRatio: null,
+    costRatio: null,
+    wastedCostRatio: null,
+  });
+  const summary: BenchSummary = {
+    suite: 's',
+    tasks: 2,
+    priceTable: 'p',
+    source: 'here',
+    timing: 'synthetic',
+    rows: [row('sequential', 10, 0.01), row('fixed:1', 10, 0.02), row('fixed:2', 6, 0.02), row('fixed:3', 6, 0.03), row('oracle', 1, 0.001)],
+  };
+
+  it('names the frontier without the oracle, even though the oracle beats everything', () => {
+    expect(sweepSummary(summary)).toEqual({ suite: 's', points: summary.rows, frontier: ['fixed:2', 'sequential'] });
+  });
+
+  it('prints the frontier rows fastest first and the oracle as the limit', () => {
+    const lines = renderSweepTable(summary).split('\n');
+    expect(lines[2]).toBe('frontier: 2 of 4 settings are not beaten on both mean latency and mean cost');
+    expect(lines[4]).toMatch(/^fixed:2\s+6\.00\s+1\.67x\s+0\.02000/);
+    expect(lines[5]).toMatch(/^sequential\s+10\.00/);
+    expect(lines[6]).toBe('limit (oracle, reads the future): 1.00 s, 10.00x, 0.001000 $');
+  });
+});

@@ -1,0 +1,42 @@
+/** Writes what `--out`, `--report` and `--png` ask for: the results file, the HTML report and PNG charts. */
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { renderCharts, writeReportPngs, type RenderReportOptions } from './render-report.js';
+import { reportHtml } from './report-html.js';
+import { formatResults, type ResultsFile } from './results-schema.js';
+
+/** Options of `writeOutputs`; every path is optional. */
+export interface WriteOutputsOptions extends RenderReportOptions {
+  results: ResultsFile;
+  /** Where to write the results JSON. */
+  out?: string;
+  /** Where to write the HTML report. */
+  report?: string;
+  /** A folder to write PNG charts into. */
+  png?: string;
+}
+
+/** One file written: what it is and where. */
+export interface WrittenFile {
+  kind: 'results' | 'report' | 'png';
+  path: string;
+}
+
+/** Writes the requested files, each atomically, and returns them in the order written. */
+export async function writeOutputs(options: WriteOutputsOptions): Promise<WrittenFile[]> {
+  const written: WrittenFile[] = [];
+  if (options.out !== undefined) {
+    writeFileAtomic(options.out, formatResults(options.results));
+    written.push({ kind: 'results', path: options.out });
+  }
+  if (options.report === undefined && options.png === undefined) return written;
+  const charts = await renderCharts(options.results, options);
+  if (options.report !== undefined) {
+    writeFileAtomic(options.report, reportHtml(options.results, charts));
+    written.push({ kind: 'report', path: options.report });
+  }
+  if (options.png !== undefined) {
+    const paths = await writeReportPngs(options.results, options.png, { ...options, charts });
+    written.push(...paths.map((path) => ({ kind: 'png' as const, path })));
+  }
+  return written;
+}

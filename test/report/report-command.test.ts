@@ -1,0 +1,56 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { pngSize } from '../../src/report/render-png.js';
+import { loadResults } from '../../src/report/results-schema.js';
+import { defaultReportPath } from '../../src/cli/commands/report.js';
+import { handTraces, writeTraceFile } from './fixtures.js';
+import { runCli } from './run-cli.js';
+
+describe('dsp bench --out/--report and dsp report', () => {
+  it('bench writes the results file and the report beside its usual output', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'dsp-bench-out-'));
+    const traces = writeTraceFile(handTraces());
+    const out = join(folder, 'results.json');
+    const report = join(folder, 'bench.html');
+    const { stdout, stderr } = await runCli(['bench', '--traces', traces, '--policies', 'sequential,fixed:2,oracle', '--format', 'json', '--out', out, '--report', report]);
+    // stdout stays the bench summary alone; the files written are named on stderr.
+    expect((JSON.parse(stdout) as { suite: string }).suite).toBe('hand');
+    expect(stderr).toContain(`results: ${out}\nreport: ${report}\n`);
+    const results = loadResults(out);
+    expect(results.settings.policies).toEqual(['sequential', 'fixed:2', 'oracle']);
+    expect(results.suites[0]!.summary).toEqual(JSON.parse(stdout));
+    expect(results.generator.command).toBe(`dsp bench --traces ${traces} --policies sequential,fixed:2,oracle --format json --out ${out} --report ${report}`);
+    expect(readFileSync(report, 'utf8')).toMatch(/^<!doctype html>[\s\S]*<section id="suite-hand" class="suite"/);
+  });
+
+  it('report renders a results file to HTML (default path beside it) and PNG charts', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'dsp-report-'));
+    const out = join(folder, 'r.json');
+    await runCli(['bench', '--traces', writeTraceFile(handTraces()), '--policies', 'sequential,fixed:2,additive,oracle', '--out', out, '--quiet']);
+    const pngFolder = join(folder, 'png');
+    const { stdout } = await runCli(['report', out, '--png', pngFolder, '--quiet']);
+    const charts = ['pareto', 'timeline', 'learning', 'speedup', 'overview'];
+    expect(stdout).toBe(`report: ${join(folder, 'r.html')}\n${charts.map((chart) => `png: ${join(pngFolder, `hand-${chart}.png`)}\n`).join('')}`);
+    expect(existsSync(join(folder, 'r.html'))).toBe(true);
+    for (const chart of charts) {
+      const size = pngSize(readFileSync(join(pngFolder, `hand-${chart}.png`)));
+      expect(size?.width).toBeGreaterThan(100);
+      expect(size?.height).toBeGreaterThan(100);
+    }
+  });
+
+  it('report refuses an invalid results file, naming the file and the field', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'dsp-report-bad-'));
+    const bad = join(folder, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ format: 'dsp-results/1', createdAt: 'now' }));
+    await expect(runCli(['report', bad, '--quiet'])).rejects.toThrow(`${bad}: field generator: Invalid input: expected object, received undefined`);
+    await expect(runCli(['report', join(folder, 'none.json'), '--quiet'])).rejects.toThrow(`${join(folder, 'none.json')}: no such file`);
+  });
+
+  it('derives the report path from the results path', () => {
+    expect(defaultReportPath('out/results.json')).toBe('out/results.html');
+    expect(defaultReportPath('results')).toBe('results.html');
+  });
+});

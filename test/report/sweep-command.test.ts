@@ -1,0 +1,67 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { SweepSummary } from '../../src/report/sweep.js';
+import { loadResults } from '../../src/report/results-schema.js';
+import { handSuiteExpected, handTraces, miniSyntheticSuite, writeTraceFile } from './fixtures.js';
+import { runCli } from './run-cli.js';
+
+const grid = ['--no-dsp', '--fixed', '1-3', '--also', 'additive', '--quiet'];
+
+describe('dsp sweep', () => {
+  it('finds the frontier of the hand-built suite worked out on paper', async () => {
+    const traces = writeTraceFile(handTraces());
+    const { stdout } = await runCli(['sweep', '--traces', traces, ...grid, '--format', 'json']);
+    const sweep = JSON.parse(stdout) as SweepSummary;
+    expect(sweep.suite).toBe('hand');
+    expect(sweep.points.map((point) => point.policy)).toEqual(['sequential', 'fixed:1', 'fixed:2', 'fixed:3', 'additive', 'oracle']);
+    expect(Object.fromEntries(sweep.points.map((point) => [point.policy, point.latencySec]))).toEqual(handSuiteExpected.latencySec);
+    const cost = (policy: string): number => sweep.points.find((point) => point.policy === policy)!.costUsd;
+    expect(cost('sequential')).toBeCloseTo(handSuiteExpected.sequentialCostUsd, 12);
+    for (const policy of ['fixed:1', 'fixed:2', 'additive', 'oracle']) expect(cost(policy)).toBeCloseTo(handSuiteExpected.speculativeCostUsd, 12);
+    expect(cost('fixed:3')).toBeGreaterThan(handSuiteExpected.speculativeCostUsd);
+    expect(sweep.frontier).toEqual(handSuiteExpected.frontier);
+    for (const policy of handSuiteExpected.dominated) expect(sweep.frontier).not.toContain(policy);
+  });
+
+  it('prints the frontier as a table, fastest first, with the oracle as the limit', async () => {
+    const traces = writeTraceFile(handTraces());
+    const { stdout } = await runCli(['sweep', '--traces', traces, ...grid]);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('suite hand: 2 tasks, timing synthetic, prices builtin-2025-10');
+    expect(lines[2]).toBe('frontier: 2 of 5 settings are not beaten on both mean latency and mean cost');
+    expect(lines.slice(4, 6).map((line) => line.split(/\s+/)[0])).toEqual(['additive', 'sequential']);
+    expect(lines[6]).toMatch(/^limit \(oracle, reads the future\): 17\.50 s/);
+  });
+
+  it('gives one entry per suite plus the combined one, and writes the results file and report', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'dsp-sweep-'));
+    const traces = writeTraceFile([...handTraces(), ...miniSyntheticSuite().traces]);
+    const out = join(folder, 'sweep.json');
+    const report = join(folder, 'sweep.html');
+    const { stdout, stderr } = await runCli(['sweep', '--traces', traces, ...grid, '--format', 'json', '--out', out, '--report', report]);
+    const sweeps = JSON.parse(stdout) as SweepSummary[];
+    expect(sweeps.map((sweep) => sweep.suite)).toEqual(['hand', 'mini', 'all']);
+    expect(stderr).toBe('');
+    const results = loadResults(out);
+    expect(results.suites.map((suite) => [suite.suite, suite.frontier])).toEqual(sweeps.slice(0, 2).map((sweep) => [sweep.suite, sweep.frontier]));
+    expect(results.generator.command).toBe(`dsp sweep --traces ${traces} --fixed 1-3 --no-dsp --also additive --format json --out ${out} --report ${report} --quiet`);
+    expect(existsSync(report)).toBe(true);
+    const html = readFileSync(report, 'utf8');
+    expect(html.match(/<section id="suite-[^"]+" class="suite"/g)).toHaveLength(2);
+  });
+
+  it('reports progress on stderr unless --quiet', async () => {
+    const traces = writeTraceFile(handTraces());
+    const loud = await runCli(['sweep', '--traces', traces, '--no-dsp', '--fixed', '1', '--format', 'json']);
+    expect(loud.stderr).toMatch(/6\/6 hand oracle/);
+    const quiet = await runCli(['sweep', '--traces', traces, '--no-dsp', '--fixed', '1', '--format', 'json', '--quiet']);
+    expect(quiet.stderr).toBe('');
+  });
+
+  it('rejects a malformed grid before running anything', async () => {
+    await expect(runCli(['sweep', '--suite', 'synthetic', '--tau', '0.5,2', '--quiet'])).rejects.toThrow('--tau: τ must be between 0 and 1 (exclusive), got 2');
+    await expect(runCli(['sweep', '--suite', 'synthetic', '--fixed', 'one', '--quiet'])).rejects.toThrow(/^--fixed: expected k values/);
+  });
+});
