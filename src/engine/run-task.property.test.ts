@@ -50,7 +50,7 @@ const worldArbitrary = fc.record({
   // Latency orders: A may be faster or slower than T, and ties are possible (small integer ranges).
   approxMaxMs: fc.integer({ min: 0, max: 12 }),
   targetMaxMs: fc.integer({ min: 0, max: 12 }),
-  policyIndex: fc.integer({ min: 0, max: 3 }),
+  policyIndex: fc.integer({ min: 0, max: 4 }),
   fixedK: fc.integer({ min: 1, max: 8 }),
   maxSteps: fc.integer({ min: 1, max: 14 }),
 });
@@ -119,6 +119,13 @@ function makePolicy(world: World, harness: Harness): KPolicy {
       return fixedPolicy(world.fixedK);
     case 2:
       return additivePolicy();
+    case 3:
+      // A policy that stops rounds early at arbitrary guesses (`continueAfterGuess`): still lossless.
+      return {
+        name: 'gated',
+        chooseK: () => world.fixedK,
+        continueAfterGuess: (state, guesses) => hash(`g|${world.seed}|${state.committed.length}|${guesses.length}`) % 3 !== 0,
+      };
     default:
       // The oracle needs the true future: count how far A agrees with T along the sequential plan.
       return oraclePolicy((committedLength) => {

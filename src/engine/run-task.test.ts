@@ -319,4 +319,42 @@ describe('the policy is off the critical path', () => {
     // Round 0 decides after T1 started; round 1 (after step 1) decides after T2 started, before any A call of it.
     expect(seenAtDecision).toEqual([['T1'], ['T1', 'A1', 'T2']]);
   });
+
+  it('lets a policy stop a round early at a guess, launching nothing on it', async () => {
+    // k = 4, but the policy stops after the first guess of each round: every round is T_n and A_n alone, and ends
+    // `exhausted` with one step once A's guess is confirmed (A is always right here).
+    const clock = new VirtualClock();
+    const agents = scriptedAgents(clock, {
+      target: (step) => ({ action: step === 3 ? 'END' : `s${step}`, ms: 10 }),
+      approx: (step) => ({ action: step === 3 ? 'END' : `s${step}`, ms: 1 }),
+    });
+    const asked: number[] = [];
+    const result = await clock.run(() =>
+      runTask({
+        task: { id: 'gated', text: 't' },
+        approx: agents.approx,
+        target: agents.target,
+        policy: {
+          name: 'gate-all',
+          chooseK: () => 4,
+          continueAfterGuess: (_state, guesses) => {
+            asked.push(guesses.length);
+            return false;
+          },
+        },
+        clock,
+        isTerminal: (action) => action === 'END',
+      }),
+    );
+    expect(result.plan).toEqual(['s1', 's2', 'END']);
+    expect(result.records).toHaveLength(6);
+    expect(result.rounds.map((round) => [round.k, round.stoppedAfter, round.end])).toEqual([
+      [4, 1, 'exhausted'],
+      [4, 1, 'exhausted'],
+      [4, undefined, 'terminal'],
+    ]);
+    // The terminal guess ends speculation by itself: the policy is not asked about it.
+    expect(asked).toEqual([1, 1]);
+    expect(result.metrics.latencyMs).toBe(30);
+  });
 });

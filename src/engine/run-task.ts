@@ -161,6 +161,9 @@ class TaskRun {
     if (k >= 1) approxCalls.push(this.launch('approx', n + 1, prefix, roundIndex));
     const guesses: Action[] = [];
     let approxStopped = k === 0;
+    /** The guesses this round may verify: k, or fewer when the policy stops the speculation early. */
+    let limit = k;
+    let stoppedAfter: number | undefined;
     let accepted = 0;
     let end: RoundRecord['end'] | undefined;
     let committedCount = 0;
@@ -179,7 +182,12 @@ class TaskRun {
             guesses.push(guess);
             progressed = true;
             const j = guesses.length;
-            if (j < k && !this.isTerminal(guess)) {
+            const goOn = j < k && !this.isTerminal(guess);
+            if (goOn && policy.continueAfterGuess !== undefined && !policy.continueAfterGuess(state, guesses)) {
+              approxStopped = true;
+              limit = j;
+              stoppedAfter = j;
+            } else if (goOn) {
               const speculativePrefix = [...prefix, ...guesses];
               approxCalls.push(this.launch('approx', n + j + 1, speculativePrefix, roundIndex));
               targetCalls.push(this.launch('target', n + j + 1, speculativePrefix, roundIndex));
@@ -206,7 +214,7 @@ class TaskRun {
             if (this.isTerminal(targetAction)) {
               committedCount = accepted;
               end = 'terminal';
-            } else if (accepted === k) {
+            } else if (accepted === limit) {
               committedCount = accepted;
               end = 'exhausted';
             }
@@ -228,6 +236,7 @@ class TaskRun {
       startStep: n + 1,
       k,
       guesses,
+      ...(stoppedAfter === undefined ? {} : { stoppedAfter }),
       acceptedCount: accepted,
       committedCount,
       end,

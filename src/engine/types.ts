@@ -106,13 +106,16 @@ export interface RoundRecord {
   k: number;
   /** A's guesses received this round, by position (index 0 = `startStep`). */
   guesses: Action[];
+  /** When the policy stopped the round's speculation early (`continueAfterGuess`), the guesses it had then. */
+  stoppedAfter?: number;
   /** How many guesses T confirmed. */
   acceptedCount: number;
   /** Steps committed by the round. */
   committedCount: number;
   /**
    * How the round ended: `mismatch` (A's guess differed from T's), `no-guess` (T answered before A, or A failed),
-   * `terminal` (T's action ended the plan), `exhausted` (all k guesses were confirmed), `sequential` (k = 0).
+   * `terminal` (T's action ended the plan), `exhausted` (all k guesses — or all it had when the policy stopped it
+   * early — were confirmed), `sequential` (k = 0).
    */
   end: 'mismatch' | 'no-guess' | 'terminal' | 'exhausted' | 'sequential';
   startMs: number;

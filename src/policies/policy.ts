@@ -25,6 +25,13 @@ export interface KPolicy {
   readonly name: string;
   /** k for the round about to run: 0 = no speculation, otherwise the number of steps A may guess ahead. */
   chooseK(state: RoundState): number;
+  /**
+   * Optional: called when A's guess number `guesses.length` of the round arrives (fewer than k, not terminal), before
+   * the engine launches the next speculative pair of calls on it. Returning false stops this round's speculation
+   * there: the round then ends once the guesses it has are verified. It can only shorten a round, never change what
+   * is committed. Must answer synchronously and fast. Default: always continue (spec §2).
+   */
+  continueAfterGuess?(state: RoundState, guesses: readonly Action[]): boolean;
   /** Called when a round has ended (its guesses, accepted count and end are in `round`). */
   observeRound?(round: RoundRecord, state: RoundState): void;
   /**

@@ -8,7 +8,7 @@ describe('dsp options', () => {
   it('reads every documented key and keeps the defaults for the rest', () => {
     expect(parseDspOptions({})).toEqual(dspDefaults);
     expect(
-      parseDspOptions({ tau: 0.7, beta: -1, kmax: 6, lambda: 1, lr: 0.01, epochs: 5, batch: 8, cold: 3, capacity: 100, sample: 32, authors: 1 }),
+      parseDspOptions({ tau: 0.7, beta: -1, kmax: 6, lambda: 1, lr: 0.01, epochs: 5, batch: 8, cold: 3, capacity: 100, sample: 32, authors: 1, gate: 0.4 }),
     ).toEqual({
       tau: 0.7,
       beta: -1,
@@ -21,7 +21,9 @@ describe('dsp options', () => {
       bufferCapacity: 100,
       sampleSteps: 32,
       bootstrap: 'current',
+      gate: 0.4,
     });
+    expect(() => parseDspOptions({ gate: 1 })).toThrow(/dsp option gate=1: expected a number from 0 up to/);
   });
 
   it('names the valid keys when a key is unknown', () => {

@@ -9,7 +9,8 @@
  * figures are identical run to run. In live mode it never waits and uses the newest weights the trainer sent.
  */
 import { canonicalAction } from '../engine/actions.js';
-import type { RoundRecord, TaskInput, TaskResult } from '../engine/types.js';
+import type { Action, RoundRecord, TaskInput, TaskResult } from '../engine/types.js';
+import { AcceptanceGate, gateDefaults, type GuessContext } from './acceptance-gate.js';
 import { describeCause, DspError, InvalidInputError } from '../errors.js';
 import type { KPolicy, RoundState } from '../policies/policy.js';
 import { Featurizer, type PredictorState, type SparseVector, type StepOutcome } from './features.js';
@@ -45,6 +46,11 @@ export interface DspSettings {
   sampleSteps: number;
   /** `current` bootstraps the λ-return from V(s_j), as the authors' code did (spec key `authors=1`). Default `next`. */
   bootstrap: Bootstrap;
+  /**
+   * Threshold θ of the acceptance gate (our extension, see acceptance-gate.ts): within a round, speculate past a
+   * guess only while P(all unverified guesses are right) ≥ θ. 0 = off (the paper's DSP). Spec key `gate`.
+   */
+  gate: number;
 }
 
 /** Defaults of the `dsp` policy. */
@@ -60,6 +66,7 @@ export const dspDefaults: Readonly<DspSettings> = {
   bufferCapacity: 2500,
   sampleSteps: 128,
   bootstrap: 'next',
+  gate: 0,
 };
 
 type OptionRule = { describe: string; apply: (settings: DspSettings, value: number) => string | undefined };
@@ -94,6 +101,10 @@ export const dspOptionRules: Readonly<Record<string, OptionRule>> = {
     apply: (settings, value) => wholeAtLeast(1, value) ?? void (settings.bufferCapacity = value),
   },
   sample: { describe: 'states sampled per epoch', apply: (settings, value) => wholeAtLeast(1, value) ?? void (settings.sampleSteps = value) },
+  gate: {
+    describe: 'acceptance-gate threshold θ in [0, 1), 0 = off',
+    apply: (settings, value) => (value >= 0 && value < 1 ? void (settings.gate = value) : 'a number from 0 up to (not including) 1'),
+  },
   authors: {
     describe: "1 = bootstrap from V(s_j) as the authors' code did",
     apply: (settings, value) =>
@@ -170,6 +181,7 @@ export class DspPolicy implements KPolicy {
   private readonly deterministic: boolean;
   private readonly statePath: string | undefined;
   private readonly segment = new SegmentBuilder();
+  private readonly gate: AcceptanceGate;
   private weights: Float64Array | undefined;
   private overallAccepted = 0;
   private overallJudged = 0;
@@ -188,6 +200,8 @@ export class DspPolicy implements KPolicy {
       this.overallAccepted = loaded.statistics.accepted;
       this.overallJudged = loaded.statistics.judged;
     }
+    const gateState = loaded?.gate !== undefined && loaded.gate.weights.length === 1 << gateDefaults.hashBits ? loaded.gate : undefined;
+    this.gate = new AcceptanceGate({ threshold: settings.gate }, gateState);
     const trainerSettings: TrainerSettings = {
       dimension: this.featurizer.dimension,
       tau: settings.tau,
@@ -256,8 +270,17 @@ export class DspPolicy implements KPolicy {
     return predictValue(weights, this.featurizer.featurize(this.predictorState(this.view.history, this.view.outcomes, 0)));
   }
 
+  continueAfterGuess(state: RoundState, guesses: readonly Action[]): boolean {
+    if (!this.gate.enabled) return true;
+    this.catchUp(state);
+    return this.gate.shouldContinue(this.guessContexts(guesses, guesses.length));
+  }
+
   observeRound(round: RoundRecord, state: RoundState): void {
     this.catchUp(state);
+    // Every guess T judged teaches the gate: accepted ones, then the rejected one at the break (stale ones are not data).
+    const judged = Math.min(round.guesses.length, round.acceptedCount + (round.committedCount > round.acceptedCount ? 1 : 0));
+    this.guessContexts(round.guesses, judged).forEach((context, index) => this.gate.learn(context, index < round.acceptedCount));
     const reading = readRound(round);
     const history = this.view.history;
     for (let index = 0; index < reading.labelledGuesses; index += 1) {
@@ -300,6 +323,7 @@ export class DspPolicy implements KPolicy {
       trainer: await this.trainer.exportState(),
       statistics: { accepted: this.overallAccepted, judged: this.overallJudged },
       settings: { ...this.settings },
+      gate: this.gate.exportState(),
     };
   }
 
@@ -341,6 +365,18 @@ export class DspPolicy implements KPolicy {
       overallAccepted: this.overallAccepted + acceptedInRound,
       overallJudged: this.overallJudged + acceptedInRound,
     };
+  }
+
+  /** The first `count` guesses of a round in context: each with the plan before it (the round's earlier guesses included). */
+  private guessContexts(guesses: readonly Action[], count: number): GuessContext[] {
+    const history = [...this.view.history];
+    const contexts: GuessContext[] = [];
+    for (let index = 0; index < count; index += 1) {
+      const guess = canonicalAction(guesses[index]!);
+      contexts.push({ taskText: this.view.text, history: [...history], guess, step: history.length + 1 });
+      history.push(guess);
+    }
+    return contexts;
   }
 
   /** Brings the task view in step with the engine's state (new committed actions; a task begun without taskStarted). */

@@ -68,6 +68,17 @@ describe('predictor state files', () => {
     expect([...resumed.snapshotWeights()]).toEqual([...original.snapshotWeights()]);
   });
 
+  it('keeps the acceptance gate’s weights, and rejects a damaged gate', () => {
+    const gateWeights = Float64Array.from({ length: 16 }, (_, index) => index / 7 - 1);
+    const snapshot = { ...trainedSnapshot(), gate: { weights: gateWeights, judged: 42 } };
+    const loaded = parsePredictorState(serializePredictorState(snapshot), 'state.json', model);
+    expect([...loaded.gate!.weights]).toEqual([...gateWeights]);
+    expect(loaded.gate!.judged).toBe(42);
+    const damaged = JSON.parse(serializePredictorState(snapshot)) as { gate: { weights: string } };
+    damaged.gate.weights = Buffer.alloc(24).toString('base64');
+    expect(() => parsePredictorState(JSON.stringify(damaged), 'state.json', model)).toThrow(/gate\.weights holds 3 numbers/);
+  });
+
   it('rejects damaged, foreign and incompatible files with CorruptStateError', () => {
     const text = serializePredictorState(trainedSnapshot());
     const expectCorrupt = (content: string, message: RegExp): void => {

@@ -34,6 +34,8 @@ export interface PredictorSnapshot {
   statistics: { accepted: number; judged: number };
   /** The policy settings in force when saved (informative; not checked on load). */
   settings?: Record<string, number | string>;
+  /** The acceptance gate's weights and the number of guesses it has learned from (absent: no gate learned yet). */
+  gate?: { weights: Float64Array; judged: number };
 }
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64 text');
@@ -57,6 +59,7 @@ const fileSchema = z.object({
   }),
   statistics: z.object({ accepted: count, judged: count }),
   settings: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
+  gate: z.object({ weights: base64, judged: count }).optional(),
 });
 
 function encodeFloats(values: Float64Array): string {
@@ -102,6 +105,7 @@ export function serializePredictorState(snapshot: PredictorSnapshot): string {
     },
     statistics: snapshot.statistics,
     ...(snapshot.settings === undefined ? {} : { settings: snapshot.settings }),
+    ...(snapshot.gate === undefined ? {} : { gate: { weights: encodeFloats(snapshot.gate.weights), judged: snapshot.gate.judged } }),
   };
   return `${JSON.stringify(file)}\n`;
 }
@@ -177,6 +181,13 @@ export function parsePredictorState(text: string, path: string, expected: Predic
     statistics: file.statistics,
   };
   if (file.settings !== undefined) snapshot.settings = file.settings;
+  if (file.gate !== undefined) {
+    const length = Buffer.from(file.gate.weights, 'base64').length / 8;
+    if (!Number.isInteger(length) || length === 0 || (length & (length - 1)) !== 0) {
+      throw new CorruptStateError(path, `damaged predictor state: gate.weights holds ${length} numbers, expected a power of two`);
+    }
+    snapshot.gate = { weights: decodeFloats(file.gate.weights, length, 'gate.weights', path), judged: file.gate.judged };
+  }
   return snapshot;
 }
 
