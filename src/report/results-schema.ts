@@ -4,10 +4,10 @@
  * every round beside the oracle's k for the same state, the full ledger of an example task, the price table used
  * and where the traces came from. The `format` field carries the version; a reader refuses any other version.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { CorruptStateError, InvalidInputError } from '../errors.js';
+import { CorruptStateError } from '../errors.js';
 import { priceTableSchema } from '../ledger/prices.js';
+import { readTextFile } from '../util/read-text.js';
 
 /** The value of the `format` field this code writes and reads. */
 export const resultsFormat = 'dsp-results/1';
@@ -260,13 +260,7 @@ export function parseResults(text: string, source: string): ResultsFile {
 
 /** Reads and validates a results file. */
 export function loadResults(path: string): ResultsFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InvalidInputError(code === 'ENOENT' ? 'no such file' : `cannot read: ${(error as Error).message}`, { source: path });
-  }
+  const text = readTextFile(path);
   return parseResults(text, path);
 }
 

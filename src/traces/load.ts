@@ -2,11 +2,11 @@
  * Reading and writing `dsp-trace/1` files. Loading validates every line and names the file, the line, the field
  * and what was expected; writing is atomic (a temporary file renamed into place), so no half-written file is left.
  */
-import { readFileSync } from 'node:fs';
 import type { ZodError } from 'zod';
 import { InvalidInputError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { traceSchema, type Trace } from './schema.js';
+import { readTextFile } from '../util/read-text.js';
 
 /** Parses the text of a trace file. `source` names the file in errors. Blank lines are ignored. */
 export function parseTraces(text: string, source: string): Trace[] {
@@ -45,15 +45,7 @@ export function parseTraces(text: string, source: string): Trace[] {
 
 /** Reads and validates a trace file. */
 export function loadTraces(path: string): Trace[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InvalidInputError(code === 'ENOENT' ? 'no such file' : `cannot read: ${(error as Error).message}`, {
-      source: path,
-    });
-  }
+  const text = readTextFile(path);
   return parseTraces(text, path);
 }
 

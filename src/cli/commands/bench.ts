@@ -9,9 +9,7 @@ import { createPolicy, validatePolicySpecs } from '../../policies/create.js';
 import { createProgress } from '../progress.js';
 import { renderCsv, renderTable } from '../render.js';
 import { parseWholeNumber } from '../options.js';
-import { buildResults } from '../../report/build-results.js';
-import { writeOutputs } from '../../report/write-outputs.js';
-import { describeCommandLine, describeWritten } from './report.js';
+import { writeRequestedOutputs } from './report.js';
 
 export const defaultBenchPolicies = 'sequential,fixed:2,fixed:4,fixed:6,additive,oracle';
 
@@ -91,15 +89,6 @@ export function registerBenchCommand(program: Command): void {
         out.write(`${summaries.map(renderTable).join('\n\n')}\n`);
       }
 
-      if (options.out !== undefined || options.report !== undefined) {
-        const written = await writeOutputs({
-          results: buildResults({ results, suites, priceTable, kMax, seed, command: describeCommandLine(command), createdAt: new Date() }),
-          out: options.out,
-          report: options.report,
-          onProgress: (done, total, label) => progress.update(done, total, `rendering ${label}`),
-        });
-        progress.done();
-        if (options.quiet !== true) process.stderr.write(describeWritten(written));
-      }
+      await writeRequestedOutputs({ command, options, run: { results, suites, priceTable, kMax, seed }, progress });
     });
 }

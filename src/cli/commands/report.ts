@@ -1,8 +1,9 @@
 /** `dsp report`: turn a results file (`dsp bench --out`, `dsp sweep --out`) into an HTML report and PNG charts. */
 import type { Command } from 'commander';
+import { buildResults } from '../../report/build-results.js';
 import { loadResults } from '../../report/results-schema.js';
 import { writeOutputs, type WrittenFile } from '../../report/write-outputs.js';
-import { createProgress } from '../progress.js';
+import { createProgress, type Progress } from '../progress.js';
 
 interface ReportCommandOptions {
   out?: string;
@@ -37,6 +38,28 @@ export function describeCommandLine(command: Command): string {
 /** Describes files written, one per line (`report: path`). */
 export function describeWritten(files: readonly WrittenFile[]): string {
   return files.map((file) => `${file.kind}: ${file.path}\n`).join('');
+}
+
+/**
+ * After `dsp bench` or `dsp sweep`: writes the results file (`--out`) and the HTML report (`--report`) when asked
+ * for, atomically, and lists them on stderr unless `--quiet`.
+ */
+export async function writeRequestedOutputs(input: {
+  command: Command;
+  options: { out?: string; report?: string; quiet?: boolean };
+  run: Omit<Parameters<typeof buildResults>[0], 'command' | 'createdAt'>;
+  progress: Progress;
+}): Promise<void> {
+  const { command, options, run, progress } = input;
+  if (options.out === undefined && options.report === undefined) return;
+  const written = await writeOutputs({
+    results: buildResults({ ...run, command: describeCommandLine(command), createdAt: new Date() }),
+    out: options.out,
+    report: options.report,
+    onProgress: (done, total, label) => progress.update(done, total, `rendering ${label}`),
+  });
+  progress.done();
+  if (options.quiet !== true) process.stderr.write(describeWritten(written));
 }
 
 /** Registers `dsp report RESULTS.json [--out FILE.html] [--png DIR] [--quiet]`. */

@@ -10,12 +10,10 @@ import { InvalidInputError, isInvalidInputError } from '../../errors.js';
 import { builtinPriceTable, loadPriceTable } from '../../ledger/prices.js';
 import { createPolicy } from '../../policies/create.js';
 import { parsePolicyList, type PolicySpec } from '../../policies/registry.js';
-import { buildResults } from '../../report/build-results.js';
 import { parseKRange, parseNumberList, renderSweepTable, sweepDefaults, sweepPolicies, sweepSummary } from '../../report/sweep.js';
-import { writeOutputs } from '../../report/write-outputs.js';
 import { parseWholeNumber } from '../options.js';
 import { createProgress } from '../progress.js';
-import { describeCommandLine, describeWritten } from './report.js';
+import { writeRequestedOutputs } from './report.js';
 
 interface SweepCommandOptions {
   traces?: string[];
@@ -106,15 +104,6 @@ export function registerSweepCommand(program: Command): void {
         out.write(`${summaries.map(renderSweepTable).join('\n\n')}\n`);
       }
 
-      if (options.out !== undefined || options.report !== undefined) {
-        const written = await writeOutputs({
-          results: buildResults({ results, suites, priceTable, kMax, seed, command: describeCommandLine(command), createdAt: new Date() }),
-          out: options.out,
-          report: options.report,
-          onProgress: (done, total, label) => progress.update(done, total, `rendering ${label}`),
-        });
-        progress.done();
-        if (options.quiet !== true) process.stderr.write(describeWritten(written));
-      }
+      await writeRequestedOutputs({ command, options, run: { results, suites, priceTable, kMax, seed }, progress });
     });
 }

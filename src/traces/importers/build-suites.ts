@@ -4,7 +4,6 @@
  * token counts and the standard OpenAGI task texts; tasks the DSP authors added to the OpenAGI list are left out
  * (their repository has no licence), and no file of theirs is copied.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidInputError } from '../../errors.js';
 import type { Trace } from '../schema.js';
@@ -13,6 +12,7 @@ import { importDspLogs, type SkippedRun } from './dsp-logs.js';
 import { summarizeTraces, type SuiteSummary } from './suite-summary.js';
 import type { CallScale, TimingModel } from './timing-model.js';
 import { writeTracesAtomic } from './write.js';
+import { readTextFile } from '../../util/read-text.js';
 
 /** Where to read and write. */
 export interface BuildSuitesOptions {
@@ -134,13 +134,7 @@ function writeSuite(outDir: string, name: string, traces: Trace[], details: Omit
 }
 
 function readLines(path: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InvalidInputError(code === 'ENOENT' ? 'no such file' : `cannot read: ${(error as Error).message}`, { source: path });
-  }
+  const text = readTextFile(path);
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   return lines;

@@ -22,7 +22,6 @@
  * The labels of the known steps are checked against the history (A's guess equal to T's action); disagreements
  * are counted, not fatal: the history is the direct record, the labels were derived from it by the authors' code.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InvalidInputError } from '../../errors.js';
 import { seededRandom } from '../../util/rng.js';
@@ -30,6 +29,7 @@ import type { Trace, TraceStep } from '../schema.js';
 import type { SkippedRun } from './dsp-logs.js';
 import { topLevelElementLines } from './json-element-lines.js';
 import { fitTimingModel, sampleCall, type CallScale, type TimingModel } from './timing-model.js';
+import { readTextFile } from '../../util/read-text.js';
 
 /** Options of `importDspDataset`. */
 export interface DspDatasetImportOptions {
@@ -209,13 +209,7 @@ export function importDspDataset(file: string, options: DspDatasetImportOptions)
 // Reading
 
 function readDataset(path: string): Dataset & { lines: number[] } {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InvalidInputError(code === 'ENOENT' ? 'no such file' : `cannot read: ${(error as Error).message}`, { source: path });
-  }
+  const text = readTextFile(path);
   let value: unknown;
   try {
     value = JSON.parse(text);

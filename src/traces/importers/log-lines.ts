@@ -1,8 +1,8 @@
 /**
  * Reading the DSP authors' timestamped text logs: every line is `MM/DD/YYYY, HH:MM:SS: message`.
  */
-import { readFileSync } from 'node:fs';
 import { InvalidInputError } from '../../errors.js';
+import { readTextFile } from '../../util/read-text.js';
 
 /** One log line with its timestamp stripped. */
 export interface LogLine {
@@ -50,15 +50,7 @@ export function parseLogText(text: string, path: string): LogFile {
 
 /** Reads and splits a log file; a missing or unreadable file is an `InvalidInputError` naming it. */
 export function readLogFile(path: string): LogFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InvalidInputError(code === 'ENOENT' ? 'no such file' : `cannot read: ${(error as Error).message}`, {
-      source: path,
-    });
-  }
+  const text = readTextFile(path);
   return parseLogText(text, path);
 }
 
