@@ -75,3 +75,21 @@ export function suitesFromFiles(paths: readonly string[]): Suite[] {
   }
   return [...bySuite.values()];
 }
+
+/**
+ * The suites a command runs: the trace files, then the embedded suites named; when neither is given, the default
+ * suites (`usedDefault` says so, for the command to tell the user).
+ */
+export function selectSuites(options: { traces?: readonly string[]; suite?: readonly string[] }, seed: number): {
+  suites: Suite[];
+  usedDefault: boolean;
+} {
+  const suites: Suite[] = [
+    ...suitesFromFiles(options.traces ?? []),
+    ...(options.suite ?? []).map((name) => embeddedSuite(name, seed)),
+  ];
+  const usedDefault = suites.length === 0;
+  if (usedDefault) suites.push(...defaultSuites(seed));
+  if (suites.length === 0) throw new InvalidInputError('no suite to run');
+  return { suites, usedDefault };
+}

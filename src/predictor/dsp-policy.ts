@@ -130,6 +130,22 @@ export function parseDspOptions(options: Readonly<Record<string, number>>, sourc
   return settings;
 }
 
+/** The trainer's part of the policy's settings, for a model of `dimension` weights. */
+export function trainerSettingsOf(settings: Readonly<DspSettings>, dimension: number, seed: number): TrainerSettings {
+  return {
+    dimension,
+    tau: settings.tau,
+    lambda: settings.lambda,
+    bootstrap: settings.bootstrap,
+    learningRate: settings.learningRate,
+    epochs: settings.epochs,
+    batchSize: settings.batchSize,
+    bufferCapacity: settings.bufferCapacity,
+    sampleSteps: settings.sampleSteps,
+    seed,
+  };
+}
+
 /** How to run a `dsp` policy (everything that is not a learning knob). */
 export interface DspRuntimeOptions {
   /** Seed of the trainer's sampling. Default 1. */
@@ -202,18 +218,7 @@ export class DspPolicy implements KPolicy {
     }
     const gateState = loaded?.gate !== undefined && loaded.gate.weights.length === 1 << gateDefaults.hashBits ? loaded.gate : undefined;
     this.gate = new AcceptanceGate({ threshold: settings.gate }, gateState);
-    const trainerSettings: TrainerSettings = {
-      dimension: this.featurizer.dimension,
-      tau: settings.tau,
-      lambda: settings.lambda,
-      bootstrap: settings.bootstrap,
-      learningRate: settings.learningRate,
-      epochs: settings.epochs,
-      batchSize: settings.batchSize,
-      bufferCapacity: settings.bufferCapacity,
-      sampleSteps: settings.sampleSteps,
-      seed: runtime.seed ?? 1,
-    };
+    const trainerSettings = trainerSettingsOf(settings, this.featurizer.dimension, runtime.seed ?? 1);
     const trainerOptions: TrainerOptions = {
       settings: trainerSettings,
       ...(loaded === undefined ? {} : { state: loaded.trainer }),

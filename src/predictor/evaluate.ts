@@ -5,7 +5,7 @@
  */
 import { Featurizer, type PredictorState, type SparseVector } from './features.js';
 import type { DatasetItem, KDataset } from './dataset.js';
-import type { DspSettings } from './dsp-policy.js';
+import { trainerSettingsOf, type DspSettings } from './dsp-policy.js';
 import type { Segment } from './segment.js';
 import { TrainerCore } from './trainer-core.js';
 
@@ -125,18 +125,7 @@ export interface EvaluateOptions {
 export function evaluateOnline(dataset: KDataset, options: EvaluateOptions): EvaluationResult {
   const { settings } = options;
   const featurizer = options.hashBits === undefined ? new Featurizer() : new Featurizer({ hashBits: options.hashBits });
-  const core = new TrainerCore({
-    dimension: featurizer.dimension,
-    tau: settings.tau,
-    lambda: settings.lambda,
-    bootstrap: settings.bootstrap,
-    learningRate: settings.learningRate,
-    epochs: settings.epochs,
-    batchSize: settings.batchSize,
-    bufferCapacity: settings.bufferCapacity,
-    sampleSteps: settings.sampleSteps,
-    seed: options.seed ?? 1,
-  });
+  const core = new TrainerCore(trainerSettingsOf(settings, featurizer.dimension, options.seed ?? 1));
   let overallAccepted = 0;
   let overallJudged = 0;
   const predictions: PredictionRecord[] = [];

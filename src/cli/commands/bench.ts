@@ -1,7 +1,7 @@
 /** `dsp bench`: replay suites under several k-policies and print one summary per suite. */
 import { Command, Option } from 'commander';
 import { combinedSummary, runBench, type BenchSummary } from '../../bench/run-bench.js';
-import { defaultSuites, embeddedSuite, suitesFromFiles, type Suite } from '../../bench/suites.js';
+import { selectSuites } from '../../bench/suites.js';
 import { InvalidInputError } from '../../errors.js';
 import { builtinPriceTable, loadPriceTable } from '../../ledger/prices.js';
 import { parsePolicyList } from '../../policies/registry.js';
@@ -56,13 +56,7 @@ export function registerBenchCommand(program: Command): void {
         });
       }
       const priceTable = options.prices === undefined ? builtinPriceTable : loadPriceTable(options.prices);
-      const suites: Suite[] = [
-        ...suitesFromFiles(options.traces ?? []),
-        ...(options.suite ?? []).map((name) => embeddedSuite(name, seed)),
-      ];
-      const usedDefault = suites.length === 0;
-      if (usedDefault) suites.push(...defaultSuites(seed));
-      if (suites.length === 0) throw new InvalidInputError('no suite to run');
+      const { suites, usedDefault } = selectSuites(options, seed);
 
       const progress = createProgress({ quiet: options.quiet });
       const results = await runBench({

@@ -5,7 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { combinedSummary, runBench, type BenchSummary } from '../../bench/run-bench.js';
-import { defaultSuites, embeddedSuite, suitesFromFiles, type Suite } from '../../bench/suites.js';
+import { selectSuites } from '../../bench/suites.js';
 import { InvalidInputError, isInvalidInputError } from '../../errors.js';
 import { builtinPriceTable, loadPriceTable } from '../../ledger/prices.js';
 import { createPolicy } from '../../policies/create.js';
@@ -63,13 +63,7 @@ export function registerSweepCommand(program: Command): void {
         also,
       });
       const priceTable = options.prices === undefined ? builtinPriceTable : loadPriceTable(options.prices);
-      const suites: Suite[] = [
-        ...suitesFromFiles(options.traces ?? []),
-        ...(options.suite ?? []).map((name) => embeddedSuite(name, seed)),
-      ];
-      const usedDefault = suites.length === 0;
-      if (usedDefault) suites.push(...defaultSuites(seed));
-      if (suites.length === 0) throw new InvalidInputError('no suite to run');
+      const { suites, usedDefault } = selectSuites(options, seed);
 
       const progress = createProgress({ quiet: options.quiet });
       const results = await runBench({
