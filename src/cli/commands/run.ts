@@ -10,7 +10,7 @@
  * at once, so Ctrl-C leaves a valid truncated recording). `--sequential-baseline` also runs T alone on each task
  * (policy `sequential`) for a measured baseline. API keys come from the environment only and are never printed.
  */
-import { readFileSync } from 'node:fs';
+import { readTextFile } from '../../util/read-text.js';
 import type { Command } from 'commander';
 import { RealClock, type Clock } from '../../clock/clock.js';
 import { DspError, InvalidInputError } from '../../errors.js';
@@ -119,12 +119,7 @@ export function resolveRunTasks(options: Pick<RunOptions, 'suite' | 'tasks' | 't
   }
   if (options.tasks !== undefined) return selectStandardTasks(options.tasks);
   const path = options.tasksFrom!;
-  let content: string;
-  try {
-    content = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new InvalidInputError(`cannot read the task file: ${(error as Error).message}`, { source: path });
-  }
+  const content = readTextFile(path);
   if (!looksLikeTraceFile(content)) return parseTaskList(content, path);
   const seen = new Set<string>();
   const tasks: TaskInput[] = [];
