@@ -3,7 +3,7 @@
  * SVG is `render-svg.ts`. Every mark that a test or a reader may want to find has a name (`pareto_points`, …),
  * which Vega writes into the SVG as a class (`pareto_points_marks`).
  */
-import { assignSlots, distribution, trailingMean } from './chart-data.js';
+import { assignSlots, distribution, trailingMean, type Distribution } from './chart-data.js';
 import type { PolicyKind, SuiteResults } from './results-schema.js';
 
 /** A Vega-Lite specification (a plain JSON object). */
@@ -475,15 +475,9 @@ export function learningSpec(suite: SuiteResults, limit = 4): VegaLiteSpec {
 }
 
 /** One box of the speedup chart. */
-export interface SpeedupRow {
+export interface SpeedupRow extends Distribution {
   policy: string;
   kind: PolicyKind;
-  min: number;
-  q1: number;
-  median: number;
-  q3: number;
-  max: number;
-  mean: number;
   description: string;
 }
 
