@@ -107,7 +107,7 @@ class TaskRun {
     this.startMs = this.clock.now();
     let endReason: TaskResult['endReason'] | undefined;
     try {
-      await policy.taskStarted?.(task);
+      policy.taskStarted?.(task);
       while (endReason === undefined) {
         if (await this.runRound()) endReason = 'terminal';
         else if (this.committed.length >= this.maxSteps) endReason = 'max-steps';

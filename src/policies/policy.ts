@@ -35,10 +35,11 @@ export interface KPolicy {
   /** Called when a round has ended (its guesses, accepted count and end are in `round`). */
   observeRound?(round: RoundRecord, state: RoundState): void;
   /**
-   * Called once when a task starts, before its first round. May return a promise (e.g. to take up weights a
-   * trainer has finished); the engine waits for it, so it must be quick.
+   * Called once when a task starts, before its first round. Synchronous, like `chooseK`: in replay the engine runs
+   * on a virtual clock that cannot wait on anything but its own timers (the dsp policy takes up new weights here
+   * with a bounded blocking wait on its worker, see docs/predictor.md).
    */
-  taskStarted?(task: TaskInput): void | Promise<void>;
+  taskStarted?(task: TaskInput): void;
   /** Called once when a task has ended successfully. */
   taskEnded?(result: TaskResult): void;
   /** Releases resources (e.g. a trainer worker); waits for pending work to drain. */

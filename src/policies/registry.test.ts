@@ -39,7 +39,7 @@ describe('additive policy', () => {
     expect(policy.chooseK(state)).toBe(3);
     policy.observeRound!(round(1, 'mismatch'), state);
     expect(policy.chooseK(state)).toBe(1);
-    void policy.taskStarted!({ id: 'next', text: '' });
+    policy.taskStarted!({ id: 'next', text: '' });
     expect(policy.chooseK(state)).toBe(2);
   });
 });
