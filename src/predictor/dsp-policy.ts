@@ -11,7 +11,7 @@
 import { canonicalAction } from '../engine/actions.js';
 import type { Action, RoundRecord, TaskInput, TaskResult } from '../engine/types.js';
 import { AcceptanceGate, gateDefaults, type GuessContext } from './acceptance-gate.js';
-import { describeCause, DspError, InvalidInputError } from '../errors.js';
+import { CorruptStateError, describeCause, DspError, InvalidInputError } from '../errors.js';
 import type { KPolicy, RoundState } from '../policies/policy.js';
 import { Featurizer, type PredictorState, type SparseVector, type StepOutcome } from './features.js';
 import { readRound, SegmentBuilder } from './labels.js';
@@ -198,6 +198,7 @@ export class DspPolicy implements KPolicy {
   private readonly statePath: string | undefined;
   private readonly segment = new SegmentBuilder();
   private readonly gate: AcceptanceGate;
+  private readonly keepGate: boolean;
   private weights: Float64Array | undefined;
   private overallAccepted = 0;
   private overallJudged = 0;
@@ -216,8 +217,15 @@ export class DspPolicy implements KPolicy {
       this.overallAccepted = loaded.statistics.accepted;
       this.overallJudged = loaded.statistics.judged;
     }
-    const gateState = loaded?.gate !== undefined && loaded.gate.weights.length === 1 << gateDefaults.hashBits ? loaded.gate : undefined;
-    this.gate = new AcceptanceGate({ threshold: settings.gate }, gateState);
+    if (loaded?.gate !== undefined && loaded.gate.weights.length !== 1 << gateDefaults.hashBits) {
+      throw new CorruptStateError(
+        this.statePath!,
+        `incompatible predictor state: its acceptance gate has ${loaded.gate.weights.length} weights, this version uses ${1 << gateDefaults.hashBits}`,
+      );
+    }
+    this.gate = new AcceptanceGate({ threshold: settings.gate }, loaded?.gate);
+    // A gate learned in an earlier run is kept in the saved state even when this run does not use it.
+    this.keepGate = this.gate.enabled || loaded?.gate !== undefined;
     const trainerSettings = trainerSettingsOf(settings, this.featurizer.dimension, runtime.seed ?? 1);
     const trainerOptions: TrainerOptions = {
       settings: trainerSettings,
@@ -283,9 +291,11 @@ export class DspPolicy implements KPolicy {
 
   observeRound(round: RoundRecord, state: RoundState): void {
     this.catchUp(state);
-    // Every guess T judged teaches the gate: accepted ones, then the rejected one at the break (stale ones are not data).
-    const judged = Math.min(round.guesses.length, round.acceptedCount + (round.committedCount > round.acceptedCount ? 1 : 0));
-    this.guessContexts(round.guesses, judged).forEach((context, index) => this.gate.learn(context, index < round.acceptedCount));
+    if (this.gate.enabled) {
+      // Every guess T judged teaches the gate: accepted ones, then the rejected one at the break (stale ones are not data).
+      const judged = Math.min(round.guesses.length, round.acceptedCount + (round.committedCount > round.acceptedCount ? 1 : 0));
+      this.guessContexts(round.guesses, judged).forEach((context, index) => this.gate.learn(context, index < round.acceptedCount));
+    }
     const reading = readRound(round);
     const history = this.view.history;
     for (let index = 0; index < reading.labelledGuesses; index += 1) {
@@ -328,7 +338,7 @@ export class DspPolicy implements KPolicy {
       trainer: await this.trainer.exportState(),
       statistics: { accepted: this.overallAccepted, judged: this.overallJudged },
       settings: { ...this.settings },
-      gate: this.gate.exportState(),
+      ...(this.keepGate ? { gate: this.gate.exportState() } : {}),
     };
   }
 

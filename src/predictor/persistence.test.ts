@@ -140,6 +140,38 @@ describe('dsp policy with a state path', () => {
     expect(parsePredictorState(readFileSync(path, 'utf8'), path, linearModelDescription(new Featurizer({ hashBits: 8 }).dimension)).trainer.trainings).toBeGreaterThan(0);
   });
 
+  it('keeps a learned gate across a run that does not use it, and refuses a gate of another size', async () => {
+    const path = join(folder, 'gated.json');
+    const description = linearModelDescription(new Featurizer({ hashBits: 8 }).dimension);
+    const gated = createDspPolicy({ name: 'dsp:gate=0.5', options: { gate: 0.5 } }, { trainer: 'in-process', statePath: path, hashBits: 8 });
+    teach(gated);
+    await gated.close();
+    const learned = parsePredictorState(readFileSync(path, 'utf8'), path, description).gate!;
+    expect(learned.judged).toBe(30);
+
+    const plain = createDspPolicy({ name: 'dsp', options: {} }, { trainer: 'in-process', statePath: path, hashBits: 8 });
+    teach(plain);
+    await plain.close();
+    const kept = parsePredictorState(readFileSync(path, 'utf8'), path, description).gate!;
+    expect(kept.judged).toBe(30);
+    expect([...kept.weights]).toEqual([...learned.weights]);
+
+    const fresh = join(folder, 'no-gate.json');
+    const never = createDspPolicy({ name: 'dsp', options: {} }, { trainer: 'in-process', statePath: fresh, hashBits: 8 });
+    teach(never);
+    await never.close();
+    expect(parsePredictorState(readFileSync(fresh, 'utf8'), fresh, description).gate).toBeUndefined();
+
+    const foreign = JSON.parse(readFileSync(path, 'utf8')) as { gate: { weights: string } };
+    foreign.gate.weights = Buffer.alloc(8 * 16).toString('base64');
+    writeFileSync(path, JSON.stringify(foreign));
+    const before = readFileSync(path, 'utf8');
+    expect(() => createDspPolicy({ name: 'dsp', options: {} }, { trainer: 'in-process', statePath: path, hashBits: 8 })).toThrow(
+      /acceptance gate has 16 weights, this version uses 16384/,
+    );
+    expect(readFileSync(path, 'utf8')).toBe(before);
+  });
+
   it('refuses a corrupt file and leaves it untouched', () => {
     const path = join(folder, 'predictor.json');
     writeFileSync(path, '{"format": "dsp-predictor-state/1", "model": ');
