@@ -2,13 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../errors.js';
 import { createPolicy, validatePolicySpecs } from '../policies/create.js';
 import { parsePolicyList } from '../policies/registry.js';
-import { dspDefaults, parseDspOptions } from './dsp-policy.js';
+import { coldStartK, createDspPolicy, dspDefaults, kFromValue, parseDspOptions, type DspSettings } from './dsp-policy.js';
+import { featureDimension } from './features.js';
+import type { Trainer } from './trainer.js';
 
 describe('dsp options', () => {
   it('reads every documented key and keeps the defaults for the rest', () => {
     expect(parseDspOptions({})).toEqual(dspDefaults);
     expect(
-      parseDspOptions({ tau: 0.7, beta: -1, kmax: 6, lambda: 1, lr: 0.01, epochs: 5, batch: 8, cold: 3, capacity: 100, sample: 32, authors: 1, gate: 0.4 }),
+      parseDspOptions({ tau: 0.7, beta: -1, kmax: 6, lambda: 1, lr: 0.01, epochs: 5, batch: 8, cold: 3, kmin: 0, capacity: 100, sample: 32, authors: 1, gate: 0.4 }),
     ).toEqual({
       tau: 0.7,
       beta: -1,
@@ -18,6 +20,7 @@ describe('dsp options', () => {
       epochs: 5,
       batchSize: 8,
       coldK: 3,
+      kMin: 0,
       bufferCapacity: 100,
       sampleSteps: 32,
       bootstrap: 'current',
@@ -35,6 +38,7 @@ describe('dsp options', () => {
     expect(() => parseDspOptions({ tau: 1 })).toThrow(/tau=1: expected a number strictly between 0 and 1/);
     expect(() => parseDspOptions({ beta: 0.5 })).toThrow(/beta=0.5: expected a whole number/);
     expect(() => parseDspOptions({ kmax: 0 })).toThrow(/kmax=0/);
+    expect(() => parseDspOptions({ kmin: 2 })).toThrow(/kmin=2: expected 0 or 1/);
   });
 
   it('is built by createPolicy from a bench spec list, with the cold-start k', async () => {
@@ -44,7 +48,53 @@ describe('dsp options', () => {
     const policy = createPolicy(specs[1]!, {}, { seed: 1, trainer: 'in-process' });
     expect(policy.name).toBe('dsp:tau=0.7,beta=1');
     const k = policy.chooseK({ task: { id: 't', text: 'x' }, committed: [], roundIndex: 0, previousRounds: [], kMax: 8, remainingSteps: 5 });
-    expect(k).toBe(2);
+    // Before the first training: the cold-start k follows β (2 + 1).
+    expect(k).toBe(3);
     await policy.close?.();
+  });
+});
+
+describe('k from the prediction', () => {
+  const settings = (options: Record<string, number>): DspSettings => parseDspOptions(options);
+
+  it('starts at 2 + β, clamped to [1, kmax], unless cold is given', () => {
+    expect(coldStartK(settings({}))).toBe(2);
+    expect(coldStartK(settings({ beta: 2 }))).toBe(4);
+    expect(coldStartK(settings({ beta: 9 }))).toBe(8);
+    expect(coldStartK(settings({ beta: 9, kmax: 5 }))).toBe(5);
+    expect(coldStartK(settings({ beta: -3 }))).toBe(1);
+    expect(coldStartK(settings({ beta: -3, kmin: 0 }))).toBe(1);
+    expect(coldStartK(settings({ beta: 2, cold: 3 }))).toBe(3);
+  });
+
+  it('rounds V̂, adds β and clamps to [kmin, kmax]', () => {
+    expect(kFromValue(settings({}), 2.6)).toBe(3);
+    expect(kFromValue(settings({ beta: -1 }), 1.2)).toBe(1);
+    expect(kFromValue(settings({ beta: -1, kmin: 0 }), 1.2)).toBe(0);
+    expect(kFromValue(settings({ kmin: 0 }), 0.3)).toBe(0);
+    expect(kFromValue(settings({ beta: 3, kmax: 6 }), 4.4)).toBe(6);
+  });
+
+  it('answers k = 0 once trained when kmin = 0 and V̂ + β rounds below 1', async () => {
+    // A trainer stub whose weights put V̂ = bias weight = 0.8 for every state.
+    const weights = new Float64Array(featureDimension());
+    weights[0] = 0.8;
+    const stub = (): Trainer => ({
+      kind: 'in-process',
+      submit: () => undefined,
+      currentWeights: () => weights,
+      synchronize: () => undefined,
+      exportState: () => Promise.reject(new Error('not used')),
+      close: () => Promise.resolve(),
+      stats: { jobsSubmitted: 0, jobsCompleted: 0, trainings: 1, errors: 0 },
+    });
+    const state = { task: { id: 't', text: '' }, committed: [], roundIndex: 0, previousRounds: [], kMax: 8, remainingSteps: 5 };
+    const thrifty = createDspPolicy({ name: 'dsp:beta=-1,kmin=0', options: { beta: -1, kmin: 0 } }, { trainer: stub });
+    const paper = createDspPolicy({ name: 'dsp:beta=-1', options: { beta: -1 } }, { trainer: stub });
+    const bias = (policy: typeof paper): number => policy.estimateValue(state)!;
+    expect(bias(thrifty)).toBeCloseTo(0.8, 12);
+    expect(thrifty.chooseK(state)).toBe(0);
+    expect(paper.chooseK(state)).toBe(1);
+    await Promise.all([thrifty.close(), paper.close()]);
   });
 });

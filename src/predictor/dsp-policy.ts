@@ -38,8 +38,17 @@ export interface DspSettings {
   epochs: number;
   /** States per minibatch and the fewest buffered before training. Spec key `batch`. Default 16. */
   batchSize: number;
-  /** k until the first training. Spec key `cold`. Default 2. */
-  coldK: number;
+  /**
+   * k until the first training. Spec key `cold`. Default (undefined): `clamp(2 + β, max(1, kMin), kMax)`, so an
+   * aggressive or a thrifty setting is already so before the first training.
+   */
+  coldK: number | undefined;
+  /**
+   * The smallest k the policy answers once trained: 1 (the paper's clamp) or 0, which lets the policy skip A when it
+   * predicts a break at the very next step (a k = 1 round is a sequential step plus an A call that only teaches the
+   * predictor). Spec key `kmin`. Default 1.
+   */
+  kMin: number;
   /** Replay buffer capacity in steps. Spec key `capacity`. Default 2,500. */
   bufferCapacity: number;
   /** States sampled per epoch. Spec key `sample`. Default 128. */
@@ -62,7 +71,8 @@ export const dspDefaults: Readonly<DspSettings> = {
   learningRate: 0.05,
   epochs: 3,
   batchSize: 16,
-  coldK: 2,
+  coldK: undefined,
+  kMin: 1,
   bufferCapacity: 2500,
   sampleSteps: 128,
   bootstrap: 'next',
@@ -95,7 +105,14 @@ export const dspOptionRules: Readonly<Record<string, OptionRule>> = {
   },
   epochs: { describe: 'epochs per training run', apply: (settings, value) => wholeAtLeast(1, value) ?? void (settings.epochs = value) },
   batch: { describe: 'minibatch size', apply: (settings, value) => wholeAtLeast(1, value) ?? void (settings.batchSize = value) },
-  cold: { describe: 'k before the first training', apply: (settings, value) => wholeAtLeast(1, value) ?? void (settings.coldK = value) },
+  kmin: {
+    describe: 'smallest k once trained, 0 or 1',
+    apply: (settings, value) => (value === 0 || value === 1 ? void (settings.kMin = value) : '0 or 1'),
+  },
+  cold: {
+    describe: 'k before the first training (default 2 + beta)',
+    apply: (settings, value) => wholeAtLeast(1, value) ?? void (settings.coldK = value),
+  },
   capacity: {
     describe: 'replay buffer capacity in steps',
     apply: (settings, value) => wholeAtLeast(1, value) ?? void (settings.bufferCapacity = value),
@@ -128,6 +145,17 @@ export function parseDspOptions(options: Readonly<Record<string, number>>, sourc
     if (problem !== undefined) throw new InvalidInputError(`dsp option ${key}=${value}: expected ${problem}`, { source });
   }
   return settings;
+}
+
+/** The k the policy answers before its first training: `cold`, or `2 + β` clamped to [max(1, kmin), kmax]. */
+export function coldStartK(settings: Readonly<DspSettings>): number {
+  const k = settings.coldK ?? 2 + settings.beta;
+  return Math.max(1, settings.kMin, Math.min(k, settings.kMax));
+}
+
+/** The k of a trained policy for a predicted value: `clamp(round(V̂) + β, kmin, kmax)` (spec §4, kmin = 1). */
+export function kFromValue(settings: Readonly<DspSettings>, value: number): number {
+  return Math.max(settings.kMin, Math.min(Math.round(value) + settings.beta, settings.kMax));
 }
 
 /** The trainer's part of the policy's settings, for a model of `dimension` weights. */
@@ -178,6 +206,15 @@ export function createDspPolicy(
   runtime: DspRuntimeOptions = {},
 ): DspPolicy {
   return new DspPolicy(spec.name, parseDspOptions(spec.options), runtime);
+}
+
+/** The settings with a value (an unset `cold` is left out), as saved with the learned state. */
+function definedSettings(settings: Readonly<DspSettings>): Record<string, number | string> {
+  const defined: Record<string, number | string> = {};
+  for (const [key, value] of Object.entries(settings) as Array<[string, number | string | undefined]>) {
+    if (value !== undefined) defined[key] = value;
+  }
+  return defined;
 }
 
 /** Per-task view of the plan, kept in step with the engine's `RoundState`. */
@@ -271,8 +308,8 @@ export class DspPolicy implements KPolicy {
     const features = this.featurizer.featurize(this.predictorState(this.view.history, this.view.outcomes, 0));
     this.roundStart = { round: state.roundIndex, features };
     const weights = this.currentWeights();
-    const raw = weights === undefined ? this.settings.coldK : Math.round(predictValue(weights, features)) + this.settings.beta;
-    return Math.max(1, Math.min(raw, this.settings.kMax, state.kMax));
+    const k = weights === undefined ? coldStartK(this.settings) : kFromValue(this.settings, predictValue(weights, features));
+    return Math.min(k, state.kMax);
   }
 
   /** V̂ of the state at the start of the round `state` describes, or undefined before the first training. */
@@ -337,7 +374,7 @@ export class DspPolicy implements KPolicy {
       model: this.modelDescription(),
       trainer: await this.trainer.exportState(),
       statistics: { accepted: this.overallAccepted, judged: this.overallJudged },
-      settings: { ...this.settings },
+      settings: definedSettings(this.settings),
       ...(this.keepGate ? { gate: this.gate.exportState() } : {}),
     };
   }

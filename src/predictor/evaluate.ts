@@ -5,7 +5,7 @@
  */
 import { Featurizer, type PredictorState, type SparseVector } from './features.js';
 import type { DatasetItem, KDataset } from './dataset.js';
-import { trainerSettingsOf, type DspSettings } from './dsp-policy.js';
+import { coldStartK, kFromValue, trainerSettingsOf, type DspSettings } from './dsp-policy.js';
 import type { Segment } from './segment.js';
 import { TrainerCore } from './trainer-core.js';
 
@@ -135,10 +135,10 @@ export function evaluateOnline(dataset: KDataset, options: EvaluateOptions): Eva
     );
     item.labels.forEach((label, index) => {
       if (core.trainings === 0) {
-        predictions.push({ label, predictedK: Math.min(settings.coldK, settings.kMax), value: undefined });
+        predictions.push({ label, predictedK: coldStartK(settings), value: undefined });
       } else {
         const value = core.predict(features[index]!);
-        const predictedK = Math.max(1, Math.min(Math.round(value) + settings.beta, settings.kMax));
+        const predictedK = kFromValue(settings, value);
         predictions.push({ label, predictedK, value });
       }
     });

@@ -23,12 +23,14 @@ export { reportHtml, type SuiteCharts } from './report-html.js';
 export { renderCharts, renderOverviewSvg, renderReport, writeReportPngs, type RenderReportOptions } from './render-report.js';
 export {
   dspPointName,
+  fixedBeatenBy,
   parseKRange,
   parseNumberList,
   renderSweepTable,
   sweepDefaults,
   sweepPolicies,
   sweepSummary,
+  type FixedBeaten,
   type SweepGrid,
   type SweepSummary,
 } from './sweep.js';

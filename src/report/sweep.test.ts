@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isInvalidInputError } from '../errors.js';
 import { parsePolicySpec } from '../policies/registry.js';
-import { parseKRange, parseNumberList, renderSweepTable, sweepPolicies, sweepSummary } from './sweep.js';
+import { fixedBeatenBy, parseKRange, parseNumberList, renderSweepTable, sweepPolicies, sweepSummary } from './sweep.js';
 import type { BenchSummary } from '../bench/run-bench.js';
 
 function thrown(action: () => unknown): unknown {
@@ -48,6 +48,13 @@ describe('sweep grid', () => {
     expect(dsp).toEqual({ kind: 'dsp', name: 'dsp:tau=0.7,beta=2', options: { tau: 0.7, beta: 2 } });
   });
 
+  it('adds the kmin = 0 points after the kmin = 1 points, naming kmin only when it is 0', () => {
+    const names = sweepPolicies({ tau: [0.5], beta: [0, 1], kmin: [1, 0], fixed: [] }).map((spec) => spec.name);
+    expect(names).toEqual(['sequential', 'dsp:tau=0.5,beta=0', 'dsp:tau=0.5,beta=1', 'dsp:tau=0.5,beta=0,kmin=0', 'dsp:tau=0.5,beta=1,kmin=0', 'oracle']);
+    expect(sweepPolicies({ tau: [0.5], beta: [0], kmin: [0], fixed: [] }).find((spec) => spec.kind === 'dsp')?.options).toEqual({ tau: 0.5, beta: 0, kmin: 0 });
+    expect(String(thrown(() => sweepPolicies({ tau: [0.5], beta: [0], kmin: [2], fixed: [] })))).toMatch(/--kmin: kmin must be 0 or 1, got 2/);
+  });
+
   it('leaves the dsp points out with dsp: false or an empty τ list', () => {
     expect(sweepPolicies({ tau: [0.5], beta: [0], fixed: [3], dsp: false }).map((spec) => spec.name)).toEqual(['sequential', 'fixed:3', 'oracle']);
     expect(sweepPolicies({ tau: [], beta: [0, 1], fixed: [] }).map((spec) => spec.name)).toEqual(['sequential', 'oracle']);
@@ -87,7 +94,39 @@ describe('sweep summary', () => {
   };
 
   it('names the frontier without the oracle, even though the oracle beats everything', () => {
-    expect(sweepSummary(summary)).toEqual({ suite: 's', points: summary.rows, frontier: ['fixed:2', 'sequential'] });
+    expect(sweepSummary(summary)).toEqual({
+      suite: 's',
+      points: summary.rows,
+      frontier: ['fixed:2', 'sequential'],
+      beatsFixed: [
+        { fixed: 'fixed:1', by: null },
+        { fixed: 'fixed:2', by: null },
+        { fixed: 'fixed:3', by: null },
+      ],
+    });
+  });
+
+  it('finds, for each fixed:K, the cheapest dsp point at least as fast and strictly cheaper', () => {
+    const rows = [
+      row('fixed:2', 6, 0.02),
+      row('fixed:4', 4, 0.04),
+      row('dsp:tau=0.5,beta=0', 6, 0.019),
+      row('dsp:tau=0.9,beta=0', 5.9, 0.018),
+      // As fast as fixed:4 but not cheaper: equal cost does not count.
+      row('dsp:tau=0.9,beta=2', 4, 0.04),
+      // Cheaper than fixed:4 but slower.
+      row('dsp:tau=0.9,beta=1', 4.01, 0.03),
+    ];
+    expect(fixedBeatenBy(rows)).toEqual([
+      { fixed: 'fixed:2', by: 'dsp:tau=0.9,beta=0' },
+      { fixed: 'fixed:4', by: null },
+    ]);
+    const lines = renderSweepTable({ ...summary, rows }).split('\n');
+    expect(lines.slice(-3)).toEqual([
+      'fixed:K beaten by a dsp point (as fast or faster, and cheaper): 1 of 2',
+      '  fixed:2  by dsp:tau=0.9,beta=0',
+      '  fixed:4  no dsp point',
+    ]);
   });
 
   it('prints the frontier rows fastest first and the oracle as the limit', () => {

@@ -15,6 +15,8 @@ export interface SweepGrid {
   beta: readonly number[];
   /** The k of each fixed:K point. */
   fixed: readonly number[];
+  /** The smallest k of the dsp points once trained (0 or 1, see `dsp:kmin`). Default [1]. */
+  kmin?: readonly number[];
   /** False leaves every dsp point out (e.g. where the dsp policy is not available). Default true. */
   dsp?: boolean;
   /** More policies to run beside the grid, e.g. additive. */
@@ -22,7 +24,7 @@ export interface SweepGrid {
 }
 
 /** The default grid values, as typed on the command line. */
-export const sweepDefaults = { tau: '0.1,0.3,0.5,0.7,0.9,0.99', beta: '-1,0,1,2', fixed: '1-8' } as const;
+export const sweepDefaults = { tau: '0.1,0.3,0.5,0.7,0.9,0.99', beta: '-1,0,1,2,3', kmin: '1,0', fixed: '1-8' } as const;
 
 /** Parses a comma-separated list of numbers; an empty text is an empty list. */
 export function parseNumberList(text: string, option: string): number[] {
@@ -52,14 +54,14 @@ export function parseKRange(text: string, option: string): number[] {
   return [...new Set(values)].sort((a, b) => a - b);
 }
 
-/** The name of the dsp point with expectile τ and offset β. */
-export function dspPointName(tau: number, beta: number): string {
-  return `dsp:tau=${tau},beta=${beta}`;
+/** The name of the dsp point with expectile τ, offset β and smallest k `kmin` (written only when it is not the default 1). */
+export function dspPointName(tau: number, beta: number, kmin = 1): string {
+  return `dsp:tau=${tau},beta=${beta}${kmin === 1 ? '' : `,kmin=${kmin}`}`;
 }
 
 /**
- * The policies of a sweep, in order: sequential, fixed:K for each K, dsp for each (τ, β) (τ varying slowest), the
- * extra policies, then the oracle. Duplicates are dropped.
+ * The policies of a sweep, in order: sequential, fixed:K for each K, dsp for each (kmin, τ, β) (kmin varying slowest,
+ * then τ), the extra policies, then the oracle. Duplicates are dropped.
  */
 export function sweepPolicies(grid: SweepGrid): PolicySpec[] {
   for (const tau of grid.tau) {
@@ -68,9 +70,15 @@ export function sweepPolicies(grid: SweepGrid): PolicySpec[] {
   for (const beta of grid.beta) {
     if (!Number.isInteger(beta)) throw new InvalidInputError(`β must be a whole number, got ${beta}`, { source: '--beta' });
   }
+  const kmins = grid.kmin ?? [1];
+  for (const kmin of kmins) {
+    if (kmin !== 0 && kmin !== 1) throw new InvalidInputError(`kmin must be 0 or 1, got ${kmin}`, { source: '--kmin' });
+  }
   const specs: PolicySpec[] = [parsePolicySpec('sequential'), ...grid.fixed.map((k) => parsePolicySpec(`fixed:${k}`, '--fixed'))];
   if (grid.dsp !== false) {
-    for (const tau of grid.tau) for (const beta of grid.beta) specs.push(parsePolicySpec(dspPointName(tau, beta), '--tau/--beta'));
+    for (const kmin of kmins) {
+      for (const tau of grid.tau) for (const beta of grid.beta) specs.push(parsePolicySpec(dspPointName(tau, beta, kmin), '--tau/--beta/--kmin'));
+    }
   }
   specs.push(...(grid.also ?? []), parsePolicySpec('oracle'));
   const seen = new Set<string>();
@@ -84,11 +92,33 @@ export interface SweepSummary {
   points: BenchRow[];
   /** The policies not dominated in (mean latency, mean cost), fastest first; the oracle is never among them. */
   frontier: string[];
+  /** For each fixed:K point: the cheapest dsp point at least as fast and strictly cheaper, or null when none is. */
+  beatsFixed: FixedBeaten[];
+}
+
+/** Whether some dsp point beats one fixed:K point: at least as fast (mean latency) and cheaper (mean cost). */
+export interface FixedBeaten {
+  fixed: string;
+  /** The cheapest such dsp point, or null. */
+  by: string | null;
+}
+
+/** For each fixed:K row, the cheapest dsp row with a mean latency no higher and a mean cost strictly lower. */
+export function fixedBeatenBy(rows: readonly BenchRow[]): FixedBeaten[] {
+  const dsp = rows.filter((row) => row.policy === 'dsp' || row.policy.startsWith('dsp:'));
+  return rows
+    .filter((row) => row.policy.startsWith('fixed:'))
+    .map((fixed) => {
+      const beating = dsp
+        .filter((row) => row.latencySec <= fixed.latencySec && row.costUsd < fixed.costUsd)
+        .sort((a, b) => a.costUsd - b.costUsd || a.latencySec - b.latencySec);
+      return { fixed: fixed.policy, by: beating[0]?.policy ?? null };
+    });
 }
 
 /** The sweep summary of a bench summary. */
 export function sweepSummary(summary: BenchSummary): SweepSummary {
-  return { suite: summary.suite, points: summary.rows, frontier: frontierOfRows(summary.rows) };
+  return { suite: summary.suite, points: summary.rows, frontier: frontierOfRows(summary.rows), beatsFixed: fixedBeatenBy(summary.rows) };
 }
 
 function usd(value: number): string {
@@ -119,6 +149,14 @@ export function renderSweepTable(summary: BenchSummary): string {
     values.map((value, index) => (index === 0 ? value.padEnd(widths[index]!) : value.padStart(widths[index]!))).join('  ');
   const oracle = summary.rows.find((row) => row.policy === 'oracle');
   const settings = summary.rows.filter((row) => row.policy !== 'oracle').length;
+  const beaten = fixedBeatenBy(summary.rows);
+  const beatenLines =
+    beaten.length === 0 || !summary.rows.some((row) => row.policy.startsWith('dsp'))
+      ? []
+      : [
+        `fixed:K beaten by a dsp point (as fast or faster, and cheaper): ${beaten.filter((entry) => entry.by !== null).length} of ${beaten.length}`,
+        ...beaten.map((entry) => `  ${entry.fixed.padEnd(8)} ${entry.by === null ? 'no dsp point' : `by ${entry.by}`}`),
+      ];
   return [
     `suite ${summary.suite}: ${summary.tasks} tasks, timing ${summary.timing}, prices ${summary.priceTable}`,
     `source: ${summary.source}`,
@@ -128,5 +166,6 @@ export function renderSweepTable(summary: BenchSummary): string {
     ...(oracle === undefined
       ? []
       : [`limit (oracle, reads the future): ${oracle.latencySec.toFixed(2)} s, ${oracle.speedup.toFixed(2)}x, ${usd(oracle.costUsd)} $`]),
+    ...beatenLines,
   ].join('\n');
 }

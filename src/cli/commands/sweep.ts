@@ -20,6 +20,7 @@ interface SweepCommandOptions {
   suite?: string[];
   tau: string;
   beta: string;
+  kmin: string;
   fixed: string;
   dsp: boolean;
   also?: string;
@@ -41,6 +42,7 @@ export function registerSweepCommand(program: Command): void {
     .option('--suite <names...>', 'embedded suites by name (see `dsp suites`); default: the default suites of `dsp bench`')
     .option('--tau <list>', "expectile levels τ of the dsp points, in (0, 1); '' for none", sweepDefaults.tau)
     .option('--beta <list>', "offsets β of the dsp points (whole numbers); '' for none", sweepDefaults.beta)
+    .option('--kmin <list>', 'smallest k of the dsp points once trained: 1 (the paper), 0 (may skip A), or both', sweepDefaults.kmin)
     .option('--fixed <range>', "k of the fixed:K points: a range 1-8 or a list 1,2,4; '' for none", sweepDefaults.fixed)
     .option('--no-dsp', 'leave out every dsp point (same as --tau \'\')')
     .option('--also <list>', 'more policies to run beside the grid, comma-separated, e.g. additive')
@@ -58,6 +60,7 @@ export function registerSweepCommand(program: Command): void {
       const policies = sweepPolicies({
         tau: parseNumberList(options.tau, '--tau'),
         beta: parseNumberList(options.beta, '--beta'),
+        kmin: parseNumberList(options.kmin, '--kmin'),
         fixed: parseKRange(options.fixed, '--fixed'),
         dsp: options.dsp,
         also,
