@@ -57,4 +57,25 @@ describe('DSP learning', () => {
     // It did learn something (else the comparison would be trivial).
     expect(new Set(inProcess).size).toBeGreaterThan(1);
   });
+
+  it('with kmin = 0 learns to skip A where A is always wrong, at the same latency and a lower cost than k = 1', async () => {
+    const traces = suite(0, 30);
+    const run = (options: Record<string, number>) =>
+      replaySuite({
+        traces,
+        policy: { kind: 'dsp', name: 'dsp', options },
+        buildPolicy: (policySpec) => createDspPolicy(policySpec as { name: string; options: Record<string, number> }, { trainer: 'in-process' }),
+      });
+    const skipping = await run({ beta: -1, kmin: 0 });
+    const paper = await run({ beta: -1 });
+    const ks = (results: typeof paper.results) => results.flatMap((result) => result.rounds.map((round) => round.k));
+    // Cold start 2 + β = 1 (a guess per step, so there is something to learn), then k = 0 once trained.
+    expect(skipping.results[0]!.rounds[0]!.k).toBe(1);
+    expect(new Set(ks(skipping.results.slice(-10)))).toEqual(new Set([0]));
+    expect(new Set(ks(paper.results.slice(-10)))).toEqual(new Set([1]));
+    expect(skipping.lossless && paper.lossless).toBe(true);
+    expect(skipping.metrics.latencySec).toBeGreaterThan(0);
+    expect(skipping.metrics.latencySec).toBe(paper.metrics.latencySec);
+    expect(skipping.metrics.costUsd).toBeLessThan(paper.metrics.costUsd);
+  });
 });

@@ -63,5 +63,42 @@ describe('dsp sweep', () => {
   it('rejects a malformed grid before running anything', async () => {
     await expect(runCli(['sweep', '--suite', 'synthetic', '--tau', '0.5,2', '--quiet'])).rejects.toThrow('--tau: τ must be between 0 and 1 (exclusive), got 2');
     await expect(runCli(['sweep', '--suite', 'synthetic', '--fixed', 'one', '--quiet'])).rejects.toThrow(/^--fixed: expected k values/);
+    await expect(runCli(['sweep', '--suite', 'synthetic', '--kmin', '2', '--quiet'])).rejects.toThrow('--kmin: kmin must be 0 or 1, got 2');
+  });
+
+  it('runs the dsp points for each kmin and names, for each fixed:K, a dsp point that beats it', async () => {
+    const traces = writeTraceFile(miniSyntheticSuite().traces);
+    const args = ['sweep', '--traces', traces, '--tau', '0.5,0.9', '--beta', '-1,1', '--kmin', '1,0', '--fixed', '1-4', '--quiet'];
+    const sweep = JSON.parse((await runCli([...args, '--format', 'json'])).stdout) as SweepSummary;
+    expect(sweep.points.filter((point) => point.policy.startsWith('dsp')).map((point) => point.policy)).toEqual([
+      'dsp:tau=0.5,beta=-1',
+      'dsp:tau=0.5,beta=1',
+      'dsp:tau=0.9,beta=-1',
+      'dsp:tau=0.9,beta=1',
+      'dsp:tau=0.5,beta=-1,kmin=0',
+      'dsp:tau=0.5,beta=1,kmin=0',
+      'dsp:tau=0.9,beta=-1,kmin=0',
+      'dsp:tau=0.9,beta=1,kmin=0',
+    ]);
+    expect(sweep.beatsFixed.map((entry) => entry.fixed)).toEqual(['fixed:1', 'fixed:2', 'fixed:3', 'fixed:4']);
+    const row = (policy: string): SweepSummary['points'][number] => sweep.points.find((point) => point.policy === policy)!;
+    for (const { fixed, by } of sweep.beatsFixed) {
+      const beaten = row(fixed);
+      const cheaperAndAsFast = sweep.points.filter(
+        (point) => point.policy.startsWith('dsp') && point.latencySec <= beaten.latencySec && point.costUsd < beaten.costUsd,
+      );
+      if (by === null) {
+        expect(cheaperAndAsFast).toEqual([]);
+      } else {
+        expect(cheaperAndAsFast.map((point) => point.policy)).toContain(by);
+        expect(Math.min(...cheaperAndAsFast.map((point) => point.costUsd))).toBe(row(by).costUsd);
+      }
+    }
+    const table = (await runCli(args)).stdout.trimEnd().split('\n');
+    const beatenLines = table.slice(table.findIndex((line) => line.startsWith('fixed:K beaten')));
+    expect(beatenLines).toHaveLength(5);
+    expect(beatenLines[0]).toBe(
+      `fixed:K beaten by a dsp point (as fast or faster, and cheaper): ${sweep.beatsFixed.filter((entry) => entry.by !== null).length} of 4`,
+    );
   });
 });
