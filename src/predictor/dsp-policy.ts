@@ -1,7 +1,8 @@
 /**
  * The learned `dsp` k-policy (spec §3–§4): predicts V̂(s), the number of steps up to and including the next break,
- * and answers `k = clamp(round(V̂) + β, 1, kMax)`, or the cold-start k until the first training. It sees only what
- * a live run sees: the task text, the committed plan, its own rounds' outcomes, and what it learned earlier.
+ * and answers `k = clamp(round(V̂) + β, kmin, kMax)` (kmin = 1 unless set to 0), or the cold-start k until the first
+ * training. It sees only what a live run sees: the task text, the committed plan, its own rounds' outcomes, and what
+ * it learned earlier.
  *
  * Planning is synchronous and fast (a featurization and a dot product); learning happens in a `Trainer`, by
  * default on a worker thread. In `deterministic` mode (the default; what replays need) the policy takes up new
@@ -39,7 +40,7 @@ export interface DspSettings {
   /** States per minibatch and the fewest buffered before training. Spec key `batch`. Default 16. */
   batchSize: number;
   /**
-   * k until the first training. Spec key `cold`. Default (undefined): `clamp(2 + β, max(1, kMin), kMax)`, so an
+   * k until the first training. Spec key `cold`. Default (undefined): `clamp(2 + β, 1, kMax)`, so an
    * aggressive or a thrifty setting is already so before the first training.
    */
   coldK: number | undefined;
@@ -147,10 +148,10 @@ export function parseDspOptions(options: Readonly<Record<string, number>>, sourc
   return settings;
 }
 
-/** The k the policy answers before its first training: `cold`, or `2 + β` clamped to [max(1, kmin), kmax]. */
+/** The k the policy answers before its first training: `cold`, or `2 + β`, clamped to [1, kmax] (never 0: it must learn). */
 export function coldStartK(settings: Readonly<DspSettings>): number {
   const k = settings.coldK ?? 2 + settings.beta;
-  return Math.max(1, settings.kMin, Math.min(k, settings.kMax));
+  return Math.max(1, Math.min(k, settings.kMax));
 }
 
 /** The k of a trained policy for a predicted value: `clamp(round(V̂) + β, kmin, kmax)` (spec §4, kmin = 1). */
