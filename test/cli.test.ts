@@ -35,7 +35,7 @@ describe('dsp bench', () => {
     expect(summary.suite).toBe('small');
     expect(summary.tasks).toBe(8);
     expect(summary.priceTable).toBe('builtin-2025-10');
-    expect(summary.rows.map((row) => row.policy)).toEqual(['sequential', 'fixed:2', 'fixed:4', 'fixed:6', 'additive', 'oracle']);
+    expect(summary.rows.map((row) => row.policy)).toEqual(['sequential', 'fixed:2', 'fixed:4', 'fixed:6', 'additive', 'dsp', 'dsp:tau=0.9,beta=2', 'oracle']);
     for (const row of summary.rows) {
       expect(Object.keys(row).sort()).toEqual(
         [

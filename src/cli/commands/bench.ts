@@ -11,7 +11,7 @@ import { renderCsv, renderTable } from '../render.js';
 import { parseWholeNumber } from '../options.js';
 import { writeRequestedOutputs } from './report.js';
 
-export const defaultBenchPolicies = 'sequential,fixed:2,fixed:4,fixed:6,additive,oracle';
+export const defaultBenchPolicies = 'sequential,fixed:2,fixed:4,fixed:6,additive,dsp,dsp:tau=0.9,beta=2,oracle';
 
 interface BenchCommandOptions {
   traces?: string[];
