@@ -6,6 +6,7 @@ import type { BenchRowData, ResultsFile, SuiteResults } from './results-schema.j
 import type { ChartName } from './chart-specs.js';
 import { learningPolicies, learningWindow } from './chart-specs.js';
 import { frontierOfRows } from './build-results.js';
+import { fixedBeatenBy } from './sweep.js';
 
 /** The rendered SVG of each chart of each suite (same order as `results.suites`); a missing chart is omitted. */
 export type SuiteCharts = ReadonlyArray<Partial<Record<ChartName, string>>>;
@@ -159,6 +160,7 @@ ${figure('speedup', '(d) The distribution of speedup over the tasks (sequential 
 </div>
 <h3>Summary (means per task)</h3>
 ${summaryTable(suite.summary.rows, suite.frontier, suite)}
+${beatenTable(suite.summary.rows)}
 <h3>Prices used</h3>
 <p class="meta">Cost = tokens × price. Table <code>${escapeHtml(results.priceTable.name)}</code>; the models of this suite:</p>
 ${priceTable(results, [...new Set([...suite.models.approx, ...suite.models.target])])}
@@ -204,6 +206,26 @@ function summaryTable(rows: readonly BenchRowData[], frontier: readonly string[]
     return `<tr data-policy="${escapeHtml(row.policy)}"${classes === '' ? '' : ` class="${classes}"`}>${cells.map((cell) => `<td>${cell}</td>`).join('')}</tr>`;
   });
   return `<table class="summary"><thead><tr>${header.map((cell) => `<th>${cell}</th>`).join('')}</tr></thead><tbody>${body.join('')}</tbody></table>`;
+}
+
+/** For each fixed:K row, the cheapest learned setting at least as fast and cheaper (empty without both kinds of row). */
+function beatenTable(rows: readonly BenchRowData[]): string {
+  const beaten = fixedBeatenBy(rows);
+  if (beaten.length === 0 || !rows.some((row) => row.policy === 'dsp' || row.policy.startsWith('dsp:'))) return '';
+  const row = (policy: string): BenchRowData => rows.find((entry) => entry.policy === policy)!;
+  const figures = (entry: BenchRowData): string => `${fixed(entry.latencySec)} s, ${usd(entry.costUsd)} $`;
+  const body = beaten.map(({ fixed: name, by }) => {
+    const beatenRow = row(name);
+    const cell =
+      by === null
+        ? 'none of the dsp settings run'
+        : `<code>${escapeHtml(by)}</code>: ${figures(row(by))} (latency ×${(row(by).latencySec / beatenRow.latencySec).toFixed(3)}, cost ×${(row(by).costUsd / beatenRow.costUsd).toFixed(3)})`;
+    return `<tr data-fixed="${escapeHtml(name)}"${by === null ? '' : ` data-by="${escapeHtml(by)}"`}><td><code>${escapeHtml(name)}</code>: ${figures(beatenRow)}</td><td class="text">${cell}</td></tr>`;
+  });
+  const count = beaten.filter((entry) => entry.by !== null).length;
+  return `<h3>Fixed k against the learned policy</h3>
+<p class="meta">For each fixed k, the cheapest dsp setting of this run that is at least as fast and cheaper: ${count} of ${beaten.length} fixed settings are beaten.</p>
+<table class="beaten"><thead><tr><th>fixed k</th><th class="text">beaten by</th></tr></thead><tbody>${body.join('')}</tbody></table>`;
 }
 
 function priceTable(results: ResultsFile, models: readonly string[]): string {

@@ -104,7 +104,7 @@ export interface FixedBeaten {
 }
 
 /** For each fixed:K row, the cheapest dsp row with a mean latency no higher and a mean cost strictly lower. */
-export function fixedBeatenBy(rows: readonly BenchRow[]): FixedBeaten[] {
+export function fixedBeatenBy(rows: readonly Pick<BenchRow, 'policy' | 'latencySec' | 'costUsd'>[]): FixedBeaten[] {
   const dsp = rows.filter((row) => row.policy === 'dsp' || row.policy.startsWith('dsp:'));
   return rows
     .filter((row) => row.policy.startsWith('fixed:'))

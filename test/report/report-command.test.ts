@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { pngSize } from '../../src/report/render-png.js';
 import { loadResults } from '../../src/report/results-schema.js';
 import { defaultReportPath } from '../../src/cli/commands/report.js';
-import { handTraces, writeTraceFile } from './fixtures.js';
+import { fixedBeatenBy } from '../../src/report/sweep.js';
+import { handTraces, miniSyntheticSuite, writeTraceFile } from './fixtures.js';
 import { runCli } from './run-cli.js';
 
 describe('dsp bench --out/--report and dsp report', () => {
@@ -23,6 +24,27 @@ describe('dsp bench --out/--report and dsp report', () => {
     expect(results.suites[0]!.summary).toEqual(JSON.parse(stdout));
     expect(results.generator.command).toBe(`dsp bench --traces ${traces} --policies sequential,fixed:2,oracle --format json --out ${out} --report ${report}`);
     expect(readFileSync(report, 'utf8')).toMatch(/^<!doctype html>[\s\S]*<section id="suite-hand" class="suite"/);
+  });
+
+  it('the report says, for each fixed k, which dsp setting beats it, and leaves that out when no dsp setting ran', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'dsp-beaten-'));
+    const traces = writeTraceFile(miniSyntheticSuite().traces);
+    const report = join(folder, 'r.html');
+    const policies = 'fixed:1,fixed:2,fixed:4,dsp,dsp:tau=0.9,beta=2,dsp:beta=-1,kmin=0';
+    const { stdout } = await runCli(['bench', '--traces', traces, '--policies', policies, '--format', 'json', '--report', report, '--quiet']);
+    const rows = (JSON.parse(stdout) as { rows: Array<{ policy: string; latencySec: number; costUsd: number }> }).rows;
+    const html = readFileSync(report, 'utf8');
+    const expected = fixedBeatenBy(rows);
+    expect(expected.map((entry) => entry.fixed)).toEqual(['fixed:1', 'fixed:2', 'fixed:4']);
+    // Both cases are shown: a fixed k that is beaten and ones that are not.
+    expect(expected.some((entry) => entry.by !== null) && expected.some((entry) => entry.by === null)).toBe(true);
+    const shown = [...html.matchAll(/<tr data-fixed="([^"]+)"(?: data-by="([^"]+)")?>/g)].map((match) => ({ fixed: match[1], by: match[2] ?? null }));
+    expect(shown).toEqual(expected);
+    expect(html).toContain(`${expected.filter((entry) => entry.by !== null).length} of 3 fixed settings are beaten`);
+
+    const plain = join(folder, 'plain.html');
+    await runCli(['bench', '--traces', traces, '--policies', 'fixed:1,fixed:2', '--report', plain, '--quiet']);
+    expect(readFileSync(plain, 'utf8')).not.toContain('Fixed k against the learned policy');
   });
 
   it('report renders a results file to HTML (default path beside it) and PNG charts', async () => {
