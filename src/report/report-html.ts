@@ -218,7 +218,7 @@ function beatenTable(rows: readonly BenchRowData[]): string {
     const beatenRow = row(name);
     const cell =
       by === null
-        ? 'none of the dsp settings run'
+        ? 'no dsp setting of this run'
         : `<code>${escapeHtml(by)}</code>: ${figures(row(by))} (latency ×${(row(by).latencySec / beatenRow.latencySec).toFixed(3)}, cost ×${(row(by).costUsd / beatenRow.costUsd).toFixed(3)})`;
     return `<tr data-fixed="${escapeHtml(name)}"${by === null ? '' : ` data-by="${escapeHtml(by)}"`}><td><code>${escapeHtml(name)}</code>: ${figures(beatenRow)}</td><td class="text">${cell}</td></tr>`;
   });
