@@ -208,18 +208,19 @@ function summaryTable(rows: readonly BenchRowData[], frontier: readonly string[]
   return `<table class="summary"><thead><tr>${header.map((cell) => `<th>${cell}</th>`).join('')}</tr></thead><tbody>${body.join('')}</tbody></table>`;
 }
 
-/** For each fixed:K row, the cheapest learned setting at least as fast and cheaper (empty without both kinds of row). */
+/** For each fixed:K row, the cheapest learned setting at least as fast and cheaper (nothing without both kinds of row). */
 function beatenTable(rows: readonly BenchRowData[]): string {
   const beaten = fixedBeatenBy(rows);
-  if (beaten.length === 0 || !rows.some((row) => row.policy === 'dsp' || row.policy.startsWith('dsp:'))) return '';
+  if (beaten.length === 0) return '';
   const row = (policy: string): BenchRowData => rows.find((entry) => entry.policy === policy)!;
   const figures = (entry: BenchRowData): string => `${fixed(entry.latencySec)} s, ${usd(entry.costUsd)} $`;
   const body = beaten.map(({ fixed: name, by }) => {
     const beatenRow = row(name);
+    const winner = by === null ? undefined : row(by);
     const cell =
-      by === null
+      winner === undefined
         ? 'no dsp setting of this run'
-        : `<code>${escapeHtml(by)}</code>: ${figures(row(by))} (latency ×${(row(by).latencySec / beatenRow.latencySec).toFixed(3)}, cost ×${(row(by).costUsd / beatenRow.costUsd).toFixed(3)})`;
+        : `<code>${escapeHtml(winner.policy)}</code>: ${figures(winner)} (latency ×${(winner.latencySec / beatenRow.latencySec).toFixed(3)}, cost ×${(winner.costUsd / beatenRow.costUsd).toFixed(3)})`;
     return `<tr data-fixed="${escapeHtml(name)}"${by === null ? '' : ` data-by="${escapeHtml(by)}"`}><td><code>${escapeHtml(name)}</code>: ${figures(beatenRow)}</td><td class="text">${cell}</td></tr>`;
   });
   const count = beaten.filter((entry) => entry.by !== null).length;

@@ -92,7 +92,7 @@ export interface SweepSummary {
   points: BenchRow[];
   /** The policies not dominated in (mean latency, mean cost), fastest first; the oracle is never among them. */
   frontier: string[];
-  /** For each fixed:K point: the cheapest dsp point at least as fast and strictly cheaper, or null when none is. */
+  /** For each fixed:K point: the cheapest dsp point at least as fast and strictly cheaper, or null (empty without dsp points). */
   beatsFixed: FixedBeaten[];
 }
 
@@ -103,9 +103,13 @@ export interface FixedBeaten {
   by: string | null;
 }
 
-/** For each fixed:K row, the cheapest dsp row with a mean latency no higher and a mean cost strictly lower. */
+/**
+ * For each fixed:K row, the cheapest dsp row with a mean latency no higher and a mean cost strictly lower. Empty when
+ * there is no dsp row (nothing was compared).
+ */
 export function fixedBeatenBy(rows: readonly Pick<BenchRow, 'policy' | 'latencySec' | 'costUsd'>[]): FixedBeaten[] {
   const dsp = rows.filter((row) => row.policy === 'dsp' || row.policy.startsWith('dsp:'));
+  if (dsp.length === 0) return [];
   return rows
     .filter((row) => row.policy.startsWith('fixed:'))
     .map((fixed) => {
@@ -151,7 +155,7 @@ export function renderSweepTable(summary: BenchSummary): string {
   const settings = summary.rows.filter((row) => row.policy !== 'oracle').length;
   const beaten = fixedBeatenBy(summary.rows);
   const beatenLines =
-    beaten.length === 0 || !summary.rows.some((row) => row.policy.startsWith('dsp'))
+    beaten.length === 0
       ? []
       : [
         `fixed:K beaten by a dsp point (as fast or faster, and cheaper): ${beaten.filter((entry) => entry.by !== null).length} of ${beaten.length}`,
