@@ -11,16 +11,16 @@ import { mkdirSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { runBench } from '../src/bench/run-bench.js';
-import { defaultSuites, embeddedSuite } from '../src/bench/suites.js';
+import { runBench } from '../src/suite/bench.js';
+import { defaultSuites, embeddedSuite } from '../src/suite/embedded-suites.js';
 import { createProgress } from '../src/cli/progress.js';
 import { builtinPriceTable } from '../src/ledger/prices.js';
-import { createPolicy } from '../src/policies/create.js';
+import { createPolicy } from '../src/suite/create-policy.js';
 import { parsePolicyList } from '../src/policies/registry.js';
 import { buildResults } from '../src/report/build-results.js';
 import { renderOverviewSvg } from '../src/report/render-report.js';
 import { pngSize, renderPng } from '../src/report/render-png.js';
-import { writeFileAtomic } from '../src/util/atomic-write.js';
+import { writeFileAtomic } from '../src/io/atomic-write.js';
 
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 

@@ -2,9 +2,9 @@
  * The public API of dsp-agent, listed by name.
  */
 export { runTask, engineDefaults, type RunTaskOptions } from './engine/run-task.js';
-export { replaySuite, type ReplaySuiteOptions, type SuiteRun, type PolicyBuilder } from './engine/replay-suite.js';
-export { runSuite, type RunSuiteOptions } from './engine/run-suite.js';
-export { canonicalAction, exactMatch, type ActionsMatch } from './engine/actions.js';
+export { replaySuite, type ReplaySuiteOptions, type SuiteRun, type PolicyBuilder } from './suite/replay-suite.js';
+export { runSuite, type RunSuiteOptions } from './suite/run-suite.js';
+export { canonicalAction, exactMatch, type ActionsMatch } from './core/actions.js';
 export type {
   Action,
   Agent,
@@ -20,15 +20,15 @@ export type {
   TaskMetrics,
   TaskResult,
   Usage,
-} from './engine/types.js';
+} from './core/types.js';
 
-export { RealClock, type Clock } from './clock/clock.js';
-export { VirtualClock } from './clock/virtual-clock.js';
+export { RealClock, type Clock } from './core/clock.js';
+export { VirtualClock } from './core/virtual-clock.js';
 
-export type { KPolicy, RoundState } from './policies/policy.js';
+export type { KPolicy, RoundState } from './core/policy.js';
 export { sequentialPolicy, fixedPolicy, additivePolicy, oraclePolicy } from './policies/basic.js';
 export { parsePolicySpec, parsePolicyList, type PolicySpec, type PolicyContext } from './policies/registry.js';
-export { createPolicy, type CreatePolicyOptions } from './policies/create.js';
+export { createPolicy, type CreatePolicyOptions } from './suite/create-policy.js';
 
 // The learned DSP policy: predictor maths, trainers (in-process and worker thread), persistence, evaluation.
 export {
@@ -54,14 +54,15 @@ export {
 } from './predictor/index.js';
 
 export { taskMetrics, suiteMetrics, type SuiteMetrics } from './ledger/metrics.js';
-export { builtinPriceTable, costOf, loadPriceTable, type PriceTable, type ModelPrice } from './ledger/prices.js';
+export { builtinPriceTable, costOf, type PriceTable, type ModelPrice } from './ledger/prices.js';
+export { loadPriceTable } from './io/price-file.js';
 
 export { traceSchema, type Trace, type TraceCall, type TraceStep } from './traces/schema.js';
 export { loadTraces, parseTraces, writeTraces } from './traces/load.js';
 export { replaySetup, type ReplaySetup } from './traces/replay.js';
 export { generateSyntheticTraces, type SyntheticOptions } from './traces/synthetic.js';
 
-export { runBench, benchRows, combinedSummary, type BenchRow, type BenchSummary } from './bench/run-bench.js';
+export { runBench, benchRows, combinedSummary, type BenchRow, type BenchSummary } from './suite/bench.js';
 
 // Live agents: planning strategies over any action space, the OpenAGI environment, providers by spec string,
 // recording, and the OpenAI-compatible replay server. The AI SDK adapter is the subpath `dsp-agent/ai-sdk`.
@@ -83,7 +84,7 @@ export {
 } from './agents/strategies.js';
 export { createNamedActionSpace, canonicalName, unparsedAction, isUnparsedAction } from './agents/action-space.js';
 export type { ActionSpace, ActionParse } from './agents/action-space.js';
-export { traceFromTaskResult, TraceRecorder } from './agents/trace-recorder.js';
+export { traceFromTaskResult, TraceRecorder } from './traces/recorder.js';
 export * from './envs/openagi/index.js';
 export {
   createLanguageModel,
@@ -108,4 +109,4 @@ export {
   isTargetCallError,
   isSpeculationCancelledError,
   isInvalidInputError,
-} from './errors.js';
+} from './core/errors.js';

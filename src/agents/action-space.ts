@@ -5,9 +5,9 @@
  * Names are matched after canonicalisation (case, spaces, hyphens and punctuation ignored), so
  * `Image Super-Resolution` is `Image Super Resolution`.
  */
-import type { ActionsMatch } from '../engine/actions.js';
-import { exactMatch } from '../engine/actions.js';
-import type { Action } from '../engine/types.js';
+import type { ActionsMatch } from '../core/actions.js';
+import { exactMatch } from '../core/actions.js';
+import type { Action } from '../core/types.js';
 
 /** The outcome of parsing a reply. */
 export type ActionParse =

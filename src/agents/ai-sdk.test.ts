@@ -4,8 +4,8 @@ import type { LanguageModelV3CallOptions, LanguageModelV3StreamPart, LanguageMod
 import { describe, expect, it } from 'vitest';
 import { describeAgentConformance, type ConformanceBackend } from '../../test/conformance/agent-conformance.js';
 import { runTask } from '../engine/run-task.js';
-import type { AgentContext, Usage } from '../engine/types.js';
-import { VirtualClock } from '../clock/virtual-clock.js';
+import type { AgentContext, Usage } from '../core/types.js';
+import { VirtualClock } from '../core/virtual-clock.js';
 import { fixedPolicy } from '../policies/basic.js';
 import { openAgiActionSpace } from '../envs/openagi/actions.js';
 import { callLanguageModel, createAiSdkAgent, mapLanguageModelUsage } from './ai-sdk.js';

@@ -12,8 +12,8 @@
  * - Retries are off (`maxRetries: 0`): a retry would hide latency and cost from the ledger. The caller decides.
  */
 import { APICallError, RetryError, streamText, type LanguageModel, type LanguageModelUsage } from 'ai';
-import { DspError } from '../errors.js';
-import type { Agent, Usage } from '../engine/types.js';
+import { DspError } from '../core/errors.js';
+import type { Agent, Usage } from '../core/types.js';
 import type { ActionSpace } from './action-space.js';
 import { ModelCallError } from './errors.js';
 import {

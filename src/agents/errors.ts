@@ -2,7 +2,7 @@
  * Errors of the agent adapters: a model call that failed, and a reply with no parsable action. Both extend
  * `DspError`, so `DspError.isInstance` recognises them across copies of the package.
  */
-import { DspError } from '../errors.js';
+import { DspError } from '../core/errors.js';
 
 /** A call to a language model failed (HTTP error, unreachable server, provider error). Never a cancellation. */
 export class ModelCallError extends DspError {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Action } from '../engine/types.js';
+import type { Action } from '../core/types.js';
 import { callKinds, parseLineValue, parsePromptHeader, renderLineValue, renderPrompt, renderPromptHeader } from './prompt-format.js';
 
 const task = 'Given blurry grayscale image, how to return the regular image step by step?';

@@ -25,8 +25,8 @@
  * - A value (task or action) is written as is when it is a one-line string that is not itself valid JSON;
  *   otherwise it is written as JSON (`"123"`, `{"tool": "x"}`, `"two\nlines"`), so every value reads back exactly.
  */
-import { InvalidInputError } from '../errors.js';
-import type { Action } from '../engine/types.js';
+import { InvalidInputError } from '../core/errors.js';
+import type { Action } from '../core/types.js';
 
 /** The name and version of this format. */
 export const promptFormat = 'dsp-prompt/1';

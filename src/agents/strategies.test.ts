@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SpeculationCancelledError } from '../errors.js';
-import type { AgentContext, Usage } from '../engine/types.js';
+import { SpeculationCancelledError } from '../core/errors.js';
+import type { AgentContext, Usage } from '../core/types.js';
 import { openAgiActionSpace } from '../envs/openagi/actions.js';
 import { isNoActionError } from './errors.js';
 import { type CallKind, parsePromptHeader } from './prompt-format.js';

@@ -11,8 +11,8 @@
  * Strategies only build prompts and combine replies; the model behind them is a `ModelCaller` (see `ai-sdk.ts` for
  * one made from an AI SDK `LanguageModel`).
  */
-import { InvalidInputError } from '../errors.js';
-import type { Action, Agent, AgentResult, TaskInput, Usage } from '../engine/types.js';
+import { InvalidInputError } from '../core/errors.js';
+import type { Action, Agent, AgentResult, TaskInput, Usage } from '../core/types.js';
 import { type ActionSpace, unparsedAction } from './action-space.js';
 import { NoActionError } from './errors.js';
 import { type CallKind, renderPrompt } from './prompt-format.js';

@@ -1,7 +1,7 @@
 /**
  * Arithmetic on `Usage` values, where an undefined field means unknown (never zero).
  */
-import type { Usage } from '../engine/types.js';
+import type { Usage } from '../core/types.js';
 
 type CountField = 'inputTokens' | 'outputTokens' | 'reasoningTokens';
 const countFields: readonly CountField[] = ['inputTokens', 'outputTokens', 'reasoningTokens'];

@@ -1,6 +1,6 @@
 /** The `dsp` command line. Each command lives in its own file under `commands/`. */
 import { Command, CommanderError } from 'commander';
-import { DspError, isInvalidInputError } from '../errors.js';
+import { DspError, isInvalidInputError } from '../core/errors.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerSuitesCommand } from './commands/suites.js';
 import { registerImportCommand } from './commands/import.js';

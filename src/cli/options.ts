@@ -1,5 +1,5 @@
 /** Parsing of numeric command-line options with errors that name the option. */
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../core/errors.js';
 
 export function parseWholeNumber(text: string, option: string, minimum: number): number {
   const value = Number(text);

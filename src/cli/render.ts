@@ -1,5 +1,5 @@
 /** Pure renderers of bench summaries: table, CSV. State in, string out. */
-import type { BenchRow, BenchSummary } from '../bench/run-bench.js';
+import type { BenchRow, BenchSummary } from '../suite/bench.js';
 
 const columns: Array<{ header: string; value: (row: BenchRow) => string }> = [
   { header: 'policy', value: (row) => row.policy },

@@ -5,14 +5,14 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../clock/virtual-clock.js';
+import { VirtualClock } from '../core/virtual-clock.js';
 import { additivePolicy, fixedPolicy, oraclePolicy, sequentialPolicy } from '../policies/basic.js';
-import type { KPolicy } from '../policies/policy.js';
-import { replaySuite } from './replay-suite.js';
+import type { KPolicy } from '../core/policy.js';
+import { replaySuite } from '../suite/replay-suite.js';
 import { parsePolicySpec } from '../policies/registry.js';
 import { generateSyntheticTraces } from '../traces/synthetic.js';
 import { runTask } from './run-task.js';
-import type { Action, Agent, CallRecord, TaskResult } from './types.js';
+import type { Action, Agent, CallRecord, TaskResult } from '../core/types.js';
 
 const numRuns = Number(process.env.DSP_PROPERTY_RUNS ?? 1000);
 

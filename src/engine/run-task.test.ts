@@ -1,14 +1,14 @@
 /** Hand-computed cases and failure cases of the engine. Every figure below is worked out in the comments. */
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../clock/virtual-clock.js';
-import { isSpeculationCancelledError, isTargetCallError, TargetCallError } from '../errors.js';
+import { VirtualClock } from '../core/virtual-clock.js';
+import { isSpeculationCancelledError, isTargetCallError, TargetCallError } from '../core/errors.js';
 import type { PriceTable } from '../ledger/prices.js';
 import { fixedPolicy, sequentialPolicy } from '../policies/basic.js';
 import { parsePolicySpec } from '../policies/registry.js';
 import type { Trace } from '../traces/schema.js';
-import { replaySuite } from './replay-suite.js';
+import { replaySuite } from '../suite/replay-suite.js';
 import { runTask } from './run-task.js';
-import type { Agent, TaskResult } from './types.js';
+import type { Agent, TaskResult } from '../core/types.js';
 
 // Target calls: 100 input × $0.001 + 10 output × $0.002 = $0.12. Approximation calls: 50 × $0.0001 + 5 × $0.0002 = $0.006.
 const prices: PriceTable = {

@@ -7,12 +7,12 @@
  * round ends at the first step where A's guess differs from T's action, where T's action is terminal, where all k
  * guesses were confirmed, or where T answers before A has guessed. Only T's actions are ever committed.
  */
-import type { Clock } from '../clock/clock.js';
-import { SpeculationCancelledError, TargetCallError, InvalidInputError, describeCause } from '../errors.js';
-import type { KPolicy, RoundState } from '../policies/policy.js';
+import type { Clock } from '../core/clock.js';
+import { SpeculationCancelledError, TargetCallError, InvalidInputError, describeCause } from '../core/errors.js';
+import type { KPolicy, RoundState } from '../core/policy.js';
 import { builtinPriceTable, costOf, type PriceTable } from '../ledger/prices.js';
 import { taskMetrics } from '../ledger/metrics.js';
-import { exactMatch, type ActionsMatch } from './actions.js';
+import { exactMatch, type ActionsMatch } from '../core/actions.js';
 import type {
   Action,
   Agent,
@@ -23,7 +23,7 @@ import type {
   TaskInput,
   TaskResult,
   Usage,
-} from './types.js';
+} from '../core/types.js';
 
 /** Options of `runTask`. */
 export interface RunTaskOptions {

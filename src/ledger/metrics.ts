@@ -1,7 +1,7 @@
 /**
  * Metrics of a task and of a suite (spec §5), computed from the ledger alone.
  */
-import type { CallRecord, RoundRecord, TaskMetrics, TaskResult } from '../engine/types.js';
+import type { CallRecord, RoundRecord, TaskMetrics, TaskResult } from '../core/types.js';
 
 /** Figures of one task from its call records and rounds. `startMs`/`endMs` bound the task (end = final commit). */
 export function taskMetrics(input: {

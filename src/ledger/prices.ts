@@ -1,31 +1,28 @@
 /**
- * Prices: USD per million input / output tokens, per model. Every report names the table it used.
- * The built-in table lists each price with its source and the date it was read; a user's JSON file overrides it.
+ * Prices: USD per million input / output tokens, per model, and the cost of a call. Pure: no file, no schema
+ * library. Every report names the table it used. The built-in table lists each price with its source and the date
+ * it was read; `io/price-file.ts` loads a user's JSON file and lays it over the built-in table.
  */
-import { readFileSync } from 'node:fs';
-import { z } from 'zod';
-import { InvalidInputError } from '../errors.js';
-import type { Usage } from '../engine/types.js';
+import type { Usage } from '../core/types.js';
 
-export const modelPriceSchema = z.object({
+/** The price of one model. */
+export interface ModelPrice {
   /** USD per 1,000,000 input (prompt) tokens. */
-  inputUsdPerMTok: z.number().nonnegative(),
+  inputUsdPerMTok: number;
   /** USD per 1,000,000 output (generated, reasoning included) tokens. */
-  outputUsdPerMTok: z.number().nonnegative(),
+  outputUsdPerMTok: number;
   /** Where the price comes from. */
-  source: z.string().optional(),
+  source?: string | undefined;
   /** When the source was read (YYYY-MM-DD). */
-  date: z.string().optional(),
-});
+  date?: string | undefined;
+}
 
-export const priceTableSchema = z.object({
+/** A named price table. */
+export interface PriceTable {
   /** The table's name, shown in every report. */
-  name: z.string().min(1),
-  models: z.record(z.string(), modelPriceSchema),
-});
-
-export type ModelPrice = z.infer<typeof modelPriceSchema>;
-export type PriceTable = z.infer<typeof priceTableSchema>;
+  name: string;
+  models: Record<string, ModelPrice>;
+}
 
 const openAiPricing = 'OpenAI API pricing, https://openai.com/api/pricing/ (standard tier, no cached-input discount)';
 const deepSeekPricing =
@@ -71,26 +68,4 @@ export function costOf(table: PriceTable, model: string | undefined, usage: Usag
   return (
     ((usage.inputTokens ?? 0) * price.inputUsdPerMTok + (usage.outputTokens ?? 0) * price.outputUsdPerMTok) / 1e6
   );
-}
-
-/**
- * Loads a user's price file (same shape as the built-in table) and lays it over the built-in table: its models
- * replace or add to the built-in ones, and its name becomes the table's name.
- */
-export function loadPriceTable(path: string): PriceTable {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new InvalidInputError(`cannot read the price table: ${(error as Error).message}`, { source: path });
-  }
-  const parsed = priceTableSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new InvalidInputError(
-      `field ${issue.path.join('.') || '(root)'}: ${issue.message} (expected {"name": string, "models": {MODEL: {"inputUsdPerMTok": number, "outputUsdPerMTok": number}}})`,
-      { source: path },
-    );
-  }
-  return { name: parsed.data.name, models: { ...builtinPriceTable.models, ...parsed.data.models } };
 }

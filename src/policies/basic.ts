@@ -1,5 +1,5 @@
 /** The training-free k-policies of spec §3: sequential, fixed, additive and the replay-only oracle. */
-import type { KPolicy } from './policy.js';
+import type { KPolicy } from '../core/policy.js';
 
 /** k = 0 always: T alone, one step after another. */
 export function sequentialPolicy(): KPolicy {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parsePolicyList, parsePolicySpec } from './registry.js';
 import { additivePolicy } from './basic.js';
-import type { RoundRecord } from '../engine/types.js';
-import type { RoundState } from './policy.js';
+import type { RoundRecord } from '../core/types.js';
+import type { RoundState } from '../core/policy.js';
 
 describe('policy specs', () => {
   it('parses every kind and keeps dsp options together in a list', () => {

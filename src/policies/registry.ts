@@ -2,9 +2,9 @@
  * Policy spec strings (`sequential`, `fixed:4`, `additive`, `oracle`, `dsp:tau=0.7,beta=1`) and how to build a
  * policy from one. The engine never sees a spec, only the built `KPolicy`.
  */
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../core/errors.js';
 import { additivePolicy, fixedPolicy, oraclePolicy, sequentialPolicy } from './basic.js';
-import type { KPolicy } from './policy.js';
+import type { KPolicy } from '../core/policy.js';
 
 /** A parsed policy spec. */
 export type PolicySpec =

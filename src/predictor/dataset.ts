@@ -4,8 +4,8 @@
  * featurizer sees what it would see live: the task, the committed steps (T's), and how A fared at each.
  */
 import { readFileSync } from 'node:fs';
-import { InvalidInputError } from '../errors.js';
-import { canonicalAction } from '../engine/actions.js';
+import { InvalidInputError } from '../core/errors.js';
+import { canonicalAction } from '../core/actions.js';
 import type { StepOutcome } from './features.js';
 
 /** One state of a dataset, parsed. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../errors.js';
-import { createPolicy, validatePolicySpecs } from '../policies/create.js';
+import { InvalidInputError } from '../core/errors.js';
+import { createPolicy, validatePolicySpecs } from '../suite/create-policy.js';
 import { parsePolicyList } from '../policies/registry.js';
 import { coldStartK, createDspPolicy, dspDefaults, kFromValue, parseDspOptions, type DspSettings } from './dsp-policy.js';
 import { featureDimension } from './features.js';

@@ -9,11 +9,11 @@
  * weights only at the start of a task, after the trainer has finished every job submitted so far, so replay
  * figures are identical run to run. In live mode it never waits and uses the newest weights the trainer sent.
  */
-import { canonicalAction } from '../engine/actions.js';
-import type { Action, RoundRecord, TaskInput, TaskResult } from '../engine/types.js';
+import { canonicalAction } from '../core/actions.js';
+import type { Action, RoundRecord, TaskInput, TaskResult } from '../core/types.js';
 import { AcceptanceGate, gateDefaults, type GuessContext } from './acceptance-gate.js';
-import { CorruptStateError, describeCause, DspError, InvalidInputError } from '../errors.js';
-import type { KPolicy, RoundState } from '../policies/policy.js';
+import { CorruptStateError, describeCause, DspError, InvalidInputError } from '../core/errors.js';
+import type { KPolicy, RoundState } from '../core/policy.js';
 import { Featurizer, type PredictorState, type SparseVector, type StepOutcome } from './features.js';
 import { readRound, SegmentBuilder } from './labels.js';
 import { predictValue } from './model.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../core/errors.js';
 import { parseKDataset, parseStateText } from './dataset.js';
 import { parseDspOptions } from './dsp-policy.js';
 import { calibrationTable, evaluateOnline, summarizePredictions } from './evaluate.js';

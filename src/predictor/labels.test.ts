@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Action, RoundRecord, TaskInput, TaskResult } from '../engine/types.js';
-import type { RoundState } from '../policies/policy.js';
+import type { Action, RoundRecord, TaskInput, TaskResult } from '../core/types.js';
+import type { RoundState } from '../core/policy.js';
 import { createDspPolicy } from './dsp-policy.js';
 import { readRound } from './labels.js';
 import { segmentLabels, type Segment } from './segment.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { replaySuite } from '../engine/replay-suite.js';
+import { replaySuite } from '../suite/replay-suite.js';
 import type { Trace } from '../traces/schema.js';
 import { createDspPolicy, type DspRuntimeOptions } from './dsp-policy.js';
 

@@ -7,8 +7,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { CorruptStateError } from '../errors.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { CorruptStateError } from '../core/errors.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { featurizerVersion, type SparseVector } from './features.js';
 import type { Segment } from './segment.js';
 import type { TrainerStateData } from './trainer-core.js';

@@ -7,7 +7,7 @@
  * is done and its weights are taken up — the deterministic points of a replay; a failed job is reported through
  * `onError`, counted, and leaves the last good weights in place.
  */
-import { describeCause } from '../errors.js';
+import { describeCause } from '../core/errors.js';
 import type { Segment } from './segment.js';
 import { TrainerCore, type TrainerSettings, type TrainerStateData } from './trainer-core.js';
 

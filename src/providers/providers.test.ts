@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isInvalidInputError } from '../errors.js';
+import { isInvalidInputError } from '../core/errors.js';
 import {
   convertCompatibleUsage,
   createLanguageModel,

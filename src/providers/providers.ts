@@ -13,7 +13,7 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModelV3Usage } from '@ai-sdk/provider';
 import type { LanguageModel } from 'ai';
-import { DspError, InvalidInputError } from '../errors.js';
+import { DspError, InvalidInputError } from '../core/errors.js';
 
 /** The providers a spec may name. */
 export const providerNames = ['openai', 'deepseek', 'anthropic', 'openai-compatible'] as const;

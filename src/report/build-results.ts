@@ -3,14 +3,14 @@
  * traces already in memory; the creation time and the command line are passed in.
  */
 import { readFileSync } from 'node:fs';
-import type { BenchRow, BenchSuiteResult } from '../bench/run-bench.js';
-import { combinedSummary } from '../bench/run-bench.js';
-import type { Suite } from '../bench/suites.js';
-import { VirtualClock } from '../clock/virtual-clock.js';
-import { exactMatch, type ActionsMatch } from '../engine/actions.js';
-import type { SuiteRun } from '../engine/replay-suite.js';
-import type { CallStatus, TaskResult } from '../engine/types.js';
-import { InvalidInputError } from '../errors.js';
+import type { BenchRow, BenchSuiteResult } from '../suite/bench.js';
+import { combinedSummary } from '../suite/bench.js';
+import type { Suite } from '../suite/embedded-suites.js';
+import { VirtualClock } from '../core/virtual-clock.js';
+import { exactMatch, type ActionsMatch } from '../core/actions.js';
+import type { SuiteRun } from '../suite/replay-suite.js';
+import type { CallStatus, TaskResult } from '../core/types.js';
+import { InvalidInputError } from '../core/errors.js';
 import type { PriceTable } from '../ledger/prices.js';
 import { parsePolicySpec } from '../policies/registry.js';
 import { replaySetup } from '../traces/replay.js';

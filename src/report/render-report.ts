@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { chartAvailable, chartNames, chartSpec, overviewSpec, type ChartName } from './chart-specs.js';
 import { renderPng, type RenderPngOptions } from './render-png.js';
 import { renderSvg } from './render-svg.js';

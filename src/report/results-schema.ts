@@ -5,9 +5,9 @@
  * and where the traces came from. The `format` field carries the version; a reader refuses any other version.
  */
 import { z } from 'zod';
-import { CorruptStateError } from '../errors.js';
-import { priceTableSchema } from '../ledger/prices.js';
-import { readTextFile } from '../util/read-text.js';
+import { CorruptStateError } from '../core/errors.js';
+import { priceTableSchema } from '../io/price-file.js';
+import { readTextFile } from '../io/read-text.js';
 
 /** The value of the `format` field this code writes and reads. */
 export const resultsFormat = 'dsp-results/1';

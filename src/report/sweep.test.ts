@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isInvalidInputError } from '../errors.js';
+import { isInvalidInputError } from '../core/errors.js';
 import { parsePolicySpec } from '../policies/registry.js';
 import { fixedBeatenBy, parseKRange, parseNumberList, renderSweepTable, sweepPolicies, sweepSummary } from './sweep.js';
-import type { BenchSummary } from '../bench/run-bench.js';
+import type { BenchSummary } from '../suite/bench.js';
 
 function thrown(action: () => unknown): unknown {
   try {

@@ -2,8 +2,8 @@
  * `dsp sweep` as a library: the grid of policies to run (dsp for every τ and β, fixed:K for a range of K,
  * sequential and the oracle), the frontier of each suite, and a plain-text rendering. Pure.
  */
-import type { BenchRow, BenchSummary } from '../bench/run-bench.js';
-import { InvalidInputError } from '../errors.js';
+import type { BenchRow, BenchSummary } from '../suite/bench.js';
+import { InvalidInputError } from '../core/errors.js';
 import { parsePolicySpec, type PolicySpec } from '../policies/registry.js';
 import { frontierOfRows } from './build-results.js';
 

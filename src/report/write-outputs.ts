@@ -1,5 +1,5 @@
 /** Writes what `--out`, `--report` and `--png` ask for: the results file, the HTML report and PNG charts. */
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { renderCharts, writeReportPngs, type RenderReportOptions } from './render-report.js';
 import { reportHtml } from './report-html.js';
 import { formatResults, type ResultsFile } from './results-schema.js';

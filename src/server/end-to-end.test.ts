@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAiSdkAgent } from '../agents/ai-sdk.js';
 import { preloadTokenCounters } from '../agents/tokenizer.js';
 import { runCommandAction, type RunOptions } from '../cli/commands/run.js';
-import { RealClock } from '../clock/clock.js';
+import { RealClock } from '../core/clock.js';
 import { runTask } from '../engine/run-task.js';
 import { openAgiActionSpace } from '../envs/openagi/actions.js';
 import { taskForText } from '../envs/openagi/tasks.js';

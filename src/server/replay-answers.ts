@@ -13,9 +13,9 @@
  * step's latency and tokens: the shares of a step's calls add up to the record (latency along the critical path:
  * the two debaters of a round run concurrently).
  */
-import { DspError } from '../errors.js';
-import { canonicalAction } from '../engine/actions.js';
-import type { Action, Role } from '../engine/types.js';
+import { DspError } from '../core/errors.js';
+import { canonicalAction } from '../core/actions.js';
+import type { Action, Role } from '../core/types.js';
 import { canonicalName, isUnparsedAction } from '../agents/action-space.js';
 import type { CallKind, PromptHeader } from '../agents/prompt-format.js';
 import type { Trace, TraceCall } from '../traces/schema.js';

@@ -5,7 +5,7 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
 import { describeAgentConformance } from '../../test/conformance/agent-conformance.js';
-import type { AgentContext } from '../engine/types.js';
+import type { AgentContext } from '../core/types.js';
 import { standardTasks } from '../envs/openagi/tasks.js';
 import { createLanguageModel } from '../providers/providers.js';
 import type { Trace } from '../traces/schema.js';

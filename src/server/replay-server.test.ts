@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Clock } from '../clock/clock.js';
-import { isInvalidInputError } from '../errors.js';
+import type { Clock } from '../core/clock.js';
+import { isInvalidInputError } from '../core/errors.js';
 import { type CallKind, renderPrompt } from '../agents/prompt-format.js';
-import type { Action } from '../engine/types.js';
+import type { Action } from '../core/types.js';
 import type { Trace } from '../traces/schema.js';
 import { TraceBook, tokenShare } from './replay-answers.js';
 import { type ReplayServer, startReplayServer } from './replay-server.js';

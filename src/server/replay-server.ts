@@ -12,9 +12,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { RealClock, type Clock } from '../clock/clock.js';
-import { DspError, InvalidInputError, describeCause } from '../errors.js';
-import type { Role } from '../engine/types.js';
+import { RealClock, type Clock } from '../core/clock.js';
+import { DspError, InvalidInputError, describeCause } from '../core/errors.js';
+import type { Role } from '../core/types.js';
 import { type CallKind, parsePromptHeader } from '../agents/prompt-format.js';
 import type { Trace } from '../traces/schema.js';
 import { type ReplayAnswer, TraceBook } from './replay-answers.js';

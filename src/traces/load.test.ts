@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isInvalidInputError } from '../errors.js';
+import { isInvalidInputError } from '../core/errors.js';
 import { loadTraces, parseTraces, writeTraces } from './load.js';
 import { generateSyntheticTraces } from './synthetic.js';
 

@@ -3,10 +3,10 @@
  * and what was expected; writing is atomic (a temporary file renamed into place), so no half-written file is left.
  */
 import type { ZodError } from 'zod';
-import { InvalidInputError } from '../errors.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { InvalidInputError } from '../core/errors.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { traceSchema, type Trace } from './schema.js';
-import { readTextFile } from '../util/read-text.js';
+import { readTextFile } from '../io/read-text.js';
 
 /** Parses the text of a trace file. `source` names the file in errors. Blank lines are ignored. */
 export function parseTraces(text: string, source: string): Trace[] {

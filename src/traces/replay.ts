@@ -3,9 +3,9 @@
  * recorded latency of step i and returns the recorded action; a speculative call on a wrong prefix is always
  * discarded or cancelled, so only its time and cost matter, and those come from the same step's record.
  */
-import type { Clock } from '../clock/clock.js';
-import { exactMatch, type ActionsMatch } from '../engine/actions.js';
-import type { Action, Agent, TaskInput } from '../engine/types.js';
+import type { Clock } from '../core/clock.js';
+import { exactMatch, type ActionsMatch } from '../core/actions.js';
+import type { Action, Agent, TaskInput } from '../core/types.js';
 import type { Trace, TraceCall } from './schema.js';
 
 /** Raised by a replay A when the trace holds no guess for the step: the engine treats it as an A failure. */

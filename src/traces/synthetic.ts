@@ -2,7 +2,7 @@
  * A seeded generator of synthetic traces, for tests and the built-in demo suite. Every figure is a parameter;
  * the same parameters and seed give the same traces.
  */
-import { seededRandom, logNormal } from '../util/rng.js';
+import { seededRandom, logNormal } from '../core/rng.js';
 import type { Trace, TraceCall } from './schema.js';
 
 /** Parameters of the synthetic generator. Latencies in milliseconds. */

@@ -11,8 +11,8 @@ import { isUnparsedAction } from '../../src/agents/action-space.js';
 import { isModelCallError, isNoActionError } from '../../src/agents/errors.js';
 import type { ParseFailure } from '../../src/agents/strategies.js';
 import { countPromptTokens, encodingForModel, loadTokenCounter } from '../../src/agents/tokenizer.js';
-import { SpeculationCancelledError } from '../../src/errors.js';
-import type { Action, AgentContext, Usage } from '../../src/engine/types.js';
+import { SpeculationCancelledError } from '../../src/core/errors.js';
+import type { Action, AgentContext, Usage } from '../../src/core/types.js';
 import { openAgiActionSpace } from '../../src/envs/openagi/actions.js';
 
 /** A model plus the context to call it with. */

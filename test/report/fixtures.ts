@@ -5,10 +5,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runBench } from '../../src/bench/run-bench.js';
-import type { Suite } from '../../src/bench/suites.js';
+import { runBench } from '../../src/suite/bench.js';
+import type { Suite } from '../../src/suite/embedded-suites.js';
 import { builtinPriceTable } from '../../src/ledger/prices.js';
-import { createPolicy } from '../../src/policies/create.js';
+import { createPolicy } from '../../src/suite/create-policy.js';
 import { parsePolicyList } from '../../src/policies/registry.js';
 import { buildResults } from '../../src/report/build-results.js';
 import type { ResultsFile } from '../../src/report/results-schema.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isInvalidInputError } from '../../src/errors.js';
+import { isInvalidInputError } from '../../src/core/errors.js';
 import { formatResults, loadResults, parseResults, type ResultsFile } from '../../src/report/results-schema.js';
 import { benchResults, handSuite, handSuiteExpected } from './fixtures.js';
 

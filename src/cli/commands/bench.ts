@@ -1,11 +1,12 @@
 /** `dsp bench`: replay suites under several k-policies and print one summary per suite. */
 import { Command, Option } from 'commander';
-import { combinedSummary, runBench, type BenchSummary } from '../../bench/run-bench.js';
-import { selectSuites } from '../../bench/suites.js';
-import { InvalidInputError } from '../../errors.js';
-import { builtinPriceTable, loadPriceTable } from '../../ledger/prices.js';
+import { combinedSummary, runBench, type BenchSummary } from '../../suite/bench.js';
+import { selectSuites } from '../../suite/embedded-suites.js';
+import { InvalidInputError } from '../../core/errors.js';
+import { builtinPriceTable } from '../../ledger/prices.js';
+import { loadPriceTable } from '../../io/price-file.js';
 import { parsePolicyList } from '../../policies/registry.js';
-import { createPolicy, validatePolicySpecs } from '../../policies/create.js';
+import { createPolicy, validatePolicySpecs } from '../../suite/create-policy.js';
 import { createProgress } from '../progress.js';
 import { renderCsv, renderTable } from '../render.js';
 import { parseWholeNumber } from '../options.js';

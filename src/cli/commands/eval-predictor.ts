@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import { Command, Option } from 'commander';
-import { InvalidInputError } from '../../errors.js';
+import { InvalidInputError } from '../../core/errors.js';
 import { parsePolicySpec } from '../../policies/registry.js';
 import { loadBaselineLog, loadKDataset, type BaselinePrediction, type KDataset } from '../../predictor/dataset.js';
 import { parseDspOptions } from '../../predictor/dsp-policy.js';

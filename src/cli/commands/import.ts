@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { basename } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { InvalidInputError } from '../../errors.js';
+import { InvalidInputError } from '../../core/errors.js';
 import { loadTraces } from '../../traces/load.js';
 import type { Trace } from '../../traces/schema.js';
 import { embeddedSuiteSeed, modelledSuiteModels, modelledSuites } from '../../traces/importers/build-suites.js';

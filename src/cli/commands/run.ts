@@ -10,21 +10,22 @@
  * at once, so Ctrl-C leaves a valid truncated recording). `--sequential-baseline` also runs T alone on each task
  * (policy `sequential`) for a measured baseline. API keys come from the environment only and are never printed.
  */
-import { readTextFile } from '../../util/read-text.js';
+import { readTextFile } from '../../io/read-text.js';
 import type { Command } from 'commander';
-import { RealClock, type Clock } from '../../clock/clock.js';
-import { DspError, InvalidInputError } from '../../errors.js';
+import { RealClock, type Clock } from '../../core/clock.js';
+import { DspError, InvalidInputError } from '../../core/errors.js';
 import { runTask } from '../../engine/run-task.js';
-import type { Action, Agent, TaskInput, TaskResult } from '../../engine/types.js';
+import type { Action, Agent, TaskInput, TaskResult } from '../../core/types.js';
 import { suiteMetrics, type SuiteMetrics } from '../../ledger/metrics.js';
-import { builtinPriceTable, loadPriceTable, type PriceTable } from '../../ledger/prices.js';
+import { builtinPriceTable, type PriceTable } from '../../ledger/prices.js';
+import { loadPriceTable } from '../../io/price-file.js';
 import { sequentialPolicy } from '../../policies/basic.js';
-import { createPolicy } from '../../policies/create.js';
+import { createPolicy } from '../../suite/create-policy.js';
 import { parsePolicySpec } from '../../policies/registry.js';
 import { createAiSdkAgent } from '../../agents/ai-sdk.js';
 import { strategyByName, type ParseFailure } from '../../agents/strategies.js';
 import { preloadTokenCounters } from '../../agents/tokenizer.js';
-import { TraceRecorder, traceFromTaskResult } from '../../agents/trace-recorder.js';
+import { TraceRecorder, traceFromTaskResult } from '../../traces/recorder.js';
 import { excerptOf } from '../../agents/errors.js';
 import { openAgiActionSpace } from '../../envs/openagi/actions.js';
 import { parseTaskList, selectStandardTasks, taskForText, normalizeTaskText } from '../../envs/openagi/tasks.js';

@@ -9,7 +9,7 @@
  * ```
  */
 import type { Command } from 'commander';
-import { InvalidInputError } from '../../errors.js';
+import { InvalidInputError } from '../../core/errors.js';
 import { type ReplayServer, type ReplayStats, startReplayServer } from '../../server/replay-server.js';
 import { loadTraces } from '../../traces/load.js';
 

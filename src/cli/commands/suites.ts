@@ -1,6 +1,6 @@
 /** `dsp suites`: list the embedded suites. */
 import type { Command } from 'commander';
-import { availableSuiteNames, embeddedSuite } from '../../bench/suites.js';
+import { availableSuiteNames, embeddedSuite } from '../../suite/embedded-suites.js';
 
 export function registerSuitesCommand(program: Command): void {
   program

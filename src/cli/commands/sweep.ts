@@ -4,11 +4,12 @@
  * mean cost.
  */
 import { Command, Option } from 'commander';
-import { combinedSummary, runBench, type BenchSummary } from '../../bench/run-bench.js';
-import { selectSuites } from '../../bench/suites.js';
-import { InvalidInputError, isInvalidInputError } from '../../errors.js';
-import { builtinPriceTable, loadPriceTable } from '../../ledger/prices.js';
-import { createPolicy } from '../../policies/create.js';
+import { combinedSummary, runBench, type BenchSummary } from '../../suite/bench.js';
+import { selectSuites } from '../../suite/embedded-suites.js';
+import { InvalidInputError, isInvalidInputError } from '../../core/errors.js';
+import { builtinPriceTable } from '../../ledger/prices.js';
+import { loadPriceTable } from '../../io/price-file.js';
+import { createPolicy } from '../../suite/create-policy.js';
 import { parsePolicyList, type PolicySpec } from '../../policies/registry.js';
 import { parseKRange, parseNumberList, renderSweepTable, sweepDefaults, sweepPolicies, sweepSummary } from '../../report/sweep.js';
 import { parseWholeNumber } from '../options.js';

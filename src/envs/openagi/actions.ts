@@ -3,8 +3,8 @@
  * `<tool>…</tool>` tag, else the last bold `**module name**`, else a parse failure), matching after canonicalising
  * names (`Image Super Resolution` = `Image Super-Resolution`; case, spaces and hyphens ignored).
  */
-import type { ActionsMatch } from '../../engine/actions.js';
-import type { Action } from '../../engine/types.js';
+import type { ActionsMatch } from '../../core/actions.js';
+import type { Action } from '../../core/types.js';
 import { type ActionParse, type ActionSpace, createNamedActionSpace } from '../../agents/action-space.js';
 import { openAgiModules, terminateAction } from './modules.js';
 

@@ -5,8 +5,8 @@
  * More tasks can be read from a text file (one task per line).
  */
 import { readFileSync } from 'node:fs';
-import { InvalidInputError } from '../../errors.js';
-import type { TaskInput } from '../../engine/types.js';
+import { InvalidInputError } from '../../core/errors.js';
+import type { TaskInput } from '../../core/types.js';
 
 /** The four degradations of an input image, in the order the task texts name them. */
 const degradations = ['low-resolutioned', 'noisy', 'blurry', 'grayscale'] as const;

@@ -5,14 +5,14 @@
  * (their repository has no licence), and no file of theirs is copied.
  */
 import { join } from 'node:path';
-import { InvalidInputError } from '../../errors.js';
+import { InvalidInputError } from '../../core/errors.js';
 import type { Trace } from '../schema.js';
 import { importDspDataset, type DspDatasetImportOptions, type DspDatasetImportStats } from './dsp-dataset.js';
 import { importDspLogs, type SkippedRun } from './dsp-logs.js';
 import { summarizeTraces, type SuiteSummary } from './suite-summary.js';
 import type { CallScale, TimingModel } from './timing-model.js';
 import { writeTracesAtomic } from './write.js';
-import { readTextFile } from '../../util/read-text.js';
+import { readTextFile } from '../../io/read-text.js';
 
 /** Where to read and write. */
 export interface BuildSuitesOptions {

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isInvalidInputError } from '../../errors.js';
+import { isInvalidInputError } from '../../core/errors.js';
 import { traceSchema, type Trace } from '../schema.js';
 import { importDspDataset, type DspDatasetImportOptions } from './dsp-dataset.js';
 import { importDspLogs } from './dsp-logs.js';

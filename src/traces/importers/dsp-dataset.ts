@@ -23,13 +23,13 @@
  * are counted, not fatal: the history is the direct record, the labels were derived from it by the authors' code.
  */
 import { z } from 'zod';
-import { InvalidInputError } from '../../errors.js';
-import { seededRandom } from '../../util/rng.js';
+import { InvalidInputError } from '../../core/errors.js';
+import { seededRandom } from '../../core/rng.js';
 import type { Trace, TraceStep } from '../schema.js';
 import type { SkippedRun } from './dsp-logs.js';
 import { topLevelElementLines } from './json-element-lines.js';
 import { fitTimingModel, sampleCall, type CallScale, type TimingModel } from './timing-model.js';
-import { readTextFile } from '../../util/read-text.js';
+import { readTextFile } from '../../io/read-text.js';
 
 /** Options of `importDspDataset`. */
 export interface DspDatasetImportOptions {

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isInvalidInputError } from '../../errors.js';
+import { isInvalidInputError } from '../../core/errors.js';
 import { traceSchema } from '../schema.js';
 import { importDspLogs } from './dsp-logs.js';
 

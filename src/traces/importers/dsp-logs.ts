@@ -10,7 +10,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
-import { InvalidInputError, isInvalidInputError } from '../../errors.js';
+import { InvalidInputError, isInvalidInputError } from '../../core/errors.js';
 import type { Trace, TraceStep } from '../schema.js';
 import { lineError, quote, readLogFile, type LogFile, type LogLine } from './log-lines.js';
 import { parsePythonLiteral, parsePythonStringList } from './python-literal.js';

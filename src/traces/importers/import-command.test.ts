@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { registerImportCommand } from '../../cli/commands/import.js';
-import { isInvalidInputError } from '../../errors.js';
+import { isInvalidInputError } from '../../core/errors.js';
 import { loadTraces } from '../load.js';
 
 const fixtures = resolve(import.meta.dirname, '../../../test/fixtures/importers');

@@ -1,8 +1,8 @@
 /**
  * Reading the DSP authors' timestamped text logs: every line is `MM/DD/YYYY, HH:MM:SS: message`.
  */
-import { InvalidInputError } from '../../errors.js';
-import { readTextFile } from '../../util/read-text.js';
+import { InvalidInputError } from '../../core/errors.js';
+import { readTextFile } from '../../io/read-text.js';
 
 /** One log line with its timestamp stripped. */
 export interface LogLine {

@@ -1,5 +1,5 @@
 /** Headline figures of a set of traces: what the build script and `dsp import` print. */
-import { exactMatch } from '../../engine/actions.js';
+import { exactMatch } from '../../core/actions.js';
 import type { Trace } from '../schema.js';
 
 /** Sizes and A's acceptance rate of a suite. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../util/rng.js';
+import { seededRandom } from '../../core/rng.js';
 import type { Trace } from '../schema.js';
 import { fitLine, fitLogNormal, fitTimingModel, sampleCall } from './timing-model.js';
 

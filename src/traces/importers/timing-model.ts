@@ -3,8 +3,8 @@
  * It gives modelled traces (the DSP authors' k-labelled datasets, which hold actions but no timings) figures of
  * the right size. What it assumes is written down in docs/timing-model.md.
  */
-import { InvalidInputError } from '../../errors.js';
-import { logNormal, normal, type Random } from '../../util/rng.js';
+import { InvalidInputError } from '../../core/errors.js';
+import { logNormal, normal, type Random } from '../../core/rng.js';
 import type { Trace } from '../schema.js';
 
 /** A log-normal fit: `median · exp(sigma · z)` with z standard normal. */

@@ -5,8 +5,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { InvalidInputError } from '../../errors.js';
-import { writeFileAtomic } from '../../util/atomic-write.js';
+import { InvalidInputError } from '../../core/errors.js';
+import { writeFileAtomic } from '../../io/atomic-write.js';
 import { traceSchema, type Trace } from '../schema.js';
 
 const traceKeys = ['format', 'id', 'suite', 'task', 'timing', 'models', 'terminal', 'steps'];

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { RealClock } from '../clock/clock.js';
+import { RealClock } from '../core/clock.js';
 import { fixedPolicy } from '../policies/basic.js';
 import { runSuite } from './run-suite.js';
-import type { Agent } from './types.js';
+import type { Agent } from '../core/types.js';
 
 describe('runSuite on the real clock', () => {
   it('runs every task in order and really aborts speculative calls', async () => {

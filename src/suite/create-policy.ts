@@ -1,7 +1,7 @@
 /** Builds any policy from its spec, the learned `dsp` policy included. */
 import { createDspPolicy, parseDspOptions } from '../predictor/dsp-policy.js';
-import type { KPolicy } from './policy.js';
-import { createBasicPolicy, type PolicyContext, type PolicySpec } from './registry.js';
+import type { KPolicy } from '../core/policy.js';
+import { createBasicPolicy, type PolicyContext, type PolicySpec } from '../policies/registry.js';
 
 /** Options shared by learning policies. */
 export interface CreatePolicyOptions {

@@ -2,16 +2,16 @@
  * Replays a suite of traces under one k-policy on a virtual clock: exact, deterministic figures. Tasks run one
  * after another in the given order; a learning policy is built once and carries what it learned across tasks.
  */
-import { VirtualClock } from '../clock/virtual-clock.js';
+import { VirtualClock } from '../core/virtual-clock.js';
 import { builtinPriceTable, type PriceTable } from '../ledger/prices.js';
 import { suiteMetrics, type SuiteMetrics } from '../ledger/metrics.js';
 import { createBasicPolicy, type PolicyContext, type PolicySpec } from '../policies/registry.js';
-import type { KPolicy } from '../policies/policy.js';
+import type { KPolicy } from '../core/policy.js';
 import { replaySetup } from '../traces/replay.js';
 import type { Trace } from '../traces/schema.js';
-import { canonicalAction, exactMatch, type ActionsMatch } from './actions.js';
-import { runTask } from './run-task.js';
-import type { Action, TaskResult } from './types.js';
+import { canonicalAction, exactMatch, type ActionsMatch } from '../core/actions.js';
+import { runTask } from '../engine/run-task.js';
+import type { Action, TaskResult } from '../core/types.js';
 
 /** Builds a policy from its spec; the oracle gets a `stepsToBreak` for each task. */
 export type PolicyBuilder = (spec: PolicySpec, context: PolicyContext) => KPolicy;

@@ -2,11 +2,11 @@
  * `dsp bench` as a library: replay suites under several policies and summarise each policy as a row with the
  * figures of spec §5 and the ratios to `fixed:2` (the paper's normalisation).
  */
-import { replaySuite, type PolicyBuilder, type SuiteRun } from '../engine/replay-suite.js';
+import { replaySuite, type PolicyBuilder, type SuiteRun } from './replay-suite.js';
 import { builtinPriceTable, type PriceTable } from '../ledger/prices.js';
 import { suiteMetrics } from '../ledger/metrics.js';
 import type { PolicySpec } from '../policies/registry.js';
-import type { Suite } from './suites.js';
+import type { Suite } from './embedded-suites.js';
 
 /** One policy's figures over a suite: means per task. Field names are fixed (other tools parse them). */
 export interface BenchRow {

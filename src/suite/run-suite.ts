@@ -1,12 +1,12 @@
 /**
  * A suite of tasks with live agents, one task after another, under one policy (which may learn across tasks).
  */
-import type { Clock } from '../clock/clock.js';
-import { RealClock } from '../clock/clock.js';
+import type { Clock } from '../core/clock.js';
+import { RealClock } from '../core/clock.js';
 import { suiteMetrics, type SuiteMetrics } from '../ledger/metrics.js';
-import type { KPolicy } from '../policies/policy.js';
-import { runTask, type RunTaskOptions } from './run-task.js';
-import type { TaskInput, TaskResult } from './types.js';
+import type { KPolicy } from '../core/policy.js';
+import { runTask, type RunTaskOptions } from '../engine/run-task.js';
+import type { TaskInput, TaskResult } from '../core/types.js';
 
 export interface RunSuiteOptions extends Omit<RunTaskOptions, 'task' | 'clock' | 'policy'> {
   tasks: readonly TaskInput[];

@@ -9,8 +9,8 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { CallRecord, TaskInput, TaskResult } from '../engine/types.js';
-import type { Trace, TraceCall, TraceStep } from '../traces/schema.js';
+import type { CallRecord, TaskInput, TaskResult } from '../core/types.js';
+import type { Trace, TraceCall, TraceStep } from './schema.js';
 
 /** What a trace says besides its steps. */
 export interface TraceMetadata {

@@ -1,6 +1,6 @@
 /** Reading a user's text file with an error that names it. */
 import { readFileSync } from 'node:fs';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../core/errors.js';
 
 /** The file's UTF-8 text; a missing or unreadable file is an `InvalidInputError` naming the path. */
 export function readTextFile(path: string): string {

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../core/errors.js';
 import { loadTraces } from '../traces/load.js';
 import type { Trace } from '../traces/schema.js';
 import { generateSyntheticTraces } from '../traces/synthetic.js';

@@ -2,7 +2,7 @@
  * The k-policy interface (spec §3). The engine asks a policy for k once per round, after step 1 of the round is
  * already launched, and tells it how each round ended. The engine does not know which policy it runs.
  */
-import type { Action, RoundRecord, TaskInput, TaskResult } from '../engine/types.js';
+import type { Action, RoundRecord, TaskInput, TaskResult } from './types.js';
 
 /** What a policy may see when choosing k: exactly what a live run would see. */
 export interface RoundState {

@@ -2,12 +2,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../clock/virtual-clock.js';
+import { VirtualClock } from '../core/virtual-clock.js';
 import { runTask } from '../engine/run-task.js';
-import type { Agent } from '../engine/types.js';
+import type { Agent } from '../core/types.js';
 import { fixedPolicy } from '../policies/basic.js';
-import { parseTraces } from '../traces/load.js';
-import { TraceRecorder, traceFromTaskResult } from './trace-recorder.js';
+import { parseTraces } from './load.js';
+import { TraceRecorder, traceFromTaskResult } from './recorder.js';
 
 const plan = ['Image Deblurring', 'Colorization', 'TERMINATE'];
 const guesses = ['Image Deblurring', 'Image Super Resolution', 'TERMINATE'];
