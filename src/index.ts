@@ -109,4 +109,6 @@ export {
   isTargetCallError,
   isSpeculationCancelledError,
   isInvalidInputError,
+  isCorruptStateError,
+  type ExitCode,
 } from './core/errors.js';

@@ -1,6 +1,6 @@
 /** The `dsp` command line. Each command lives in its own file under `commands/`. */
 import { Command, CommanderError } from 'commander';
-import { DspError, isInvalidInputError } from '../core/errors.js';
+import { describeCause, DspError, type ExitCode } from '../core/errors.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerSuitesCommand } from './commands/suites.js';
 import { registerImportCommand } from './commands/import.js';
@@ -28,8 +28,15 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Errors that mean the user's input (options, files, environment) was wrong: exit code 2. */
-const inputErrorNames = new Set(['InvalidInputError', 'MissingApiKeyError', 'CorruptStateError']);
+/**
+ * The exit code for what ended a command: a dsp error's own (`exitCode`: 2 bad input, 1 failure, 130 interrupted),
+ * 2 for a command-line usage error (0 after `--help`), 1 for anything else.
+ */
+export function exitCodeOf(error: unknown): ExitCode | 0 {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+  if (DspError.isInstance(error)) return error.exitCode;
+  return 1;
+}
 
 /** Runs the CLI and returns the process exit code: 0 ok, 1 failure, 2 bad input, 130 interrupted (Ctrl-C). */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -38,19 +45,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync([...argv]);
     return 0;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? 0 : 2;
-    }
-    if (isInvalidInputError(error) || (DspError.isInstance(error) && inputErrorNames.has(error.name))) {
-      process.stderr.write(`dsp: ${error.message}\n`);
-      return 2;
-    }
-    if (DspError.isInstance(error) && error.name === 'RunInterruptedError') {
-      process.stderr.write(`dsp: ${error.message}\n`);
-      return 130;
-    }
-    const message = DspError.isInstance(error) || error instanceof Error ? error.message : String(error);
-    process.stderr.write(`dsp: ${message}\n`);
-    return 1;
+    // Commander has already printed its usage errors.
+    if (!(error instanceof CommanderError)) process.stderr.write(`dsp: ${describeCause(error)}\n`);
+    return exitCodeOf(error);
   }
 }

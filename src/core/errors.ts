@@ -1,14 +1,20 @@
 /**
  * Errors of the dsp library. One base class, narrow subclasses with literal names, and type guards that work
- * across duplicated copies of the package (a `Symbol.for` marker, not `instanceof`).
+ * across duplicated copies of the package (a `Symbol.for` marker, not `instanceof`). Each error carries the exit
+ * code a command line ends with when the error reaches it, so no caller sorts errors by name.
  */
 
 const marker = Symbol.for('dsp-agent.error');
+
+/** How a command ends on an error: 1 a failure, 2 bad input (options, files, environment), 130 interrupted. */
+export type ExitCode = 1 | 2 | 130;
 
 /** Base class of every error thrown by dsp itself (never of errors thrown by user code, which are wrapped). */
 export class DspError extends Error {
   private readonly [marker] = true;
   override readonly name: string = 'DspError';
+  /** The exit code of a command that ends on this error: 1 (a failure) unless the subclass says otherwise. */
+  readonly exitCode: ExitCode = 1;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -61,7 +67,11 @@ export class SpeculationCancelledError extends DspError {
 /** Input that dsp cannot use: a bad option, a malformed trace line, an unknown policy. */
 export class InvalidInputError extends DspError {
   override readonly name = 'InvalidInputError' as const;
-  /** Where the bad input came from, e.g. `traces.jsonl:12` or `--policies`. */
+  override readonly exitCode = 2;
+  /**
+   * Where the bad input came from: a file and line (`traces.jsonl:12`), the argument of a library function
+   * (`policy spec`), or the command-line option a command passed on (`--policies`).
+   */
   readonly source: string | undefined;
 
   constructor(message: string, options?: { source?: string; cause?: unknown }) {
@@ -73,6 +83,7 @@ export class InvalidInputError extends DspError {
 /** A saved file (predictor state, results) that is corrupt or of an incompatible version. */
 export class CorruptStateError extends DspError {
   override readonly name = 'CorruptStateError' as const;
+  override readonly exitCode = 2;
   readonly path: string;
 
   constructor(path: string, message: string, options?: { cause?: unknown }) {
@@ -91,6 +102,10 @@ export function isSpeculationCancelledError(error: unknown): error is Speculatio
 
 export function isInvalidInputError(error: unknown): error is InvalidInputError {
   return DspError.isInstance(error) && error.name === 'InvalidInputError';
+}
+
+export function isCorruptStateError(error: unknown): error is CorruptStateError {
+  return DspError.isInstance(error) && error.name === 'CorruptStateError';
 }
 
 export function describeCause(cause: unknown): string {

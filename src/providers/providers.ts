@@ -44,6 +44,8 @@ const specExamples =
 /** An API key the environment lacks. */
 export class MissingApiKeyError extends DspError {
   override readonly name = 'MissingApiKeyError' as const;
+  /** The user's environment is wrong: bad input. */
+  override readonly exitCode = 2;
   /** The environment variable to set. */
   readonly variable: string;
   readonly provider: ProviderName;

@@ -25,6 +25,11 @@ export class ReplayLookupError extends DspError {
   override readonly name = 'ReplayLookupError' as const;
 }
 
+/** True for a `ReplayLookupError`, even from another copy of the package. */
+export function isReplayLookupError(error: unknown): error is ReplayLookupError {
+  return DspError.isInstance(error) && error.name === 'ReplayLookupError';
+}
+
 /** The replay's answer to one request. */
 export interface ReplayAnswer {
   /** The trace the answer comes from. */

@@ -13,11 +13,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RealClock, type Clock } from '../core/clock.js';
-import { DspError, InvalidInputError, describeCause } from '../core/errors.js';
+import { InvalidInputError, describeCause, isInvalidInputError } from '../core/errors.js';
 import type { Role } from '../core/types.js';
 import { type CallKind, parsePromptHeader } from '../agents/prompt-format.js';
 import type { Trace } from '../traces/schema.js';
-import { type ReplayAnswer, TraceBook } from './replay-answers.js';
+import { isReplayLookupError, type ReplayAnswer, TraceBook } from './replay-answers.js';
 
 /** Options of `startReplayServer`. */
 export interface ReplayServerOptions {
@@ -145,8 +145,8 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
       stats.byCall[header.kind] = (stats.byCall[header.kind] ?? 0) + 1;
       answer = book.answer(role, header);
     } catch (error) {
-      if (DspError.isInstance(error) && error.name === 'InvalidInputError') throw new HttpError(400, error.message, 'invalid_prompt');
-      if (DspError.isInstance(error) && error.name === 'ReplayLookupError') throw new HttpError(404, error.message, 'not_in_traces');
+      if (isInvalidInputError(error)) throw new HttpError(400, error.message, 'invalid_prompt');
+      if (isReplayLookupError(error)) throw new HttpError(404, error.message, 'not_in_traces');
       throw error;
     }
     if (!answer.onTrace) stats.offTrace += 1;

@@ -93,9 +93,10 @@ export interface RunOutcome {
   priceTable: PriceTable;
 }
 
-/** Raised (as an abort reason) when the user stops the run. */
+/** Raised (as an abort reason) when the user stops the run. Exit code 130. */
 export class RunInterruptedError extends DspError {
   override readonly name = 'RunInterruptedError' as const;
+  override readonly exitCode = 130;
   constructor() {
     super('the run was interrupted');
   }
