@@ -284,8 +284,11 @@ export const strategies: Readonly<Record<StrategyName, PlanningStrategy>> = {
   debate: debateStrategy,
 };
 
-/** The built-in strategy of a name; throws `InvalidInputError` listing the valid names. */
-export function strategyByName(name: string, source = '--strategy'): PlanningStrategy {
+/**
+ * The built-in strategy of a name; throws `InvalidInputError` listing the valid names, naming `source` (default
+ * `strategy name`; a command passes its option, e.g. `--target-strategy`).
+ */
+export function strategyByName(name: string, source = 'strategy name'): PlanningStrategy {
   const strategy = (strategies as Record<string, PlanningStrategy | undefined>)[name];
   if (strategy === undefined) {
     throw new InvalidInputError(`unknown strategy "${name}"; valid strategies: ${strategyNames.join(', ')}`, { source });

@@ -18,8 +18,11 @@ export const policyKinds = ['sequential', 'fixed:K', 'additive', 'oracle', 'dsp[
 
 const validList = `valid policies: ${policyKinds.join(', ')}`;
 
-/** Parses one spec string; throws `InvalidInputError` naming the valid policies. */
-export function parsePolicySpec(text: string, source = '--policies'): PolicySpec {
+/**
+ * Parses one spec string; throws `InvalidInputError` naming the valid policies and `source` (default `policy spec`;
+ * a command passes its option, e.g. `--policy`).
+ */
+export function parsePolicySpec(text: string, source = 'policy spec'): PolicySpec {
   const spec = text.trim();
   if (spec === 'sequential' || spec === 'additive' || spec === 'oracle') return { kind: spec, name: spec };
   if (spec.startsWith('fixed:')) {
@@ -48,8 +51,11 @@ export function parsePolicySpec(text: string, source = '--policies'): PolicySpec
   throw new InvalidInputError(`unknown policy "${spec}"; ${validList}`, { source });
 }
 
-/** Parses a comma-separated list, keeping `dsp:a=1,b=2` parts together. */
-export function parsePolicyList(text: string, source = '--policies'): PolicySpec[] {
+/**
+ * Parses a comma-separated list, keeping `dsp:a=1,b=2` parts together. Errors name `source` (default `policy list`;
+ * a command passes its option, e.g. `--policies`).
+ */
+export function parsePolicyList(text: string, source = 'policy list'): PolicySpec[] {
   const parts: string[] = [];
   for (const piece of text.split(',')) {
     const trimmed = piece.trim();

@@ -131,7 +131,7 @@ export const dspOptionRules: Readonly<Record<string, OptionRule>> = {
 };
 
 /** Reads the options of a `dsp:` spec. Throws `InvalidInputError` naming the valid keys for an unknown key. */
-export function parseDspOptions(options: Readonly<Record<string, number>>, source = '--policies'): DspSettings {
+export function parseDspOptions(options: Readonly<Record<string, number>>, source = 'dsp options'): DspSettings {
   const settings: DspSettings = { ...dspDefaults };
   const valid = Object.keys(dspOptionRules);
   for (const [key, value] of Object.entries(options)) {

@@ -62,8 +62,11 @@ export function isMissingApiKeyError(error: unknown): error is MissingApiKeyErro
   return DspError.isInstance(error) && error.name === 'MissingApiKeyError';
 }
 
-/** Parses `provider:model` (or `openai-compatible:model@url`); throws `InvalidInputError` with examples. */
-export function parseModelSpec(text: string, source = '--model'): ModelSpec {
+/**
+ * Parses `provider:model` (or `openai-compatible:model@url`); throws `InvalidInputError` with examples, naming
+ * `source` (default `model spec`; a command passes its option, e.g. `--target`).
+ */
+export function parseModelSpec(text: string, source = 'model spec'): ModelSpec {
   const spec = text.trim();
   const colon = spec.indexOf(':');
   if (colon <= 0) {
@@ -115,7 +118,7 @@ export interface CreateLanguageModelOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** A `fetch` for the provider's HTTP requests (tests, proxies). Default: the global `fetch`. */
   fetch?: typeof globalThis.fetch;
-  /** Where the spec came from, for messages (e.g. `--target`). */
+  /** Where the spec came from, for messages. Default `model spec`; a command passes its option, e.g. `--target`. */
   source?: string;
 }
 

@@ -32,6 +32,7 @@ export {
   sweepSummary,
   type FixedBeaten,
   type SweepGrid,
+  type SweepGridSources,
   type SweepSummary,
 } from './sweep.js';
 export { writeOutputs, type WriteOutputsOptions, type WrittenFile } from './write-outputs.js';

@@ -52,7 +52,10 @@ describe('sweep grid', () => {
     const names = sweepPolicies({ tau: [0.5], beta: [0, 1], kmin: [1, 0], fixed: [] }).map((spec) => spec.name);
     expect(names).toEqual(['sequential', 'dsp:tau=0.5,beta=0', 'dsp:tau=0.5,beta=1', 'dsp:tau=0.5,beta=0,kmin=0', 'dsp:tau=0.5,beta=1,kmin=0', 'oracle']);
     expect(sweepPolicies({ tau: [0.5], beta: [0], kmin: [0], fixed: [] }).find((spec) => spec.kind === 'dsp')?.options).toEqual({ tau: 0.5, beta: 0, kmin: 0 });
-    expect(String(thrown(() => sweepPolicies({ tau: [0.5], beta: [0], kmin: [2], fixed: [] })))).toMatch(/--kmin: kmin must be 0 or 1, got 2/);
+    // A library call names the grid's part; the command line passes its option instead (`--kmin`).
+    expect(String(thrown(() => sweepPolicies({ tau: [0.5], beta: [0], kmin: [2], fixed: [] })))).toBe('InvalidInputError: grid.kmin: kmin must be 0 or 1, got 2');
+    const sources = { tau: '--tau', beta: '--beta', kmin: '--kmin', fixed: '--fixed' };
+    expect(String(thrown(() => sweepPolicies({ tau: [0.5], beta: [0], kmin: [2], fixed: [] }, sources)))).toBe('InvalidInputError: --kmin: kmin must be 0 or 1, got 2');
   });
 
   it('leaves the dsp points out with dsp: false or an empty τ list', () => {

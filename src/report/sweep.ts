@@ -59,25 +59,37 @@ export function dspPointName(tau: number, beta: number, kmin = 1): string {
   return `dsp:tau=${tau},beta=${beta}${kmin === 1 ? '' : `,kmin=${kmin}`}`;
 }
 
+/** What the errors of `sweepPolicies` name for each part of the grid; a command passes its options (`--tau`…). */
+export interface SweepGridSources {
+  tau: string;
+  beta: string;
+  kmin: string;
+  fixed: string;
+}
+
+const gridArguments: SweepGridSources = { tau: 'grid.tau', beta: 'grid.beta', kmin: 'grid.kmin', fixed: 'grid.fixed' };
+
 /**
  * The policies of a sweep, in order: sequential, fixed:K for each K, dsp for each (kmin, τ, β) (kmin varying slowest,
- * then τ), the extra policies, then the oracle. Duplicates are dropped.
+ * then τ), the extra policies, then the oracle. Duplicates are dropped. A bad grid value throws `InvalidInputError`
+ * naming its part of the grid (`sources`, default `grid.tau` and so on).
  */
-export function sweepPolicies(grid: SweepGrid): PolicySpec[] {
+export function sweepPolicies(grid: SweepGrid, sources: SweepGridSources = gridArguments): PolicySpec[] {
   for (const tau of grid.tau) {
-    if (!(tau > 0 && tau < 1)) throw new InvalidInputError(`τ must be between 0 and 1 (exclusive), got ${tau}`, { source: '--tau' });
+    if (!(tau > 0 && tau < 1)) throw new InvalidInputError(`τ must be between 0 and 1 (exclusive), got ${tau}`, { source: sources.tau });
   }
   for (const beta of grid.beta) {
-    if (!Number.isInteger(beta)) throw new InvalidInputError(`β must be a whole number, got ${beta}`, { source: '--beta' });
+    if (!Number.isInteger(beta)) throw new InvalidInputError(`β must be a whole number, got ${beta}`, { source: sources.beta });
   }
   const kmins = grid.kmin ?? [1];
   for (const kmin of kmins) {
-    if (kmin !== 0 && kmin !== 1) throw new InvalidInputError(`kmin must be 0 or 1, got ${kmin}`, { source: '--kmin' });
+    if (kmin !== 0 && kmin !== 1) throw new InvalidInputError(`kmin must be 0 or 1, got ${kmin}`, { source: sources.kmin });
   }
-  const specs: PolicySpec[] = [parsePolicySpec('sequential'), ...grid.fixed.map((k) => parsePolicySpec(`fixed:${k}`, '--fixed'))];
+  const specs: PolicySpec[] = [parsePolicySpec('sequential'), ...grid.fixed.map((k) => parsePolicySpec(`fixed:${k}`, sources.fixed))];
   if (grid.dsp !== false) {
+    const dspSource = `${sources.tau}/${sources.beta}/${sources.kmin}`;
     for (const kmin of kmins) {
-      for (const tau of grid.tau) for (const beta of grid.beta) specs.push(parsePolicySpec(dspPointName(tau, beta, kmin), '--tau/--beta/--kmin'));
+      for (const tau of grid.tau) for (const beta of grid.beta) specs.push(parsePolicySpec(dspPointName(tau, beta, kmin), dspSource));
     }
   }
   specs.push(...(grid.also ?? []), parsePolicySpec('oracle'));

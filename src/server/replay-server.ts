@@ -79,6 +79,18 @@ export function isLoopbackHost(host: string): boolean {
   return loopbackHosts.has(host) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
+/**
+ * Throws `InvalidInputError` unless `host` is a loopback address, naming `source` (default `host`; a command passes
+ * its option, e.g. `--host`).
+ */
+export function checkLoopbackHost(host: string, source = 'host'): void {
+  if (!isLoopbackHost(host)) {
+    throw new InvalidInputError(`"${host}" is not a loopback address; dsp serve listens on 127.0.0.1, ::1 or localhost only`, {
+      source,
+    });
+  }
+}
+
 /** An HTTP error answered in OpenAI's error shape. */
 class HttpError extends Error {
   constructor(
@@ -93,14 +105,10 @@ class HttpError extends Error {
 /** Starts a replay server; resolves once it listens. */
 export async function startReplayServer(options: ReplayServerOptions): Promise<ReplayServer> {
   const host = options.host ?? '127.0.0.1';
-  if (!isLoopbackHost(host)) {
-    throw new InvalidInputError(`"${host}" is not a loopback address; dsp serve listens on 127.0.0.1, ::1 or localhost only`, {
-      source: '--host',
-    });
-  }
+  checkLoopbackHost(host);
   const speed = options.speed ?? 1;
   if (!(speed > 0) || !Number.isFinite(speed)) {
-    throw new InvalidInputError(`speed must be a number > 0, got ${speed}`, { source: '--speed' });
+    throw new InvalidInputError(`must be a number > 0, got ${speed}`, { source: 'speed' });
   }
   const firstTokenShare = options.firstTokenShare ?? 0.25;
   if (!(firstTokenShare >= 0 && firstTokenShare <= 1)) {

@@ -34,7 +34,10 @@ export function createPolicy(spec: PolicySpec, context: PolicyContext = {}, opti
   return createBasicPolicy(spec, context);
 }
 
-/** Checks what can be checked before running: the options of every `dsp` spec. Throws `InvalidInputError`. */
-export function validatePolicySpecs(specs: readonly PolicySpec[], source = '--policies'): void {
+/**
+ * Checks what can be checked before running: the options of every `dsp` spec. Throws `InvalidInputError` naming
+ * `source` (default `policy spec`; a command passes its option, e.g. `--policies`).
+ */
+export function validatePolicySpecs(specs: readonly PolicySpec[], source = 'policy spec'): void {
   for (const spec of specs) if (spec.kind === 'dsp') parseDspOptions(spec.options, source);
 }

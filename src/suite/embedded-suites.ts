@@ -40,14 +40,15 @@ export function syntheticSuite(seed: number): Suite {
   };
 }
 
-/** Loads an embedded suite (or `synthetic`) by name. */
-export function embeddedSuite(name: string, seed: number): Suite {
+/**
+ * Loads an embedded suite (or `synthetic`) by name. An unknown name throws `InvalidInputError` naming `source`
+ * (default `suite name`; a command passes its option, e.g. `--suite`).
+ */
+export function embeddedSuite(name: string, seed: number, source = 'suite name'): Suite {
   if (name === 'synthetic') return syntheticSuite(seed);
   const path = join(embeddedSuitesDir, `${name}.jsonl`);
   if (!existsSync(path)) {
-    throw new InvalidInputError(`unknown suite "${name}"; available: ${availableSuiteNames().join(', ')}`, {
-      source: '--suite',
-    });
+    throw new InvalidInputError(`unknown suite "${name}"; available: ${availableSuiteNames().join(', ')}`, { source });
   }
   return { name, traces: loadTraces(path), source: `embedded suite data/suites/${name}.jsonl` };
 }
@@ -78,15 +79,20 @@ export function suitesFromFiles(paths: readonly string[]): Suite[] {
 
 /**
  * The suites a command runs: the trace files, then the embedded suites named; when neither is given, the default
- * suites (`usedDefault` says so, for the command to tell the user).
+ * suites (`usedDefault` says so, for the command to tell the user). An unknown suite name is an error naming
+ * `suiteSource` (see `embeddedSuite`).
  */
-export function selectSuites(options: { traces?: readonly string[]; suite?: readonly string[] }, seed: number): {
+export function selectSuites(
+  options: { traces?: readonly string[]; suite?: readonly string[] },
+  seed: number,
+  suiteSource?: string,
+): {
   suites: Suite[];
   usedDefault: boolean;
 } {
   const suites: Suite[] = [
     ...suitesFromFiles(options.traces ?? []),
-    ...(options.suite ?? []).map((name) => embeddedSuite(name, seed)),
+    ...(options.suite ?? []).map((name) => embeddedSuite(name, seed, suiteSource)),
   ];
   const usedDefault = suites.length === 0;
   if (usedDefault) suites.push(...defaultSuites(seed));

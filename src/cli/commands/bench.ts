@@ -49,15 +49,15 @@ export function registerBenchCommand(program: Command): void {
     .action(async (options: BenchCommandOptions, command: Command) => {
       const seed = parseWholeNumber(options.seed, '--seed', 0);
       const kMax = parseWholeNumber(options.kMax, '--k-max', 1);
-      const policies = parsePolicyList(options.policies);
-      validatePolicySpecs(policies);
+      const policies = parsePolicyList(options.policies, '--policies');
+      validatePolicySpecs(policies, '--policies');
       if (options.predictorState !== undefined && policies.filter((policy) => policy.kind === 'dsp').length !== 1) {
         throw new InvalidInputError('needs exactly one dsp policy in --policies (the one whose learning it keeps)', {
           source: '--predictor-state',
         });
       }
       const priceTable = options.prices === undefined ? builtinPriceTable : loadPriceTable(options.prices);
-      const { suites, usedDefault } = selectSuites(options, seed);
+      const { suites, usedDefault } = selectSuites(options, seed, '--suite');
 
       const progress = createProgress({ quiet: options.quiet });
       const results = await runBench({

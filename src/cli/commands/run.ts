@@ -20,7 +20,7 @@ import { suiteMetrics, type SuiteMetrics } from '../../ledger/metrics.js';
 import { builtinPriceTable, type PriceTable } from '../../ledger/prices.js';
 import { loadPriceTable } from '../../io/price-file.js';
 import { sequentialPolicy } from '../../policies/basic.js';
-import { createPolicy } from '../../suite/create-policy.js';
+import { createPolicy, validatePolicySpecs } from '../../suite/create-policy.js';
 import { parsePolicySpec } from '../../policies/registry.js';
 import { createAiSdkAgent } from '../../agents/ai-sdk.js';
 import { strategyByName, type ParseFailure } from '../../agents/strategies.js';
@@ -119,7 +119,7 @@ export function resolveRunTasks(options: Pick<RunOptions, 'suite' | 'tasks' | 't
   if ((options.tasks === undefined) === (options.tasksFrom === undefined)) {
     throw new InvalidInputError('give exactly one of --tasks (e.g. 1-20) and --tasks-from FILE', { source: 'dsp run' });
   }
-  if (options.tasks !== undefined) return selectStandardTasks(options.tasks);
+  if (options.tasks !== undefined) return selectStandardTasks(options.tasks, '--tasks');
   const path = options.tasksFrom!;
   const content = readTextFile(path);
   if (!looksLikeTraceFile(content)) return parseTaskList(content, path);
@@ -149,6 +149,7 @@ export async function runLiveSuite(options: RunOptions, environment: RunEnvironm
   const kMax = positiveWhole(options.kMax ?? runDefaults.kMax, '--k-max');
   const priceTable = options.prices === undefined ? builtinPriceTable : loadPriceTable(options.prices);
   const policySpec = parsePolicySpec(options.policy ?? runDefaults.policy, '--policy');
+  validatePolicySpecs([policySpec], '--policy');
   if (policySpec.kind === 'oracle') {
     throw new InvalidInputError('the oracle policy needs the future of a recorded trace: use it in replay, not in dsp run', {
       source: '--policy',

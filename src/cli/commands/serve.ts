@@ -10,7 +10,7 @@
  */
 import type { Command } from 'commander';
 import { InvalidInputError } from '../../core/errors.js';
-import { type ReplayServer, type ReplayStats, startReplayServer } from '../../server/replay-server.js';
+import { checkLoopbackHost, type ReplayServer, type ReplayStats, startReplayServer } from '../../server/replay-server.js';
 import { loadTraces } from '../../traces/load.js';
 
 /** The options of `dsp serve`. */
@@ -33,10 +33,12 @@ export async function startServeCommand(
   options: ServeOptions,
   print: (line: string) => void,
 ): Promise<ReplayServer> {
+  const host = options.host ?? serveDefaults.host;
+  checkLoopbackHost(host, '--host');
   const traces = loadTraces(options.traces);
   const server = await startReplayServer({
     traces,
-    host: options.host ?? serveDefaults.host,
+    host,
     port: options.port ?? serveDefaults.port,
     speed: options.speed ?? serveDefaults.speed,
   });

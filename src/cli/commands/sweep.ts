@@ -58,16 +58,19 @@ export function registerSweepCommand(program: Command): void {
       const seed = parseWholeNumber(options.seed, '--seed', 0);
       const kMax = parseWholeNumber(options.kMax, '--k-max', 1);
       const also: PolicySpec[] = options.also === undefined || options.also.trim() === '' ? [] : parsePolicyList(options.also, '--also');
-      const policies = sweepPolicies({
-        tau: parseNumberList(options.tau, '--tau'),
-        beta: parseNumberList(options.beta, '--beta'),
-        kmin: parseNumberList(options.kmin, '--kmin'),
-        fixed: parseKRange(options.fixed, '--fixed'),
-        dsp: options.dsp,
-        also,
-      });
+      const policies = sweepPolicies(
+        {
+          tau: parseNumberList(options.tau, '--tau'),
+          beta: parseNumberList(options.beta, '--beta'),
+          kmin: parseNumberList(options.kmin, '--kmin'),
+          fixed: parseKRange(options.fixed, '--fixed'),
+          dsp: options.dsp,
+          also,
+        },
+        { tau: '--tau', beta: '--beta', kmin: '--kmin', fixed: '--fixed' },
+      );
       const priceTable = options.prices === undefined ? builtinPriceTable : loadPriceTable(options.prices);
-      const { suites, usedDefault } = selectSuites(options, seed);
+      const { suites, usedDefault } = selectSuites(options, seed, '--suite');
 
       const progress = createProgress({ quiet: options.quiet });
       const results = await runBench({

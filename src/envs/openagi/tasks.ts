@@ -90,9 +90,9 @@ export function standardTasks(): readonly TaskInput[] {
 
 /**
  * Parses a selection of task numbers such as `1-20` or `0,3,7-9` (0-based, inclusive ranges) into sorted,
- * distinct numbers below `count`.
+ * distinct numbers below `count`. Errors name `source` (default `task selection`; a command passes its option).
  */
-export function parseTaskSelection(text: string, count = standardTaskCount, source = '--tasks'): number[] {
+export function parseTaskSelection(text: string, count = standardTaskCount, source = 'task selection'): number[] {
   const numbers = new Set<number>();
   const parts = text.split(',').map((part) => part.trim());
   for (const part of parts) {
@@ -111,8 +111,8 @@ export function parseTaskSelection(text: string, count = standardTaskCount, sour
   return [...numbers].sort((a, b) => a - b);
 }
 
-/** The standard tasks of a selection such as `1-20`. */
-export function selectStandardTasks(selection: string, source = '--tasks'): TaskInput[] {
+/** The standard tasks of a selection such as `1-20`. Errors name `source` (default `task selection`). */
+export function selectStandardTasks(selection: string, source = 'task selection'): TaskInput[] {
   const tasks = standardTasks();
   return parseTaskSelection(selection, tasks.length, source).map((number) => tasks[number]!);
 }
