@@ -43,7 +43,7 @@ const program = new Command()
   .action(async (options: PictureOptions) => {
     const seed = Number(options.seed);
     const suite = options.suite === undefined ? defaultSuites(seed)[0]! : embeddedSuite(options.suite, seed);
-    const progress = createProgress({ quiet: options.quiet });
+    const progress = createProgress(process.stderr, { quiet: options.quiet });
     const results = await runBench({
       suites: [suite],
       policies: parsePolicyList(options.policies),

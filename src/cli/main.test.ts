@@ -1,12 +1,23 @@
-/** The exit code of every kind of error. */
+/**
+ * The real `dsp` program run in-process through `main` and `buildProgram`, with captured output: the exit code of
+ * every kind of error, and what a command prints where.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { captureIo, runDsp } from '../../test/fixtures/cli/captured-io.js';
 import { ModelCallError, NoActionError } from '../agents/errors.js';
 import { CorruptStateError, InvalidInputError, SpeculationCancelledError, TargetCallError } from '../core/errors.js';
 import { MissingApiKeyError } from '../providers/providers.js';
 import { ReplayLookupError } from '../server/replay-answers.js';
 import { RunInterruptedError } from './commands/run.js';
-import { exitCodeOf } from './main.js';
+import { InterruptedError } from './io.js';
+import { buildProgram, exitCodeOf } from './main.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'dsp-main-'));
+const unreachable = 'openai-compatible:m@http://127.0.0.1:1/v1';
 
 describe('the exit code of an error', () => {
   it('is the one the error class carries: 2 bad input, 1 failure, 130 interrupted', () => {
@@ -15,6 +26,7 @@ describe('the exit code of an error', () => {
       new CorruptStateError('state.json', 'damaged'),
       new MissingApiKeyError({ provider: 'openai', variable: 'OPENAI_API_KEY', spec: 'openai:gpt-4.1' }),
       new RunInterruptedError(),
+      new InterruptedError('SIGINT'),
       new TargetCallError({ taskId: 't', step: 1, cause: new Error('down') }),
       new SpeculationCancelledError({ round: 0, lastCommittedStep: 0, why: 'round-ended' }),
       new ModelCallError({ model: 'm', message: 'HTTP 500' }),
@@ -28,6 +40,7 @@ describe('the exit code of an error', () => {
       ['CorruptStateError', 2],
       ['MissingApiKeyError', 2],
       ['RunInterruptedError', 130],
+      ['InterruptedError', 130],
       ['TargetCallError', 1],
       ['SpeculationCancelledError', 1],
       ['ModelCallError', 1],
@@ -47,5 +60,102 @@ describe('the exit code of an error', () => {
   it('is 2 for a usage error and 0 after --help', () => {
     expect(exitCodeOf(new CommanderError(1, 'commander.unknownOption', 'unknown option'))).toBe(2);
     expect(exitCodeOf(new CommanderError(0, 'commander.helpDisplayed', '(outputHelp)'))).toBe(0);
+  });
+});
+
+describe('main', () => {
+  it('ends on bad input with 2 and the message naming the option', async () => {
+    const result = await runDsp(['bench', '--suite', 'synthetic', '--policies', 'fixed:2,greedy']);
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'dsp: --policies: unknown policy "greedy"; valid policies: sequential, fixed:K, additive, oracle, dsp[:tau=…,beta=…,kmax=…,lambda=…]\n',
+    });
+    const unknownSuite = await runDsp(['bench', '--suite', 'nope', '--quiet']);
+    expect(unknownSuite.code).toBe(2);
+    expect(unknownSuite.stderr).toMatch(/^dsp: --suite: unknown suite "nope"; available: /);
+    const badTasks = await runDsp(['run', '--tasks', '7-3', '--approx', unreachable, '--target', unreachable]);
+    expect(badTasks).toMatchObject({ code: 2, stderr: 'dsp: --tasks: range "7-3" runs backwards\n' });
+  });
+
+  it('ends on a corrupt results file with 2', async () => {
+    const corrupt = join(directory, 'corrupt.json');
+    writeFileSync(corrupt, '{"format": "dsp-results/1"');
+    const result = await runDsp(['report', corrupt, '--quiet']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`^dsp: ${corrupt}: not valid JSON`));
+  });
+
+  it('reads API keys from the I/O object only, and ends on a missing one with 2', async () => {
+    const args = ['run', '--tasks', '1', '--approx', 'openai:gpt-4.1-mini', '--target', 'openai:gpt-4.1'];
+    const result = await runDsp(args, captureIo({ DEEPSEEK_API_KEY: 'sk-unused' }));
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'dsp: missing API key for openai:gpt-4.1-mini: set the environment variable OPENAI_API_KEY\n',
+    });
+  });
+
+  it('ends on a failure with 1: a dsp error (the target unreachable) or any other error', async () => {
+    const unreached = await runDsp(['run', '--tasks', '11', '--approx', unreachable, '--target', unreachable, '--policy', 'sequential']);
+    expect(unreached.code).toBe(1);
+    expect(unreached.stderr).toMatch(/^dsp: target agent failed at step 1 of task task-11: call to model m failed/);
+
+    const notAFolder = join(directory, 'file');
+    writeFileSync(notAFolder, '');
+    const unwritable = await runDsp(['bench', '--suite', 'synthetic', '--policies', 'fixed:2', '--quiet', '--out', join(notAFolder, 'r.json')]);
+    expect(unwritable.code).toBe(1);
+    expect(unwritable.stdout).toContain('suite synthetic: 60 tasks');
+    expect(unwritable.stderr).toMatch(/^dsp: .*ENOTDIR/);
+  });
+
+  it('ends a stopped run with 130 after its summary', async () => {
+    const captured = captureIo();
+    captured.interrupt();
+    const result = await runDsp(['run', '--tasks', '1-3', '--approx', unreachable, '--target', unreachable], captured);
+    expect(result.code).toBe(130);
+    expect(result.stdout).toContain('Summary (interrupted): 0 of 3 tasks, policy additive');
+    expect(result.stderr).toBe('dsp: the run was interrupted\n');
+  });
+
+  it('prints usage errors and help through the I/O object', async () => {
+    const usage = await runDsp(['bench', '--format', 'xml']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain("error: option '--format <format>' argument 'xml' is invalid. Allowed choices are table, json, csv.");
+    const help = await runDsp(['sweep', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: dsp sweep \[options\]/);
+    expect(help.stdout).toContain('--k-max <n>');
+  });
+});
+
+describe('a command run in-process', () => {
+  it('writes its results on stdout and its progress on stderr, both through the I/O object', async () => {
+    const captured = captureIo();
+    await buildProgram(captured.io).parseAsync(['node', 'dsp', 'bench', '--suite', 'synthetic', '--policies', 'fixed:2,oracle', '--format', 'csv']);
+    const lines = captured.stdout().trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^suite,priceTable,policy,tasks,latencySec/);
+    expect(lines.slice(1).map((line) => line.split(',').slice(0, 4).join(','))).toEqual([
+      'synthetic,builtin-2025-10,fixed:2,60',
+      'synthetic,builtin-2025-10,oracle,60',
+    ]);
+    // Not a terminal: plain progress lines, the last one at the end of the work.
+    expect(captured.stderr().trimEnd().split('\n').at(-1)).toBe('progress: 120/120 synthetic oracle');
+  });
+
+  it('serves until the I/O signal aborts, then prints its counters', async () => {
+    const captured = captureIo();
+    const fixture = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'serve', 'openagi-mini.jsonl');
+    const serving = buildProgram(captured.io).parseAsync(['node', 'dsp', 'serve', '--traces', fixture, '--port', '0']);
+    const started = new Promise<void>((resolve) => {
+      const check = (): void => void (captured.stdout().includes('/stats') ? resolve() : setTimeout(check, 10));
+      check();
+    });
+    await Promise.race([started, serving]);
+    const url = /OpenAI-compatible API: (\S+)/.exec(captured.stdout())![1]!;
+    expect(((await (await fetch(`${url}/models`)).json()) as { data: unknown[] }).data).toHaveLength(2);
+    captured.interrupt();
+    await serving;
+    expect(captured.stdout()).toMatch(/\ndsp serve: 0 requests, 0 completed, 0 aborted by the client, 0 failed, 0 off the recorded plan\n$/);
   });
 });

@@ -1,6 +1,10 @@
-/** The `dsp` command line. Each command lives in its own file under `commands/`. */
+/**
+ * The `dsp` command line. Each command lives in its own file under `commands/` and receives the I/O object; only
+ * `main` touches the real process (its streams, environment and signals).
+ */
 import { Command, CommanderError } from 'commander';
 import { describeCause, DspError, type ExitCode } from '../core/errors.js';
+import { InterruptedError, type CliIo } from './io.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerSuitesCommand } from './commands/suites.js';
 import { registerImportCommand } from './commands/import.js';
@@ -10,21 +14,29 @@ import { registerReportCommand } from './commands/report.js';
 import { registerSweepCommand } from './commands/sweep.js';
 import { registerEvalPredictorCommand } from './commands/eval-predictor.js';
 
-export function buildProgram(): Command {
+/** The whole `dsp` program, writing only through `io` (Commander's help and usage errors included). */
+export function buildProgram(io: CliIo): Command {
   const program = new Command();
   program
     .name('dsp')
     .description('Dynamic Speculative Planning: make LLM agents faster without changing what they do')
     .showHelpAfterError()
-    .exitOverride();
-  registerBenchCommand(program);
-  registerSuitesCommand(program);
-  registerImportCommand(program);
-  registerRunCommand(program);
-  registerServeCommand(program);
-  registerReportCommand(program);
-  registerSweepCommand(program);
-  registerEvalPredictorCommand(program);
+    .exitOverride()
+    // Before the commands are added: they inherit it.
+    .configureOutput({
+      writeOut: (text) => void io.stdout.write(text),
+      writeErr: (text) => void io.stderr.write(text),
+      getOutHelpWidth: () => (io.stdout.isTTY === true ? (io.stdout.columns ?? 80) : 80),
+      getErrHelpWidth: () => (io.stderr.isTTY === true ? (io.stderr.columns ?? 80) : 80),
+    });
+  registerBenchCommand(program, io);
+  registerSuitesCommand(program, io);
+  registerImportCommand(program, io);
+  registerRunCommand(program, io);
+  registerServeCommand(program, io);
+  registerReportCommand(program, io);
+  registerSweepCommand(program, io);
+  registerEvalPredictorCommand(program, io);
   return program;
 }
 
@@ -38,15 +50,53 @@ export function exitCodeOf(error: unknown): ExitCode | 0 {
   return 1;
 }
 
-/** Runs the CLI and returns the process exit code: 0 ok, 1 failure, 2 bad input, 130 interrupted (Ctrl-C). */
-export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+/**
+ * Runs the CLI and returns the process exit code: 0 ok, 1 failure, 2 bad input, 130 interrupted (Ctrl-C). Without
+ * `io`, the real process's streams, environment and signals.
+ */
+export async function main(argv: readonly string[], io?: CliIo): Promise<number> {
+  const processIo = io === undefined ? realProcessIo() : undefined;
+  const cliIo = io ?? processIo!.io;
   try {
-    await program.parseAsync([...argv]);
+    await buildProgram(cliIo).parseAsync([...argv]);
     return 0;
   } catch (error) {
     // Commander has already printed its usage errors.
-    if (!(error instanceof CommanderError)) process.stderr.write(`dsp: ${describeCause(error)}\n`);
+    if (!(error instanceof CommanderError)) cliIo.stderr.write(`dsp: ${describeCause(error)}\n`);
     return exitCodeOf(error);
+  } finally {
+    processIo?.release();
   }
+}
+
+/**
+ * The real process's I/O. Reading `signal` is how a command says it stops gracefully: from then on the first
+ * Ctrl-C (or SIGTERM) aborts the signal and a second one exits at once with 130. A command that never reads it is
+ * ended by Ctrl-C at once, as any process is. `release` removes the handlers.
+ */
+function realProcessIo(): { io: CliIo; release: () => void } {
+  const stop = new AbortController();
+  let armed = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stop.signal.aborted) process.exit(130);
+    stop.abort(new InterruptedError(signal));
+  };
+  const io: CliIo = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    get signal(): AbortSignal {
+      if (!armed) {
+        armed = true;
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+      }
+      return stop.signal;
+    },
+  };
+  const release = (): void => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  return { io, release };
 }

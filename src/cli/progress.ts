@@ -1,7 +1,8 @@
 /**
  * Progress for commands that work through many tasks: a bar redrawn in place on a terminal, plain periodic lines
- * otherwise (logs, CI), nothing with `--quiet`. Always on stderr, so stdout stays clean for tables and JSON.
+ * otherwise (logs, CI), nothing with `--quiet`. Commands draw it on stderr, so stdout stays clean for tables and JSON.
  */
+import type { OutputStream } from './io.js';
 
 export interface Progress {
   update(done: number, total: number, label: string): void;
@@ -10,14 +11,13 @@ export interface Progress {
 
 export interface ProgressOptions {
   quiet?: boolean;
-  stream?: NodeJS.WriteStream;
   /** Minimum milliseconds between plain lines. Default 2,000. */
   intervalMs?: number;
   now?: () => number;
 }
 
-export function createProgress(options: ProgressOptions = {}): Progress {
-  const stream = options.stream ?? process.stderr;
+/** Progress drawn on `stream` (a command's `io.stderr`). */
+export function createProgress(stream: OutputStream, options: ProgressOptions = {}): Progress {
   if (options.quiet === true) return { update: () => undefined, done: () => undefined };
   const now = options.now ?? (() => Date.now());
   const intervalMs = options.intervalMs ?? 2000;

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAiSdkAgent } from '../agents/ai-sdk.js';
 import { preloadTokenCounters } from '../agents/tokenizer.js';
 import { runCommandAction, type RunOptions } from '../cli/commands/run.js';
+import type { CliIo } from '../cli/io.js';
 import { RealClock } from '../core/clock.js';
 import { runTask } from '../engine/run-task.js';
 import { openAgiActionSpace } from '../envs/openagi/actions.js';
@@ -18,6 +19,7 @@ import { fixedPolicy } from '../policies/basic.js';
 import { createLanguageModel } from '../providers/providers.js';
 import { loadTraces, parseTraces } from '../traces/load.js';
 import type { Trace } from '../traces/schema.js';
+import { captureIo } from '../../test/fixtures/cli/captured-io.js';
 import { type ReplayServer, startReplayServer } from './replay-server.js';
 
 const fixturePath = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'serve', 'openagi-mini.jsonl');
@@ -72,11 +74,14 @@ describe('live agents against dsp serve', () => {
 });
 
 describe('dsp run against dsp serve', () => {
-  const outputs: string[] = [];
-  const environment = (env: Record<string, string>, seenHeaders?: string[]) => ({
-    print: (line: string) => outputs.push(line),
-    printError: (line: string) => outputs.push(line),
-    env,
+  let captured = captureIo();
+  /** A fresh captured I/O with `env`; what the run prints is then in `printed()`. */
+  const io = (env: Record<string, string>): CliIo => {
+    captured = captureIo(env);
+    return captured.io;
+  };
+  const printed = (): string => `${captured.stdout()}${captured.stderr()}`;
+  const spying = (seenHeaders?: string[]) => ({
     fetch: ((input, init) => {
       seenHeaders?.push(new Headers(init?.headers).get('authorization') ?? '');
       return fetch(input, init);
@@ -96,10 +101,10 @@ describe('dsp run against dsp serve', () => {
   it('records traces that reproduce the suite, with a real sequential baseline, and never shows the API key', async () => {
     const recordPath = join(directory, 'recorded.jsonl');
     const headers: string[] = [];
-    outputs.length = 0;
     const outcome = await runCommandAction(
       options({ record: recordPath, sequentialBaseline: true }),
-      environment({ DSP_OPENAI_COMPATIBLE_API_KEY: fakeKey }, headers),
+      io({ DSP_OPENAI_COMPATIBLE_API_KEY: fakeKey }),
+      spying(headers),
     );
     expect(outcome.results.map((result) => result.plan)).toEqual(fixture.map(targetActions));
     expect(outcome.baselines.map((result) => result.plan)).toEqual(fixture.map(targetActions));
@@ -113,7 +118,7 @@ describe('dsp run against dsp serve', () => {
     expect(recorded[0]!.timing).toBe('measured');
     expect(recorded[0]!.steps[0]!.target).toMatchObject({ inputTokens: expect.any(Number) as number, outputTokens: expect.any(Number) as number });
 
-    const text = outputs.join('\n');
+    const text = printed();
     expect(text).toMatch(/\[1\/4\] task-11 · 2 steps/);
     expect(text).toContain('warning: task-106 step 1: the approx reply had no parsable action');
     expect(text).toContain('Summary: 4 of 4 tasks, policy fixed:3');
@@ -127,8 +132,7 @@ describe('dsp run against dsp serve', () => {
 
   it('fails with clear messages on bad input', async () => {
     const failure = async (overrides: Partial<RunOptions>, env: Record<string, string> = {}): Promise<string> => {
-      outputs.length = 0;
-      const error: unknown = await runCommandAction(options(overrides), environment(env)).then(
+      const error: unknown = await runCommandAction(options(overrides), io(env), spying()).then(
         () => new Error('expected a failure'),
         (caught: unknown) => caught,
       );
@@ -157,7 +161,6 @@ describe('dsp run against dsp serve', () => {
     writeFileSync(unparsablePath, `${JSON.stringify(trace)}\n`);
     const replay = await startReplayServer({ traces: [trace], speed: 20 });
     try {
-      outputs.length = 0;
       const error: unknown = await runCommandAction(
         options({
           tasksFrom: unparsablePath,
@@ -165,13 +168,13 @@ describe('dsp run against dsp serve', () => {
           target: `openai-compatible:target@${replay.url}`,
           policy: 'sequential',
         }),
-        environment({}),
+        io({}),
       ).catch((caught: unknown) => caught);
       expect((error as Error).message).toBe(
         'target agent failed at step 1 of task task-11: no parsable action in the reply (model target, step 1): ' +
           'no <tool>…</tool> tag and no bold **action name**; the reply was "Hard to say."',
       );
-      expect(outputs.join('\n')).toContain('warning: task-11 step 1: the target reply had no parsable action');
+      expect(captured.stderr()).toContain('warning: task-11 step 1: the target reply had no parsable action');
     } finally {
       await replay.close();
     }

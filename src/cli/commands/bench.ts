@@ -11,6 +11,7 @@ import { createProgress } from '../progress.js';
 import { renderCsv, renderTable } from '../render.js';
 import { parseWholeNumber } from '../options.js';
 import { writeRequestedOutputs } from './report.js';
+import type { CliIo } from '../io.js';
 
 export const defaultBenchPolicies = 'sequential,fixed:2,fixed:4,fixed:6,additive,dsp,dsp:tau=0.9,beta=2,oracle';
 
@@ -28,7 +29,7 @@ interface BenchCommandOptions {
   predictorState?: string;
 }
 
-export function registerBenchCommand(program: Command): void {
+export function registerBenchCommand(program: Command, io: CliIo): void {
   program
     .command('bench')
     .description('replay recorded agent traces under several k-policies and compare latency and cost')
@@ -59,7 +60,7 @@ export function registerBenchCommand(program: Command): void {
       const priceTable = options.prices === undefined ? builtinPriceTable : loadPriceTable(options.prices);
       const { suites, usedDefault } = selectSuites(options, seed, '--suite');
 
-      const progress = createProgress({ quiet: options.quiet });
+      const progress = createProgress(io.stderr, { quiet: options.quiet });
       const results = await runBench({
         suites,
         policies,
@@ -72,7 +73,7 @@ export function registerBenchCommand(program: Command): void {
 
       const summaries: BenchSummary[] = results.map((result) => result.summary);
       if (summaries.length > 1) summaries.push(combinedSummary(results, priceTable.name));
-      const out = process.stdout;
+      const out = io.stdout;
       if (options.format === 'json') {
         out.write(`${JSON.stringify(summaries.length === 1 ? summaries[0] : summaries, null, 2)}\n`);
       } else if (options.format === 'csv') {
@@ -84,6 +85,6 @@ export function registerBenchCommand(program: Command): void {
         out.write(`${summaries.map(renderTable).join('\n\n')}\n`);
       }
 
-      await writeRequestedOutputs({ command, options, run: { results, suites, priceTable, kMax, seed }, progress });
+      await writeRequestedOutputs({ io, command, options, run: { results, suites, priceTable, kMax, seed }, progress });
     });
 }

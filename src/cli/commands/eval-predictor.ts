@@ -16,6 +16,7 @@ import {
   type EvaluationResult,
   type PredictionSummary,
 } from '../../predictor/evaluate.js';
+import type { CliIo } from '../io.js';
 import { parseWholeNumber } from '../options.js';
 
 interface EvalPredictorOptions {
@@ -52,7 +53,7 @@ export interface EvalPredictorReport {
 }
 
 /** Registers `dsp eval-predictor` on the program. */
-export function registerEvalPredictorCommand(program: Command): void {
+export function registerEvalPredictorCommand(program: Command, io: CliIo): void {
   program
     .command('eval-predictor')
     .description('replay a k-labelled dataset through the DSP predictor online and report its accuracy')
@@ -63,7 +64,7 @@ export function registerEvalPredictorCommand(program: Command): void {
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action((options: EvalPredictorOptions) => {
       const report = evalPredictor(options);
-      process.stdout.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${renderEvalReport(report)}\n`);
+      io.stdout.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${renderEvalReport(report)}\n`);
     });
 }
 

@@ -16,6 +16,7 @@ import { importDspLogs, type SkippedRun } from '../../traces/importers/dsp-logs.
 import { formatSummary, summarizeTraces } from '../../traces/importers/suite-summary.js';
 import type { CallScale } from '../../traces/importers/timing-model.js';
 import { writeTracesAtomic } from '../../traces/importers/write.js';
+import type { CliIo, OutputStream } from '../io.js';
 import { parseWholeNumber } from '../options.js';
 
 interface LogsCommandOptions {
@@ -36,7 +37,7 @@ interface DatasetCommandOptions {
 }
 
 /** Adds `dsp import dsp-logs` and `dsp import dsp-dataset` to `program`. */
-export function registerImportCommand(program: Command): void {
+export function registerImportCommand(program: Command, io: CliIo): void {
   const command = program.command('import').description("turn the DSP authors' published logs and datasets into dsp-trace/1 files");
 
   command
@@ -47,7 +48,7 @@ export function registerImportCommand(program: Command): void {
     .option('--suite <name>', 'suite name written into the traces', 'openagi-react')
     .action((dir: string, options: LogsCommandOptions) => {
       const result = importDspLogs(dir, { suite: options.suite });
-      finish(options.out, result.traces, [['skipped', result.skipped]]);
+      finish(io.stdout, options.out, result.traces, [['skipped', result.skipped]]);
     });
 
   command
@@ -94,15 +95,20 @@ export function registerImportCommand(program: Command): void {
         taskList: options.taskList === undefined ? undefined : readTaskList(options.taskList),
         historyFiles: options.historyFrom ?? [],
       });
-      finish(options.out, result.traces, [
+      finish(io.stdout, options.out, result.traces, [
         ['skipped', result.skipped],
         ['truncated (kept with terminal: false)', result.truncated],
       ]);
     });
 }
 
-function finish(out: string, traces: readonly Trace[], lists: readonly (readonly [string, readonly SkippedRun[]])[]): void {
-  const write = (text: string): void => void process.stdout.write(text);
+function finish(
+  stdout: OutputStream,
+  out: string,
+  traces: readonly Trace[],
+  lists: readonly (readonly [string, readonly SkippedRun[]])[],
+): void {
+  const write = (text: string): void => void stdout.write(text);
   for (const [label, runs] of lists) {
     if (runs.length === 0) continue;
     write(`${label} ${runs.length} run(s):\n`);

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { buildResults } from '../../report/build-results.js';
 import { loadResults } from '../../report/results-schema.js';
 import { writeOutputs, type WrittenFile } from '../../report/write-outputs.js';
+import type { CliIo } from '../io.js';
 import { createProgress, type Progress } from '../progress.js';
 
 interface ReportCommandOptions {
@@ -45,12 +46,13 @@ export function describeWritten(files: readonly WrittenFile[]): string {
  * for, atomically, and lists them on stderr unless `--quiet`.
  */
 export async function writeRequestedOutputs(input: {
+  io: CliIo;
   command: Command;
   options: { out?: string; report?: string; quiet?: boolean };
   run: Omit<Parameters<typeof buildResults>[0], 'command' | 'createdAt'>;
   progress: Progress;
 }): Promise<void> {
-  const { command, options, run, progress } = input;
+  const { io, command, options, run, progress } = input;
   if (options.out === undefined && options.report === undefined) return;
   const written = await writeOutputs({
     results: buildResults({ ...run, command: describeCommandLine(command), createdAt: new Date() }),
@@ -59,11 +61,11 @@ export async function writeRequestedOutputs(input: {
     onProgress: (done, total, label) => progress.update(done, total, `rendering ${label}`),
   });
   progress.done();
-  if (options.quiet !== true) process.stderr.write(describeWritten(written));
+  if (options.quiet !== true) io.stderr.write(describeWritten(written));
 }
 
 /** Registers `dsp report RESULTS.json [--out FILE.html] [--png DIR] [--quiet]`. */
-export function registerReportCommand(program: Command): void {
+export function registerReportCommand(program: Command, io: CliIo): void {
   program
     .command('report')
     .description('render a results file (from `dsp bench --out` or `dsp sweep --out`) as one self-contained HTML page')
@@ -73,7 +75,7 @@ export function registerReportCommand(program: Command): void {
     .option('--quiet', 'no progress output')
     .action(async (resultsPath: string, options: ReportCommandOptions) => {
       const results = loadResults(resultsPath);
-      const progress = createProgress({ quiet: options.quiet });
+      const progress = createProgress(io.stderr, { quiet: options.quiet });
       const written = await writeOutputs({
         results,
         report: options.out ?? defaultReportPath(resultsPath),
@@ -81,6 +83,6 @@ export function registerReportCommand(program: Command): void {
         onProgress: (done, total, label) => progress.update(done, total, `rendering ${label}`),
       });
       progress.done();
-      process.stdout.write(describeWritten(written));
+      io.stdout.write(describeWritten(written));
     });
 }

@@ -31,6 +31,7 @@ import { openAgiActionSpace } from '../../envs/openagi/actions.js';
 import { parseTaskList, selectStandardTasks, taskForText, normalizeTaskText } from '../../envs/openagi/tasks.js';
 import { createLanguageModel, redactSecrets, type ProviderModel } from '../../providers/providers.js';
 import { parseTraces } from '../../traces/load.js';
+import type { CliIo } from '../io.js';
 import { parseWholeNumber } from '../options.js';
 import { formatUsd } from '../render.js';
 
@@ -66,7 +67,7 @@ export interface RunOptions {
   predictorState?: string;
 }
 
-/** What `dsp run` may be given besides its options (the defaults are the real process's). */
+/** What a live run may be given besides its options. */
 export interface RunEnvironment {
   /** Writes a line of normal output. */
   print: (line: string) => void;
@@ -93,7 +94,7 @@ export interface RunOutcome {
   priceTable: PriceTable;
 }
 
-/** Raised (as an abort reason) when the user stops the run. Exit code 130. */
+/** Thrown after the summary when the user stopped the run. Exit code 130. */
 export class RunInterruptedError extends DspError {
   override readonly name = 'RunInterruptedError' as const;
   override readonly exitCode = 130;
@@ -366,29 +367,45 @@ function money(costUsd: number, unpricedCalls: number): string {
 }
 
 /**
- * Runs `dsp run`: prints a line per task and the summary. Throws typed errors for the CLI's entry point to print
- * (messages passed through `redactSecrets`), and `RunInterruptedError` after the summary when the run was stopped.
+ * Runs `dsp run`: prints a line per task and the summary on `io.stdout`, warnings on `io.stderr`; API keys come
+ * from `io.env`, and `io.signal` stops the run. Throws typed errors for the CLI's entry point to print (messages
+ * passed through `redactSecrets`), and `RunInterruptedError` after the summary when the run was stopped. `services`
+ * replace the real `fetch` and clock (tests).
  */
-export async function runCommandAction(options: RunOptions, environment: RunEnvironment): Promise<RunOutcome> {
+export async function runCommandAction(
+  options: RunOptions,
+  io: CliIo,
+  services: Pick<RunEnvironment, 'fetch' | 'clock'> = {},
+): Promise<RunOutcome> {
+  const onStop = (): void => void io.stderr.write('\ndsp run: stopping (Ctrl-C again to quit at once)…\n');
+  io.signal.addEventListener('abort', onStop, { once: true });
   let outcome: RunOutcome;
   try {
-    outcome = await runLiveSuite(options, environment);
+    outcome = await runLiveSuite(options, {
+      print: (line) => void io.stdout.write(`${line}\n`),
+      printError: (line) => void io.stderr.write(`${line}\n`),
+      env: io.env,
+      stopSignal: io.signal,
+      ...services,
+    });
   } catch (error) {
-    if (error instanceof Error) error.message = redactSecrets(error.message, environment.env);
+    if (error instanceof Error) error.message = redactSecrets(error.message, io.env);
     throw error;
+  } finally {
+    io.signal.removeEventListener('abort', onStop);
   }
-  environment.print(renderRunSummary({ outcome, options, recordedTo: options.record }));
+  io.stdout.write(`${renderRunSummary({ outcome, options, recordedTo: options.record })}\n`);
   if (outcome.interrupted) throw new RunInterruptedError();
   return outcome;
 }
 
 /**
  * Adds `dsp run` to a Commander program. Failures are thrown to the program's caller (`main` prints them; bad
- * input is an `InvalidInputError` or `MissingApiKeyError`). The first Ctrl-C stops the run gracefully: in-flight
- * calls are cancelled, finished tasks are summarised and stay recorded, and `RunInterruptedError` is thrown; a
- * second Ctrl-C exits at once with code 130.
+ * input is an `InvalidInputError` or `MissingApiKeyError`). When `io.signal` aborts (the first Ctrl-C) the run stops
+ * gracefully: in-flight calls are cancelled, finished tasks are summarised and stay recorded, and
+ * `RunInterruptedError` is thrown.
  */
-export function registerRunCommand(program: Command): Command {
+export function registerRunCommand(program: Command, io: CliIo): Command {
   const wholeNumber = (option: string) => (text: string) => parseWholeNumber(text, option, 1);
   return program
     .command('run')
@@ -414,22 +431,6 @@ export function registerRunCommand(program: Command): Command {
         'DSP_OPENAI_COMPATIBLE_API_KEY; they are never printed or recorded.',
     )
     .action(async (options: RunOptions) => {
-      const stop = new AbortController();
-      const onInterrupt = (): void => {
-        if (stop.signal.aborted) process.exit(130);
-        process.stderr.write('\ndsp run: stopping (Ctrl-C again to quit at once)…\n');
-        stop.abort(new RunInterruptedError());
-      };
-      process.on('SIGINT', onInterrupt);
-      try {
-        await runCommandAction(options, {
-          print: (line) => process.stdout.write(`${line}\n`),
-          printError: (line) => process.stderr.write(`${line}\n`),
-          env: process.env,
-          stopSignal: stop.signal,
-        });
-      } finally {
-        process.off('SIGINT', onInterrupt);
-      }
+      await runCommandAction(options, io);
     });
 }

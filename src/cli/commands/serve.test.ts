@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderPrompt } from '../../agents/prompt-format.js';
 import { standardTasks } from '../../envs/openagi/tasks.js';
+import { runDsp } from '../../../test/fixtures/cli/captured-io.js';
 import { spawnDsp } from '../../../test/fixtures/cli/spawn-dsp.js';
 import { renderServeStats } from './serve.js';
 
@@ -40,11 +41,11 @@ describe('dsp serve', () => {
     const directory = mkdtempSync(join(tmpdir(), 'dsp-serve-'));
     const bad = join(directory, 'bad.jsonl');
     writeFileSync(bad, '{"format":"dsp-trace/1","id":"x"}\n');
-    const badFile = spawnDsp(['serve', '--traces', bad, '--port', '0']);
-    const exposed = spawnDsp(['serve', '--traces', fixturePath, '--host', '0.0.0.0', '--port', '0']);
-    expect(await Promise.all([badFile.exited, exposed.exited])).toEqual([2, 2]);
-    expect(badFile.stderr()).toContain(`dsp: ${bad}: line 1: field suite`);
-    expect(exposed.stderr()).toContain('"0.0.0.0" is not a loopback address');
+    const badFile = await runDsp(['serve', '--traces', bad, '--port', '0']);
+    const exposed = await runDsp(['serve', '--traces', fixturePath, '--host', '0.0.0.0', '--port', '0']);
+    expect([badFile.code, exposed.code]).toEqual([2, 2]);
+    expect(badFile.stderr).toContain(`dsp: ${bad}: line 1: field suite`);
+    expect(exposed.stderr).toBe('dsp: --host: "0.0.0.0" is not a loopback address; dsp serve listens on 127.0.0.1, ::1 or localhost only\n');
   });
 
   it('renders its counters on one line', () => {

@@ -12,6 +12,7 @@ import type { Command } from 'commander';
 import { InvalidInputError } from '../../core/errors.js';
 import { checkLoopbackHost, type ReplayServer, type ReplayStats, startReplayServer } from '../../server/replay-server.js';
 import { loadTraces } from '../../traces/load.js';
+import type { CliIo, OutputStream } from '../io.js';
 
 /** The options of `dsp serve`. */
 export interface ServeOptions {
@@ -28,11 +29,8 @@ export interface ServeOptions {
 /** The defaults of `dsp serve`. */
 export const serveDefaults = { port: 8787, host: '127.0.0.1', speed: 1 } as const;
 
-/** Reads the traces and starts the server; prints where it listens. */
-export async function startServeCommand(
-  options: ServeOptions,
-  print: (line: string) => void,
-): Promise<ReplayServer> {
+/** Reads the traces and starts the server; prints where it listens on `stdout`. */
+export async function startServeCommand(options: ServeOptions, stdout: OutputStream): Promise<ReplayServer> {
   const host = options.host ?? serveDefaults.host;
   checkLoopbackHost(host, '--host');
   const traces = loadTraces(options.traces);
@@ -43,10 +41,10 @@ export async function startServeCommand(
     speed: options.speed ?? serveDefaults.speed,
   });
   const tasks = new Set(traces.map((trace) => trace.task)).size;
-  print(
+  stdout.write(
     `dsp serve: replaying ${traces.length} traces (${tasks} tasks) from ${options.traces} at speed ×${options.speed ?? serveDefaults.speed}\n` +
       `  OpenAI-compatible API: ${server.url} (models: approx, target); counters: ${server.url.replace(/\/v1$/, '')}/stats\n` +
-      `  e.g. --approx openai-compatible:approx@${server.url} --target openai-compatible:target@${server.url}`,
+      `  e.g. --approx openai-compatible:approx@${server.url} --target openai-compatible:target@${server.url}\n`,
   );
   return server;
 }
@@ -70,10 +68,11 @@ function numberOption(source: string, check: (value: number) => boolean, expecte
 }
 
 /**
- * Adds `dsp serve` to a Commander program. It runs until Ctrl-C (or SIGTERM), then prints its counters. Start-up
- * failures (unreadable traces, a busy port, a non-loopback host) are thrown to the program's caller.
+ * Adds `dsp serve` to a Commander program. It runs until `io.signal` aborts (Ctrl-C or SIGTERM), then prints its
+ * counters. Start-up failures (unreadable traces, a busy port, a non-loopback host) are thrown to the program's
+ * caller.
  */
-export function registerServeCommand(program: Command): Command {
+export function registerServeCommand(program: Command, io: CliIo): Command {
   return program
     .command('serve')
     .description('replay recorded traces as a local OpenAI-compatible server (models approx and target)')
@@ -92,17 +91,13 @@ export function registerServeCommand(program: Command): Command {
       serveDefaults.speed,
     )
     .action(async (options: ServeOptions) => {
-      const server = await startServeCommand(options, (line) => process.stdout.write(`${line}\n`));
+      const { signal } = io;
+      const server = await startServeCommand(options, io.stdout);
       await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
+        if (signal.aborted) resolve();
+        else signal.addEventListener('abort', () => resolve(), { once: true });
       });
-      process.stdout.write(`${renderServeStats(server.stats())}\n`);
+      io.stdout.write(`${renderServeStats(server.stats())}\n`);
       await server.close();
     });
 }

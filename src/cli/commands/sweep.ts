@@ -15,6 +15,7 @@ import { parseKRange, parseNumberList, renderSweepTable, sweepDefaults, sweepPol
 import { parseWholeNumber } from '../options.js';
 import { createProgress } from '../progress.js';
 import { writeRequestedOutputs } from './report.js';
+import type { CliIo } from '../io.js';
 
 interface SweepCommandOptions {
   traces?: string[];
@@ -35,7 +36,7 @@ interface SweepCommandOptions {
 }
 
 /** Registers `dsp sweep`. */
-export function registerSweepCommand(program: Command): void {
+export function registerSweepCommand(program: Command, io: CliIo): void {
   program
     .command('sweep')
     .description('replay suites under a grid of k-policies and print the latency–cost frontier')
@@ -72,7 +73,7 @@ export function registerSweepCommand(program: Command): void {
       const priceTable = options.prices === undefined ? builtinPriceTable : loadPriceTable(options.prices);
       const { suites, usedDefault } = selectSuites(options, seed, '--suite');
 
-      const progress = createProgress({ quiet: options.quiet });
+      const progress = createProgress(io.stderr, { quiet: options.quiet });
       const results = await runBench({
         suites,
         policies,
@@ -94,7 +95,7 @@ export function registerSweepCommand(program: Command): void {
 
       const summaries: BenchSummary[] = results.map((result) => result.summary);
       if (summaries.length > 1) summaries.push(combinedSummary(results, priceTable.name));
-      const out = process.stdout;
+      const out = io.stdout;
       if (options.format === 'json') {
         const sweeps = summaries.map(sweepSummary);
         out.write(`${JSON.stringify(sweeps.length === 1 ? sweeps[0] : sweeps, null, 2)}\n`);
@@ -105,6 +106,6 @@ export function registerSweepCommand(program: Command): void {
         out.write(`${summaries.map(renderSweepTable).join('\n\n')}\n`);
       }
 
-      await writeRequestedOutputs({ command, options, run: { results, suites, priceTable, kMax, seed }, progress });
+      await writeRequestedOutputs({ io, command, options, run: { results, suites, priceTable, kMax, seed }, progress });
     });
 }

@@ -1,32 +1,20 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Command } from 'commander';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { registerImportCommand } from '../../cli/commands/import.js';
+import { describe, expect, it } from 'vitest';
+import { buildProgram } from '../main.js';
 import { isInvalidInputError } from '../../core/errors.js';
-import { loadTraces } from '../load.js';
+import { captureIo } from '../../../test/fixtures/cli/captured-io.js';
+import { loadTraces } from '../../traces/load.js';
 
 const fixtures = resolve(import.meta.dirname, '../../../test/fixtures/importers');
 
 /** Runs `dsp import ...` in-process and returns what it printed. */
 async function runImport(...args: string[]): Promise<string> {
-  const program = new Command().exitOverride();
-  registerImportCommand(program);
-  const output: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    output.push(String(chunk));
-    return true;
-  });
-  try {
-    await program.parseAsync(['node', 'dsp', 'import', ...args]);
-  } finally {
-    vi.restoreAllMocks();
-  }
-  return output.join('');
+  const captured = captureIo();
+  await buildProgram(captured.io).parseAsync(['node', 'dsp', 'import', ...args]);
+  return captured.stdout();
 }
-
-afterEach(() => vi.restoreAllMocks());
 
 describe('dsp import', () => {
   const directory = mkdtempSync(join(tmpdir(), 'dsp-import-'));
