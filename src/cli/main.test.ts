@@ -74,6 +74,9 @@ describe('main', () => {
     const unknownSuite = await runDsp(['bench', '--suite', 'nope', '--quiet']);
     expect(unknownSuite.code).toBe(2);
     expect(unknownSuite.stderr).toMatch(/^dsp: --suite: unknown suite "nope"; available: /);
+    const badDsp = await runDsp(['sweep', '--suite', 'synthetic', '--also', 'dsp:bogus=1', '--quiet']);
+    expect(badDsp.code).toBe(2);
+    expect(badDsp.stderr).toMatch(/^dsp: --also: unknown dsp option "bogus"/);
     const badTasks = await runDsp(['run', '--tasks', '7-3', '--approx', unreachable, '--target', unreachable]);
     expect(badTasks).toMatchObject({ code: 2, stderr: 'dsp: --tasks: range "7-3" runs backwards\n' });
   });

@@ -1,0 +1,160 @@
+/**
+ * What `dsp bench` and `dsp sweep` share: the options that choose the suites, the prices, k-max and the seed; their
+ * checks, done before anything runs; and one pipeline that replays the suites under the policies, prints the
+ * command's rendering of the summaries and writes the results file and report asked for.
+ */
+import type { Command } from 'commander';
+import { InvalidInputError } from '../core/errors.js';
+import { builtinPriceTable, type PriceTable } from '../ledger/prices.js';
+import { loadPriceTable } from '../io/price-file.js';
+import { parsePolicyList, type PolicySpec } from '../policies/registry.js';
+import { combinedSummary, runBench, type BenchSuiteResult, type BenchSummary } from '../suite/bench.js';
+import { createPolicy, validatePolicySpecs } from '../suite/create-policy.js';
+import { selectSuites, type Suite } from '../suite/embedded-suites.js';
+import { buildResults } from '../report/build-results.js';
+import { writeOutputs, type WrittenFile } from '../report/write-outputs.js';
+import type { CliIo } from './io.js';
+import { parseWholeNumber } from './options.js';
+import { createProgress } from './progress.js';
+
+/** The shared options, as Commander parses them. */
+export interface ReplayOptionValues {
+  traces?: string[];
+  suite?: string[];
+  seed: string;
+  prices?: string;
+  kMax: string;
+  out?: string;
+  report?: string;
+  quiet?: boolean;
+  /** Only on commands that offer `--predictor-state`. */
+  predictorState?: string;
+}
+
+/** Adds `--traces` and `--suite`, the options that choose what runs (first in the help). */
+export function addSuiteOptions(command: Command): Command {
+  return command
+    .option('--traces <files...>', 'dsp-trace/1 JSONL files (grouped into suites by their "suite" field)')
+    .option('--suite <names...>', 'embedded suites by name (see `dsp suites`), e.g. openagi-react synthetic');
+}
+
+/** Adds `--seed`, `--prices`, `--k-max`, `--out`, `--report` and `--quiet` (after the command's own options). */
+export function addReplayOptions(command: Command): Command {
+  return command
+    .option('--seed <n>', 'seed of the synthetic suite and of learning policies', '1')
+    .option('--prices <file>', 'JSON price table laid over the built-in one')
+    .option('--k-max <n>', 'largest k any policy may choose', '8')
+    .option('--out <file>', 'also write the results JSON (for `dsp report`) to this file')
+    .option('--report <file>', 'also write a self-contained HTML report to this file')
+    .option('--quiet', 'no progress output');
+}
+
+/**
+ * Parses a comma-separated policy list given in `flag` and checks the options of every dsp spec, so that a typo
+ * fails before any suite runs. Errors name `flag`.
+ */
+export function parsePolicyOption(text: string, flag: string): PolicySpec[] {
+  const policies = parsePolicyList(text, flag);
+  validatePolicySpecs(policies, flag);
+  return policies;
+}
+
+/** A replay as asked for on the command line, resolved and checked. */
+export interface ReplayRequest {
+  suites: Suite[];
+  /** No `--traces` or `--suite` was given: the default suites run (the command says so). */
+  usedDefault: boolean;
+  policies: PolicySpec[];
+  priceTable: PriceTable;
+  kMax: number;
+  seed: number;
+  /** The dsp policy loads its learned state from this file (when it exists) before each suite and saves it after. */
+  predictorStatePath: string | undefined;
+}
+
+/**
+ * Resolves the shared options for `policies`: the seed, k-max, prices and suites, and `--predictor-state`, which
+ * needs exactly one dsp policy (among those given in `policiesFlag`). Throws `InvalidInputError` naming the option.
+ */
+export function resolveReplay(options: ReplayOptionValues, policies: PolicySpec[], policiesFlag = '--policies'): ReplayRequest {
+  const seed = parseWholeNumber(options.seed, '--seed', 0);
+  const kMax = parseWholeNumber(options.kMax, '--k-max', 1);
+  if (options.predictorState !== undefined && policies.filter((policy) => policy.kind === 'dsp').length !== 1) {
+    throw new InvalidInputError(`needs exactly one dsp policy in ${policiesFlag} (the one whose learning it keeps)`, {
+      source: '--predictor-state',
+    });
+  }
+  const priceTable = options.prices === undefined ? builtinPriceTable : loadPriceTable(options.prices);
+  const { suites, usedDefault } = selectSuites(options, seed, '--suite');
+  return { suites, usedDefault, policies, priceTable, kMax, seed, predictorStatePath: options.predictorState };
+}
+
+/** The line a command prints before its table when it runs the default suites; `verb` e.g. `running`. */
+export function defaultSuitesNote(request: ReplayRequest, verb: string): string {
+  if (!request.usedDefault) return '';
+  return `No --traces or --suite given: ${verb} the default suites (${request.suites.map((suite) => suite.name).join(', ')}).\n\n`;
+}
+
+/**
+ * Replays every suite under every policy (progress on stderr unless `--quiet`), prints `render(summaries)` on
+ * stdout (one summary per suite, plus the combined one when there are several suites), then writes the results
+ * file (`--out`) and the HTML report (`--report`) when asked for, naming them on stderr.
+ */
+export async function runReplay(input: {
+  io: CliIo;
+  command: Command;
+  options: ReplayOptionValues;
+  request: ReplayRequest;
+  render: (summaries: BenchSummary[]) => string;
+}): Promise<void> {
+  const { io, command, options, request } = input;
+  const { suites, policies, priceTable, kMax, seed, predictorStatePath } = request;
+  const progress = createProgress(io.stderr, { quiet: options.quiet });
+  const results: BenchSuiteResult[] = await runBench({
+    suites,
+    policies,
+    priceTable,
+    kMax,
+    buildPolicy: (spec, context) => createPolicy(spec, context, { seed, predictorStatePath }),
+    onProgress: (done, total, label) => progress.update(done, total, label),
+  });
+  progress.done();
+
+  const summaries = results.map((result) => result.summary);
+  if (summaries.length > 1) summaries.push(combinedSummary(results, priceTable.name));
+  io.stdout.write(input.render(summaries));
+
+  if (options.out === undefined && options.report === undefined) return;
+  const written = await writeOutputs({
+    results: buildResults({ results, suites, priceTable, kMax, seed, command: describeCommandLine(command), createdAt: new Date() }),
+    out: options.out,
+    report: options.report,
+    onProgress: (done, total, label) => progress.update(done, total, `rendering ${label}`),
+  });
+  progress.done();
+  if (options.quiet !== true) io.stderr.write(describeWritten(written));
+}
+
+/**
+ * The command line that ran `command`, rebuilt from what the user typed (options left at their defaults are
+ * omitted), e.g. `dsp bench --suite synthetic --out r.json`. Recorded in results files and reports.
+ */
+export function describeCommandLine(command: Command): string {
+  const quote = (value: string): string => (/^[\w.,:=/+@-]+$/.test(value) ? value : JSON.stringify(value));
+  const parts = ['dsp', command.name(), ...command.args.map(quote)];
+  for (const option of command.options) {
+    const key = option.attributeName();
+    if (command.getOptionValueSource(key) !== 'cli') continue;
+    const value: unknown = command.getOptionValue(key);
+    const flag = option.long ?? option.short ?? key;
+    if (typeof value === 'boolean') parts.push(flag);
+    else if (Array.isArray(value)) parts.push(flag, ...value.map((item) => quote(String(item))));
+    else parts.push(flag, quote(String(value)));
+  }
+  return parts.join(' ');
+}
+
+/** Describes files written, one per line (`report: path`). */
+export function describeWritten(files: readonly WrittenFile[]): string {
+  return files.map((file) => `${file.kind}: ${file.path}\n`).join('');
+}
