@@ -3,7 +3,15 @@
  */
 export { runTask, engineDefaults, type RunTaskOptions } from './engine/run-task.js';
 export { replaySuite, type ReplaySuiteOptions, type SuiteRun, type PolicyBuilder } from './suite/replay-suite.js';
-export { runSuite, type RunSuiteOptions } from './suite/run-suite.js';
+export {
+  runSuite,
+  type RunSuiteOptions,
+  type SuiteOutcome,
+  type SuiteFailure,
+  type SuitePosition,
+  type RecordedTask,
+  type FinishedTask,
+} from './suite/run-suite.js';
 export { canonicalAction, exactMatch, type ActionsMatch } from './core/actions.js';
 export type {
   Action,

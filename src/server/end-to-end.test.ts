@@ -140,11 +140,26 @@ describe('dsp run against dsp serve', () => {
     expect(await failure({ target: 'openai:gpt-4.1' }, { ANTHROPIC_API_KEY: fakeKey })).toBe(
       'missing API key for openai:gpt-4.1: set the environment variable OPENAI_API_KEY',
     );
-    const unreachable = await failure({ target: 'openai-compatible:target@http://127.0.0.1:1/v1' }, { DSP_OPENAI_COMPATIBLE_API_KEY: fakeKey });
-    expect(unreachable).toMatch(/^target agent failed at step 1 of task task-11: call to model target failed: Cannot connect to API/);
-    expect(unreachable).not.toContain(fakeKey);
     expect(await failure({ tasks: '1-2', tasksFrom: undefined, suite: 'travel' })).toContain('unknown suite "travel"');
     expect(await failure({ policy: 'oracle' })).toContain('the oracle policy needs the future of a recorded trace');
+  });
+
+  it('reports every task whose target cannot be reached, goes on to the next, and fails at the end', async () => {
+    outputs.length = 0;
+    const error: unknown = await runCommandAction(
+      options({ target: 'openai-compatible:target@http://127.0.0.1:1/v1' }),
+      environment({ DSP_OPENAI_COMPATIBLE_API_KEY: fakeKey }),
+    ).catch((caught: unknown) => caught);
+    expect((error as Error).message).toBe('4 of 4 tasks failed');
+    const failures = outputs.filter((line) => line.startsWith('dsp: task '));
+    expect(failures.map((line) => /^dsp: task (\S+) failed at step 1: call to model target failed: Cannot connect to API/.exec(line)?.[1])).toEqual([
+      'task-11',
+      'task-3',
+      'task-15',
+      'task-106',
+    ]);
+    expect(outputs.join('\n')).toContain('Summary: 0 of 4 tasks finished, 4 failed, policy fixed:3');
+    expect(outputs.join('\n')).not.toContain(fakeKey);
   });
 
   it('stops a task whose target reply names no action, saying so', async () => {
@@ -167,11 +182,13 @@ describe('dsp run against dsp serve', () => {
         }),
         environment({}),
       ).catch((caught: unknown) => caught);
-      expect((error as Error).message).toBe(
-        'target agent failed at step 1 of task task-11: no parsable action in the reply (model target, step 1): ' +
+      expect((error as Error).message).toBe('1 of 1 task failed');
+      expect(outputs).toContain(
+        'dsp: task task-11 failed at step 1: no parsable action in the reply (model target, step 1): ' +
           'no <tool>…</tool> tag and no bold **action name**; the reply was "Hard to say."',
       );
       expect(outputs.join('\n')).toContain('warning: task-11 step 1: the target reply had no parsable action');
+      expect(outputs.join('\n')).toContain('Summary: 0 of 1 tasks finished, 1 failed, policy sequential');
     } finally {
       await replay.close();
     }
