@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { basename } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readTextFile } from '../../io/read-text.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { loadTraces } from '../../traces/load.js';
 import type { Trace } from '../../traces/schema.js';
@@ -126,12 +126,7 @@ function presetFor(suite: string | undefined): { name: string; targetCallsPerSte
 }
 
 function readTaskList(path: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new InvalidInputError(`cannot read the task list: ${(error as Error).message}`, { source: path });
-  }
+  const text = readTextFile(path);
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   return lines;
