@@ -8,14 +8,13 @@ import type { Command } from 'commander';
 import { basename } from 'node:path';
 import { readTextFile } from '../../io/read-text.js';
 import { InvalidInputError } from '../../core/errors.js';
-import { loadTraces } from '../../traces/load.js';
 import type { Trace } from '../../traces/schema.js';
 import { embeddedSuiteSeed, modelledSuiteModels, modelledSuites } from '../../traces/importers/build-suites.js';
 import { importDspDataset } from '../../traces/importers/dsp-dataset.js';
 import { importDspLogs, type SkippedRun } from '../../traces/importers/dsp-logs.js';
 import { formatSummary, summarizeTraces } from '../../traces/importers/suite-summary.js';
 import type { CallScale } from '../../traces/importers/timing-model.js';
-import { writeTracesAtomic } from '../../traces/importers/write.js';
+import { loadTraces, writeTraces } from '../../traces/format.js';
 import { parseWholeNumber } from '../options.js';
 
 interface LogsCommandOptions {
@@ -109,7 +108,7 @@ function finish(out: string, traces: readonly Trace[], lists: readonly (readonly
     for (const run of runs) write(`  ${run.run}: ${run.reason}\n`);
   }
   if (traces.length === 0) throw new InvalidInputError('no run could be imported; nothing written', { source: out });
-  writeTracesAtomic(out, traces);
+  writeTraces(out, traces);
   write(`imported ${traces.length} run(s): ${formatSummary(summarizeTraces(traces))} -> ${out}\n`);
 }
 

@@ -25,12 +25,12 @@ import { parsePolicySpec } from '../../policies/registry.js';
 import { createAiSdkAgent } from '../../agents/ai-sdk.js';
 import { strategyByName, type ParseFailure } from '../../agents/strategies.js';
 import { preloadTokenCounters } from '../../agents/tokenizer.js';
-import { TraceRecorder, traceFromTaskResult } from '../../traces/recorder.js';
+import { traceFromTaskResult } from '../../traces/from-task-result.js';
 import { excerptOf } from '../../agents/errors.js';
 import { openAgiActionSpace } from '../../envs/openagi/actions.js';
 import { parseTaskList, selectStandardTasks, taskForText, normalizeTaskText } from '../../envs/openagi/tasks.js';
 import { createLanguageModel, redactSecrets, type ProviderModel } from '../../providers/providers.js';
-import { parseTraces } from '../../traces/load.js';
+import { parseTraces, TraceRecorder } from '../../traces/format.js';
 import { parseWholeNumber } from '../options.js';
 import { formatUsd } from '../render.js';
 
