@@ -66,8 +66,8 @@ export { builtinPriceTable, costOf, type PriceTable, type ModelPrice } from './l
 export { loadPriceTable } from './io/price-file.js';
 
 export { traceSchema, type Trace, type TraceCall, type TraceStep } from './traces/schema.js';
-export { loadTraces, parseTraces, writeTraces } from './traces/load.js';
-export { replaySetup, type ReplaySetup } from './traces/replay.js';
+export { loadTraces, parseTraces, writeTraces, formatTraceLine, appendTrace, TraceRecorder } from './traces/format.js';
+export { replaySetup, stepsToBreak, type ReplaySetup } from './traces/replay.js';
 export { generateSyntheticTraces, type SyntheticOptions } from './traces/synthetic.js';
 
 export { runBench, benchRows, combinedSummary, type BenchRow, type BenchSummary } from './suite/bench.js';
@@ -92,7 +92,7 @@ export {
 } from './agents/strategies.js';
 export { createNamedActionSpace, canonicalName, unparsedAction, isUnparsedAction } from './agents/action-space.js';
 export type { ActionSpace, ActionParse } from './agents/action-space.js';
-export { traceFromTaskResult, TraceRecorder } from './traces/recorder.js';
+export { traceFromTaskResult, type TraceMetadata } from './traces/from-task-result.js';
 export * from './envs/openagi/index.js';
 export {
   createLanguageModel,

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { traceJsonSchemaPath, traceJsonSchemaText } from '../scripts/trace-json-schema.js';
-import { parseTraces } from '../src/traces/load.js';
+import { parseTraces } from '../src/traces/format.js';
 
 const specPath = join(import.meta.dirname, '..', 'docs', 'spec.md');
 

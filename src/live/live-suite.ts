@@ -17,7 +17,8 @@ import type { PolicySpec } from '../policies/registry.js';
 import { createLanguageModel, type ProviderModel } from '../providers/providers.js';
 import { createPolicy } from '../suite/create-policy.js';
 import { runSuite, type RecordedTask, type RunSuiteOptions, type SuiteOutcome } from '../suite/run-suite.js';
-import { TraceRecorder, traceFromTaskResult } from '../traces/recorder.js';
+import { TraceRecorder } from '../traces/format.js';
+import { traceFromTaskResult } from '../traces/from-task-result.js';
 
 /** One of the two agents of a live run. */
 export interface LiveAgentSpec {

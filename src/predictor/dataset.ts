@@ -3,7 +3,7 @@
  * items for `dsp eval-predictor`. States are text; they are parsed into the predictor's `PredictorState` so our
  * featurizer sees what it would see live: the task, the committed steps (T's), and how A fared at each.
  */
-import { readFileSync } from 'node:fs';
+import { readJsonFile, readTextFile } from '../io/read-text.js';
 import { InvalidInputError } from '../core/errors.js';
 import { canonicalAction } from '../core/actions.js';
 import type { StepOutcome } from './features.js';
@@ -68,13 +68,7 @@ export function parseStateText(text: string): DatasetState {
 
 /** Reads a `dataset_value_func_*.json` or `dataset_predict_k_*.json` file. Throws `InvalidInputError` otherwise. */
 export function loadKDataset(path: string): KDataset {
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new InvalidInputError(`cannot read a dataset: ${(error as Error).message}`, { source: path, cause: error });
-  }
-  return parseKDataset(value, path);
+  return parseKDataset(readJsonFile(path, 'a k-labelled dataset (a JSON list)'), path);
 }
 
 /** Interprets parsed JSON as a k-labelled dataset. `source` names it in errors. */
@@ -133,12 +127,7 @@ export interface BaselinePrediction {
 
 /** Reads an authors' predictor log (JSON Lines with `ground_truth_k` and `predicted_k`). */
 export function loadBaselineLog(path: string): BaselinePrediction[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new InvalidInputError(`cannot read the baseline log: ${(error as Error).message}`, { source: path, cause: error });
-  }
+  const text = readTextFile(path);
   const predictions: BaselinePrediction[] = [];
   text.split('\n').forEach((line, index) => {
     if (line.trim() === '') return;

@@ -96,6 +96,7 @@ describe('predictor state files', () => {
     expectCorrupt('{"format":"something-else"}', /format "something-else", expected "dsp-predictor-state\/1"/);
     const file = JSON.parse(text) as { trainer: { weights: string; segments: Array<{ steps: number[] }> } };
     expectCorrupt(JSON.stringify({ ...file, trainer: { ...file.trainer, weights: 'AAAA' } }), /trainer\.weights holds/);
+    expectCorrupt(JSON.stringify({ ...file, trainer: { ...file.trainer, trainings: 'many' } }), /^state\.json: damaged predictor state: field trainer\.trainings: .*expected number/);
     file.trainer.segments[0]!.steps = [3, 1];
     expectCorrupt(JSON.stringify(file), /segments\.0/);
     expect(() => parsePredictorState(text, 'state.json', linearModelDescription(model.dimension + 1))).toThrow(/incompatible predictor state/);

@@ -5,10 +5,12 @@
  * then rename). A file that cannot be read as a compatible state raises `CorruptStateError` naming the file and
  * the problem; nothing is ever overwritten after a failed load, because the policy is never built.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { CorruptStateError } from '../core/errors.js';
+import { describeValidationIssues } from '../core/validation-issues.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
+import { readTextFile } from '../io/read-text.js';
 import { featurizerVersion, type SparseVector } from './features.js';
 import type { Segment } from './segment.js';
 import type { TrainerStateData } from './trainer-core.js';
@@ -130,9 +132,7 @@ export function parsePredictorState(text: string, path: string, expected: Predic
   }
   const parsed = fileSchema.safeParse(value);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue === undefined ? '' : `${issue.path.join('.') || '(top)'}: `;
-    throw new CorruptStateError(path, `damaged predictor state: ${where}${issue?.message ?? 'invalid'}`);
+    throw new CorruptStateError(path, `damaged predictor state: ${describeValidationIssues(parsed.error.issues)}`);
   }
   const file = parsed.data;
   if (file.model.featurizerVersion !== expected.featurizerVersion || file.model.dimension !== expected.dimension) {
@@ -194,13 +194,7 @@ export function parsePredictorState(text: string, path: string, expected: Predic
 /** Loads a saved state, or returns undefined when `path` does not exist (a fresh start). */
 export function loadPredictorState(path: string, expected: PredictorModelDescription): PredictorSnapshot | undefined {
   if (!existsSync(path)) return undefined;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new CorruptStateError(path, `cannot read the predictor state: ${(error as Error).message}`, { cause: error });
-  }
-  return parsePredictorState(text, path, expected);
+  return parsePredictorState(readTextFile(path), path, expected);
 }
 
 /** Saves a state atomically: a reader sees the old file or the new one, never half of either. */

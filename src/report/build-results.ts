@@ -6,14 +6,13 @@ import { readFileSync } from 'node:fs';
 import type { BenchRow, BenchSuiteResult } from '../suite/bench.js';
 import { combinedSummary } from '../suite/bench.js';
 import type { Suite } from '../suite/embedded-suites.js';
-import { VirtualClock } from '../core/virtual-clock.js';
 import { exactMatch, type ActionsMatch } from '../core/actions.js';
 import type { SuiteRun } from '../suite/replay-suite.js';
 import type { CallStatus, TaskResult } from '../core/types.js';
 import { InvalidInputError } from '../core/errors.js';
 import type { PriceTable } from '../ledger/prices.js';
 import { parsePolicySpec } from '../policies/registry.js';
-import { replaySetup } from '../traces/replay.js';
+import { stepsToBreak } from '../traces/replay.js';
 import type { Trace } from '../traces/schema.js';
 import { paretoFrontier } from './frontier.js';
 import {
@@ -96,9 +95,7 @@ export function frontierOfRows(rows: readonly BenchRow[]): string[] {
 
 function suiteResults(result: BenchSuiteResult, suite: Suite, kMax: number, actionsMatch: ActionsMatch): SuiteResults {
   const traces = suite.traces;
-  const clock = new VirtualClock();
-  const stepsToBreak = traces.map((trace) => replaySetup(trace, clock, actionsMatch).stepsToBreak);
-  const policies = result.runs.map((run) => policyResult(run, traces, stepsToBreak, kMax));
+  const policies = result.runs.map((run) => policyResult(run, traces, actionsMatch, kMax));
   const frontier = frontierOfRows(result.summary.rows);
   const featured = featuredPolicy(policies.map((policy) => ({ name: policy.policy, kind: policy.kind })), frontier);
   return {
@@ -121,7 +118,7 @@ function suiteResults(result: BenchSuiteResult, suite: Suite, kMax: number, acti
 function policyResult(
   run: SuiteRun,
   traces: readonly Trace[],
-  stepsToBreak: ReadonlyArray<(committedLength: number) => number>,
+  actionsMatch: ActionsMatch,
   kMax: number,
 ): PolicyResult {
   if (run.results.length !== traces.length) {
@@ -139,7 +136,7 @@ function policyResult(
       rounds.task.push(taskIndex);
       rounds.k.push(round.k);
       // The engine clamps every policy's answer to kMax and the steps left; the oracle's k is clamped the same way.
-      rounds.oracleK.push(Math.min(stepsToBreak[taskIndex]!(committedLength), kMax, trace.steps.length - committedLength));
+      rounds.oracleK.push(Math.min(stepsToBreak(trace, committedLength, actionsMatch), kMax, trace.steps.length - committedLength));
     }
   });
   return {

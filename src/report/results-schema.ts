@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { CorruptStateError } from '../core/errors.js';
+import { describeValidationIssues } from '../core/validation-issues.js';
 import { priceTableSchema } from '../io/price-file.js';
 import { readTextFile } from '../io/read-text.js';
 
@@ -252,8 +253,7 @@ export function parseResults(text: string, source: string): ResultsFile {
   }
   const parsed = resultsSchema.safeParse(value);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new CorruptStateError(source, `field ${formatPath(issue.path)}: ${issue.message}`);
+    throw new CorruptStateError(source, describeValidationIssues(parsed.error.issues));
   }
   return parsed.data;
 }
@@ -267,12 +267,4 @@ export function loadResults(path: string): ResultsFile {
 /** The results file as JSON text: compact (it holds long per-task arrays; use `jq` to read it), trailing newline. */
 export function formatResults(results: ResultsFile): string {
   return `${JSON.stringify(results)}\n`;
-}
-
-/** A zod issue path as `a.b[2].c`. */
-function formatPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '(root)';
-  return path
-    .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`))
-    .join('');
 }

@@ -16,7 +16,7 @@ import { openAgiActionSpace } from '../envs/openagi/actions.js';
 import { taskForText } from '../envs/openagi/tasks.js';
 import { fixedPolicy } from '../policies/basic.js';
 import { createLanguageModel } from '../providers/providers.js';
-import { loadTraces, parseTraces } from '../traces/load.js';
+import { loadTraces, parseTraces } from '../traces/format.js';
 import type { Trace } from '../traces/schema.js';
 import { type ReplayServer, startReplayServer } from './replay-server.js';
 

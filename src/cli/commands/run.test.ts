@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnDsp } from '../../../test/fixtures/cli/spawn-dsp.js';
 import { type ReplayServer, startReplayServer } from '../../server/replay-server.js';
-import { loadTraces, parseTraces } from '../../traces/load.js';
+import { loadTraces, parseTraces } from '../../traces/format.js';
 import type { Trace } from '../../traces/schema.js';
 import { looksLikeTraceFile, resolveRunTasks } from './run.js';
 

@@ -25,7 +25,7 @@ import { excerptOf } from '../../agents/errors.js';
 import { parseTaskList, selectStandardTasks, taskForText, normalizeTaskText } from '../../envs/openagi/tasks.js';
 import { redactSecrets } from '../../providers/providers.js';
 import { runLiveSuite, type LiveSuiteOptions } from '../../live/live-suite.js';
-import { parseTraces } from '../../traces/load.js';
+import { parseTraces } from '../../traces/format.js';
 import { parseWholeNumber } from '../options.js';
 import { formatUsd } from '../render.js';
 

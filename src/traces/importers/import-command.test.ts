@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { registerImportCommand } from '../../cli/commands/import.js';
 import { isInvalidInputError } from '../../core/errors.js';
-import { loadTraces } from '../load.js';
+import { loadTraces } from '../format.js';
 
 const fixtures = resolve(import.meta.dirname, '../../../test/fixtures/importers');
 

@@ -1,14 +1,11 @@
 /**
- * Recording live runs as `dsp-trace/1` lines (spec §6): for each committed step, T's action, latency and tokens on
- * the true prefix, and A's guess on the same prefix, all read from the task's ledger (records with
- * `prefix === 'true'`). Lines are appended and flushed one task at a time, so an interrupted run leaves a valid,
- * truncated recording.
+ * The trace of a live run's task (spec §6): for each committed step, T's action, latency and tokens on the true
+ * prefix, and A's guess on the same prefix, all read from the task's ledger (records with `prefix === 'true'`).
+ * `TraceRecorder` (in `format.ts`) appends such traces to a file, one line per finished task.
  *
  * The trace format requires token counts; a count the provider did not report and that could not be estimated is
  * written as 0 with `tokensUnknown: true` on that call, and an estimated count carries `estimated: true`.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { CallRecord, TaskInput, TaskResult } from '../core/types.js';
 import type { Trace, TraceCall, TraceStep } from './schema.js';
 
@@ -16,7 +13,9 @@ import type { Trace, TraceCall, TraceStep } from './schema.js';
 export interface TraceMetadata {
   /** The trace's id, e.g. `openagi/task-11/run-20250101T120000Z`. */
   id: string;
+  /** The suite the trace belongs to, e.g. `openagi`. */
   suite: string;
+  /** The models behind A and T, as named in the trace. */
   models: { approx: string; target: string };
   /** More top-level fields to keep (strategies, policy, …). */
   extra?: Record<string, unknown>;
@@ -44,10 +43,10 @@ export function traceFromTaskResult(task: TaskInput, result: TaskResult, metadat
     task: task.text,
     timing: 'measured',
     models: metadata.models,
-    steps,
     terminal: result.endReason === 'terminal',
+    steps,
   };
-  // Extra fields follow the fixed ones and never replace them.
+  // Extra fields never replace the fixed ones (the writer puts them after the fixed ones).
   for (const [key, value] of Object.entries(metadata.extra ?? {})) {
     if (!(key in trace)) trace[key] = value;
   }
@@ -65,19 +64,4 @@ function traceCall(record: CallRecord): TraceCall {
   if (record.usage.estimated === true) call.estimated = true;
   if (record.usage.inputTokens === undefined || record.usage.outputTokens === undefined) call.tokensUnknown = true;
   return call;
-}
-
-/** Appends traces to a JSON Lines file, one synchronous write per trace (so each line is on disk when it returns). */
-export class TraceRecorder {
-  /** Traces written so far. */
-  written = 0;
-
-  constructor(readonly path: string) {
-    mkdirSync(dirname(path), { recursive: true });
-  }
-
-  append(trace: Trace): void {
-    appendFileSync(this.path, `${JSON.stringify(trace)}\n`, 'utf8');
-    this.written += 1;
-  }
 }

@@ -6,8 +6,8 @@ import { VirtualClock } from '../core/virtual-clock.js';
 import { runTask } from '../engine/run-task.js';
 import type { Agent } from '../core/types.js';
 import { fixedPolicy } from '../policies/basic.js';
-import { parseTraces } from './load.js';
-import { TraceRecorder, traceFromTaskResult } from './recorder.js';
+import { parseTraces, TraceRecorder } from './format.js';
+import { traceFromTaskResult } from './from-task-result.js';
 
 const plan = ['Image Deblurring', 'Colorization', 'TERMINATE'];
 const guesses = ['Image Deblurring', 'Image Super Resolution', 'TERMINATE'];
