@@ -7,15 +7,15 @@ import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import { InvalidInputError } from '../../core/errors.js';
 import { parsePolicySpec } from '../../policies/registry.js';
-import { loadBaselineLog, loadKDataset, type BaselinePrediction, type KDataset } from '../../predictor/dataset.js';
-import { parseDspOptions } from '../../predictor/dsp-policy.js';
+import { loadBaselineLog, loadKDataset, type BaselinePrediction, type KDataset } from '../../predictor/evaluation/dataset.js';
+import { parseDspOptions } from '../../predictor/policy/dsp-policy.js';
 import {
   evaluateOnline,
   summarizePredictions,
   type CalibrationRow,
   type EvaluationResult,
   type PredictionSummary,
-} from '../../predictor/evaluate.js';
+} from '../../predictor/evaluation/evaluate.js';
 import { parseWholeNumber } from '../options.js';
 
 interface EvalPredictorOptions {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../core/errors.js';
-import { createPolicy, validatePolicySpecs } from '../suite/create-policy.js';
-import { parsePolicyList } from '../policies/registry.js';
+import { InvalidInputError } from '../../core/errors.js';
+import { createPolicy, validatePolicySpecs } from '../../suite/create-policy.js';
+import { parsePolicyList } from '../../policies/registry.js';
 import { coldStartK, createDspPolicy, dspDefaults, kFromValue, parseDspOptions, type DspSettings } from './dsp-policy.js';
-import { featureDimension } from './features.js';
-import type { Trainer } from './trainer.js';
+import { featureDimension } from '../maths/features.js';
+import type { Trainer } from '../training/trainer.js';
 
 describe('dsp options', () => {
   it('reads every documented key and keeps the defaults for the rest', () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Action, RoundRecord, TaskInput, TaskResult } from '../core/types.js';
-import type { RoundState } from '../core/policy.js';
-import { createDspPolicy } from './dsp-policy.js';
+import type { Action, RoundRecord, TaskInput, TaskResult } from '../../core/types.js';
+import type { RoundState } from '../../core/policy.js';
+import { createDspPolicy } from '../policy/dsp-policy.js';
 import { readRound } from './labels.js';
 import { segmentLabels, type Segment } from './segment.js';
-import type { Trainer, TrainerStats } from './trainer.js';
+import type { Trainer, TrainerStats } from '../training/trainer.js';
 
 /** A trainer that only records the segments it is given. */
 function recordingTrainer(): Trainer & { jobs: Segment[][] } {

@@ -4,9 +4,9 @@
  * featurizer sees what it would see live: the task, the committed steps (T's), and how A fared at each.
  */
 import { readFileSync } from 'node:fs';
-import { InvalidInputError } from '../core/errors.js';
-import { canonicalAction } from '../core/actions.js';
-import type { StepOutcome } from './features.js';
+import { InvalidInputError } from '../../core/errors.js';
+import { canonicalAction } from '../../core/actions.js';
+import type { StepOutcome } from '../maths/features.js';
 
 /** One state of a dataset, parsed. */
 export interface DatasetState {

@@ -9,19 +9,19 @@
  * weights only at the start of a task, after the trainer has finished every job submitted so far, so replay
  * figures are identical run to run. In live mode it never waits and uses the newest weights the trainer sent.
  */
-import { canonicalAction } from '../core/actions.js';
-import type { Action, RoundRecord, TaskInput, TaskResult } from '../core/types.js';
+import { canonicalAction } from '../../core/actions.js';
+import type { Action, RoundRecord, TaskInput, TaskResult } from '../../core/types.js';
 import { AcceptanceGate, gateDefaults, type GuessContext } from './acceptance-gate.js';
-import { CorruptStateError, describeCause, DspError, InvalidInputError } from '../core/errors.js';
-import type { KPolicy, RoundState } from '../core/policy.js';
-import { Featurizer, type PredictorState, type SparseVector, type StepOutcome } from './features.js';
-import { readRound, SegmentBuilder } from './labels.js';
-import { predictValue } from './model.js';
-import { linearModelDescription, loadPredictorState, savePredictorState, type PredictorSnapshot } from './persistence.js';
-import type { Bootstrap } from './returns.js';
-import { InProcessTrainer, type Trainer, type TrainerFault, type TrainerOptions, type TrainerStats } from './trainer.js';
-import type { TrainerSettings } from './trainer-core.js';
-import { WorkerTrainer } from './worker-trainer.js';
+import { CorruptStateError, describeCause, DspError, InvalidInputError } from '../../core/errors.js';
+import type { KPolicy, RoundState } from '../../core/policy.js';
+import { Featurizer, type PredictorState, type SparseVector, type StepOutcome } from '../maths/features.js';
+import { readRound, SegmentBuilder } from '../maths/labels.js';
+import { predictValue } from '../maths/model.js';
+import { linearModelDescription, loadPredictorState, savePredictorState, type PredictorSnapshot } from '../persistence/state-codec.js';
+import type { Bootstrap } from '../maths/returns.js';
+import { InProcessTrainer, type Trainer, type TrainerFault, type TrainerOptions, type TrainerStats } from '../training/trainer.js';
+import type { TrainerSettings } from '../training/trainer-core.js';
+import { WorkerTrainer } from '../training/worker-trainer.js';
 
 /** The policy's knobs and learning hyperparameters. */
 export interface DspSettings {

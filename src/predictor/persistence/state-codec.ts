@@ -7,11 +7,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { CorruptStateError } from '../core/errors.js';
-import { writeFileAtomic } from '../io/atomic-write.js';
-import { featurizerVersion, type SparseVector } from './features.js';
-import type { Segment } from './segment.js';
-import type { TrainerStateData } from './trainer-core.js';
+import { CorruptStateError } from '../../core/errors.js';
+import { writeFileAtomic } from '../../io/atomic-write.js';
+import { featurizerVersion, type SparseVector } from '../maths/features.js';
+import type { Segment } from '../maths/segment.js';
+import type { TrainerStateData } from '../training/trainer-core.js';
 
 /** The format tag of a saved predictor state. */
 export const predictorStateFormat = 'dsp-predictor-state/1';

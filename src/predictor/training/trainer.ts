@@ -7,8 +7,8 @@
  * is done and its weights are taken up — the deterministic points of a replay; a failed job is reported through
  * `onError`, counted, and leaves the last good weights in place.
  */
-import { describeCause } from '../core/errors.js';
-import type { Segment } from './segment.js';
+import { describeCause } from '../../core/errors.js';
+import type { Segment } from '../maths/segment.js';
 import { TrainerCore, type TrainerSettings, type TrainerStateData } from './trainer-core.js';
 
 /** Counters of a trainer, for reports and tests. */
