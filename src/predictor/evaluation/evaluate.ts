@@ -5,7 +5,7 @@
  */
 import { Featurizer, type PredictorState, type SparseVector } from '../maths/features.js';
 import type { DatasetItem, KDataset } from './dataset.js';
-import { coldStartK, kFromValue, trainerSettingsOf, type DspSettings } from '../policy/dsp-policy.js';
+import { coldStartK, kFromValue, trainerSettingsOf, type DspSettings } from '../policy/dsp-settings.js';
 import type { Segment } from '../maths/segment.js';
 import { TrainerCore } from '../training/trainer-core.js';
 

@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../../core/errors.js';
+import { CorruptStateError, DspError, InvalidInputError } from '../../core/errors.js';
+import type { RoundState } from '../../core/policy.js';
 import { createPolicy, validatePolicySpecs } from '../../suite/create-policy.js';
 import { parsePolicyList } from '../../policies/registry.js';
-import { coldStartK, createDspPolicy, dspDefaults, kFromValue, parseDspOptions, type DspSettings } from './dsp-policy.js';
+import { createDspPolicy } from '../create-dsp-policy.js';
+import { MemoryStateStore } from '../persistence/memory-state-store.js';
+import { inProcessTrainerFactory } from '../training/in-process-trainer.js';
+import type { TrainerSettings, TrainerStateData } from '../training/trainer-core.js';
+import { DspPolicy } from './dsp-policy.js';
+import { coldStartK, dspDefaults, kFromValue, parseDspOptions, type DspSettings } from './dsp-settings.js';
 import { featureDimension } from '../maths/features.js';
-import type { Trainer } from '../training/trainer.js';
+import type { Trainer, TrainerFactory } from '../training/trainer.js';
 
 describe('dsp options', () => {
   it('reads every documented key and keeps the defaults for the rest', () => {
@@ -96,5 +102,106 @@ describe('k from the prediction', () => {
     expect(thrifty.chooseK(state)).toBe(0);
     expect(paper.chooseK(state)).toBe(1);
     await Promise.all([thrifty.close(), paper.close()]);
+  });
+});
+
+describe('the policy with injected adapters', () => {
+  const task = { id: 't', text: 'Given blurry image, return the caption' };
+  const roundState: RoundState = { task, committed: [], roundIndex: 0, previousRounds: [], kMax: 8, remainingSteps: 9 };
+
+  /** Six tasks whose guesses are right for 4 steps, then the start of a seventh (which takes up the weights). */
+  function teach(policy: DspPolicy): void {
+    for (let taskIndex = 0; taskIndex < 6; taskIndex += 1) {
+      policy.taskStarted(task);
+      policy.chooseK(roundState);
+      policy.observeRound(
+        { index: 0, startStep: 1, k: 5, guesses: ['a', 'b', 'c', 'd', 'e'], acceptedCount: 4, committedCount: 5, end: 'mismatch', startMs: 0, endMs: 0 },
+        roundState,
+      );
+    }
+    policy.taskStarted(task);
+  }
+
+  /** Records what the policy asks of its trainer factory, and builds in-process trainers. */
+  function recordingFactory(): TrainerFactory & { calls: Array<{ settings: TrainerSettings; initialState: TrainerStateData | undefined }> } {
+    const calls: Array<{ settings: TrainerSettings; initialState: TrainerStateData | undefined }> = [];
+    const build = inProcessTrainerFactory();
+    return Object.assign(
+      (settings: TrainerSettings, initialState: TrainerStateData | undefined) => {
+        calls.push({ settings, initialState });
+        return build(settings, initialState);
+      },
+      { calls },
+    );
+  }
+
+  it('builds its trainer once from the settings, the seed and the state its store loaded, and saves through the store on close', async () => {
+    const store = new MemoryStateStore();
+    const firstFactory = recordingFactory();
+    const options = { stateStore: store, seed: 5, hashBits: 8 };
+    const first = new DspPolicy('dsp:tau=0.7', parseDspOptions({ tau: 0.7 }), { ...options, createTrainer: firstFactory });
+    expect(firstFactory.calls).toHaveLength(1);
+    expect(firstFactory.calls[0]!.initialState).toBeUndefined();
+    expect(firstFactory.calls[0]!.settings).toMatchObject({ tau: 0.7, seed: 5, dimension: featureDimension(8) });
+    teach(first);
+    const learnedK = first.chooseK(roundState);
+    expect(learnedK).toBeGreaterThan(2);
+    expect(store.text).toBeUndefined();
+    await first.close();
+    expect(store.text).toMatch(/"format":"dsp-predictor-state\/1"/);
+
+    const secondFactory = recordingFactory();
+    const second = new DspPolicy('dsp:tau=0.7', parseDspOptions({ tau: 0.7 }), { ...options, createTrainer: secondFactory });
+    expect(secondFactory.calls).toHaveLength(1);
+    expect(secondFactory.calls[0]!.initialState?.trainings).toBeGreaterThan(0);
+    second.taskStarted(task);
+    expect(second.chooseK(roundState)).toBe(learnedK);
+    expect(second.estimateValue(roundState)).toBe(first.estimateValue(roundState));
+    await second.close();
+  });
+
+  it('names the store in a load error and starts no trainer when the loaded state is unusable', async () => {
+    const source = new MemoryStateStore();
+    const gated = new DspPolicy('dsp:gate=0.5', parseDspOptions({ gate: 0.5 }), { stateStore: source, hashBits: 8 });
+    teach(gated);
+    await gated.close();
+    const foreign = JSON.parse(source.text!) as { gate: { weights: string } };
+    foreign.gate.weights = Buffer.alloc(8 * 16).toString('base64');
+    const factory = recordingFactory();
+    const build = (text: string): DspPolicy =>
+      new DspPolicy('dsp', { ...dspDefaults }, {
+        stateStore: new MemoryStateStore({ text, location: 'the test store' }),
+        createTrainer: factory,
+        hashBits: 8,
+      });
+    expect(() => build(JSON.stringify(foreign))).toThrow(/^the test store: incompatible predictor state: its acceptance gate has 16 weights/);
+    expect(() => build('{"format": "dsp-predictor-state/1"')).toThrow(CorruptStateError);
+    expect(factory.calls).toHaveLength(0);
+  });
+
+  it('reports a state it cannot export as a save failure naming the store, and still closes the trainer', async () => {
+    let closed = false;
+    const trainer: Trainer = {
+      kind: 'in-process',
+      submit: () => undefined,
+      currentWeights: () => undefined,
+      synchronize: () => undefined,
+      exportState: () => Promise.reject(new Error('the trainer is gone')),
+      close: () => {
+        closed = true;
+        return Promise.resolve();
+      },
+      stats: { jobsSubmitted: 0, jobsCompleted: 0, trainings: 0, errors: 0 },
+    };
+    const store = new MemoryStateStore({ location: 'the test store' });
+    const policy = new DspPolicy('dsp', { ...dspDefaults }, { stateStore: store, createTrainer: () => trainer, hashBits: 8 });
+    const failure = await policy.close().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(DspError.isInstance(failure)).toBe(true);
+    expect((failure as Error).message).toBe('cannot save the predictor state to the test store: the trainer is gone');
+    expect(closed).toBe(true);
+    expect(store.text).toBeUndefined();
   });
 });

@@ -4,209 +4,44 @@
  * training. It sees only what a live run sees: the task text, the committed plan, its own rounds' outcomes, and what
  * it learned earlier.
  *
- * Planning is synchronous and fast (a featurization and a dot product); learning happens in a `Trainer`, by
- * default on a worker thread. In `deterministic` mode (the default; what replays need) the policy takes up new
- * weights only at the start of a task, after the trainer has finished every job submitted so far, so replay
- * figures are identical run to run. In live mode it never waits and uses the newest weights the trainer sent.
+ * Planning is synchronous and fast (a featurization and a dot product); learning happens in an injected `Trainer`
+ * and the learned state is loaded and saved through an injected `PredictorStateStore`, so the policy itself does no
+ * I/O (`createDspPolicy` wires the worker-thread trainer and the file store). In `deterministic` mode (the default;
+ * what replays need) the policy takes up new weights only at the start of a task, after the trainer has finished
+ * every job submitted so far, so replay figures are identical run to run. In live mode it never waits and uses the
+ * newest weights the trainer sent.
  */
 import { canonicalAction } from '../../core/actions.js';
-import type { Action, RoundRecord, TaskInput, TaskResult } from '../../core/types.js';
-import { AcceptanceGate, gateDefaults, type GuessContext } from './acceptance-gate.js';
-import { CorruptStateError, describeCause, DspError, InvalidInputError } from '../../core/errors.js';
+import { CorruptStateError, describeCause, DspError } from '../../core/errors.js';
 import type { KPolicy, RoundState } from '../../core/policy.js';
+import type { Action, RoundRecord, TaskInput, TaskResult } from '../../core/types.js';
 import { Featurizer, type PredictorState, type SparseVector, type StepOutcome } from '../maths/features.js';
 import { readRound, SegmentBuilder } from '../maths/labels.js';
 import { predictValue } from '../maths/model.js';
-import { linearModelDescription, loadPredictorState, savePredictorState, type PredictorSnapshot } from '../persistence/state-codec.js';
-import type { Bootstrap } from '../maths/returns.js';
-import { InProcessTrainer, type Trainer, type TrainerFault, type TrainerOptions, type TrainerStats } from '../training/trainer.js';
-import type { TrainerSettings } from '../training/trainer-core.js';
-import { WorkerTrainer } from '../training/worker-trainer.js';
+import { inProcessTrainerFactory } from '../training/in-process-trainer.js';
+import type { Trainer, TrainerFactory, TrainerStats } from '../training/trainer.js';
+import { AcceptanceGate, gateDefaults, type GuessContext } from './acceptance-gate.js';
+import { coldStartK, kFromValue, trainerSettingsOf, type DspSettings } from './dsp-settings.js';
+import { linearModelDescription, type PredictorModelDescription, type PredictorSnapshot, type PredictorStateStore } from './predictor-state.js';
 
-/** The policy's knobs and learning hyperparameters. */
-export interface DspSettings {
-  /** Expectile τ in (0, 1): > 0.5 leans to larger k (faster, costlier). Spec key `tau`. Default 0.5. */
-  tau: number;
-  /** Whole-number offset added after rounding (may be negative). Spec key `beta`. Default 0. */
-  beta: number;
-  /** The largest k this policy chooses (the engine's kMax also applies). Spec key `kmax`. Default 8. */
-  kMax: number;
-  /** λ of the λ-return, in [0, 1]. Spec key `lambda`. Default 0.95. */
-  lambda: number;
-  /** Adam step size. Spec key `lr`. Default 0.05. */
-  learningRate: number;
-  /** Epochs per training run. Spec key `epochs`. Default 3. */
-  epochs: number;
-  /** States per minibatch and the fewest buffered before training. Spec key `batch`. Default 16. */
-  batchSize: number;
+/** What a `DspPolicy` is built with besides its settings: its adapters and how it takes up weights. */
+export interface DspPolicyOptions {
   /**
-   * k until the first training. Spec key `cold`. Default (undefined): `clamp(2 + β, 1, kMax)`, so an
-   * aggressive or a thrifty setting is already so before the first training.
+   * Builds the trainer, once, from the trainer settings and the loaded state. Default: the in-process trainer
+   * (synchronous, no thread). `createDspPolicy` passes the worker trainer.
    */
-  coldK: number | undefined;
-  /**
-   * The smallest k the policy answers once trained: 1 (the paper's clamp) or 0, which lets the policy skip A when it
-   * predicts a break at the very next step (a k = 1 round is a sequential step plus an A call that only teaches the
-   * predictor). Spec key `kmin`. Default 1.
-   */
-  kMin: number;
-  /** Replay buffer capacity in steps. Spec key `capacity`. Default 2,500. */
-  bufferCapacity: number;
-  /** States sampled per epoch. Spec key `sample`. Default 128. */
-  sampleSteps: number;
-  /** `current` bootstraps the λ-return from V(s_j), as the authors' code did (spec key `authors=1`). Default `next`. */
-  bootstrap: Bootstrap;
-  /**
-   * Threshold θ of the acceptance gate (our extension, see acceptance-gate.ts): within a round, speculate past a
-   * guess only while P(all unverified guesses are right) ≥ θ. 0 = off (the paper's DSP). Spec key `gate`.
-   */
-  gate: number;
-}
-
-/** Defaults of the `dsp` policy. */
-export const dspDefaults: Readonly<DspSettings> = {
-  tau: 0.5,
-  beta: 0,
-  kMax: 8,
-  lambda: 0.95,
-  learningRate: 0.05,
-  epochs: 3,
-  batchSize: 16,
-  coldK: undefined,
-  kMin: 1,
-  bufferCapacity: 2500,
-  sampleSteps: 128,
-  bootstrap: 'next',
-  gate: 0,
-};
-
-type OptionRule = { describe: string; apply: (settings: DspSettings, value: number) => string | undefined };
-
-const wholeAtLeast = (minimum: number, value: number): string | undefined =>
-  Number.isInteger(value) && value >= minimum ? undefined : `a whole number ≥ ${minimum}`;
-
-/** The keys a `dsp:` spec accepts, with what they set. */
-export const dspOptionRules: Readonly<Record<string, OptionRule>> = {
-  tau: {
-    describe: 'expectile τ in (0, 1)',
-    apply: (settings, value) => (value > 0 && value < 1 ? void (settings.tau = value) : 'a number strictly between 0 and 1'),
-  },
-  beta: {
-    describe: 'whole-number offset added to k',
-    apply: (settings, value) => (Number.isInteger(value) ? void (settings.beta = value) : 'a whole number'),
-  },
-  kmax: { describe: 'largest k', apply: (settings, value) => wholeAtLeast(1, value) ?? void (settings.kMax = value) },
-  lambda: {
-    describe: 'λ of the λ-return in [0, 1]',
-    apply: (settings, value) => (value >= 0 && value <= 1 ? void (settings.lambda = value) : 'a number from 0 to 1'),
-  },
-  lr: {
-    describe: 'Adam step size',
-    apply: (settings, value) => (value > 0 && value <= 10 ? void (settings.learningRate = value) : 'a number in (0, 10]'),
-  },
-  epochs: { describe: 'epochs per training run', apply: (settings, value) => wholeAtLeast(1, value) ?? void (settings.epochs = value) },
-  batch: { describe: 'minibatch size', apply: (settings, value) => wholeAtLeast(1, value) ?? void (settings.batchSize = value) },
-  kmin: {
-    describe: 'smallest k once trained, 0 or 1',
-    apply: (settings, value) => (value === 0 || value === 1 ? void (settings.kMin = value) : '0 or 1'),
-  },
-  cold: {
-    describe: 'k before the first training (default 2 + beta)',
-    apply: (settings, value) => wholeAtLeast(1, value) ?? void (settings.coldK = value),
-  },
-  capacity: {
-    describe: 'replay buffer capacity in steps',
-    apply: (settings, value) => wholeAtLeast(1, value) ?? void (settings.bufferCapacity = value),
-  },
-  sample: { describe: 'states sampled per epoch', apply: (settings, value) => wholeAtLeast(1, value) ?? void (settings.sampleSteps = value) },
-  gate: {
-    describe: 'acceptance-gate threshold θ in [0, 1), 0 = off',
-    apply: (settings, value) => (value >= 0 && value < 1 ? void (settings.gate = value) : 'a number from 0 up to (not including) 1'),
-  },
-  authors: {
-    describe: "1 = bootstrap from V(s_j) as the authors' code did",
-    apply: (settings, value) =>
-      value === 0 || value === 1 ? void (settings.bootstrap = value === 1 ? 'current' : 'next') : '0 or 1',
-  },
-};
-
-/** Reads the options of a `dsp:` spec. Throws `InvalidInputError` naming the valid keys for an unknown key. */
-export function parseDspOptions(options: Readonly<Record<string, number>>, source = '--policies'): DspSettings {
-  const settings: DspSettings = { ...dspDefaults };
-  const valid = Object.keys(dspOptionRules);
-  for (const [key, value] of Object.entries(options)) {
-    const rule = dspOptionRules[key];
-    if (rule === undefined) {
-      throw new InvalidInputError(
-        `unknown dsp option "${key}"; valid options: ${valid.map((name) => `${name} (${dspOptionRules[name]!.describe})`).join(', ')}`,
-        { source },
-      );
-    }
-    const problem = rule.apply(settings, value);
-    if (problem !== undefined) throw new InvalidInputError(`dsp option ${key}=${value}: expected ${problem}`, { source });
-  }
-  return settings;
-}
-
-/** The k the policy answers before its first training: `cold`, or `2 + β`, clamped to [1, kmax] (never 0: it must learn). */
-export function coldStartK(settings: Readonly<DspSettings>): number {
-  const k = settings.coldK ?? 2 + settings.beta;
-  return Math.max(1, Math.min(k, settings.kMax));
-}
-
-/** The k of a trained policy for a predicted value: `clamp(round(V̂) + β, kmin, kmax)` (spec §4, kmin = 1). */
-export function kFromValue(settings: Readonly<DspSettings>, value: number): number {
-  return Math.max(settings.kMin, Math.min(Math.round(value) + settings.beta, settings.kMax));
-}
-
-/** The trainer's part of the policy's settings, for a model of `dimension` weights. */
-export function trainerSettingsOf(settings: Readonly<DspSettings>, dimension: number, seed: number): TrainerSettings {
-  return {
-    dimension,
-    tau: settings.tau,
-    lambda: settings.lambda,
-    bootstrap: settings.bootstrap,
-    learningRate: settings.learningRate,
-    epochs: settings.epochs,
-    batchSize: settings.batchSize,
-    bufferCapacity: settings.bufferCapacity,
-    sampleSteps: settings.sampleSteps,
-    seed,
-  };
-}
-
-/** How to run a `dsp` policy (everything that is not a learning knob). */
-export interface DspRuntimeOptions {
+  createTrainer?: TrainerFactory;
+  /** Where the learned state is loaded from (in the constructor) and saved to (in `close()`). Default: none. */
+  stateStore?: PredictorStateStore;
   /** Seed of the trainer's sampling. Default 1. */
   seed?: number;
-  /**
-   * `worker` (default) trains on a worker thread; `in-process` trains synchronously on this thread; or a function
-   * that builds any `Trainer` from the trainer options (e.g. a recording one in tests).
-   */
-  trainer?: 'worker' | 'in-process' | ((options: TrainerOptions) => Trainer);
   /**
    * Take up new weights only at task starts, after every submitted job is done (default true: replays must be
    * reproducible). Live runs pass false: planning then never waits for training.
    */
   deterministic?: boolean;
-  /** A learned state to load now (if the file exists) and save on `close()`. */
-  statePath?: string;
-  /** Called with every trainer failure. Default: a warning on stderr. */
-  onError?: (error: Error) => void;
-  /** A trainer fault to inject (tests only). */
-  fault?: TrainerFault;
   /** Bits of the hashed feature block. Default 14. */
   hashBits?: number;
-  /** The longest a deterministic synchronization waits for the worker, in milliseconds. Default 60,000. */
-  synchronizeTimeoutMs?: number;
-}
-
-/** Builds the `dsp` policy from a parsed spec (`{ name, options }`). Loads `statePath` when given and present. */
-export function createDspPolicy(
-  spec: { name: string; options: Readonly<Record<string, number>> },
-  runtime: DspRuntimeOptions = {},
-): DspPolicy {
-  return new DspPolicy(spec.name, parseDspOptions(spec.options), runtime);
 }
 
 /** The settings with a value (an unset `cold` is left out), as saved with the learned state. */
@@ -233,7 +68,7 @@ export class DspPolicy implements KPolicy {
   private readonly featurizer: Featurizer;
   private readonly trainer: Trainer;
   private readonly deterministic: boolean;
-  private readonly statePath: string | undefined;
+  private readonly stateStore: PredictorStateStore | undefined;
   private readonly segment = new SegmentBuilder();
   private readonly gate: AcceptanceGate;
   private readonly keepGate: boolean;
@@ -244,43 +79,33 @@ export class DspPolicy implements KPolicy {
   private roundStart: { round: number; features: SparseVector } | undefined;
   private closed: Promise<void> | undefined;
 
-  constructor(name: string, settings: DspSettings, runtime: DspRuntimeOptions = {}) {
+  /**
+   * Builds the policy from its adapters: it loads the state from `stateStore` (when given) and starts the trainer
+   * `createTrainer` builds. Neither does I/O of the policy's own; with the defaults nothing touches a file or a thread.
+   */
+  constructor(name: string, settings: DspSettings, options: DspPolicyOptions = {}) {
     this.name = name;
     this.settings = settings;
-    this.deterministic = runtime.deterministic ?? true;
-    this.statePath = runtime.statePath;
-    this.featurizer = runtime.hashBits === undefined ? new Featurizer() : new Featurizer({ hashBits: runtime.hashBits });
-    const loaded = this.statePath === undefined ? undefined : loadPredictorState(this.statePath, this.modelDescription());
+    this.deterministic = options.deterministic ?? true;
+    this.stateStore = options.stateStore;
+    this.featurizer = options.hashBits === undefined ? new Featurizer() : new Featurizer({ hashBits: options.hashBits });
+    const loaded = this.stateStore?.load(this.modelDescription());
     if (loaded !== undefined) {
       this.overallAccepted = loaded.statistics.accepted;
       this.overallJudged = loaded.statistics.judged;
     }
     if (loaded?.gate !== undefined && loaded.gate.weights.length !== 1 << gateDefaults.hashBits) {
       throw new CorruptStateError(
-        this.statePath!,
+        this.stateStore!.location,
         `incompatible predictor state: its acceptance gate has ${loaded.gate.weights.length} weights, this version uses ${1 << gateDefaults.hashBits}`,
       );
     }
     this.gate = new AcceptanceGate({ threshold: settings.gate }, loaded?.gate);
     // A gate learned in an earlier run is kept in the saved state even when this run does not use it.
     this.keepGate = this.gate.enabled || loaded?.gate !== undefined;
-    const trainerSettings = trainerSettingsOf(settings, this.featurizer.dimension, runtime.seed ?? 1);
-    const trainerOptions: TrainerOptions = {
-      settings: trainerSettings,
-      ...(loaded === undefined ? {} : { state: loaded.trainer }),
-      ...(runtime.onError === undefined ? {} : { onError: runtime.onError }),
-      ...(runtime.fault === undefined ? {} : { fault: runtime.fault }),
-    };
-    this.trainer =
-      typeof runtime.trainer === 'function'
-        ? runtime.trainer(trainerOptions)
-        : runtime.trainer === 'in-process'
-          ? new InProcessTrainer(trainerOptions)
-          : new WorkerTrainer({
-            ...trainerOptions,
-            deterministic: this.deterministic,
-            ...(runtime.synchronizeTimeoutMs === undefined ? {} : { synchronizeTimeoutMs: runtime.synchronizeTimeoutMs }),
-          });
+    // Built last: nothing above may fail after a trainer (perhaps a thread) has started.
+    const createTrainer = options.createTrainer ?? inProcessTrainerFactory();
+    this.trainer = createTrainer(trainerSettingsOf(settings, this.featurizer.dimension, options.seed ?? 1), loaded?.trainer);
     this.weights = this.trainer.currentWeights();
   }
 
@@ -369,7 +194,7 @@ export class DspPolicy implements KPolicy {
     return this.closed;
   }
 
-  /** Everything learned, as saved by `close()` with a state path. */
+  /** Everything learned, as saved by `close()` when the policy has a state store. */
   async snapshot(): Promise<PredictorSnapshot> {
     return {
       model: this.modelDescription(),
@@ -382,14 +207,14 @@ export class DspPolicy implements KPolicy {
 
   private async shutDown(): Promise<void> {
     try {
-      if (this.statePath !== undefined) {
+      if (this.stateStore !== undefined) {
         let snapshot: PredictorSnapshot;
         try {
           snapshot = await this.snapshot();
         } catch (error) {
-          throw new DspError(`cannot save the predictor state to ${this.statePath}: ${describeCause(error)}`, { cause: error });
+          throw new DspError(`cannot save the predictor state to ${this.stateStore.location}: ${describeCause(error)}`, { cause: error });
         }
-        savePredictorState(this.statePath, snapshot);
+        this.stateStore.save(snapshot);
       }
     } finally {
       await this.trainer.close();
@@ -405,7 +230,7 @@ export class DspPolicy implements KPolicy {
     return this.deterministic ? this.weights : this.trainer.currentWeights();
   }
 
-  private modelDescription(): ReturnType<typeof linearModelDescription> {
+  private modelDescription(): PredictorModelDescription {
     return linearModelDescription(this.featurizer.dimension);
   }
 

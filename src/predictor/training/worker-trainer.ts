@@ -17,7 +17,7 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { progressSlot, type TrainerReply, type TrainerRequest, type TrainerWorkerData } from './protocol.js';
 import type { Segment } from '../maths/segment.js';
-import { warnOnStderr, type Trainer, type TrainerOptions, type TrainerStats } from './trainer.js';
+import { warnOnStderr, type Trainer, type TrainerFactory, type TrainerOptions, type TrainerStats } from './trainer.js';
 import type { TrainerStateData } from './trainer-core.js';
 
 /** Options of the worker trainer. */
@@ -284,4 +284,9 @@ export class WorkerTrainer implements Trainer {
       this.replies.unref();
     }
   }
+}
+
+/** A `TrainerFactory` of worker trainers with these options (each call starts a thread). */
+export function workerTrainerFactory(options: Omit<WorkerTrainerOptions, 'settings' | 'state'> = {}): TrainerFactory {
+  return (settings, initialState) => new WorkerTrainer({ ...options, settings, ...(initialState === undefined ? {} : { state: initialState }) });
 }
