@@ -10,7 +10,7 @@ import { replaySuite } from '../dist/suite/replay-suite.js';
 import type { Action } from '../dist/core/types.js';
 import type { KPolicy } from '../dist/core/policy.js';
 import { parsePolicySpec } from '../dist/policies/registry.js';
-import { AcceptanceGate, type GuessContext } from '../dist/predictor/acceptance-gate.js';
+import { AcceptanceGate, type GuessContext } from '../dist/predictor/policy/acceptance-gate.js';
 
 /** fixed:k whose rounds stop where the gate says so; the gate learns from every judged guess. */
 function gatedFixedPolicy(k: number, threshold: number): KPolicy {

@@ -22,7 +22,7 @@ import { availableSuiteNames, embeddedSuite, syntheticSuite, type Suite } from '
 import { replaySuite } from '../dist/suite/replay-suite.js';
 import type { RoundRecord, TaskInput, TaskResult } from '../dist/core/types.js';
 import type { KPolicy, RoundState } from '../dist/core/policy.js';
-import { createDspPolicy, type DspPolicy } from '../dist/predictor/dsp-policy.js';
+import { createDspPolicy, type DspPolicy } from '../dist/predictor/index.js';
 
 const json = process.argv.includes('--json');
 const root = fileURLToPath(new URL('..', import.meta.url));

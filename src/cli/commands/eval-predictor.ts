@@ -7,15 +7,18 @@ import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import { InvalidInputError } from '../../core/errors.js';
 import { parsePolicySpec } from '../../policies/registry.js';
-import { loadBaselineLog, loadKDataset, type BaselinePrediction, type KDataset } from '../../predictor/dataset.js';
-import { parseDspOptions } from '../../predictor/dsp-policy.js';
 import {
   evaluateOnline,
+  loadBaselineLog,
+  loadKDataset,
+  parseDspOptions,
   summarizePredictions,
+  type BaselinePrediction,
   type CalibrationRow,
   type EvaluationResult,
+  type KDataset,
   type PredictionSummary,
-} from '../../predictor/evaluate.js';
+} from '../../predictor/index.js';
 import { parseWholeNumber } from '../options.js';
 
 interface EvalPredictorOptions {

@@ -4,7 +4,7 @@
  * never swallowed; the thread keeps serving. Runs from `dist/` as `.js` and from `src/` under tsx as `.ts`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { describeCause } from '../core/errors.js';
+import { describeCause } from '../../core/errors.js';
 import { progressSlot, type TrainerReply, type TrainerRequest, type TrainerWorkerData } from './protocol.js';
 import { runTrainingJob } from './trainer.js';
 import { TrainerCore } from './trainer-core.js';

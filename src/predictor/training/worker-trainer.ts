@@ -16,8 +16,8 @@
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { progressSlot, type TrainerReply, type TrainerRequest, type TrainerWorkerData } from './protocol.js';
-import type { Segment } from './segment.js';
-import { warnOnStderr, type Trainer, type TrainerOptions, type TrainerStats } from './trainer.js';
+import type { Segment } from '../maths/segment.js';
+import { warnOnStderr, type Trainer, type TrainerFactory, type TrainerOptions, type TrainerStats } from './trainer.js';
 import type { TrainerStateData } from './trainer-core.js';
 
 /** Options of the worker trainer. */
@@ -31,7 +31,7 @@ export interface WorkerTrainerOptions extends TrainerOptions {
 }
 
 /**
- * Starts the worker script beside this file: `trainer-worker.js` in `dist/`; `trainer-worker.ts` when this module
+ * Starts the worker script beside this file: `worker-entry.js` in `dist/`; `worker-entry.ts` when this module
  * runs from source (tsx, vitest). From source, the bootstrap registers tsx's loader inside the worker before it
  * imports the `.ts` file: on Node 20, `execArgv: ['--import', 'tsx']` runs in the worker but its hooks do not
  * apply to the worker's entry module ("Unknown file extension .ts"). If the script cannot even be loaded, the
@@ -40,7 +40,7 @@ export interface WorkerTrainerOptions extends TrainerOptions {
  */
 function startWorker(workerData: TrainerWorkerData, transferList: Array<MessagePort>): Worker {
   const fromSource = import.meta.url.endsWith('.ts');
-  const script = new URL(fromSource ? './trainer-worker.ts' : './trainer-worker.js', import.meta.url).href;
+  const script = new URL(fromSource ? './worker-entry.ts' : './worker-entry.js', import.meta.url).href;
   const load = fromSource
     ? `import(${JSON.stringify(resolveTsxApi())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}); })`
     : `import(${JSON.stringify(script)})`;
@@ -284,4 +284,9 @@ export class WorkerTrainer implements Trainer {
       this.replies.unref();
     }
   }
+}
+
+/** A `TrainerFactory` of worker trainers with these options (each call starts a thread). */
+export function workerTrainerFactory(options: Omit<WorkerTrainerOptions, 'settings' | 'state'> = {}): TrainerFactory {
+  return (settings, initialState) => new WorkerTrainer({ ...options, settings, ...(initialState === undefined ? {} : { state: initialState }) });
 }

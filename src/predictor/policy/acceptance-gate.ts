@@ -10,7 +10,7 @@
  * judged (accepted → 1, rejected → 0; stale guesses after a break are not data). One update touches a dozen weights
  * (about a microsecond), so it runs inline: posting it to a worker would cost more than doing it.
  */
-import { hashString, mixHash, wordsOf } from './hashing.js';
+import { hashString, mixHash, wordsOf } from '../maths/hashing.js';
 
 /** Settings of the gate. */
 export interface GateSettings {

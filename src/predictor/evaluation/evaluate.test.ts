@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../core/errors.js';
+import { InvalidInputError } from '../../core/errors.js';
 import { parseKDataset, parseStateText } from './dataset.js';
-import { parseDspOptions } from './dsp-policy.js';
+import { parseDspOptions } from '../policy/dsp-settings.js';
 import { calibrationTable, evaluateOnline, summarizePredictions } from './evaluate.js';
 
 describe('dataset states', () => {

@@ -3,10 +3,10 @@
  * items for `dsp eval-predictor`. States are text; they are parsed into the predictor's `PredictorState` so our
  * featurizer sees what it would see live: the task, the committed steps (T's), and how A fared at each.
  */
-import { readJsonFile, readTextFile } from '../io/read-text.js';
-import { InvalidInputError } from '../core/errors.js';
-import { canonicalAction } from '../core/actions.js';
-import type { StepOutcome } from './features.js';
+import { readJsonFile, readTextFile } from '../../io/read-text.js';
+import { InvalidInputError } from '../../core/errors.js';
+import { canonicalAction } from '../../core/actions.js';
+import type { StepOutcome } from '../maths/features.js';
 
 /** One state of a dataset, parsed. */
 export interface DatasetState {

@@ -17,7 +17,7 @@
  * its last step (the plan's end, not the speculation budget). Guesses after the break (stale) are never
  * training data.
  */
-import type { RoundRecord } from '../core/types.js';
+import type { RoundRecord } from '../../core/types.js';
 import type { SparseVector, StepOutcome } from './features.js';
 import type { Segment } from './segment.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { replaySuite } from '../suite/replay-suite.js';
-import type { Trace } from '../traces/schema.js';
-import { createDspPolicy, type DspRuntimeOptions } from './dsp-policy.js';
+import { replaySuite } from '../../suite/replay-suite.js';
+import type { Trace } from '../../traces/schema.js';
+import { createDspPolicy, type DspRuntimeOptions } from '../create-dsp-policy.js';
 
 const tools = ['Image Deblurring', 'Image Denoising', 'Colorization', 'Image Captioning', 'Machine Translation', 'Object Detection'];
 

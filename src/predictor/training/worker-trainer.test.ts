@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Featurizer } from './features.js';
-import type { Segment } from './segment.js';
+import { Featurizer } from '../maths/features.js';
+import type { Segment } from '../maths/segment.js';
 import type { TrainerSettings } from './trainer-core.js';
-import { InProcessTrainer, type TrainerFault } from './trainer.js';
+import { InProcessTrainer } from './in-process-trainer.js';
+import type { TrainerFault } from './trainer.js';
 import { WorkerTrainer } from './worker-trainer.js';
 
 const featurizer = new Featurizer({ hashBits: 8 });

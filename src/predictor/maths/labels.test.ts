@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Action, RoundRecord, TaskInput, TaskResult } from '../core/types.js';
-import type { RoundState } from '../core/policy.js';
-import { createDspPolicy } from './dsp-policy.js';
+import type { Action, RoundRecord, TaskInput, TaskResult } from '../../core/types.js';
+import type { RoundState } from '../../core/policy.js';
+import { DspPolicy } from '../policy/dsp-policy.js';
+import { dspDefaults } from '../policy/dsp-settings.js';
 import { readRound } from './labels.js';
 import { segmentLabels, type Segment } from './segment.js';
-import type { Trainer, TrainerStats } from './trainer.js';
+import type { Trainer, TrainerStats } from '../training/trainer.js';
 
 /** A trainer that only records the segments it is given. */
 function recordingTrainer(): Trainer & { jobs: Segment[][] } {
@@ -32,7 +33,7 @@ function round(fields: Omit<RoundRecord, 'startMs' | 'endMs'>): RoundRecord {
 /** Drives a policy through hand-built rounds the way the engine does. */
 function driver(task: TaskInput) {
   const trainer = recordingTrainer();
-  const policy = createDspPolicy({ name: 'dsp', options: {} }, { trainer: () => trainer });
+  const policy = new DspPolicy('dsp', { ...dspDefaults }, { createTrainer: () => trainer });
   const committed: Action[] = [];
   const rounds: RoundRecord[] = [];
   policy.taskStarted(task);

@@ -1,44 +1,19 @@
 /**
- * Saving and loading the learned state of the DSP predictor: weights, optimiser state, replay buffer, sampling
- * generator, overall acceptance counts, and what the numbers mean (format version, featurizer version,
- * dimension). JSON with float arrays as base64 of little-endian doubles, written atomically (temporary file,
- * then rename). A file that cannot be read as a compatible state raises `CorruptStateError` naming the file and
- * the problem; nothing is ever overwritten after a failed load, because the policy is never built.
+ * The text format of the DSP predictor's learned state (`dsp-predictor-state/1`): weights, optimiser state, replay
+ * buffer, sampling generator, overall acceptance counts, the acceptance gate, and what the numbers mean (format
+ * version, featurizer version, dimension). JSON with float arrays as base64 of little-endian doubles. Text that
+ * cannot be read as a compatible state raises `CorruptStateError` naming where it came from and the problem.
+ * Pure: reading and writing files is the file store's (`file-state-store.ts`).
  */
-import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { CorruptStateError } from '../core/errors.js';
-import { describeValidationIssues } from '../core/validation-issues.js';
-import { writeFileAtomic } from '../io/atomic-write.js';
-import { readTextFile } from '../io/read-text.js';
-import { featurizerVersion, type SparseVector } from './features.js';
-import type { Segment } from './segment.js';
-import type { TrainerStateData } from './trainer-core.js';
+import { CorruptStateError } from '../../core/errors.js';
+import { describeValidationIssues } from '../../core/validation-issues.js';
+import type { SparseVector } from '../maths/features.js';
+import type { Segment } from '../maths/segment.js';
+import type { PredictorModelDescription, PredictorSnapshot } from '../policy/predictor-state.js';
 
 /** The format tag of a saved predictor state. */
 export const predictorStateFormat = 'dsp-predictor-state/1';
-
-/** What the saved numbers mean: a state is loadable only by a predictor with the same model description. */
-export interface PredictorModelDescription {
-  /** Model family. */
-  kind: 'linear';
-  /** Number of weights. */
-  dimension: number;
-  /** Version of the featurizer that defined the feature slots. */
-  featurizerVersion: number;
-}
-
-/** Everything saved. */
-export interface PredictorSnapshot {
-  model: PredictorModelDescription;
-  trainer: TrainerStateData;
-  /** A's guesses accepted and judged over every task seen: the overall acceptance rate feature. */
-  statistics: { accepted: number; judged: number };
-  /** The policy settings in force when saved (informative; not checked on load). */
-  settings?: Record<string, number | string>;
-  /** The acceptance gate's weights and the number of guesses it has learned from (absent: no gate learned yet). */
-  gate?: { weights: Float64Array; judged: number };
-}
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64 text');
 const count = z.number().int().nonnegative();
@@ -70,15 +45,15 @@ function encodeFloats(values: Float64Array): string {
   return bytes.toString('base64');
 }
 
-function decodeFloats(text: string, expectedLength: number, what: string, path: string): Float64Array {
+function decodeFloats(text: string, expectedLength: number, what: string, location: string): Float64Array {
   const bytes = Buffer.from(text, 'base64');
   if (bytes.length !== expectedLength * 8) {
-    throw new CorruptStateError(path, `${what} holds ${bytes.length / 8} numbers, expected ${expectedLength}`);
+    throw new CorruptStateError(location, `${what} holds ${bytes.length / 8} numbers, expected ${expectedLength}`);
   }
   const values = new Float64Array(expectedLength);
   for (let index = 0; index < expectedLength; index += 1) {
     const value = bytes.readDoubleLE(index * 8);
-    if (!Number.isFinite(value)) throw new CorruptStateError(path, `${what} holds a non-finite number at ${index}`);
+    if (!Number.isFinite(value)) throw new CorruptStateError(location, `${what} holds a non-finite number at ${index}`);
     values[index] = value;
   }
   return values;
@@ -113,31 +88,32 @@ export function serializePredictorState(snapshot: PredictorSnapshot): string {
 }
 
 /**
- * Parses a saved state and checks it against the model this predictor uses. `path` names the file in errors.
- * Throws `CorruptStateError` when the text is not a state, is damaged, or was made for another model.
+ * Parses a saved state and checks it against the model this predictor uses. `location` (the file, or wherever the
+ * text came from) is named in errors. Throws `CorruptStateError` when the text is not a state, is damaged, or was
+ * made for another model.
  */
-export function parsePredictorState(text: string, path: string, expected: PredictorModelDescription): PredictorSnapshot {
+export function parsePredictorState(text: string, location: string, expected: PredictorModelDescription): PredictorSnapshot {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new CorruptStateError(path, `not a predictor state: not valid JSON (${(error as Error).message})`, { cause: error });
+    throw new CorruptStateError(location, `not a predictor state: not valid JSON (${(error as Error).message})`, { cause: error });
   }
   const format = (value as { format?: unknown } | null)?.format;
   if (format !== predictorStateFormat) {
     throw new CorruptStateError(
-      path,
+      location,
       `not a predictor state of a format this version reads: format ${JSON.stringify(format)}, expected "${predictorStateFormat}"`,
     );
   }
   const parsed = fileSchema.safeParse(value);
   if (!parsed.success) {
-    throw new CorruptStateError(path, `damaged predictor state: ${describeValidationIssues(parsed.error.issues)}`);
+    throw new CorruptStateError(location, `damaged predictor state: ${describeValidationIssues(parsed.error.issues)}`);
   }
   const file = parsed.data;
   if (file.model.featurizerVersion !== expected.featurizerVersion || file.model.dimension !== expected.dimension) {
     throw new CorruptStateError(
-      path,
+      location,
       `incompatible predictor state: saved for a ${file.model.kind} model with ${file.model.dimension} weights and ` +
         `featurizer version ${file.model.featurizerVersion}; this predictor has ${expected.dimension} weights and ` +
         `featurizer version ${expected.featurizerVersion}. Use another file, or delete this one to start afresh.`,
@@ -147,31 +123,31 @@ export function parsePredictorState(text: string, path: string, expected: Predic
   const segments: Segment[] = file.trainer.segments.map((segment, segmentIndex) => {
     const where = `trainer.segments.${segmentIndex}`;
     if (segment.steps.length !== segment.features.length) {
-      throw new CorruptStateError(path, `damaged predictor state: ${where} has ${segment.steps.length} steps but ${segment.features.length} feature vectors`);
+      throw new CorruptStateError(location, `damaged predictor state: ${where} has ${segment.steps.length} steps but ${segment.features.length} feature vectors`);
     }
     segment.steps.forEach((step, index) => {
       if (step > segment.breakStep || (index > 0 && step <= segment.steps[index - 1]!)) {
-        throw new CorruptStateError(path, `damaged predictor state: ${where} steps must ascend and end at or before the break step`);
+        throw new CorruptStateError(location, `damaged predictor state: ${where} steps must ascend and end at or before the break step`);
       }
     });
     const features: SparseVector[] = segment.features.map((vector, vectorIndex) => {
       if (vector.indices.length !== vector.values.length || vector.indices.some((index) => index >= dimension) || !vector.values.every(Number.isFinite)) {
-        throw new CorruptStateError(path, `damaged predictor state: ${where}.features.${vectorIndex} is not a valid feature vector`);
+        throw new CorruptStateError(location, `damaged predictor state: ${where}.features.${vectorIndex} is not a valid feature vector`);
       }
       return { indices: Int32Array.from(vector.indices), values: Float64Array.from(vector.values) };
     });
     return { steps: segment.steps, features, breakStep: segment.breakStep };
   });
   if (file.statistics.accepted > file.statistics.judged) {
-    throw new CorruptStateError(path, 'damaged predictor state: statistics.accepted exceeds statistics.judged');
+    throw new CorruptStateError(location, 'damaged predictor state: statistics.accepted exceeds statistics.judged');
   }
   const snapshot: PredictorSnapshot = {
     model: { kind: file.model.kind, dimension, featurizerVersion: file.model.featurizerVersion },
     trainer: {
-      weights: decodeFloats(file.trainer.weights, dimension, 'trainer.weights', path),
+      weights: decodeFloats(file.trainer.weights, dimension, 'trainer.weights', location),
       optimizer: {
-        firstMoment: decodeFloats(file.trainer.optimizer.firstMoment, dimension, 'trainer.optimizer.firstMoment', path),
-        secondMoment: decodeFloats(file.trainer.optimizer.secondMoment, dimension, 'trainer.optimizer.secondMoment', path),
+        firstMoment: decodeFloats(file.trainer.optimizer.firstMoment, dimension, 'trainer.optimizer.firstMoment', location),
+        secondMoment: decodeFloats(file.trainer.optimizer.secondMoment, dimension, 'trainer.optimizer.secondMoment', location),
         step: file.trainer.optimizer.step,
       },
       segments,
@@ -184,25 +160,9 @@ export function parsePredictorState(text: string, path: string, expected: Predic
   if (file.gate !== undefined) {
     const length = Buffer.from(file.gate.weights, 'base64').length / 8;
     if (!Number.isInteger(length) || length === 0 || (length & (length - 1)) !== 0) {
-      throw new CorruptStateError(path, `damaged predictor state: gate.weights holds ${length} numbers, expected a power of two`);
+      throw new CorruptStateError(location, `damaged predictor state: gate.weights holds ${length} numbers, expected a power of two`);
     }
-    snapshot.gate = { weights: decodeFloats(file.gate.weights, length, 'gate.weights', path), judged: file.gate.judged };
+    snapshot.gate = { weights: decodeFloats(file.gate.weights, length, 'gate.weights', location), judged: file.gate.judged };
   }
   return snapshot;
-}
-
-/** Loads a saved state, or returns undefined when `path` does not exist (a fresh start). */
-export function loadPredictorState(path: string, expected: PredictorModelDescription): PredictorSnapshot | undefined {
-  if (!existsSync(path)) return undefined;
-  return parsePredictorState(readTextFile(path), path, expected);
-}
-
-/** Saves a state atomically: a reader sees the old file or the new one, never half of either. */
-export function savePredictorState(path: string, snapshot: PredictorSnapshot): void {
-  writeFileAtomic(path, serializePredictorState(snapshot));
-}
-
-/** The model description of a linear predictor of `dimension` weights with the current featurizer. */
-export function linearModelDescription(dimension: number): PredictorModelDescription {
-  return { kind: 'linear', dimension, featurizerVersion };
 }

@@ -1,15 +1,16 @@
 /**
- * The trainer interface the DSP policy plans with, and the in-process (synchronous) implementation. The worker
- * implementation (`worker-trainer.ts`) runs the same `TrainerCore` maths on another thread.
+ * The trainer interface the DSP policy plans with. Two implementations run the same `TrainerCore` maths: the
+ * in-process trainer (`in-process-trainer.ts`, synchronous, no thread) and the worker trainer (`worker-trainer.ts`,
+ * a `worker_threads` thread; `worker-entry.ts` is the script that runs inside it).
  *
  * Contract: `submit` never blocks on training in live use; `currentWeights` returns a complete snapshot that is
  * never mutated afterwards (a new snapshot replaces the reference); `synchronize` waits until every submitted job
  * is done and its weights are taken up — the deterministic points of a replay; a failed job is reported through
  * `onError`, counted, and leaves the last good weights in place.
  */
-import { describeCause } from '../core/errors.js';
-import type { Segment } from './segment.js';
-import { TrainerCore, type TrainerSettings, type TrainerStateData } from './trainer-core.js';
+import { describeCause } from '../../core/errors.js';
+import type { Segment } from '../maths/segment.js';
+import type { TrainerCore, TrainerSettings, TrainerStateData } from './trainer-core.js';
 
 /** Counters of a trainer, for reports and tests. */
 export interface TrainerStats {
@@ -47,6 +48,12 @@ export interface Trainer {
   readonly stats: TrainerStats;
 }
 
+/**
+ * Builds the trainer a policy learns with, from the trainer settings (the sampling seed among them) and the learned
+ * state to start from (undefined: start empty). The policy calls it once, in its constructor.
+ */
+export type TrainerFactory = (settings: TrainerSettings, initialState: TrainerStateData | undefined) => Trainer;
+
 /** Options common to every trainer. */
 export interface TrainerOptions {
   settings: TrainerSettings;
@@ -76,56 +83,5 @@ export function runTrainingJob(core: TrainerCore, segments: readonly Segment[], 
   } catch (error) {
     core.restore(checkpoint);
     throw error instanceof Error ? error : new Error(describeCause(error));
-  }
-}
-
-/** Trains synchronously on the calling thread, with the same maths as the worker. For tests and benchmarks. */
-export class InProcessTrainer implements Trainer {
-  readonly kind = 'in-process' as const;
-  readonly stats: TrainerStats = { jobsSubmitted: 0, jobsCompleted: 0, trainings: 0, errors: 0 };
-  private readonly core: TrainerCore;
-  private readonly onError: (error: Error) => void;
-  private readonly fault: TrainerFault | undefined;
-  private weights: Float64Array | undefined;
-  private closed = false;
-
-  constructor(options: TrainerOptions) {
-    this.core = new TrainerCore(options.settings, options.state);
-    this.onError = options.onError ?? warnOnStderr;
-    this.fault = options.fault;
-    if (options.state !== undefined && options.state.trainings > 0) this.weights = this.core.snapshotWeights();
-  }
-
-  submit(segments: readonly Segment[]): void {
-    if (this.closed) return;
-    this.stats.jobsSubmitted += 1;
-    try {
-      if (runTrainingJob(this.core, segments, this.stats.jobsSubmitted, this.fault)) {
-        this.weights = this.core.snapshotWeights();
-        this.stats.trainings += 1;
-      }
-    } catch (error) {
-      this.stats.errors += 1;
-      this.onError(error as Error);
-    } finally {
-      this.stats.jobsCompleted += 1;
-    }
-  }
-
-  currentWeights(): Float64Array | undefined {
-    return this.weights;
-  }
-
-  synchronize(): void {
-    // Jobs run inside `submit`: there is never anything to wait for.
-  }
-
-  exportState(): Promise<TrainerStateData> {
-    return Promise.resolve(this.core.exportState());
-  }
-
-  close(): Promise<void> {
-    this.closed = true;
-    return Promise.resolve();
   }
 }

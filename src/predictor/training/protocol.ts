@@ -9,7 +9,7 @@
  * does not flood the planner's heap); in deterministic mode it sends one only when asked (`snapshot`).
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { Segment } from './segment.js';
+import type { Segment } from '../maths/segment.js';
 import type { TrainerFault } from './trainer.js';
 import type { TrainerSettings, TrainerStateData } from './trainer-core.js';
 

@@ -2,12 +2,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CorruptStateError, DspError } from '../core/errors.js';
-import type { RoundState } from '../core/policy.js';
-import { createDspPolicy } from './dsp-policy.js';
-import { Featurizer } from './features.js';
-import { linearModelDescription, parsePredictorState, serializePredictorState, type PredictorSnapshot } from './persistence.js';
-import { TrainerCore } from './trainer-core.js';
+import { CorruptStateError, DspError } from '../../core/errors.js';
+import type { RoundState } from '../../core/policy.js';
+import { createDspPolicy } from '../create-dsp-policy.js';
+import { Featurizer } from '../maths/features.js';
+import { linearModelDescription, type PredictorSnapshot } from '../policy/predictor-state.js';
+import { parsePredictorState, serializePredictorState } from './state-codec.js';
+import { TrainerCore } from '../training/trainer-core.js';
 
 let folder: string;
 beforeEach(() => {

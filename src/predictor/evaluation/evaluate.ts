@@ -3,11 +3,11 @@
  * predicted first (cold-start k before the first training), then the item learned. Pure maths on the shared
  * `TrainerCore`; no worker, no I/O.
  */
-import { Featurizer, type PredictorState, type SparseVector } from './features.js';
+import { Featurizer, type PredictorState, type SparseVector } from '../maths/features.js';
 import type { DatasetItem, KDataset } from './dataset.js';
-import { coldStartK, kFromValue, trainerSettingsOf, type DspSettings } from './dsp-policy.js';
-import type { Segment } from './segment.js';
-import { TrainerCore } from './trainer-core.js';
+import { coldStartK, kFromValue, trainerSettingsOf, type DspSettings } from '../policy/dsp-settings.js';
+import type { Segment } from '../maths/segment.js';
+import { TrainerCore } from '../training/trainer-core.js';
 
 /** One prediction against its label. */
 export interface PredictionRecord {

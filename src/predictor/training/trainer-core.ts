@@ -7,14 +7,14 @@
  * segments (the segments added since the last run, then random older ones up to `sampleSteps` steps), compute
  * their λ-return targets with the current weights, shuffle the states and take one Adam step per minibatch.
  */
-import type { SparseVector } from './features.js';
-import { expectileGradient, expectileLoss } from './loss.js';
-import { predictValue, SparseGradient } from './model.js';
-import { adamStep, createAdamState, type AdamState } from './optimizer.js';
-import { ReplayBuffer } from './replay-buffer.js';
-import { lambdaReturns, type Bootstrap } from './returns.js';
-import { SeededRandom } from './random.js';
-import type { Segment } from './segment.js';
+import type { SparseVector } from '../maths/features.js';
+import { expectileGradient, expectileLoss } from '../maths/loss.js';
+import { predictValue, SparseGradient } from '../maths/model.js';
+import { adamStep, createAdamState, type AdamState } from '../maths/optimizer.js';
+import { ReplayBuffer } from '../maths/replay-buffer.js';
+import { lambdaReturns, type Bootstrap } from '../maths/returns.js';
+import { SeededRandom } from '../maths/random.js';
+import type { Segment } from '../maths/segment.js';
 
 /** Settings of a trainer. All but `dimension` are learning hyperparameters. */
 export interface TrainerSettings {
