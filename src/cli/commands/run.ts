@@ -32,7 +32,7 @@ import { parseTaskList, selectStandardTasks, taskForText, normalizeTaskText } fr
 import { createLanguageModel, redactSecrets, type ProviderModel } from '../../providers/providers.js';
 import { parseTraces } from '../../traces/load.js';
 import { parseWholeNumber } from '../options.js';
-import { formatUsd } from '../render.js';
+import { formatUsd } from '../../ledger/format.js';
 
 /** The options of `dsp run`, as parsed from the command line. */
 export interface RunOptions {
@@ -324,7 +324,7 @@ export function renderRunSummary(input: {
     lines.push('  no task finished');
   } else {
     lines.push(
-      `  latency        ${seconds(metrics.latencySec * 1000)} per task (sequential estimate ${seconds(metrics.sequentialLatencySec * 1000)}, speedup ×${metrics.speedup.toFixed(2)})`,
+      `  latency        ${seconds(metrics.latencyMs)} per task (sequential estimate ${seconds(metrics.sequentialLatencyMs)}, speedup ×${metrics.speedup.toFixed(2)})`,
     );
     if (outcome.baselines.length > 0) {
       const mean = outcome.baselines.reduce((sum, result) => sum + result.metrics.latencyMs, 0) / outcome.baselines.length;
