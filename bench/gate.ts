@@ -50,7 +50,7 @@ for (const name of ['openagi-react', 'openagi-cot', 'openagi-mad']) {
     });
     const m = run.metrics;
     console.log(
-      `  k=6 gate=${threshold}  latency ${(m.latencySec / reference.latencySec).toFixed(3)}  cost ${(m.costUsd / reference.costUsd).toFixed(3)}  wasted ${(m.wastedCostUsd / reference.wastedCostUsd).toFixed(3)}  lossless ${run.lossless}`,
+      `  k=6 gate=${threshold}  latency ${(m.latencyMs / reference.latencyMs).toFixed(3)}  cost ${(m.costUsd / reference.costUsd).toFixed(3)}  wasted ${(m.wastedCostUsd / reference.wastedCostUsd).toFixed(3)}  lossless ${run.lossless}`,
     );
   }
 }

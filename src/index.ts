@@ -70,7 +70,10 @@ export { loadTraces, parseTraces, writeTraces, formatTraceLine, appendTrace, Tra
 export { replaySetup, stepsToBreak, type ReplaySetup } from './traces/replay.js';
 export { generateSyntheticTraces, type SyntheticOptions } from './traces/synthetic.js';
 
-export { runBench, benchRows, combinedSummary, type BenchRow, type BenchSummary } from './suite/bench.js';
+export { runBench, combinedSummary, type BenchSummary } from './suite/bench.js';
+export { benchRows, benchColumns, tableColumns, type BenchRow, type BenchColumn } from './suite/bench-row.js';
+export { figures, type FigureDescription, type FigureUnit, type FigureTable } from './ledger/figures.js';
+export { formatUsd, formatFixed, formatTimes, formatCount } from './ledger/format.js';
 
 // Live agents: planning strategies over any action space, the OpenAGI environment, providers by spec string,
 // recording, and the OpenAI-compatible replay server. The AI SDK adapter is the subpath `dsp-agent/ai-sdk`.

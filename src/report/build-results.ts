@@ -3,13 +3,15 @@
  * traces already in memory; the creation time and the command line are passed in.
  */
 import { readFileSync } from 'node:fs';
-import type { BenchRow, BenchSuiteResult } from '../suite/bench.js';
+import type { BenchSuiteResult } from '../suite/bench.js';
+import type { BenchRow } from '../suite/bench-row.js';
 import { combinedSummary } from '../suite/bench.js';
 import type { Suite } from '../suite/embedded-suites.js';
 import { exactMatch, type ActionsMatch } from '../core/actions.js';
 import type { SuiteRun } from '../suite/replay-suite.js';
 import type { CallStatus, TaskResult } from '../core/types.js';
 import { InvalidInputError } from '../core/errors.js';
+import { figures, isPerTaskFigure } from '../ledger/figures.js';
 import type { PriceTable } from '../ledger/prices.js';
 import { parsePolicySpec } from '../policies/registry.js';
 import { stepsToBreak } from '../traces/replay.js';
@@ -143,15 +145,7 @@ function policyResult(
     policy: run.policy,
     kind: policyKind(run.policy),
     lossless: run.lossless,
-    perTask: {
-      latencyMs: pick('latencyMs'),
-      sequentialLatencyMs: pick('sequentialLatencyMs'),
-      speedup: pick('speedup'),
-      costUsd: pick('costUsd'),
-      sequentialCostUsd: pick('sequentialCostUsd'),
-      wastedCostUsd: pick('wastedCostUsd'),
-      meanK: pick('meanK'),
-    },
+    perTask: Object.fromEntries(figures.filter(isPerTaskFigure).map((figure) => [figure.key, pick(figure.key)])) as PolicyResult['perTask'],
     rounds,
   };
 }

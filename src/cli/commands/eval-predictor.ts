@@ -19,6 +19,8 @@ import {
   type KDataset,
   type PredictionSummary,
 } from '../../predictor/index.js';
+import { formatFixed } from '../../ledger/format.js';
+import { renderTextTable, type TextColumn } from '../../report/text-table.js';
 import { parseWholeNumber } from '../options.js';
 
 interface EvalPredictorOptions {
@@ -126,6 +128,15 @@ function summaryLine(summary: PredictionSummary): string {
   );
 }
 
+const calibrationColumns: ReadonlyArray<TextColumn<CalibrationRow>> = [
+  { header: 'k̂', cell: (row) => String(row.predictedK), align: 'right' },
+  { header: 'states', cell: (row) => String(row.count) },
+  { header: 'mean V̂', cell: (row) => formatFixed(row.meanValue) },
+  { header: 'mean k', cell: (row) => formatFixed(row.meanLabel) },
+  { header: 'k = k̂', cell: (row) => percent(row.exact) },
+  { header: 'k ≤ k̂', cell: (row) => percent(row.coverage) },
+];
+
 /** The plain-text report. Pure: report in, text out. */
 export function renderEvalReport(report: EvalPredictorReport): string {
   const lines = [
@@ -143,17 +154,6 @@ export function renderEvalReport(report: EvalPredictorReport): string {
     '',
     'calibration (rows by the k̂ chosen):',
   );
-  const header = ['k̂', 'states', 'mean V̂', 'mean k', 'k = k̂', 'k ≤ k̂'];
-  const rows = report.calibration.map((row) => [
-    String(row.predictedK),
-    String(row.count),
-    Number.isNaN(row.meanValue) ? '-' : row.meanValue.toFixed(2),
-    row.meanLabel.toFixed(2),
-    percent(row.exact),
-    percent(row.coverage),
-  ]);
-  const widths = header.map((title, index) => Math.max(title.length, ...rows.map((row) => row[index]!.length)));
-  const format = (cells: string[]): string => cells.map((cell, index) => cell.padStart(widths[index]!)).join('  ');
-  lines.push(format(header), ...rows.map(format));
+  lines.push(renderTextTable(calibrationColumns, report.calibration));
   return lines.join('\n');
 }

@@ -27,7 +27,7 @@ import { redactSecrets } from '../../providers/providers.js';
 import { runLiveSuite, type LiveSuiteOptions } from '../../live/live-suite.js';
 import { parseTraces } from '../../traces/format.js';
 import { parseWholeNumber } from '../options.js';
-import { formatUsd } from '../render.js';
+import { formatUsd } from '../../ledger/format.js';
 
 /** The options of `dsp run`, as parsed from the command line. */
 export interface RunOptions {
@@ -241,7 +241,7 @@ export function renderRunSummary(input: {
     lines.push('  no task finished');
   } else {
     lines.push(
-      `  latency        ${seconds(metrics.latencySec * 1000)} per task (sequential estimate ${seconds(metrics.sequentialLatencySec * 1000)}, speedup ×${metrics.speedup.toFixed(2)})`,
+      `  latency        ${seconds(metrics.latencyMs)} per task (sequential estimate ${seconds(metrics.sequentialLatencyMs)}, speedup ×${metrics.speedup.toFixed(2)})`,
     );
     if (outcome.baselines.length > 0) lines.push(renderBaselineSummary(outcome));
     lines.push(

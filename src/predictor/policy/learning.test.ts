@@ -74,8 +74,8 @@ describe('DSP learning', () => {
     expect(new Set(ks(skipping.results.slice(-10)))).toEqual(new Set([0]));
     expect(new Set(ks(paper.results.slice(-10)))).toEqual(new Set([1]));
     expect(skipping.lossless && paper.lossless).toBe(true);
-    expect(skipping.metrics.latencySec).toBeGreaterThan(0);
-    expect(skipping.metrics.latencySec).toBe(paper.metrics.latencySec);
+    expect(skipping.metrics.latencyMs).toBeGreaterThan(0);
+    expect(skipping.metrics.latencyMs).toBe(paper.metrics.latencyMs);
     expect(skipping.metrics.costUsd).toBeLessThan(paper.metrics.costUsd);
   });
 });
