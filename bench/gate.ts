@@ -4,13 +4,13 @@
  *
  *   npm run build && node --import tsx bench/gate.ts
  */
-import { embeddedSuite } from '../dist/bench/suites.js';
-import { canonicalAction } from '../dist/engine/actions.js';
-import { replaySuite } from '../dist/engine/replay-suite.js';
-import type { Action } from '../dist/engine/types.js';
-import type { KPolicy } from '../dist/policies/policy.js';
+import { embeddedSuite } from '../dist/suite/embedded-suites.js';
+import { canonicalAction } from '../dist/core/actions.js';
+import { replaySuite } from '../dist/suite/replay-suite.js';
+import type { Action } from '../dist/core/types.js';
+import type { KPolicy } from '../dist/core/policy.js';
 import { parsePolicySpec } from '../dist/policies/registry.js';
-import { AcceptanceGate, type GuessContext } from '../dist/predictor/acceptance-gate.js';
+import { AcceptanceGate, type GuessContext } from '../dist/predictor/policy/acceptance-gate.js';
 
 /** fixed:k whose rounds stop where the gate says so; the gate learns from every judged guess. */
 function gatedFixedPolicy(k: number, threshold: number): KPolicy {
@@ -50,7 +50,7 @@ for (const name of ['openagi-react', 'openagi-cot', 'openagi-mad']) {
     });
     const m = run.metrics;
     console.log(
-      `  k=6 gate=${threshold}  latency ${(m.latencySec / reference.latencySec).toFixed(3)}  cost ${(m.costUsd / reference.costUsd).toFixed(3)}  wasted ${(m.wastedCostUsd / reference.wastedCostUsd).toFixed(3)}  lossless ${run.lossless}`,
+      `  k=6 gate=${threshold}  latency ${(m.latencyMs / reference.latencyMs).toFixed(3)}  cost ${(m.costUsd / reference.costUsd).toFixed(3)}  wasted ${(m.wastedCostUsd / reference.wastedCostUsd).toFixed(3)}  lossless ${run.lossless}`,
     );
   }
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { writeTraces } from '../src/traces/load.js';
+import { writeTraces } from '../src/traces/format.js';
 import { generateSyntheticTraces } from '../src/traces/synthetic.js';
 
 const run = promisify(execFile);

@@ -1,5 +1,5 @@
 /**
- * The AI SDK adapter (`dsp-agent/ai-sdk`): agents and model calls from any AI SDK 6 `LanguageModel`.
+ * The AI SDK adapter (exported as `dsp-agent/ai-sdk` by src/ai-sdk.ts): agents and model calls from any AI SDK 6 `LanguageModel`.
  *
  * - Cancellation: the engine's `AbortSignal` is passed to the SDK as `abortSignal` (the HTTP request is
  *   cancelled), and the call rejects with the signal's reason at once, even if the model ignores the signal.
@@ -33,11 +33,6 @@ import {
   loadedTokenCounter,
 } from './tokenizer.js';
 import { compactUsage } from './usage.js';
-
-export type { ModelCaller, ModelReply, ModelRequest, PlanningStrategy, StrategyName, ParseFailure } from './strategies.js';
-export type { ActionSpace } from './action-space.js';
-export { ModelCallError, NoActionError, isModelCallError, isNoActionError } from './errors.js';
-export { preloadTokenCounters, encodingForModel, type EncodingName } from './tokenizer.js';
 
 /** Generation settings of the adapter. */
 export interface AiSdkCallSettings {

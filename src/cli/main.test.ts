@@ -12,7 +12,7 @@ import { ModelCallError, NoActionError } from '../agents/errors.js';
 import { CorruptStateError, InvalidInputError, SpeculationCancelledError, TargetCallError } from '../core/errors.js';
 import { MissingApiKeyError } from '../providers/providers.js';
 import { ReplayLookupError } from '../server/replay-answers.js';
-import { RunInterruptedError } from './commands/run.js';
+import { RunInterruptedError, TasksFailedError } from './commands/run.js';
 import { InterruptedError } from './io.js';
 import { buildProgram, exitCodeOf } from './main.js';
 
@@ -27,6 +27,7 @@ describe('the exit code of an error', () => {
       new MissingApiKeyError({ provider: 'openai', variable: 'OPENAI_API_KEY', spec: 'openai:gpt-4.1' }),
       new RunInterruptedError(),
       new InterruptedError('SIGINT'),
+      new TasksFailedError({ failed: 1, total: 2 }),
       new TargetCallError({ taskId: 't', step: 1, cause: new Error('down') }),
       new SpeculationCancelledError({ round: 0, lastCommittedStep: 0, why: 'round-ended' }),
       new ModelCallError({ model: 'm', message: 'HTTP 500' }),
@@ -41,6 +42,7 @@ describe('the exit code of an error', () => {
       ['MissingApiKeyError', 2],
       ['RunInterruptedError', 130],
       ['InterruptedError', 130],
+      ['TasksFailedError', 1],
       ['TargetCallError', 1],
       ['SpeculationCancelledError', 1],
       ['ModelCallError', 1],
@@ -99,10 +101,10 @@ describe('main', () => {
     });
   });
 
-  it('ends on a failure with 1: a dsp error (the target unreachable) or any other error', async () => {
+  it('ends on a failure with 1: a dsp error (a task failed, its target unreachable) or any other error', async () => {
     const unreached = await runDsp(['run', '--tasks', '11', '--approx', unreachable, '--target', unreachable, '--policy', 'sequential']);
     expect(unreached.code).toBe(1);
-    expect(unreached.stderr).toMatch(/^dsp: target agent failed at step 1 of task task-11: call to model m failed/);
+    expect(unreached.stderr).toMatch(/^dsp: task task-11 failed at step 1: call to model m failed: .*\ndsp: 1 of 1 task failed\n$/);
 
     const notAFolder = join(directory, 'file');
     writeFileSync(notAFolder, '');

@@ -122,7 +122,10 @@ export interface RoundRecord {
   endMs: number;
 }
 
-/** Figures of one task (spec §5). Times in milliseconds, money in USD. */
+/**
+ * Figures of one task (spec §5). Times in milliseconds, money in USD. Each is described once (unit, label, formatter,
+ * how a suite aggregates it, which outputs show it) in the list of figures of the ledger.
+ */
 export interface TaskMetrics {
   latencyMs: number;
   sequentialLatencyMs: number;

@@ -2,6 +2,7 @@
  * Metrics of a task and of a suite (spec §5), computed from the ledger alone.
  */
 import type { CallRecord, RoundRecord, TaskMetrics, TaskResult } from '../core/types.js';
+import { figures, isSuiteFigure, type SuiteFigure } from './figures.js';
 
 /** Figures of one task from its call records and rounds. `startMs`/`endMs` bound the task (end = final commit). */
 export function taskMetrics(input: {
@@ -76,38 +77,21 @@ function concurrency(records: readonly CallRecord[]): { peak: number; busyMs: nu
   return { peak, busyMs };
 }
 
-/** Means per task of a suite's figures (spec §5), plus whether every plan equalled its sequential plan. */
-export interface SuiteMetrics {
-  tasks: number;
-  latencySec: number;
-  sequentialLatencySec: number;
-  speedup: number;
-  costUsd: number;
-  sequentialCostUsd: number;
-  overheadCostUsd: number;
-  wastedCostUsd: number;
-  peakConcurrency: number;
-  meanConcurrency: number;
-  meanK: number;
-  unpricedCalls: number;
+/**
+ * A suite's figures (spec §5), one per figure of `figures` with a `suite` rule: `tasks`, then the means per task
+ * (times in ms, money in USD) and `unpricedCalls` summed over the tasks.
+ */
+export type SuiteMetrics = Record<SuiteFigure['key'], number>;
+
+/** The figures of a suite from its tasks' results. */
+export function suiteMetrics(results: readonly TaskResult[]): SuiteMetrics {
+  const entries = figures.filter(isSuiteFigure).map((figure) => [figure.key, suiteValue(figure, results)] as const);
+  return Object.fromEntries(entries) as SuiteMetrics;
 }
 
-export function suiteMetrics(results: readonly TaskResult[]): SuiteMetrics {
-  const count = results.length;
-  const mean = (pick: (metrics: TaskMetrics) => number): number =>
-    count === 0 ? 0 : results.reduce((sum, result) => sum + pick(result.metrics), 0) / count;
-  return {
-    tasks: count,
-    latencySec: mean((m) => m.latencyMs) / 1000,
-    sequentialLatencySec: mean((m) => m.sequentialLatencyMs) / 1000,
-    speedup: mean((m) => m.speedup),
-    costUsd: mean((m) => m.costUsd),
-    sequentialCostUsd: mean((m) => m.sequentialCostUsd),
-    overheadCostUsd: mean((m) => m.overheadCostUsd),
-    wastedCostUsd: mean((m) => m.wastedCostUsd),
-    peakConcurrency: mean((m) => m.peakConcurrency),
-    meanConcurrency: mean((m) => m.meanConcurrency),
-    meanK: mean((m) => m.meanK),
-    unpricedCalls: results.reduce((sum, result) => sum + result.metrics.unpricedCalls, 0),
-  };
+function suiteValue(figure: SuiteFigure, results: readonly TaskResult[]): number {
+  if (figure.suite === 'count') return results.length;
+  const sum = results.reduce((total, result) => total + result.metrics[figure.key], 0);
+  if (figure.suite === 'sum') return sum;
+  return results.length === 0 ? 0 : sum / results.length;
 }

@@ -3,17 +3,18 @@
  * traces already in memory; the creation time and the command line are passed in.
  */
 import { readFileSync } from 'node:fs';
-import type { BenchRow, BenchSuiteResult } from '../suite/bench.js';
+import type { BenchSuiteResult } from '../suite/bench.js';
+import type { BenchRow } from '../suite/bench-row.js';
 import { combinedSummary } from '../suite/bench.js';
 import type { Suite } from '../suite/embedded-suites.js';
-import { VirtualClock } from '../core/virtual-clock.js';
 import { exactMatch, type ActionsMatch } from '../core/actions.js';
 import type { SuiteRun } from '../suite/replay-suite.js';
 import type { CallStatus, TaskResult } from '../core/types.js';
 import { InvalidInputError } from '../core/errors.js';
+import { figures, isPerTaskFigure } from '../ledger/figures.js';
 import type { PriceTable } from '../ledger/prices.js';
 import { parsePolicySpec } from '../policies/registry.js';
-import { replaySetup } from '../traces/replay.js';
+import { stepsToBreak } from '../traces/replay.js';
 import type { Trace } from '../traces/schema.js';
 import { paretoFrontier } from './frontier.js';
 import {
@@ -96,9 +97,7 @@ export function frontierOfRows(rows: readonly BenchRow[]): string[] {
 
 function suiteResults(result: BenchSuiteResult, suite: Suite, kMax: number, actionsMatch: ActionsMatch): SuiteResults {
   const traces = suite.traces;
-  const clock = new VirtualClock();
-  const stepsToBreak = traces.map((trace) => replaySetup(trace, clock, actionsMatch).stepsToBreak);
-  const policies = result.runs.map((run) => policyResult(run, traces, stepsToBreak, kMax));
+  const policies = result.runs.map((run) => policyResult(run, traces, actionsMatch, kMax));
   const frontier = frontierOfRows(result.summary.rows);
   const featured = featuredPolicy(policies.map((policy) => ({ name: policy.policy, kind: policy.kind })), frontier);
   return {
@@ -121,7 +120,7 @@ function suiteResults(result: BenchSuiteResult, suite: Suite, kMax: number, acti
 function policyResult(
   run: SuiteRun,
   traces: readonly Trace[],
-  stepsToBreak: ReadonlyArray<(committedLength: number) => number>,
+  actionsMatch: ActionsMatch,
   kMax: number,
 ): PolicyResult {
   if (run.results.length !== traces.length) {
@@ -139,22 +138,14 @@ function policyResult(
       rounds.task.push(taskIndex);
       rounds.k.push(round.k);
       // The engine clamps every policy's answer to kMax and the steps left; the oracle's k is clamped the same way.
-      rounds.oracleK.push(Math.min(stepsToBreak[taskIndex]!(committedLength), kMax, trace.steps.length - committedLength));
+      rounds.oracleK.push(Math.min(stepsToBreak(trace, committedLength, actionsMatch), kMax, trace.steps.length - committedLength));
     }
   });
   return {
     policy: run.policy,
     kind: policyKind(run.policy),
     lossless: run.lossless,
-    perTask: {
-      latencyMs: pick('latencyMs'),
-      sequentialLatencyMs: pick('sequentialLatencyMs'),
-      speedup: pick('speedup'),
-      costUsd: pick('costUsd'),
-      sequentialCostUsd: pick('sequentialCostUsd'),
-      wastedCostUsd: pick('wastedCostUsd'),
-      meanK: pick('meanK'),
-    },
+    perTask: Object.fromEntries(figures.filter(isPerTaskFigure).map((figure) => [figure.key, pick(figure.key)])) as PolicyResult['perTask'],
     rounds,
   };
 }

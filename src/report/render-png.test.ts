@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { requireSystem } from '../../test/system-requirement.js';
 import { findSansSerifFont, pngSize, renderPixels, renderPng } from './render-png.js';
+
+const fontMissing =
+  findSansSerifFont() === null
+    ? 'no sans-serif font on this machine (Liberation Sans, Arial, Helvetica, DejaVu Sans or Noto Sans): install one (Debian: `apt-get install -y fonts-liberation`)'
+    : undefined;
 
 const textSvg = (text: string): string =>
   `<svg xmlns="http://www.w3.org/2000/svg" width="200" height="60"><text x="10" y="45" font-family="sans-serif" font-size="36">${text}</text></svg>`;
@@ -21,8 +27,8 @@ describe('PNG export', () => {
     expect(pngSize(png)).toEqual({ width: 240, height: 160 });
   });
 
-  it('draws text: a sans-serif system font is found and used', () => {
-    expect(findSansSerifFont(), 'no sans-serif font on this machine: install fonts-liberation or fonts-dejavu-core').not.toBeNull();
+  it('draws text: a sans-serif system font is found and used', (context) => {
+    requireSystem(context, fontMissing);
     expect(inkPixels(textSvg(''))).toBe(0);
     expect(inkPixels(textSvg('Ag 1.5x'))).toBeGreaterThan(150);
   });

@@ -7,6 +7,8 @@ import type { ChartName } from './chart-specs.js';
 import { learningPolicies, learningWindow } from './chart-specs.js';
 import { frontierOfRows } from './build-results.js';
 import { fixedBeatenBy } from './sweep.js';
+import { formatFixed, formatUsd } from '../ledger/format.js';
+import { tableColumns } from '../suite/bench-row.js';
 
 /** The rendered SVG of each chart of each suite (same order as `results.suites`); a missing chart is omitted. */
 export type SuiteCharts = ReadonlyArray<Partial<Record<ChartName, string>>>;
@@ -28,16 +30,6 @@ export function linkify(text: string): string {
 export function slug(name: string): string {
   const text = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
   return text === '' ? 'suite' : text;
-}
-
-function usd(value: number | undefined): string {
-  if (value === undefined || !Number.isFinite(value)) return '-';
-  if (value === 0) return '0';
-  return value.toPrecision(4);
-}
-
-function fixed(value: number | null, digits = 2, suffix = ''): string {
-  return value === null || !Number.isFinite(value) ? '-' : `${value.toFixed(digits)}${suffix}`;
 }
 
 const styles = `
@@ -181,31 +173,24 @@ function truncate(text: string, length: number): string {
   return text.length <= length ? text : `${text.slice(0, length - 1)}…`;
 }
 
+/** The columns of `dsp bench`'s table, with the policy as code, tagged, and a lossless failure in bold. */
 function summaryTable(rows: readonly BenchRowData[], frontier: readonly string[], suite: SuiteResults | null): string {
   const kind = (policy: string): string => suite?.policies.find((entry) => entry.policy === policy)?.kind ?? '';
-  const header = ['policy', 'latency s', 'speedup', 'cost $', 'wasted $', 'peak conc', 'mean conc', 'mean k', 'lat/k2', 'cost/k2', 'waste/k2', 'lossless'];
+  const columns = tableColumns('bench');
   const body = rows.map((row) => {
     const onFrontier = frontier.includes(row.policy);
     const isOracle = row.policy === 'oracle' || kind(row.policy) === 'oracle';
     const tags = `${onFrontier ? '<span class="tag">frontier</span>' : ''}${isOracle ? '<span class="tag limit">limit</span>' : ''}`;
-    const cells = [
-      `<code>${escapeHtml(row.policy)}</code>${tags}`,
-      fixed(row.latencySec),
-      fixed(row.speedup, 2, '×'),
-      usd(row.costUsd),
-      usd(row.wastedCostUsd),
-      fixed(row.peakConcurrency),
-      fixed(row.meanConcurrency),
-      fixed(row.meanK),
-      fixed(row.latencyRatio),
-      fixed(row.costRatio),
-      fixed(row.wastedCostRatio),
-      row.lossless ? 'yes' : '<strong>NO</strong>',
-    ];
+    const cells = columns.map((column) => {
+      if (column.field === 'policy') return `<code>${escapeHtml(row.policy)}</code>${tags}`;
+      if (column.field === 'lossless' && !row.lossless) return `<strong>${escapeHtml(column.cell(row))}</strong>`;
+      return escapeHtml(column.cell(row));
+    });
     const classes = [onFrontier ? 'frontier' : '', isOracle ? 'oracle' : ''].filter((name) => name !== '').join(' ');
     return `<tr data-policy="${escapeHtml(row.policy)}"${classes === '' ? '' : ` class="${classes}"`}>${cells.map((cell) => `<td>${cell}</td>`).join('')}</tr>`;
   });
-  return `<table class="summary"><thead><tr>${header.map((cell) => `<th>${cell}</th>`).join('')}</tr></thead><tbody>${body.join('')}</tbody></table>`;
+  const header = columns.map((column) => `<th title="${escapeHtml(column.about)}">${escapeHtml(column.header)}</th>`).join('');
+  return `<table class="summary"><thead><tr>${header}</tr></thead><tbody>${body.join('')}</tbody></table>`;
 }
 
 /** For each fixed:K row, the cheapest learned setting at least as fast and cheaper (nothing without both kinds of row). */
@@ -213,14 +198,14 @@ function beatenTable(rows: readonly BenchRowData[]): string {
   const beaten = fixedBeatenBy(rows);
   if (beaten.length === 0) return '';
   const row = (policy: string): BenchRowData => rows.find((entry) => entry.policy === policy)!;
-  const figures = (entry: BenchRowData): string => `${fixed(entry.latencySec)} s, ${usd(entry.costUsd)} $`;
+  const figures = (entry: BenchRowData): string => `${formatFixed(entry.latencySec)} s, ${formatUsd(entry.costUsd)} $`;
   const body = beaten.map(({ fixed: name, by }) => {
     const beatenRow = row(name);
     const winner = by === null ? undefined : row(by);
     const cell =
       winner === undefined
         ? 'no dsp setting of this run'
-        : `<code>${escapeHtml(winner.policy)}</code>: ${figures(winner)} (latency ×${(winner.latencySec / beatenRow.latencySec).toFixed(3)}, cost ×${(winner.costUsd / beatenRow.costUsd).toFixed(3)})`;
+        : `<code>${escapeHtml(winner.policy)}</code>: ${figures(winner)} (latency ×${formatFixed(winner.latencySec / beatenRow.latencySec, 3)}, cost ×${formatFixed(winner.costUsd / beatenRow.costUsd, 3)})`;
     return `<tr data-fixed="${escapeHtml(name)}"${by === null ? '' : ` data-by="${escapeHtml(by)}"`}><td><code>${escapeHtml(name)}</code>: ${figures(beatenRow)}</td><td class="text">${cell}</td></tr>`;
   });
   const count = beaten.filter((entry) => entry.by !== null).length;

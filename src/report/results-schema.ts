@@ -6,8 +6,11 @@
  */
 import { z } from 'zod';
 import { CorruptStateError } from '../core/errors.js';
+import { describeValidationIssues } from '../core/validation-issues.js';
 import { priceTableSchema } from '../io/price-file.js';
 import { readTextFile } from '../io/read-text.js';
+import { figures, isPerTaskFigure, type PerTaskFigure } from '../ledger/figures.js';
+import { benchColumns, type BenchFieldKind, type BenchRow } from '../suite/bench-row.js';
 
 /** The value of the `format` field this code writes and reads. */
 export const resultsFormat = 'dsp-results/1';
@@ -15,24 +18,22 @@ export const resultsFormat = 'dsp-results/1';
 const count = z.number().int().nonnegative();
 const finite = z.number();
 
-/** One policy's row of a bench summary (same fields as `dsp bench --format json`). */
-export const benchRowSchema = z.object({
-  policy: z.string().min(1),
-  tasks: count,
-  latencySec: finite,
-  sequentialLatencySec: finite,
-  speedup: finite,
-  costUsd: finite,
-  sequentialCostUsd: finite,
-  wastedCostUsd: finite,
-  peakConcurrency: finite,
-  meanConcurrency: finite,
-  meanK: finite,
-  lossless: z.boolean(),
-  latencyRatio: finite.nullable(),
-  costRatio: finite.nullable(),
-  wastedCostRatio: finite.nullable(),
-});
+/** The schema of a bench row field of each kind. */
+const fieldSchemas: Record<BenchFieldKind, z.ZodType> = {
+  text: z.string().min(1),
+  whole: count,
+  number: finite,
+  ratio: finite.nullable(),
+  flag: z.boolean(),
+};
+
+/** One policy's row of a bench summary: the fields of `benchColumns`, as `dsp bench --format json` prints them. */
+export const benchRowSchema = z.object(
+  // The shape is built from the columns, so zod cannot see its fields: the type says what the columns hold.
+  Object.fromEntries(benchColumns.map((column) => [column.field, fieldSchemas[column.kind]])) as {
+    [Field in keyof BenchRow]: z.ZodType<BenchRow[Field]>;
+  },
+);
 
 /** One suite's bench summary (same shape as `dsp bench --format json`). */
 export const benchSummarySchema = z.object({
@@ -47,23 +48,16 @@ export const benchSummarySchema = z.object({
 /** The kinds of k-policy (spec §3). */
 export const policyKindSchema = z.enum(['sequential', 'fixed', 'additive', 'oracle', 'dsp']);
 
-/** Per-task figures of one policy, one array entry per task in the order of the suite's `taskIds`. */
-export const perTaskSchema = z.object({
-  /** Wall time from task start to the final commit, ms. */
-  latencyMs: z.array(finite),
-  /** T alone on the same task, ms. */
-  sequentialLatencyMs: z.array(finite),
-  /** `sequentialLatencyMs / latencyMs`. */
-  speedup: z.array(finite),
-  /** Cost of every call, USD. */
-  costUsd: z.array(finite),
-  /** Cost of the T calls that produced committed steps, USD. */
-  sequentialCostUsd: z.array(finite),
-  /** Cost of discarded and cancelled calls, USD. */
-  wastedCostUsd: z.array(finite),
-  /** Mean k chosen per round. */
-  meanK: z.array(finite),
-});
+/**
+ * Per-task figures of one policy (those of `figures` marked `perTask`, in code units: latencies in ms, money in USD),
+ * one array entry per task in the order of the suite's `taskIds`.
+ */
+export const perTaskSchema = z.object(
+  Object.fromEntries(figures.filter(isPerTaskFigure).map((figure) => [figure.key, z.array(finite)])) as Record<
+    PerTaskFigure['key'],
+    z.ZodArray<z.ZodNumber>
+  >,
+);
 
 /**
  * Every round a policy ran over the suite, in run order (tasks in suite order, rounds in task order): the task's
@@ -252,8 +246,7 @@ export function parseResults(text: string, source: string): ResultsFile {
   }
   const parsed = resultsSchema.safeParse(value);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new CorruptStateError(source, `field ${formatPath(issue.path)}: ${issue.message}`);
+    throw new CorruptStateError(source, describeValidationIssues(parsed.error.issues));
   }
   return parsed.data;
 }
@@ -267,12 +260,4 @@ export function loadResults(path: string): ResultsFile {
 /** The results file as JSON text: compact (it holds long per-task arrays; use `jq` to read it), trailing newline. */
 export function formatResults(results: ResultsFile): string {
   return `${JSON.stringify(results)}\n`;
-}
-
-/** A zod issue path as `a.b[2].c`. */
-function formatPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '(root)';
-  return path
-    .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`))
-    .join('');
 }

@@ -2,10 +2,13 @@
  * `dsp sweep` as a library: the grid of policies to run (dsp for every τ and β, fixed:K for a range of K,
  * sequential and the oracle), the frontier of each suite, and a plain-text rendering. Pure.
  */
-import type { BenchRow, BenchSummary } from '../suite/bench.js';
+import type { BenchSummary } from '../suite/bench.js';
+import { tableColumns, type BenchRow } from '../suite/bench-row.js';
+import { formatFixed, formatTimes, formatUsd } from '../ledger/format.js';
 import { InvalidInputError } from '../core/errors.js';
 import { parsePolicySpec, type PolicySpec } from '../policies/registry.js';
 import { frontierOfRows } from './build-results.js';
+import { renderTextTable } from './text-table.js';
 
 /** The grid of a sweep. */
 export interface SweepGrid {
@@ -137,32 +140,10 @@ export function sweepSummary(summary: BenchSummary): SweepSummary {
   return { suite: summary.suite, points: summary.rows, frontier: frontierOfRows(summary.rows), beatsFixed: fixedBeatenBy(summary.rows) };
 }
 
-function usd(value: number): string {
-  return value === 0 ? '0' : value.toPrecision(4);
-}
-
-function ratio(value: number | null): string {
-  return value === null ? '-' : value.toFixed(2);
-}
-
 /** The frontier of one suite as a plain-text table, fastest first, with the oracle as the limit below it. */
 export function renderSweepTable(summary: BenchSummary): string {
   const frontier = frontierOfRows(summary.rows);
   const rows = frontier.map((name) => summary.rows.find((row) => row.policy === name)!);
-  const columns: Array<[string, (row: BenchRow) => string]> = [
-    ['policy', (row) => row.policy],
-    ['latency s', (row) => row.latencySec.toFixed(2)],
-    ['speedup', (row) => `${row.speedup.toFixed(2)}x`],
-    ['cost $', (row) => usd(row.costUsd)],
-    ['wasted $', (row) => usd(row.wastedCostUsd)],
-    ['mean k', (row) => row.meanK.toFixed(2)],
-    ['lat/k2', (row) => ratio(row.latencyRatio)],
-    ['cost/k2', (row) => ratio(row.costRatio)],
-  ];
-  const cells = rows.map((row) => columns.map(([, value]) => value(row)));
-  const widths = columns.map(([header], index) => Math.max(header.length, ...cells.map((line) => line[index]!.length)));
-  const line = (values: string[]): string =>
-    values.map((value, index) => (index === 0 ? value.padEnd(widths[index]!) : value.padStart(widths[index]!))).join('  ');
   const oracle = summary.rows.find((row) => row.policy === 'oracle');
   const settings = summary.rows.filter((row) => row.policy !== 'oracle').length;
   const beaten = fixedBeatenBy(summary.rows);
@@ -177,11 +158,10 @@ export function renderSweepTable(summary: BenchSummary): string {
     `suite ${summary.suite}: ${summary.tasks} tasks, timing ${summary.timing}, prices ${summary.priceTable}`,
     `source: ${summary.source}`,
     `frontier: ${rows.length} of ${settings} settings are not beaten on both mean latency and mean cost`,
-    line(columns.map(([header]) => header)),
-    ...cells.map(line),
+    renderTextTable(tableColumns('sweep'), rows),
     ...(oracle === undefined
       ? []
-      : [`limit (oracle, reads the future): ${oracle.latencySec.toFixed(2)} s, ${oracle.speedup.toFixed(2)}x, ${usd(oracle.costUsd)} $`]),
+      : [`limit (oracle, reads the future): ${formatFixed(oracle.latencySec)} s, ${formatTimes(oracle.speedup)}, ${formatUsd(oracle.costUsd)} $`]),
     ...beatenLines,
   ].join('\n');
 }

@@ -17,7 +17,7 @@ import { openAgiActionSpace } from '../envs/openagi/actions.js';
 import { taskForText } from '../envs/openagi/tasks.js';
 import { fixedPolicy } from '../policies/basic.js';
 import { createLanguageModel } from '../providers/providers.js';
-import { loadTraces, parseTraces } from '../traces/load.js';
+import { loadTraces, parseTraces } from '../traces/format.js';
 import type { Trace } from '../traces/schema.js';
 import { captureIo } from '../../test/fixtures/cli/captured-io.js';
 import { type ReplayServer, startReplayServer } from './replay-server.js';
@@ -75,12 +75,13 @@ describe('live agents against dsp serve', () => {
 
 describe('dsp run against dsp serve', () => {
   let captured = captureIo();
-  /** A fresh captured I/O with `env`; what the run prints is then in `printed()`. */
+  /** A fresh captured I/O with `env`; what the run prints is then in `printed()` and `lines()`. */
   const io = (env: Record<string, string>): CliIo => {
     captured = captureIo(env);
     return captured.io;
   };
   const printed = (): string => `${captured.stdout()}${captured.stderr()}`;
+  const lines = (): string[] => printed().split('\n');
   const spying = (seenHeaders?: string[]) => ({
     fetch: ((input, init) => {
       seenHeaders?.push(new Headers(init?.headers).get('authorization') ?? '');
@@ -144,11 +145,26 @@ describe('dsp run against dsp serve', () => {
     expect(await failure({ target: 'openai:gpt-4.1' }, { ANTHROPIC_API_KEY: fakeKey })).toBe(
       'missing API key for openai:gpt-4.1: set the environment variable OPENAI_API_KEY',
     );
-    const unreachable = await failure({ target: 'openai-compatible:target@http://127.0.0.1:1/v1' }, { DSP_OPENAI_COMPATIBLE_API_KEY: fakeKey });
-    expect(unreachable).toMatch(/^target agent failed at step 1 of task task-11: call to model target failed: Cannot connect to API/);
-    expect(unreachable).not.toContain(fakeKey);
     expect(await failure({ tasks: '1-2', tasksFrom: undefined, suite: 'travel' })).toContain('unknown suite "travel"');
     expect(await failure({ policy: 'oracle' })).toContain('the oracle policy needs the future of a recorded trace');
+  });
+
+  it('reports every task whose target cannot be reached, goes on to the next, and fails at the end', async () => {
+    const error: unknown = await runCommandAction(
+      options({ target: 'openai-compatible:target@http://127.0.0.1:1/v1' }),
+      io({ DSP_OPENAI_COMPATIBLE_API_KEY: fakeKey }),
+      spying(),
+    ).catch((caught: unknown) => caught);
+    expect((error as Error).message).toBe('4 of 4 tasks failed');
+    const failures = lines().filter((line) => line.startsWith('dsp: task '));
+    expect(failures.map((line) => /^dsp: task (\S+) failed at step 1: call to model target failed: Cannot connect to API/.exec(line)?.[1])).toEqual([
+      'task-11',
+      'task-3',
+      'task-15',
+      'task-106',
+    ]);
+    expect(printed()).toContain('Summary: 0 of 4 tasks finished, 4 failed, policy fixed:3');
+    expect(printed()).not.toContain(fakeKey);
   });
 
   it('stops a task whose target reply names no action, saying so', async () => {
@@ -170,11 +186,13 @@ describe('dsp run against dsp serve', () => {
         }),
         io({}),
       ).catch((caught: unknown) => caught);
-      expect((error as Error).message).toBe(
-        'target agent failed at step 1 of task task-11: no parsable action in the reply (model target, step 1): ' +
+      expect((error as Error).message).toBe('1 of 1 task failed');
+      expect(lines()).toContain(
+        'dsp: task task-11 failed at step 1: no parsable action in the reply (model target, step 1): ' +
           'no <tool>…</tool> tag and no bold **action name**; the reply was "Hard to say."',
       );
-      expect(captured.stderr()).toContain('warning: task-11 step 1: the target reply had no parsable action');
+      expect(printed()).toContain('warning: task-11 step 1: the target reply had no parsable action');
+      expect(printed()).toContain('Summary: 0 of 1 tasks finished, 1 failed, policy sequential');
     } finally {
       await replay.close();
     }

@@ -5,28 +5,9 @@
 import { replaySuite, type PolicyBuilder, type SuiteRun } from './replay-suite.js';
 import { builtinPriceTable, type PriceTable } from '../ledger/prices.js';
 import { suiteMetrics } from '../ledger/metrics.js';
+import { benchRows, type BenchRow } from './bench-row.js';
 import type { PolicySpec } from '../policies/registry.js';
 import type { Suite } from './embedded-suites.js';
-
-/** One policy's figures over a suite: means per task. Field names are fixed (other tools parse them). */
-export interface BenchRow {
-  policy: string;
-  tasks: number;
-  latencySec: number;
-  sequentialLatencySec: number;
-  speedup: number;
-  costUsd: number;
-  sequentialCostUsd: number;
-  wastedCostUsd: number;
-  peakConcurrency: number;
-  meanConcurrency: number;
-  meanK: number;
-  lossless: boolean;
-  /** Relative to the `fixed:2` row when there is one, else null. */
-  latencyRatio: number | null;
-  costRatio: number | null;
-  wastedCostRatio: number | null;
-}
 
 /** One suite's summary, as printed by `dsp bench --format json`. */
 export interface BenchSummary {
@@ -93,33 +74,6 @@ export async function runBench(options: RunBenchOptions): Promise<BenchSuiteResu
     });
   }
   return results;
-}
-
-/** Rows of a suite's runs, with ratios to the `fixed:2` run when present. */
-export function benchRows(runs: readonly SuiteRun[]): BenchRow[] {
-  const base = runs.find((run) => run.policy === 'fixed:2');
-  const ratio = (value: number, reference: number | undefined): number | null =>
-    reference === undefined || reference === 0 ? null : value / reference;
-  return runs.map((run) => {
-    const m = run.metrics;
-    return {
-      policy: run.policy,
-      tasks: m.tasks,
-      latencySec: m.latencySec,
-      sequentialLatencySec: m.sequentialLatencySec,
-      speedup: m.speedup,
-      costUsd: m.costUsd,
-      sequentialCostUsd: m.sequentialCostUsd,
-      wastedCostUsd: m.wastedCostUsd,
-      peakConcurrency: m.peakConcurrency,
-      meanConcurrency: m.meanConcurrency,
-      meanK: m.meanK,
-      lossless: run.lossless,
-      latencyRatio: ratio(m.latencySec, base?.metrics.latencySec),
-      costRatio: ratio(m.costUsd, base?.metrics.costUsd),
-      wastedCostRatio: ratio(m.wastedCostUsd, base?.metrics.wastedCostUsd),
-    };
-  });
 }
 
 /** The combined summary over several suites (`"suite": "all"`): rows re-averaged over every task of every suite. */

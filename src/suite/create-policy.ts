@@ -1,5 +1,5 @@
 /** Builds any policy from its spec, the learned `dsp` policy included. */
-import { createDspPolicy, parseDspOptions } from '../predictor/dsp-policy.js';
+import { createDspPolicy, parseDspOptions } from '../predictor/index.js';
 import type { KPolicy } from '../core/policy.js';
 import { createBasicPolicy, type PolicyContext, type PolicySpec } from '../policies/registry.js';
 

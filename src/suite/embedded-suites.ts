@@ -6,7 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { InvalidInputError } from '../core/errors.js';
-import { loadTraces } from '../traces/load.js';
+import { loadTraces } from '../traces/format.js';
 import type { Trace } from '../traces/schema.js';
 import { generateSyntheticTraces } from '../traces/synthetic.js';
 

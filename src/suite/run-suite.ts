@@ -1,31 +1,202 @@
 /**
- * A suite of tasks with live agents, one task after another, under one policy (which may learn across tasks).
+ * A suite of tasks with live agents, one task after another, under one policy (which may learn across tasks). The
+ * library's `runSuite` and `dsp run` both run suites through it.
+ *
+ * A task that throws does not end the suite: its error is reported (`onTaskFailed`, and in `failures`) and the next
+ * task starts. Aborting `signal` stops the suite: the calls in flight are cancelled (the signal is joined to every
+ * agent call's signal) and everything finished so far is returned, marked `interrupted`.
  */
 import type { Clock } from '../core/clock.js';
 import { RealClock } from '../core/clock.js';
-import { suiteMetrics, type SuiteMetrics } from '../ledger/metrics.js';
+import { isInvalidInputError, isTargetCallError } from '../core/errors.js';
 import type { KPolicy } from '../core/policy.js';
+import type { Agent, RoundRecord, TaskInput, TaskResult } from '../core/types.js';
 import { runTask, type RunTaskOptions } from '../engine/run-task.js';
-import type { TaskInput, TaskResult } from '../core/types.js';
+import { suiteMetrics, type SuiteMetrics } from '../ledger/metrics.js';
+import { sequentialPolicy } from '../policies/basic.js';
 
-export interface RunSuiteOptions extends Omit<RunTaskOptions, 'task' | 'clock' | 'policy'> {
+/** Where a task stands in its suite. */
+export interface SuitePosition {
+  task: TaskInput;
+  /** 0-based position of the task in `tasks`. */
+  index: number;
+  /** How many tasks the suite has. */
+  total: number;
+}
+
+/** A task whose speculative run finished. */
+export interface RecordedTask extends SuitePosition {
+  result: TaskResult;
+}
+
+/** A finished task, with its sequential baseline when one was asked for and finished. */
+export interface FinishedTask extends RecordedTask {
+  baseline: TaskResult | undefined;
+}
+
+/** A task (or its sequential baseline) that threw. */
+export interface SuiteFailure extends SuitePosition {
+  /** `speculative`: the task itself failed and has no result; `sequential-baseline`: only its baseline failed. */
+  run: 'speculative' | 'sequential-baseline';
+  /** What the run threw, typically a `TargetCallError`. */
+  error: unknown;
+  /** The 1-based step at which the target failed, when `error` is a `TargetCallError`. */
+  step: number | undefined;
+}
+
+/** Options of `runSuite`: the engine's options for every task, the tasks, and hooks. */
+export interface RunSuiteOptions extends Omit<RunTaskOptions, 'task' | 'clock' | 'policy' | 'onRound'> {
   tasks: readonly TaskInput[];
+  /** Chooses k in every round of every task; a learning policy carries what it learned across tasks. */
   policy: KPolicy;
   /** Default: the real clock. */
   clock?: Clock;
-  /** Called after each task. */
-  onTask?: (done: number, total: number, result: TaskResult) => void;
+  /** Aborting it stops the suite and cancels the calls in flight; the outcome is then marked `interrupted`. */
+  signal?: AbortSignal;
+  /** Also run T alone (`sequentialPolicy()`) on each task right after it, for a measured baseline. Default false. */
+  sequentialBaseline?: boolean;
+  /** Called when a task starts (before its first round). */
+  onTaskStarted?: (position: SuitePosition) => void;
+  /** Called after each round of a task's speculative run (not of its baseline). */
+  onRound?: (round: RoundRecord, position: SuitePosition) => void;
+  /** Called with each finished task's result as soon as it finishes, before its baseline runs, e.g. to append its trace. */
+  record?: (finished: RecordedTask) => void;
+  /** Called last for each finished task, with its baseline. */
+  onTaskFinished?: (finished: FinishedTask) => void;
+  /** Called when a task or its baseline throws; the suite goes on with the next task. */
+  onTaskFailed?: (failure: SuiteFailure) => void;
 }
 
-/** Runs the tasks in order and returns every result and the suite's figures. Stops at the first task failure. */
-export async function runSuite(options: RunSuiteOptions): Promise<{ results: TaskResult[]; metrics: SuiteMetrics }> {
-  const { tasks, onTask, ...taskOptions } = options;
-  const clock = options.clock ?? new RealClock();
-  const results: TaskResult[] = [];
-  for (const task of tasks) {
-    const result = await runTask({ ...taskOptions, task, clock });
-    results.push(result);
-    onTask?.(results.length, tasks.length, result);
+/** What `runSuite` returns. */
+export interface SuiteOutcome {
+  /** The results of the finished tasks, in suite order. */
+  results: TaskResult[];
+  /** The tasks and baselines that threw, in suite order. */
+  failures: SuiteFailure[];
+  /** The finished sequential baselines (pair them with `results` by `taskId`). */
+  baselines: TaskResult[];
+  /** True when `signal` aborted before every task had finished or failed. */
+  interrupted: boolean;
+  /** The suite's figures over the finished tasks. */
+  metrics: SuiteMetrics;
+}
+
+/**
+ * Runs the tasks in order and returns every result, every failure and the suite's figures. A task that throws is
+ * reported and skipped; an `InvalidInputError` (bad options, which would fail every task) and an error thrown by a
+ * hook end the suite and are thrown.
+ *
+ * @example
+ * const { results, failures } = await runSuite({ tasks, approx, target, policy: additivePolicy() });
+ */
+export async function runSuite(options: RunSuiteOptions): Promise<SuiteOutcome> {
+  const outcome: Omit<SuiteOutcome, 'metrics'> = { results: [], failures: [], baselines: [], interrupted: false };
+  for (const [index, task] of options.tasks.entries()) {
+    if (options.signal?.aborted === true) {
+      outcome.interrupted = true;
+      break;
+    }
+    const completed = await runSuiteTask(options, { task, index, total: options.tasks.length }, outcome);
+    if (!completed) {
+      outcome.interrupted = true;
+      break;
+    }
   }
-  return { results, metrics: suiteMetrics(results) };
+  return { ...outcome, metrics: suiteMetrics(outcome.results) };
+}
+
+/** Runs one task (and its baseline), reporting through the hooks into `outcome`. False when the signal stopped it. */
+async function runSuiteTask(
+  options: RunSuiteOptions,
+  position: SuitePosition,
+  outcome: Omit<SuiteOutcome, 'metrics'>,
+): Promise<boolean> {
+  const { task } = position;
+  const engine = engineOptions(options);
+  options.onTaskStarted?.(position);
+  const attempt = await attemptTask(options.signal, (hook) =>
+    runTask({ ...engine, task, policy: options.policy, onRound: hook((round) => options.onRound?.(round, position)) }),
+  );
+  if (attempt.kind === 'interrupted') return false;
+  if (attempt.kind === 'failed') {
+    reportFailure(options, outcome, { ...position, run: 'speculative', ...describeFailure(attempt.error) });
+    return true;
+  }
+  const result = attempt.result;
+  outcome.results.push(result);
+  options.record?.({ ...position, result });
+  let baseline: TaskResult | undefined;
+  let completed = true;
+  if (options.sequentialBaseline === true) {
+    const sequential = await attemptTask(options.signal, () => runTask({ ...engine, task, policy: sequentialPolicy() }));
+    if (sequential.kind === 'finished') {
+      baseline = sequential.result;
+      outcome.baselines.push(baseline);
+    } else if (sequential.kind === 'failed') {
+      reportFailure(options, outcome, { ...position, run: 'sequential-baseline', ...describeFailure(sequential.error) });
+    } else {
+      completed = false;
+    }
+  }
+  options.onTaskFinished?.({ ...position, result, baseline });
+  return completed;
+}
+
+/** The engine's options shared by every run of the suite; the agents' calls also stop when the signal aborts. */
+function engineOptions(options: RunSuiteOptions): Omit<RunTaskOptions, 'task' | 'policy'> {
+  const { approx, target, actionsMatch, isTerminal, maxSteps, kMax, priceTable, models, signal } = options;
+  return {
+    approx: joinedTo(approx, signal),
+    target: joinedTo(target, signal),
+    clock: options.clock ?? new RealClock(),
+    actionsMatch,
+    isTerminal,
+    maxSteps,
+    kMax,
+    priceTable,
+    models,
+  };
+}
+
+/** An agent whose calls are also cancelled when `signal` aborts. */
+function joinedTo(agent: Agent, signal: AbortSignal | undefined): Agent {
+  if (signal === undefined) return agent;
+  return (context, callOptions) => agent(context, { ...callOptions, signal: AbortSignal.any([callOptions.signal, signal]) });
+}
+
+type Attempt = { kind: 'finished'; result: TaskResult } | { kind: 'failed'; error: unknown } | { kind: 'interrupted' };
+
+/** Wraps a hook so that an error it throws is told apart from the task's own failure. */
+type HookGuard = <Args extends unknown[]>(hook: (...args: Args) => void) => (...args: Args) => void;
+
+/** Runs a task, telling a failure of the task from a stop of the suite; bad input and hook errors are thrown. */
+async function attemptTask(signal: AbortSignal | undefined, run: (guard: HookGuard) => Promise<TaskResult>): Promise<Attempt> {
+  let hookError: { error: unknown } | undefined;
+  const guard: HookGuard =
+    (hook) =>
+    (...args) => {
+      try {
+        hook(...args);
+      } catch (error) {
+        hookError = { error };
+        throw error;
+      }
+    };
+  try {
+    return { kind: 'finished', result: await run(guard) };
+  } catch (error) {
+    if (hookError !== undefined) throw hookError.error;
+    if (signal?.aborted === true) return { kind: 'interrupted' };
+    if (isInvalidInputError(error)) throw error;
+    return { kind: 'failed', error };
+  }
+}
+
+function describeFailure(error: unknown): Pick<SuiteFailure, 'error' | 'step'> {
+  return { error, step: isTargetCallError(error) ? error.step : undefined };
+}
+
+function reportFailure(options: RunSuiteOptions, outcome: Omit<SuiteOutcome, 'metrics'>, failure: SuiteFailure): void {
+  outcome.failures.push(failure);
+  options.onTaskFailed?.(failure);
 }

@@ -27,12 +27,37 @@ export interface ReplaySetup {
   sequentialPlan: Action[];
 }
 
+/**
+ * Whether an action ends the trace's plan: it equals the last step's action, when the trace ended by a terminal
+ * action (`terminal` is not false).
+ */
+function terminalTest(trace: Trace): (action: Action) => boolean {
+  const endsByTerminal = trace.terminal !== false;
+  const terminalAction = trace.steps[trace.steps.length - 1]!.target.action;
+  return (action) => endsByTerminal && exactMatch(action, terminalAction);
+}
+
+/**
+ * What the oracle policy reads from a trace's future: from a committed prefix of `committedLength` steps, the
+ * number of steps up to and including the next break, that is the first step whose recorded guess is missing or
+ * does not match T's action (by `actionsMatch`), or the terminal step. Past the end of the trace: 1.
+ */
+export function stepsToBreak(trace: Trace, committedLength: number, actionsMatch: ActionsMatch = exactMatch): number {
+  const steps = trace.steps;
+  const isTerminal = terminalTest(trace);
+  let count = 1;
+  for (let index = committedLength; index < steps.length; index += 1, count += 1) {
+    const step = steps[index]!;
+    if (step.approx === undefined || !actionsMatch(step.approx.action, step.target.action)) return count;
+    if (isTerminal(step.target.action)) return count;
+  }
+  return count;
+}
+
+/** The agents, task and limits that replay `trace` on `clock`; `actionsMatch` decides the oracle's breaks. */
 export function replaySetup(trace: Trace, clock: Clock, actionsMatch: ActionsMatch = exactMatch): ReplaySetup {
   const steps = trace.steps;
-  const last = steps[steps.length - 1]!;
-  const endsByTerminal = trace.terminal !== false;
-  const terminalAction = last.target.action;
-  const isTerminal = (action: Action): boolean => endsByTerminal && exactMatch(action, terminalAction);
+  const isTerminal = terminalTest(trace);
   // Steps past the end of the trace are only reached speculatively (always discarded): bill them like the last.
   const recordAt = (step: number): (typeof steps)[number] => steps[Math.min(step, steps.length) - 1]!;
 
@@ -53,16 +78,6 @@ export function replaySetup(trace: Trace, clock: Clock, actionsMatch: ActionsMat
       return { action: call.action, usage: { inputTokens: call.inputTokens, outputTokens: call.outputTokens } };
     };
 
-  const stepsToBreak = (committedLength: number): number => {
-    let count = 1;
-    for (let index = committedLength; index < steps.length; index += 1, count += 1) {
-      const step = steps[index]!;
-      if (step.approx === undefined || !actionsMatch(step.approx.action, step.target.action)) return count;
-      if (isTerminal(step.target.action)) return count;
-    }
-    return count;
-  };
-
   return {
     task: { id: trace.id, text: trace.task },
     approx: play((step) => recordAt(step).approx),
@@ -70,7 +85,7 @@ export function replaySetup(trace: Trace, clock: Clock, actionsMatch: ActionsMat
     isTerminal,
     maxSteps: steps.length,
     models: { approx: trace.models.approx, target: trace.models.target },
-    stepsToBreak,
+    stepsToBreak: (committedLength) => stepsToBreak(trace, committedLength, actionsMatch),
     sequentialPlan: steps.map((step) => step.target.action),
   };
 }

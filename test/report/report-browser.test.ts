@@ -1,20 +1,25 @@
 /**
  * Opens the HTML report in headless Chromium: no console error, no request beyond the file itself, one section per
- * suite, and every chart with the marks it should have. Needs Debian's chromium at /usr/bin/chromium.
+ * suite, and every chart with the marks it should have. Needs a Chromium binary: `DSP_CHROMIUM` when set, else
+ * Debian's /usr/bin/chromium. Without one the tests skip with the reason printed, or fail when `CI` is set.
  */
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { statusColours } from '../../src/report/chart-specs.js';
 import { renderReport } from '../../src/report/render-report.js';
 import type { ResultsFile } from '../../src/report/results-schema.js';
 import { learningPolicies } from '../../src/report/chart-specs.js';
 import { benchResults, handSuite, miniSyntheticSuite } from './fixtures.js';
+import { requireSystem } from '../system-requirement.js';
 
-const chromiumPath = '/usr/bin/chromium';
+const chromiumPath = process.env.DSP_CHROMIUM || '/usr/bin/chromium';
+const browserMissing = existsSync(chromiumPath)
+  ? undefined
+  : `no browser at ${chromiumPath}: these tests open the report in Chromium; install it (Debian: \`apt-get install -y chromium\`) or point DSP_CHROMIUM at a Chromium binary`;
 
 /** An attribute of every element a locator matches ('' when absent). */
 async function attributes(locator: Locator, name: string): Promise<string[]> {
@@ -29,17 +34,13 @@ describe('the HTML report in a browser', () => {
   const outsideRequests: string[] = [];
   // A failed setup is rethrown by every test, so that each one counts as failed (a hook error alone shows as skips).
   let setupError: Error | undefined;
-  const ready = (): void => {
+  const ready = (context: Pick<TestContext, 'skip'>): void => {
+    requireSystem(context, browserMissing);
     if (setupError !== undefined) throw setupError;
   };
 
   beforeAll(async () => {
-    if (!existsSync(chromiumPath)) {
-      setupError = new Error(
-        `${chromiumPath} is missing: this test opens the report in Debian's chromium. Install it with \`apt-get install -y chromium\` (.ci/run installs it on CI).`,
-      );
-      return;
-    }
+    if (browserMissing !== undefined) return;
     try {
       results = await benchResults([handSuite(), miniSyntheticSuite()]);
       const path = join(mkdtempSync(join(tmpdir(), 'dsp-report-browser-')), 'report.html');
@@ -69,14 +70,14 @@ describe('the HTML report in a browser', () => {
     await browser?.close();
   });
 
-  it('loads with no console error and no request for anything but the page itself', () => {
-    ready();
+  it('loads with no console error and no request for anything but the page itself', (context) => {
+    ready(context);
     expect(consoleErrors).toEqual([]);
     expect(outsideRequests).toEqual([]);
   });
 
-  it('has one section per suite, each with its four charts, summary, prices and sources', async () => {
-    ready();
+  it('has one section per suite, each with its four charts, summary, prices and sources', async (context) => {
+    ready(context);
     expect(await attributes(page.locator('section.suite'), 'data-suite')).toEqual(['hand', 'mini']);
     for (const [index, suite] of results.suites.entries()) {
       const section = page.locator('section.suite').nth(index);
@@ -93,8 +94,8 @@ describe('the HTML report in a browser', () => {
     expect(await page.locator('section#all table.summary tbody tr').count()).toBe(6);
   });
 
-  it('draws one point per policy on the latency–cost chart, rings the frontier and marks the oracle', async () => {
-    ready();
+  it('draws one point per policy on the latency–cost chart, rings the frontier and marks the oracle', async (context) => {
+    ready(context);
     for (const [index, suite] of results.suites.entries()) {
       const chart = page.locator('section.suite').nth(index).locator('figure[data-chart="pareto"]');
       const points = await attributes(chart.locator('g.pareto_points_marks > path'), 'aria-label');
@@ -107,8 +108,8 @@ describe('the HTML report in a browser', () => {
     }
   });
 
-  it('draws the timeline with one lane per agent, one bar per call, status colours and the k of each round', async () => {
-    ready();
+  it('draws the timeline with one lane per agent, one bar per call, status colours and the k of each round', async (context) => {
+    ready(context);
     const chart = page.locator('section.suite').first().locator('figure[data-chart="timeline"]');
     const examples = results.suites[0]!.examples;
     const laneLabels = await chart.locator('g.role-axis-label text').allTextContents();
@@ -124,8 +125,8 @@ describe('the HTML report in a browser', () => {
     );
   });
 
-  it('draws two lines (chosen k, oracle k) per policy on the learning chart and one box per policy of speedup', async () => {
-    ready();
+  it('draws two lines (chosen k, oracle k) per policy on the learning chart and one box per policy of speedup', async (context) => {
+    ready(context);
     for (const [index, suite] of results.suites.entries()) {
       const section = page.locator('section.suite').nth(index);
       expect(await section.locator('figure[data-chart="learning"] g.learning_lines_marks > path').count()).toBe(2 * learningPolicies(suite).length);

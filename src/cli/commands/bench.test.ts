@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runDsp } from '../../../test/fixtures/cli/captured-io.js';
-import { writeTraces } from '../../traces/load.js';
+import { writeTraces } from '../../traces/format.js';
 import { generateSyntheticTraces } from '../../traces/synthetic.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'dsp-bench-'));

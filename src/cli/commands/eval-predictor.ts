@@ -7,15 +7,20 @@ import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import { InvalidInputError } from '../../core/errors.js';
 import { parsePolicySpec } from '../../policies/registry.js';
-import { loadBaselineLog, loadKDataset, type BaselinePrediction, type KDataset } from '../../predictor/dataset.js';
-import { parseDspOptions } from '../../predictor/dsp-policy.js';
 import {
   evaluateOnline,
+  loadBaselineLog,
+  loadKDataset,
+  parseDspOptions,
   summarizePredictions,
+  type BaselinePrediction,
   type CalibrationRow,
   type EvaluationResult,
+  type KDataset,
   type PredictionSummary,
-} from '../../predictor/evaluate.js';
+} from '../../predictor/index.js';
+import { formatFixed } from '../../ledger/format.js';
+import { renderTextTable, type TextColumn } from '../../report/text-table.js';
 import type { CliIo } from '../io.js';
 import { parseWholeNumber } from '../options.js';
 
@@ -124,6 +129,15 @@ function summaryLine(summary: PredictionSummary): string {
   );
 }
 
+const calibrationColumns: ReadonlyArray<TextColumn<CalibrationRow>> = [
+  { header: 'k̂', cell: (row) => String(row.predictedK), align: 'right' },
+  { header: 'states', cell: (row) => String(row.count) },
+  { header: 'mean V̂', cell: (row) => formatFixed(row.meanValue) },
+  { header: 'mean k', cell: (row) => formatFixed(row.meanLabel) },
+  { header: 'k = k̂', cell: (row) => percent(row.exact) },
+  { header: 'k ≤ k̂', cell: (row) => percent(row.coverage) },
+];
+
 /** The plain-text report. Pure: report in, text out. */
 export function renderEvalReport(report: EvalPredictorReport): string {
   const lines = [
@@ -141,17 +155,6 @@ export function renderEvalReport(report: EvalPredictorReport): string {
     '',
     'calibration (rows by the k̂ chosen):',
   );
-  const header = ['k̂', 'states', 'mean V̂', 'mean k', 'k = k̂', 'k ≤ k̂'];
-  const rows = report.calibration.map((row) => [
-    String(row.predictedK),
-    String(row.count),
-    Number.isNaN(row.meanValue) ? '-' : row.meanValue.toFixed(2),
-    row.meanLabel.toFixed(2),
-    percent(row.exact),
-    percent(row.coverage),
-  ]);
-  const widths = header.map((title, index) => Math.max(title.length, ...rows.map((row) => row[index]!.length)));
-  const format = (cells: string[]): string => cells.map((cell, index) => cell.padStart(widths[index]!)).join('  ');
-  lines.push(format(header), ...rows.map(format));
+  lines.push(renderTextTable(calibrationColumns, report.calibration));
   return lines.join('\n');
 }

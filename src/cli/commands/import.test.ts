@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../main.js';
 import { isInvalidInputError } from '../../core/errors.js';
 import { captureIo } from '../../../test/fixtures/cli/captured-io.js';
-import { loadTraces } from '../../traces/load.js';
+import { loadTraces } from '../../traces/format.js';
 
 const fixtures = resolve(import.meta.dirname, '../../../test/fixtures/importers');
 

@@ -6,16 +6,15 @@
  */
 import type { Command } from 'commander';
 import { basename } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readTextFile } from '../../io/read-text.js';
 import { InvalidInputError } from '../../core/errors.js';
-import { loadTraces } from '../../traces/load.js';
 import type { Trace } from '../../traces/schema.js';
 import { embeddedSuiteSeed, modelledSuiteModels, modelledSuites } from '../../traces/importers/build-suites.js';
 import { importDspDataset } from '../../traces/importers/dsp-dataset.js';
 import { importDspLogs, type SkippedRun } from '../../traces/importers/dsp-logs.js';
 import { formatSummary, summarizeTraces } from '../../traces/importers/suite-summary.js';
 import type { CallScale } from '../../traces/importers/timing-model.js';
-import { writeTracesAtomic } from '../../traces/importers/write.js';
+import { loadTraces, writeTraces } from '../../traces/format.js';
 import type { CliIo, OutputStream } from '../io.js';
 import { parseWholeNumber } from '../options.js';
 
@@ -115,7 +114,7 @@ function finish(
     for (const run of runs) write(`  ${run.run}: ${run.reason}\n`);
   }
   if (traces.length === 0) throw new InvalidInputError('no run could be imported; nothing written', { source: out });
-  writeTracesAtomic(out, traces);
+  writeTraces(out, traces);
   write(`imported ${traces.length} run(s): ${formatSummary(summarizeTraces(traces))} -> ${out}\n`);
 }
 
@@ -132,12 +131,7 @@ function presetFor(suite: string | undefined): { name: string; targetCallsPerSte
 }
 
 function readTaskList(path: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new InvalidInputError(`cannot read the task list: ${(error as Error).message}`, { source: path });
-  }
+  const text = readTextFile(path);
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   return lines;

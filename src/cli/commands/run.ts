@@ -6,34 +6,30 @@
  *   [--record runs.jsonl] [--sequential-baseline]
  * ```
  *
- * One progress line per task, then a summary. `--record` appends one `dsp-trace/1` line per finished task (flushed
- * at once, so Ctrl-C leaves a valid truncated recording). `--sequential-baseline` also runs T alone on each task
+ * One progress line per finished task, then a summary; a task that fails is reported on stderr and the run goes on
+ * with the next (exit code 1 at the end). `--record` appends one `dsp-trace/1` line per finished task (flushed at
+ * once, so Ctrl-C leaves a valid truncated recording). `--sequential-baseline` also runs T alone on each task
  * (policy `sequential`) for a measured baseline. API keys come from the environment only and are never printed.
  */
-import { readTextFile } from '../../io/read-text.js';
 import type { Command } from 'commander';
-import { RealClock, type Clock } from '../../core/clock.js';
-import { DspError, InvalidInputError } from '../../core/errors.js';
-import { runTask } from '../../engine/run-task.js';
-import type { Action, Agent, TaskInput, TaskResult } from '../../core/types.js';
-import { suiteMetrics, type SuiteMetrics } from '../../ledger/metrics.js';
+import type { Clock } from '../../core/clock.js';
+import { DspError, InvalidInputError, describeCause, isTargetCallError } from '../../core/errors.js';
+import type { Action, Role, TaskInput, TaskResult } from '../../core/types.js';
 import { builtinPriceTable, type PriceTable } from '../../ledger/prices.js';
 import { loadPriceTable } from '../../io/price-file.js';
-import { sequentialPolicy } from '../../policies/basic.js';
-import { createPolicy, validatePolicySpecs } from '../../suite/create-policy.js';
+import { readTextFile } from '../../io/read-text.js';
 import { parsePolicySpec } from '../../policies/registry.js';
-import { createAiSdkAgent } from '../../agents/ai-sdk.js';
+import { validatePolicySpecs } from '../../suite/create-policy.js';
+import type { SuiteFailure, SuiteOutcome } from '../../suite/run-suite.js';
 import { strategyByName, type ParseFailure } from '../../agents/strategies.js';
-import { preloadTokenCounters } from '../../agents/tokenizer.js';
-import { TraceRecorder, traceFromTaskResult } from '../../traces/recorder.js';
 import { excerptOf } from '../../agents/errors.js';
-import { openAgiActionSpace } from '../../envs/openagi/actions.js';
 import { parseTaskList, selectStandardTasks, taskForText, normalizeTaskText } from '../../envs/openagi/tasks.js';
-import { createLanguageModel, redactSecrets, type ProviderModel } from '../../providers/providers.js';
-import { parseTraces } from '../../traces/load.js';
+import { redactSecrets } from '../../providers/providers.js';
+import { runLiveSuite, type LiveSuiteOptions } from '../../live/live-suite.js';
+import { parseTraces } from '../../traces/format.js';
 import type { CliIo } from '../io.js';
 import { parseWholeNumber } from '../options.js';
-import { formatUsd } from '../render.js';
+import { formatUsd } from '../../ledger/format.js';
 
 /** The options of `dsp run`, as parsed from the command line. */
 export interface RunOptions {
@@ -67,30 +63,17 @@ export interface RunOptions {
   predictorState?: string;
 }
 
-/** What a live run may be given besides its options. */
-export interface RunEnvironment {
-  /** Writes a line of normal output. */
-  print: (line: string) => void;
-  /** Writes a line of warnings and errors. */
-  printError: (line: string) => void;
-  /** Where API keys are read from. */
-  env: Readonly<Record<string, string | undefined>>;
-  /** A `fetch` for providers (tests). */
+/** What a test may replace in `dsp run`: the providers' `fetch` and the clock. */
+export interface RunServices {
+  /** A `fetch` for providers. Default: the global one. */
   fetch?: typeof globalThis.fetch;
-  /** Aborting it stops the run: in-flight calls are cancelled and the summary of finished tasks is printed. */
-  stopSignal?: AbortSignal;
+  /** Default: the real clock. */
   clock?: Clock;
 }
 
-/** The outcome of a live run. */
-export interface RunOutcome {
+/** The outcome of a live run: the suite's outcome, with the tasks it was given and the prices it used. */
+export interface RunOutcome extends SuiteOutcome {
   tasks: TaskInput[];
-  results: TaskResult[];
-  /** The sequential runs, by task, when `sequentialBaseline` was set. */
-  baselines: TaskResult[];
-  /** True when the run was stopped before all tasks finished. */
-  interrupted: boolean;
-  metrics: SuiteMetrics;
   priceTable: PriceTable;
 }
 
@@ -100,6 +83,20 @@ export class RunInterruptedError extends DspError {
   override readonly exitCode = 130;
   constructor() {
     super('the run was interrupted');
+  }
+}
+
+/** Thrown after the summary when some tasks (or their sequential baselines) failed; each was reported as it failed. */
+export class TasksFailedError extends DspError {
+  override readonly name = 'TasksFailedError' as const;
+  /** How many tasks failed, in their own run or their baseline. */
+  readonly failed: number;
+  readonly total: number;
+
+  constructor(options: { failed: number; total: number }) {
+    super(`${options.failed} of ${plural(options.total, 'task')} failed`);
+    this.failed = options.failed;
+    this.total = options.total;
   }
 }
 
@@ -141,137 +138,41 @@ export function looksLikeTraceFile(content: string): boolean {
   return first !== undefined && first.trim().startsWith('{');
 }
 
-/** Runs a suite live. Throws typed errors for bad options, missing keys and failed target calls. */
-export async function runLiveSuite(options: RunOptions, environment: RunEnvironment): Promise<RunOutcome> {
+/**
+ * `dsp run`'s options resolved for `runLiveSuite` (every check of the options is done here, with the flag names),
+ * with the keys of `io.env`, the stop signal `io.signal` and any `services` a test replaces.
+ */
+export function resolveRunOptions(
+  options: RunOptions,
+  io: Pick<CliIo, 'env' | 'signal'>,
+  services: RunServices = {},
+): LiveSuiteOptions & { tasks: TaskInput[]; priceTable: PriceTable } {
   const tasks = resolveRunTasks(options);
   const approxStrategy = strategyByName(options.approxStrategy ?? runDefaults.approxStrategy, '--approx-strategy');
   const targetStrategy = strategyByName(options.targetStrategy ?? runDefaults.targetStrategy, '--target-strategy');
   const maxSteps = positiveWhole(options.maxSteps ?? runDefaults.maxSteps, '--max-steps');
   const kMax = positiveWhole(options.kMax ?? runDefaults.kMax, '--k-max');
   const priceTable = options.prices === undefined ? builtinPriceTable : loadPriceTable(options.prices);
-  const policySpec = parsePolicySpec(options.policy ?? runDefaults.policy, '--policy');
-  validatePolicySpecs([policySpec], '--policy');
-  if (policySpec.kind === 'oracle') {
-    throw new InvalidInputError('the oracle policy needs the future of a recorded trace: use it in replay, not in dsp run', {
-      source: '--policy',
-    });
-  }
-  const modelOptions = { env: environment.env, ...(environment.fetch === undefined ? {} : { fetch: environment.fetch }) };
-  const approxModel = createLanguageModel(options.approx, { ...modelOptions, source: '--approx' });
-  const targetModel = createLanguageModel(options.target, { ...modelOptions, source: '--target' });
-  const clock = environment.clock ?? new RealClock();
-  const stopSignal = environment.stopSignal ?? new AbortController().signal;
-  const recorder = options.record === undefined ? undefined : new TraceRecorder(options.record);
-  const runId = `run-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
-
-  const onParseFailure = (role: 'approx' | 'target') => (failure: ParseFailure) => {
-    const consequence = failure.outcome === 'mismatch' ? 'counted as a mismatch' : 'the task stops';
-    environment.printError(
-      redactSecrets(
-        `warning: ${failure.taskId} step ${failure.step}: the ${role} reply had no parsable action (${failure.reason}; ${consequence}): "${excerptOf(failure.reply, 120)}"`,
-        environment.env,
-      ),
-    );
-  };
-  const approx = stoppable(
-    createAiSdkAgent({
-      model: approxModel.model,
-      actionSpace: openAgiActionSpace,
-      strategy: approxStrategy,
-      onUnparsable: 'mismatch',
-      onParseFailure: onParseFailure('approx'),
-    }),
-    stopSignal,
-  );
-  const target = stoppable(
-    createAiSdkAgent({
-      model: targetModel.model,
-      actionSpace: openAgiActionSpace,
-      strategy: targetStrategy,
-      onUnparsable: 'throw',
-      onParseFailure: onParseFailure('target'),
-    }),
-    stopSignal,
-  );
-  const models = { approx: approxModel.modelName, target: targetModel.modelName };
-  // Build the tokenizers now: building one blocks for about a second, which must not happen mid-run.
-  await preloadTokenCounters([approxModel.modelName, targetModel.modelName]);
-
-  // Created last, so that nothing can fail before the `finally` that closes it (a dsp policy owns a worker).
-  const policy = createPolicy(policySpec, {}, {
-    // Live: a learning policy never makes planning wait for its trainer.
-    deterministic: false,
-    ...(options.predictorState === undefined ? {} : { predictorStatePath: options.predictorState }),
-  });
-  const results: TaskResult[] = [];
-  const baselines: TaskResult[] = [];
-  let interrupted = false;
-  const common = {
-    approx,
-    target,
-    clock,
-    actionsMatch: openAgiActionSpace.actionsMatch,
-    isTerminal: openAgiActionSpace.isTerminal,
+  const policy = parsePolicySpec(options.policy ?? runDefaults.policy, '--policy');
+  validatePolicySpecs([policy], '--policy');
+  return {
+    suite: options.suite,
+    tasks,
+    approx: { model: options.approx, strategy: approxStrategy, source: '--approx' },
+    target: { model: options.target, strategy: targetStrategy, source: '--target' },
+    policy,
+    policySource: '--policy',
+    sequentialBaseline: options.sequentialBaseline === true,
     maxSteps,
     kMax,
     priceTable,
-    models,
+    env: io.env,
+    signal: io.signal,
+    ...(options.record === undefined ? {} : { recordPath: options.record }),
+    ...(options.predictorState === undefined ? {} : { predictorStatePath: options.predictorState }),
+    ...(services.fetch === undefined ? {} : { fetch: services.fetch }),
+    ...(services.clock === undefined ? {} : { clock: services.clock }),
   };
-  try {
-    for (const [index, task] of tasks.entries()) {
-      if (stopSignal.aborted) {
-        interrupted = true;
-        break;
-      }
-      let result: TaskResult;
-      try {
-        result = await runTask({ ...common, task, policy });
-      } catch (error) {
-        if (stopSignal.aborted) {
-          interrupted = true;
-          break;
-        }
-        throw error;
-      }
-      results.push(result);
-      recorder?.append(
-        traceFromTaskResult(task, result, {
-          id: `${options.suite}/${task.id}/${runId}`,
-          suite: options.suite,
-          models: { approx: modelLabel(approxModel), target: modelLabel(targetModel) },
-          extra: {
-            strategies: { approx: approxStrategy.name, target: targetStrategy.name },
-            policy: policy.name,
-          },
-        }),
-      );
-      let baseline: TaskResult | undefined;
-      if (options.sequentialBaseline === true) {
-        try {
-          baseline = await runTask({ ...common, task, policy: sequentialPolicy() });
-          baselines.push(baseline);
-        } catch (error) {
-          if (!stopSignal.aborted) throw error;
-          interrupted = true;
-        }
-      }
-      environment.print(renderTaskLine({ index, total: tasks.length, task, result, baseline }));
-      if (interrupted) break;
-    }
-  } finally {
-    await policy.close?.();
-  }
-  return { tasks, results, baselines, interrupted, metrics: suiteMetrics(results), priceTable };
-}
-
-/** An agent whose calls are also cancelled when `stopSignal` aborts (the user stopped the run). */
-function stoppable(agent: Agent, stopSignal: AbortSignal): Agent {
-  return (context, options) =>
-    agent(context, { ...options, signal: AbortSignal.any([options.signal, stopSignal]) });
-}
-
-function modelLabel(model: ProviderModel): string {
-  return `${model.spec.provider}:${model.spec.modelId}`;
 }
 
 function positiveWhole(value: number, source: string): number {
@@ -309,6 +210,21 @@ export function renderTaskLine(input: {
   return `${parts.join(' · ')}\n    plan: ${renderPlan(result.plan)}`;
 }
 
+/** The line `dsp run` prints on stderr when a task or its baseline fails (pure). */
+export function renderTaskFailure(failure: SuiteFailure): string {
+  const run = failure.run === 'speculative' ? `task ${failure.task.id}` : `task ${failure.task.id}: the sequential baseline`;
+  const step = failure.step === undefined ? '' : ` at step ${failure.step}`;
+  // The step and task are said once: a target failure's own message repeats them.
+  const cause = isTargetCallError(failure.error) ? describeCause(failure.error.cause) : describeCause(failure.error);
+  return `dsp: ${run} failed${step}: ${cause}`;
+}
+
+/** The warning printed when a model's reply names no action (pure). */
+export function renderParseFailure(role: Role, failure: ParseFailure): string {
+  const consequence = failure.outcome === 'mismatch' ? 'counted as a mismatch' : 'the task stops';
+  return `warning: ${failure.taskId} step ${failure.step}: the ${role} reply had no parsable action (${failure.reason}; ${consequence}): "${excerptOf(failure.reply, 120)}"`;
+}
+
 /** The summary printed at the end of a run (pure). */
 export function renderRunSummary(input: {
   outcome: RunOutcome;
@@ -318,30 +234,17 @@ export function renderRunSummary(input: {
   const { outcome, options } = input;
   const metrics = outcome.metrics;
   const lines: string[] = [];
-  const finished = `${outcome.results.length} of ${outcome.tasks.length} tasks`;
   lines.push(
-    `Summary${outcome.interrupted ? ' (interrupted)' : ''}: ${finished}, policy ${options.policy ?? runDefaults.policy}`,
+    `Summary${outcome.interrupted ? ' (interrupted)' : ''}: ${renderTaskCounts(outcome)}, policy ${options.policy ?? runDefaults.policy}`,
     `  approx ${options.approx} (${options.approxStrategy ?? runDefaults.approxStrategy}), target ${options.target} (${options.targetStrategy ?? runDefaults.targetStrategy})`,
   );
   if (outcome.results.length === 0) {
     lines.push('  no task finished');
   } else {
     lines.push(
-      `  latency        ${seconds(metrics.latencySec * 1000)} per task (sequential estimate ${seconds(metrics.sequentialLatencySec * 1000)}, speedup ×${metrics.speedup.toFixed(2)})`,
+      `  latency        ${seconds(metrics.latencyMs)} per task (sequential estimate ${seconds(metrics.sequentialLatencyMs)}, speedup ×${metrics.speedup.toFixed(2)})`,
     );
-    if (outcome.baselines.length > 0) {
-      const mean = outcome.baselines.reduce((sum, result) => sum + result.metrics.latencyMs, 0) / outcome.baselines.length;
-      const measured = outcome.results
-        .slice(0, outcome.baselines.length)
-        .map((result, index) => (result.metrics.latencyMs > 0 ? outcome.baselines[index]!.metrics.latencyMs / result.metrics.latencyMs : 1));
-      const meanSpeedup = measured.reduce((sum, value) => sum + value, 0) / measured.length;
-      const samePlans = outcome.baselines.filter(
-        (baseline, index) => JSON.stringify(baseline.plan) === JSON.stringify(outcome.results[index]!.plan),
-      ).length;
-      lines.push(
-        `  sequential run ${seconds(mean)} per task measured (speedup ×${meanSpeedup.toFixed(2)}; same plan on ${samePlans} of ${outcome.baselines.length} tasks)`,
-      );
-    }
+    if (outcome.baselines.length > 0) lines.push(renderBaselineSummary(outcome));
     lines.push(
       `  cost           $${formatUsd(metrics.costUsd)} per task (sequential $${formatUsd(metrics.sequentialCostUsd)}, overhead $${formatUsd(metrics.overheadCostUsd)}, wasted $${formatUsd(metrics.wastedCostUsd)}; prices: ${outcome.priceTable.name})`,
       `  concurrency    peak ${metrics.peakConcurrency.toFixed(1)}, mean ${metrics.meanConcurrency.toFixed(2)}; mean k ${metrics.meanK.toFixed(2)}`,
@@ -352,6 +255,27 @@ export function renderRunSummary(input: {
   }
   if (input.recordedTo !== undefined) lines.push(`  recorded       ${outcome.results.length} traces appended to ${input.recordedTo}`);
   return lines.join('\n');
+}
+
+/** `4 of 4 tasks`, or with failures `3 of 4 tasks finished, 1 failed`. */
+function renderTaskCounts(outcome: RunOutcome): string {
+  const counts = `${outcome.results.length} of ${outcome.tasks.length} tasks`;
+  if (outcome.failures.length === 0) return counts;
+  const taskFailures = outcome.failures.filter((failure) => failure.run === 'speculative').length;
+  const baselineFailures = outcome.failures.length - taskFailures;
+  const baselines = baselineFailures === 0 ? '' : ` (${plural(baselineFailures, 'sequential baseline')} failed)`;
+  return `${counts} finished, ${taskFailures} failed${baselines}`;
+}
+
+/** The measured baseline line: each finished baseline against its task's speculative run. */
+function renderBaselineSummary(outcome: RunOutcome): string {
+  const resultsByTask = new Map(outcome.results.map((result) => [result.taskId, result]));
+  const pairs = outcome.baselines.map((baseline) => ({ baseline, result: resultsByTask.get(baseline.taskId)! }));
+  const mean = pairs.reduce((sum, { baseline }) => sum + baseline.metrics.latencyMs, 0) / pairs.length;
+  const speedups = pairs.map(({ baseline, result }) => (result.metrics.latencyMs > 0 ? baseline.metrics.latencyMs / result.metrics.latencyMs : 1));
+  const meanSpeedup = speedups.reduce((sum, value) => sum + value, 0) / speedups.length;
+  const samePlans = pairs.filter(({ baseline, result }) => JSON.stringify(baseline.plan) === JSON.stringify(result.plan)).length;
+  return `  sequential run ${seconds(mean)} per task measured (speedup ×${meanSpeedup.toFixed(2)}; same plan on ${samePlans} of ${pairs.length} tasks)`;
 }
 
 function plural(count: number, noun: string): string {
@@ -367,35 +291,38 @@ function money(costUsd: number, unpricedCalls: number): string {
 }
 
 /**
- * Runs `dsp run`: prints a line per task and the summary on `io.stdout`, warnings on `io.stderr`; API keys come
- * from `io.env`, and `io.signal` stops the run. Throws typed errors for the CLI's entry point to print (messages
- * passed through `redactSecrets`), and `RunInterruptedError` after the summary when the run was stopped. `services`
- * replace the real `fetch` and clock (tests).
+ * Runs `dsp run`: prints a line per finished task and the summary on `io.stdout`, a line per failed task and the
+ * warnings on `io.stderr`; API keys come from `io.env`, and `io.signal` stops the run. Throws typed errors for the
+ * CLI's entry point to print (messages passed through `redactSecrets`): bad input before the first task; after the
+ * summary, `RunInterruptedError` when the run was stopped, else `TasksFailedError` when any task failed.
  */
-export async function runCommandAction(
-  options: RunOptions,
-  io: CliIo,
-  services: Pick<RunEnvironment, 'fetch' | 'clock'> = {},
-): Promise<RunOutcome> {
+export async function runCommandAction(options: RunOptions, io: CliIo, services: RunServices = {}): Promise<RunOutcome> {
+  const redact = (text: string): string => redactSecrets(text, io.env);
+  const printError = (line: string): void => void io.stderr.write(`${redact(line)}\n`);
   const onStop = (): void => void io.stderr.write('\ndsp run: stopping (Ctrl-C again to quit at once)…\n');
   io.signal.addEventListener('abort', onStop, { once: true });
   let outcome: RunOutcome;
   try {
-    outcome = await runLiveSuite(options, {
-      print: (line) => void io.stdout.write(`${line}\n`),
-      printError: (line) => void io.stderr.write(`${line}\n`),
-      env: io.env,
-      stopSignal: io.signal,
-      ...services,
+    const resolved = resolveRunOptions(options, io, services);
+    const suiteOutcome = await runLiveSuite({
+      ...resolved,
+      onTaskFinished: (finished) => void io.stdout.write(`${renderTaskLine(finished)}\n`),
+      onTaskFailed: (failure) => printError(renderTaskFailure(failure)),
+      onParseFailure: (role, failure) => printError(renderParseFailure(role, failure)),
     });
+    outcome = { ...suiteOutcome, tasks: resolved.tasks, priceTable: resolved.priceTable };
   } catch (error) {
-    if (error instanceof Error) error.message = redactSecrets(error.message, io.env);
+    if (error instanceof Error) error.message = redact(error.message);
     throw error;
   } finally {
     io.signal.removeEventListener('abort', onStop);
   }
   io.stdout.write(`${renderRunSummary({ outcome, options, recordedTo: options.record })}\n`);
   if (outcome.interrupted) throw new RunInterruptedError();
+  if (outcome.failures.length > 0) {
+    const failed = new Set(outcome.failures.map((failure) => failure.index)).size;
+    throw new TasksFailedError({ failed, total: outcome.tasks.length });
+  }
   return outcome;
 }
 

@@ -11,7 +11,7 @@
 import type { Command } from 'commander';
 import { InvalidInputError } from '../../core/errors.js';
 import { checkLoopbackHost, type ReplayServer, type ReplayStats, startReplayServer } from '../../server/replay-server.js';
-import { loadTraces } from '../../traces/load.js';
+import { loadTraces } from '../../traces/format.js';
 import type { CliIo, OutputStream } from '../io.js';
 
 /** The options of `dsp serve`. */

@@ -1,18 +1,23 @@
 /** `dsp suites`: list the embedded suites. */
 import type { Command } from 'commander';
-import { availableSuiteNames, embeddedSuite } from '../../suite/embedded-suites.js';
+import { availableSuiteNames, embeddedSuite, type Suite } from '../../suite/embedded-suites.js';
+import { renderTextTable, type TextColumn } from '../../report/text-table.js';
 import type { CliIo } from '../io.js';
+
+const columns: ReadonlyArray<TextColumn<Suite>> = [
+  { header: 'suite', cell: (suite) => suite.name },
+  { header: 'tasks', cell: (suite) => String(suite.traces.length) },
+  { header: 'steps', cell: (suite) => String(suite.traces.reduce((sum, trace) => sum + trace.steps.length, 0)) },
+  { header: 'timing', cell: (suite) => [...new Set(suite.traces.map((trace) => trace.timing))].join('+'), align: 'left' },
+  { header: 'source', cell: (suite) => suite.source, align: 'left' },
+];
 
 export function registerSuitesCommand(program: Command, io: CliIo): void {
   program
     .command('suites')
     .description('list the embedded suites that `dsp bench --suite` can run')
     .action(() => {
-      for (const name of availableSuiteNames()) {
-        const suite = embeddedSuite(name, 1);
-        const steps = suite.traces.reduce((sum, trace) => sum + trace.steps.length, 0);
-        const timing = [...new Set(suite.traces.map((trace) => trace.timing))].join('+');
-        io.stdout.write(`${name.padEnd(16)} ${String(suite.traces.length).padStart(4)} tasks ${String(steps).padStart(5)} steps  timing ${timing}  (${suite.source})\n`);
-      }
+      const suites = availableSuiteNames().map((name) => embeddedSuite(name, 1));
+      io.stdout.write(`${renderTextTable(columns, suites)}\n`);
     });
 }

@@ -56,7 +56,7 @@ describe('OpenAGI tasks', () => {
     ]);
     writeFileSync(path, '# nothing\n');
     expect(() => readTaskFile(path)).toThrow('the task list has no tasks');
-    expect(() => readTaskFile(join(directory, 'missing.txt'))).toThrow(/cannot read the task file/);
+    expect(() => readTaskFile(join(directory, 'missing.txt'))).toThrow(/missing\.txt: no such file/);
     expect(taskForText('Given a cat, draw a dog', 'custom-1')).toEqual({ id: 'custom-1', text: 'Given a cat, draw a dog' });
   });
 });

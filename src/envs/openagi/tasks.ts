@@ -4,7 +4,7 @@
  * numbers of that list (task 11 is "Given blurry image, how to return the regular image step by step?").
  * More tasks can be read from a text file (one task per line).
  */
-import { readFileSync } from 'node:fs';
+import { readTextFile } from '../../io/read-text.js';
 import { InvalidInputError } from '../../core/errors.js';
 import type { TaskInput } from '../../core/types.js';
 
@@ -136,13 +136,7 @@ export function normalizeTaskText(text: string): string {
  * that is a standard task gets its standard id; any other gets `line-N` (N = 1-based line number).
  */
 export function readTaskFile(path: string): TaskInput[] {
-  let content: string;
-  try {
-    content = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new InvalidInputError(`cannot read the task file: ${(error as Error).message}`, { source: path });
-  }
-  return parseTaskList(content, path);
+  return parseTaskList(readTextFile(path), path);
 }
 
 /** The tasks of a task list's text (see `readTaskFile`). */

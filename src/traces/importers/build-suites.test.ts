@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadTraces } from '../load.js';
+import { loadTraces } from '../format.js';
 import { buildEmbeddedSuites } from './build-suites.js';
 import { summarizeTraces } from './suite-summary.js';
 

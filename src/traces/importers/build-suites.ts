@@ -11,7 +11,7 @@ import { importDspDataset, type DspDatasetImportOptions, type DspDatasetImportSt
 import { importDspLogs, type SkippedRun } from './dsp-logs.js';
 import { summarizeTraces, type SuiteSummary } from './suite-summary.js';
 import type { CallScale, TimingModel } from './timing-model.js';
-import { writeTracesAtomic } from './write.js';
+import { writeTraces } from '../format.js';
 import { readTextFile } from '../../io/read-text.js';
 
 /** Where to read and write. */
@@ -129,7 +129,7 @@ function keepStandardTasks(traces: readonly Trace[], standardTasks: ReadonlySet<
 function writeSuite(outDir: string, name: string, traces: Trace[], details: Omit<BuiltSuite, 'name' | 'path' | 'summary'>): BuiltSuite {
   if (traces.length === 0) throw new InvalidInputError(`suite ${name} would be empty`, { source: outDir });
   const path = join(outDir, `${name}.jsonl`);
-  writeTracesAtomic(path, traces);
+  writeTraces(path, traces);
   return { name, path, summary: summarizeTraces(traces), ...details };
 }
 

@@ -109,7 +109,7 @@ describe('importDspDataset', () => {
 
   it('rejects malformed datasets naming the file, the line and what was expected', () => {
     expect(errorMessage(() => importDspDataset(resolve(datasets, 'bad-label.json'), base))).toMatch(
-      /bad-label\.json: line 11 \(record 2\): field trajectory\.0\.k: .*expected \{"trajectory": \[\{"state": string, "reward": 0 or 1, "k": integer >= 0\}/,
+      /bad-label\.json: line 11 \(record 2\): field trajectory\[0\]\.k: .*expected \{"trajectory": \[\{"state": string, "reward": 0 or 1, "k": integer >= 0\}/,
     );
     expect(errorMessage(() => importDspDataset(resolve(datasets, 'bad-history.json'), base))).toMatch(
       /bad-history\.json: line 2 \(record 1\), state line 3: expected "Previous history:", "Approximation Step N: ACTION".*found "Approx Step 1: Image Deblurring"/,

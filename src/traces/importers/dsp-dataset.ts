@@ -24,6 +24,7 @@
  */
 import { z } from 'zod';
 import { InvalidInputError } from '../../core/errors.js';
+import { describeValidationIssues } from '../../core/validation-issues.js';
 import { seededRandom } from '../../core/rng.js';
 import type { Trace, TraceStep } from '../schema.js';
 import type { SkippedRun } from './dsp-logs.js';
@@ -231,14 +232,14 @@ function readDataset(path: string): Dataset & { lines: number[] } {
     if (recordShape !== shape) throw new InvalidInputError(`${where}: expected ${expected} like the first record`, { source: path });
     if (shape === 'trajectory') {
       const parsed = trajectoryRecordSchema.safeParse(record);
-      if (!parsed.success) throw new InvalidInputError(`${where}: ${describeIssue(parsed.error)}; expected ${expected}`, { source: path });
+      if (!parsed.success) throw new InvalidInputError(`${where}: ${describeValidationIssues(parsed.error.issues)}; expected ${expected}`, { source: path });
       parsed.data.trajectory.forEach((entry, position) => {
         const state = parseState(entry.state, path, `${where}, state ${position + 1}`);
         states.push({ record: recordIndex, ...state, label: entry.k, reward: entry.reward });
       });
     } else {
       const parsed = pairRecordSchema.safeParse(record);
-      if (!parsed.success) throw new InvalidInputError(`${where}: ${describeIssue(parsed.error)}; expected ${expected}`, { source: path });
+      if (!parsed.success) throw new InvalidInputError(`${where}: ${describeValidationIssues(parsed.error.issues)}; expected ${expected}`, { source: path });
       const state = parseState(parsed.data.input, path, where);
       states.push({ record: recordIndex, ...state, label: parsed.data.output, reward: undefined });
     }
@@ -247,12 +248,6 @@ function readDataset(path: string): Dataset & { lines: number[] } {
   const stepwise = states.some((state) => state.instruction?.includes('whether approximation should continue') === true);
   const kind: DatasetKind = shape === 'trajectory' ? 'value-function' : stepwise ? 'stepwise' : 'predict-k';
   return { path, kind, states: states.map(({ instruction: _instruction, ...state }) => state), lines };
-}
-
-function describeIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (issue === undefined) return 'invalid';
-  return `field ${issue.path.length === 0 ? '(record)' : issue.path.map(String).join('.')}: ${issue.message}`;
 }
 
 const historyLinePattern = /^(Approximation|Target) Step (\d+): ?(.*)$/;

@@ -1,0 +1,35 @@
+/**
+ * The entry `dsp-agent/ai-sdk`: live agents on any AI SDK 6 `LanguageModel`, and providers by spec string.
+ *
+ * This entry loads `ai` and the `@ai-sdk/*` providers; the root entry `dsp-agent` never does.
+ */
+
+// Agents and single model calls on a `LanguageModel`, with cancellation, usage and estimates.
+export {
+  createAiSdkAgent,
+  createModelCaller,
+  callLanguageModel,
+  mapLanguageModelUsage,
+  modelNameOf,
+  type AiSdkAgentOptions,
+  type AiSdkCallSettings,
+  type LanguageModelCall,
+} from './agents/ai-sdk.js';
+export { ModelCallError, NoActionError, isModelCallError, isNoActionError } from './agents/errors.js';
+export { preloadTokenCounters, encodingForModel, type EncodingName } from './agents/tokenizer.js';
+
+// Providers by spec string: `openai:MODEL`, `deepseek:MODEL`, `anthropic:MODEL`, `openai-compatible:MODEL@URL`.
+export {
+  createLanguageModel,
+  parseModelSpec,
+  formatModelSpec,
+  redactSecrets,
+  MissingApiKeyError,
+  isMissingApiKeyError,
+  apiKeyVariables,
+  providerNames,
+  type CreateLanguageModelOptions,
+  type ModelSpec,
+  type ProviderModel,
+  type ProviderName,
+} from './providers/providers.js';

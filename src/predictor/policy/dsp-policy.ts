@@ -1,0 +1,273 @@
+/**
+ * The learned `dsp` k-policy (spec §3–§4): predicts V̂(s), the number of steps up to and including the next break,
+ * and answers `k = clamp(round(V̂) + β, kmin, kMax)` (kmin = 1 unless set to 0), or the cold-start k until the first
+ * training. It sees only what a live run sees: the task text, the committed plan, its own rounds' outcomes, and what
+ * it learned earlier.
+ *
+ * Planning is synchronous and fast (a featurization and a dot product); learning happens in an injected `Trainer`
+ * and the learned state is loaded and saved through an injected `PredictorStateStore`, so the policy itself does no
+ * I/O (`createDspPolicy` wires the worker-thread trainer and the file store). In `deterministic` mode (the default;
+ * what replays need) the policy takes up new weights only at the start of a task, after the trainer has finished
+ * every job submitted so far, so replay figures are identical run to run. In live mode it never waits and uses the
+ * newest weights the trainer sent.
+ */
+import { canonicalAction } from '../../core/actions.js';
+import { CorruptStateError, describeCause, DspError } from '../../core/errors.js';
+import type { KPolicy, RoundState } from '../../core/policy.js';
+import type { Action, RoundRecord, TaskInput, TaskResult } from '../../core/types.js';
+import { Featurizer, type PredictorState, type SparseVector, type StepOutcome } from '../maths/features.js';
+import { readRound, SegmentBuilder } from '../maths/labels.js';
+import { predictValue } from '../maths/model.js';
+import { inProcessTrainerFactory } from '../training/in-process-trainer.js';
+import type { Trainer, TrainerFactory, TrainerStats } from '../training/trainer.js';
+import { AcceptanceGate, gateDefaults, type GuessContext } from './acceptance-gate.js';
+import { coldStartK, kFromValue, trainerSettingsOf, type DspSettings } from './dsp-settings.js';
+import { linearModelDescription, type PredictorModelDescription, type PredictorSnapshot, type PredictorStateStore } from './predictor-state.js';
+
+/** What a `DspPolicy` is built with besides its settings: its adapters and how it takes up weights. */
+export interface DspPolicyOptions {
+  /**
+   * Builds the trainer, once, from the trainer settings and the loaded state. Default: the in-process trainer
+   * (synchronous, no thread). `createDspPolicy` passes the worker trainer.
+   */
+  createTrainer?: TrainerFactory;
+  /** Where the learned state is loaded from (in the constructor) and saved to (in `close()`). Default: none. */
+  stateStore?: PredictorStateStore;
+  /** Seed of the trainer's sampling. Default 1. */
+  seed?: number;
+  /**
+   * Take up new weights only at task starts, after every submitted job is done (default true: replays must be
+   * reproducible). Live runs pass false: planning then never waits for training.
+   */
+  deterministic?: boolean;
+  /** Bits of the hashed feature block. Default 14. */
+  hashBits?: number;
+}
+
+/** The settings with a value (an unset `cold` is left out), as saved with the learned state. */
+function definedSettings(settings: Readonly<DspSettings>): Record<string, number | string> {
+  const defined: Record<string, number | string> = {};
+  for (const [key, value] of Object.entries(settings) as Array<[string, number | string | undefined]>) {
+    if (value !== undefined) defined[key] = value;
+  }
+  return defined;
+}
+
+/** Per-task view of the plan, kept in step with the engine's `RoundState`. */
+interface TaskView {
+  text: string;
+  history: string[];
+  outcomes: StepOutcome[];
+  rounds: number;
+}
+
+/** The learned k-policy. */
+export class DspPolicy implements KPolicy {
+  readonly name: string;
+  readonly settings: Readonly<DspSettings>;
+  private readonly featurizer: Featurizer;
+  private readonly trainer: Trainer;
+  private readonly deterministic: boolean;
+  private readonly stateStore: PredictorStateStore | undefined;
+  private readonly segment = new SegmentBuilder();
+  private readonly gate: AcceptanceGate;
+  private readonly keepGate: boolean;
+  private weights: Float64Array | undefined;
+  private overallAccepted = 0;
+  private overallJudged = 0;
+  private view: TaskView = { text: '', history: [], outcomes: [], rounds: 0 };
+  private roundStart: { round: number; features: SparseVector } | undefined;
+  private closed: Promise<void> | undefined;
+
+  /**
+   * Builds the policy from its adapters: it loads the state from `stateStore` (when given) and starts the trainer
+   * `createTrainer` builds. Neither does I/O of the policy's own; with the defaults nothing touches a file or a thread.
+   */
+  constructor(name: string, settings: DspSettings, options: DspPolicyOptions = {}) {
+    this.name = name;
+    this.settings = settings;
+    this.deterministic = options.deterministic ?? true;
+    this.stateStore = options.stateStore;
+    this.featurizer = options.hashBits === undefined ? new Featurizer() : new Featurizer({ hashBits: options.hashBits });
+    const loaded = this.stateStore?.load(this.modelDescription());
+    if (loaded !== undefined) {
+      this.overallAccepted = loaded.statistics.accepted;
+      this.overallJudged = loaded.statistics.judged;
+    }
+    if (loaded?.gate !== undefined && loaded.gate.weights.length !== 1 << gateDefaults.hashBits) {
+      throw new CorruptStateError(
+        this.stateStore!.location,
+        `incompatible predictor state: its acceptance gate has ${loaded.gate.weights.length} weights, this version uses ${1 << gateDefaults.hashBits}`,
+      );
+    }
+    this.gate = new AcceptanceGate({ threshold: settings.gate }, loaded?.gate);
+    // A gate learned in an earlier run is kept in the saved state even when this run does not use it.
+    this.keepGate = this.gate.enabled || loaded?.gate !== undefined;
+    // Built last: nothing above may fail after a trainer (perhaps a thread) has started.
+    const createTrainer = options.createTrainer ?? inProcessTrainerFactory();
+    this.trainer = createTrainer(trainerSettingsOf(settings, this.featurizer.dimension, options.seed ?? 1), loaded?.trainer);
+    this.weights = this.trainer.currentWeights();
+  }
+
+  /** The trainer's counters (jobs, trainings, errors). */
+  get trainerStats(): Readonly<TrainerStats> {
+    return this.trainer.stats;
+  }
+
+  /** Whether the policy has weights yet (false: it answers the cold-start k). */
+  get trained(): boolean {
+    return this.currentWeights() !== undefined;
+  }
+
+  taskStarted(task: TaskInput): void {
+    this.segment.discard();
+    this.roundStart = undefined;
+    this.view = { text: task.text, history: [], outcomes: [], rounds: 0 };
+    if (this.deterministic) {
+      this.trainer.synchronize();
+      this.weights = this.trainer.currentWeights();
+    }
+  }
+
+  chooseK(state: RoundState): number {
+    this.catchUp(state);
+    const features = this.featurizer.featurize(this.predictorState(this.view.history, this.view.outcomes, 0));
+    this.roundStart = { round: state.roundIndex, features };
+    const weights = this.currentWeights();
+    const k = weights === undefined ? coldStartK(this.settings) : kFromValue(this.settings, predictValue(weights, features));
+    return Math.min(k, state.kMax);
+  }
+
+  /** V̂ of the state at the start of the round `state` describes, or undefined before the first training. */
+  estimateValue(state: RoundState): number | undefined {
+    this.catchUp(state);
+    const weights = this.currentWeights();
+    if (weights === undefined) return undefined;
+    return predictValue(weights, this.featurizer.featurize(this.predictorState(this.view.history, this.view.outcomes, 0)));
+  }
+
+  continueAfterGuess(state: RoundState, guesses: readonly Action[]): boolean {
+    if (!this.gate.enabled) return true;
+    this.catchUp(state);
+    return this.gate.shouldContinue(this.guessContexts(guesses, guesses.length));
+  }
+
+  observeRound(round: RoundRecord, state: RoundState): void {
+    this.catchUp(state);
+    if (this.gate.enabled) {
+      // Every guess T judged teaches the gate: accepted ones, then the rejected one at the break (stale ones are not data).
+      const judged = Math.min(round.guesses.length, round.acceptedCount + (round.committedCount > round.acceptedCount ? 1 : 0));
+      this.guessContexts(round.guesses, judged).forEach((context, index) => this.gate.learn(context, index < round.acceptedCount));
+    }
+    const reading = readRound(round);
+    const history = this.view.history;
+    for (let index = 0; index < reading.labelledGuesses; index += 1) {
+      const step = round.startStep + index;
+      let features: SparseVector;
+      if (index === 0 && this.roundStart?.round === round.index) {
+        features = this.roundStart.features;
+      } else {
+        // A state inside the round: the committed prefix plus the round's guesses confirmed so far.
+        const prefix = [...history, ...round.guesses.slice(0, index).map(canonicalAction)];
+        const outcomes: StepOutcome[] = [...this.view.outcomes, ...new Array<StepOutcome>(index).fill('accepted')];
+        features = this.featurizer.featurize(this.predictorState(prefix, outcomes, index));
+      }
+      this.segment.add(step, features);
+    }
+    for (const outcome of reading.outcomes) {
+      if (outcome !== 'no-guess') this.overallJudged += 1;
+      if (outcome === 'accepted') this.overallAccepted += 1;
+    }
+    this.view.outcomes.push(...reading.outcomes);
+    this.view.rounds = state.roundIndex + 1;
+    this.roundStart = undefined;
+    if (reading.breakStep !== undefined) this.closeSegment(reading.breakStep);
+  }
+
+  taskEnded(result: TaskResult): void {
+    // A plan cut by its step limit inside an open segment: the plan's end closes it.
+    if (this.segment.size > 0) this.closeSegment(result.plan.length);
+  }
+
+  close(): Promise<void> {
+    this.closed ??= this.shutDown();
+    return this.closed;
+  }
+
+  /** Everything learned, as saved by `close()` when the policy has a state store. */
+  async snapshot(): Promise<PredictorSnapshot> {
+    return {
+      model: this.modelDescription(),
+      trainer: await this.trainer.exportState(),
+      statistics: { accepted: this.overallAccepted, judged: this.overallJudged },
+      settings: definedSettings(this.settings),
+      ...(this.keepGate ? { gate: this.gate.exportState() } : {}),
+    };
+  }
+
+  private async shutDown(): Promise<void> {
+    try {
+      if (this.stateStore !== undefined) {
+        let snapshot: PredictorSnapshot;
+        try {
+          snapshot = await this.snapshot();
+        } catch (error) {
+          throw new DspError(`cannot save the predictor state to ${this.stateStore.location}: ${describeCause(error)}`, { cause: error });
+        }
+        this.stateStore.save(snapshot);
+      }
+    } finally {
+      await this.trainer.close();
+    }
+  }
+
+  private closeSegment(breakStep: number): void {
+    const segment = this.segment.close(breakStep);
+    if (segment !== undefined) this.trainer.submit([segment]);
+  }
+
+  private currentWeights(): Float64Array | undefined {
+    return this.deterministic ? this.weights : this.trainer.currentWeights();
+  }
+
+  private modelDescription(): PredictorModelDescription {
+    return linearModelDescription(this.featurizer.dimension);
+  }
+
+  /** The predictor state for a prefix; `acceptedInRound` guesses of this round were accepted before it. */
+  private predictorState(history: readonly string[], outcomes: readonly StepOutcome[], acceptedInRound: number): PredictorState {
+    return {
+      taskText: this.view.text,
+      history,
+      outcomes,
+      overallAccepted: this.overallAccepted + acceptedInRound,
+      overallJudged: this.overallJudged + acceptedInRound,
+    };
+  }
+
+  /** The first `count` guesses of a round in context: each with the plan before it (the round's earlier guesses included). */
+  private guessContexts(guesses: readonly Action[], count: number): GuessContext[] {
+    const history = [...this.view.history];
+    const contexts: GuessContext[] = [];
+    for (let index = 0; index < count; index += 1) {
+      const guess = canonicalAction(guesses[index]!);
+      contexts.push({ taskText: this.view.text, history: [...history], guess, step: history.length + 1 });
+      history.push(guess);
+    }
+    return contexts;
+  }
+
+  /** Brings the task view in step with the engine's state (new committed actions; a task begun without taskStarted). */
+  private catchUp(state: RoundState): void {
+    const view = this.view;
+    if (view.text !== state.task.text || view.rounds !== state.roundIndex || view.history.length > state.committed.length) {
+      const outcomes = state.previousRounds.slice(0, state.roundIndex).flatMap((round) => readRound(round).outcomes);
+      this.view = { text: state.task.text, history: [], outcomes, rounds: state.roundIndex };
+    }
+    const history = this.view.history;
+    for (let index = history.length; index < state.committed.length; index += 1) history.push(canonicalAction(state.committed[index]!));
+    const outcomes = this.view.outcomes;
+    while (outcomes.length < history.length) outcomes.push('no-guess');
+    if (outcomes.length > history.length) outcomes.length = history.length;
+  }
+}

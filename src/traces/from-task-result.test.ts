@@ -1,0 +1,58 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../core/virtual-clock.js';
+import { runTask } from '../engine/run-task.js';
+import type { Agent } from '../core/types.js';
+import { fixedPolicy } from '../policies/basic.js';
+import { parseTraces, TraceRecorder } from './format.js';
+import { traceFromTaskResult } from './from-task-result.js';
+
+const plan = ['Image Deblurring', 'Colorization', 'TERMINATE'];
+const guesses = ['Image Deblurring', 'Image Super Resolution', 'TERMINATE'];
+const task = { id: 'task-3', text: 'Given blurry grayscale image, how to return the regular image step by step?' };
+
+describe('traceFromTaskResult', () => {
+  it("records T's committed steps and A's guesses on the true prefix, from the ledger", async () => {
+    const clock = new VirtualClock();
+    // T takes 1000 ms and reports usage; A takes 100 ms and reports none.
+    const target: Agent = async (context, options) => {
+      await clock.sleep(1000, options.signal);
+      const onTrue = context.prefix.every((action, index) => action === plan[index]);
+      return { action: onTrue ? plan[context.step - 1]! : 'TERMINATE', usage: { inputTokens: 900, outputTokens: 100, reasoningTokens: 7 } };
+    };
+    const approx: Agent = async (context, options) => {
+      await clock.sleep(100, options.signal);
+      return { action: guesses[context.step - 1] ?? 'TERMINATE' };
+    };
+    const result = await clock.run(() =>
+      runTask({ task, approx, target, policy: fixedPolicy(3), clock, isTerminal: (action) => action === 'TERMINATE' }),
+    );
+    const trace = traceFromTaskResult(task, result, {
+      id: 'openagi/task-3/run-1',
+      suite: 'openagi',
+      models: { approx: 'a', target: 't' },
+      extra: { policy: 'fixed:3' },
+    });
+    expect(trace).toMatchObject({ format: 'dsp-trace/1', task: task.text, timing: 'measured', terminal: true, policy: 'fixed:3' });
+    expect(trace.steps.map((step) => step.target.action)).toEqual(plan);
+    expect(trace.steps.map((step) => step.approx?.action)).toEqual(guesses);
+    expect(trace.steps[0]!.target).toEqual({
+      action: 'Image Deblurring',
+      latencyMs: 1000,
+      inputTokens: 900,
+      outputTokens: 100,
+      reasoningTokens: 7,
+    });
+    // Unknown counts are written as 0 and flagged, never passed off as real zeros.
+    expect(trace.steps[0]!.approx).toEqual({ action: 'Image Deblurring', latencyMs: 100, inputTokens: 0, outputTokens: 0, tokensUnknown: true });
+
+    const path = join(mkdtempSync(join(tmpdir(), 'dsp-recorder-')), 'nested', 'runs.jsonl');
+    const recorder = new TraceRecorder(path);
+    recorder.append(trace);
+    recorder.append({ ...trace, id: 'openagi/task-3/run-2' });
+    expect(recorder.written).toBe(2);
+    expect(parseTraces(readFileSync(path, 'utf8'), path).map((line) => line.id)).toEqual(['openagi/task-3/run-1', 'openagi/task-3/run-2']);
+  });
+});
