@@ -177,6 +177,6 @@ describe('the packed package', () => {
 
   it('runs dsp from the installed package on its embedded suites', async () => {
     const { stdout } = await run(process.execPath, [join(consumer, 'node_modules', 'dsp-agent', 'bin', 'dsp.js'), 'suites'], { cwd: consumer });
-    expect(stdout).toMatch(/^openagi-react\s+25 tasks/m);
+    expect(stdout).toMatch(/^openagi-react\s+25\s+197\s+measured/m);
   });
 });
