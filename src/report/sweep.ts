@@ -109,6 +109,11 @@ export interface SweepSummary {
   frontier: string[];
   /** For each fixed:K point: the cheapest dsp point at least as fast and strictly cheaper, or null (empty without dsp points). */
   beatsFixed: FixedBeaten[];
+  /**
+   * For each fixed:K point with K ≥ 2: its headroom over the oracle and the largest share of it a dsp point captures
+   * (empty without an oracle row or without dsp points). See `headroomCaptured`.
+   */
+  headroom: HeadroomEntry[];
 }
 
 /** Whether some dsp point beats one fixed:K point: at least as fast (mean latency) and cheaper (mean cost). */
@@ -123,7 +128,7 @@ export interface FixedBeaten {
  * there is no dsp row (nothing was compared).
  */
 export function fixedBeatenBy(rows: readonly Pick<BenchRow, 'policy' | 'latencySec' | 'costUsd'>[]): FixedBeaten[] {
-  const dsp = rows.filter((row) => row.policy === 'dsp' || row.policy.startsWith('dsp:'));
+  const dsp = rows.filter((row) => isDspPolicy(row.policy));
   if (dsp.length === 0) return [];
   return rows
     .filter((row) => row.policy.startsWith('fixed:'))
@@ -135,9 +140,97 @@ export function fixedBeatenBy(rows: readonly Pick<BenchRow, 'policy' | 'latencyS
     });
 }
 
+/** A row counts as being as fast as fixed:K when its mean latency is at most this multiple of fixed:K's. */
+export const headroomLatencyTolerance = 1.005;
+
+/** How much of one fixed:K point's headroom the best dsp point captures. */
+export interface HeadroomEntry {
+  /** The fixed point, e.g. `fixed:4`. */
+  fixed: string;
+  /** Its k. */
+  k: number;
+  /** cost(fixed:K) − cost(oracle), USD per task: what a policy as fast as fixed:K could save at most by knowing the future. */
+  headroomUsd: number;
+  /**
+   * The dsp point with the largest captured share among those at most `headroomLatencyTolerance` × fixed:K's mean
+   * latency, or null when none is that fast (or the headroom is not positive).
+   */
+  best: string | null;
+  /**
+   * (cost(fixed:K) − cost(best)) ÷ headroom: 1 = as cheap as the oracle, 0 = no saving, negative = costlier than
+   * fixed:K, above 1 = cheaper than the oracle (possible: a k = 0 round skips A's call). Null with `best`.
+   */
+  captured: number | null;
+}
+
+type HeadroomRow = Pick<BenchRow, 'policy' | 'latencySec' | 'costUsd'>;
+
+/**
+ * The headroom captured at each fixed:K (K ≥ 2, fixed:1 costs what the oracle costs): headroom = cost(fixed:K) −
+ * cost(oracle); a dsp row whose mean latency is at most `headroomLatencyTolerance` × fixed:K's captures
+ * (cost(fixed:K) − cost(row)) ÷ headroom; the entry names the row that captures most. Empty without an oracle row or
+ * without dsp rows (nothing to compare).
+ */
+export function headroomCaptured(rows: readonly HeadroomRow[]): HeadroomEntry[] {
+  const oracle = rows.find((row) => row.policy === 'oracle');
+  const dsp = rows.filter((row) => isDspPolicy(row.policy));
+  if (oracle === undefined || dsp.length === 0) return [];
+  const entries: HeadroomEntry[] = [];
+  for (const fixed of rows) {
+    const k = fixedK(fixed.policy);
+    if (k === undefined || k < 2) continue;
+    const headroomUsd = fixed.costUsd - oracle.costUsd;
+    let best: { policy: string; captured: number } | undefined;
+    if (headroomUsd > 0) {
+      for (const row of dsp) {
+        if (row.latencySec > headroomLatencyTolerance * fixed.latencySec) continue;
+        const captured = (fixed.costUsd - row.costUsd) / headroomUsd;
+        if (best === undefined || captured > best.captured) best = { policy: row.policy, captured };
+      }
+    }
+    entries.push({ fixed: fixed.policy, k, headroomUsd, best: best?.policy ?? null, captured: best?.captured ?? null });
+  }
+  return entries.sort((a, b) => a.k - b.k);
+}
+
+function isDspPolicy(policy: string): boolean {
+  return policy === 'dsp' || policy.startsWith('dsp:');
+}
+
+function fixedK(policy: string): number | undefined {
+  const match = /^fixed:(\d+)$/.exec(policy);
+  return match === null ? undefined : Number(match[1]);
+}
+
 /** The sweep summary of a bench summary. */
 export function sweepSummary(summary: BenchSummary): SweepSummary {
-  return { suite: summary.suite, points: summary.rows, frontier: frontierOfRows(summary.rows), beatsFixed: fixedBeatenBy(summary.rows) };
+  return {
+    suite: summary.suite,
+    points: summary.rows,
+    frontier: frontierOfRows(summary.rows),
+    beatsFixed: fixedBeatenBy(summary.rows),
+    headroom: headroomCaptured(summary.rows),
+  };
+}
+
+/** The headroom lines of the sweep table (none when `headroomCaptured` is empty). */
+export function renderHeadroomLines(rows: readonly HeadroomRow[]): string[] {
+  const entries = headroomCaptured(rows);
+  if (entries.length === 0) return [];
+  return [
+    `headroom captured (cost(fixed:K) − cost(oracle); best dsp point within ${formatFixed((headroomLatencyTolerance - 1) * 100, 1)}% of fixed:K's latency):`,
+    ...entries.map((entry) => {
+      const head = `  ${entry.fixed.padEnd(8)} headroom ${formatUsd(entry.headroomUsd)} $`;
+      return entry.best === null || entry.captured === null
+        ? `${head}  no dsp point as fast`
+        : `${head}  captured ${formatPercent(entry.captured)} by ${entry.best}`;
+    }),
+  ];
+}
+
+/** A share as a percentage with one decimal, e.g. `34.1%`. */
+export function formatPercent(share: number): string {
+  return `${(share * 100).toFixed(1)}%`;
 }
 
 /** The frontier of one suite as a plain-text table, fastest first, with the oracle as the limit below it. */
@@ -163,5 +256,6 @@ export function renderSweepTable(summary: BenchSummary): string {
       ? []
       : [`limit (oracle, reads the future): ${formatFixed(oracle.latencySec)} s, ${formatTimes(oracle.speedup)}, ${formatUsd(oracle.costUsd)} $`]),
     ...beatenLines,
+    ...renderHeadroomLines(summary.rows),
   ].join('\n');
 }
