@@ -4,7 +4,7 @@
  */
 import type { BenchRowData, ResultsFile, SuiteResults } from './results-schema.js';
 import type { ChartName } from './chart-specs.js';
-import { learningPolicies, learningWindow } from './chart-specs.js';
+import { learningPolicies, learningTasks, learningWindow } from './chart-specs.js';
 import { frontierOfRows } from './build-results.js';
 import { fixedBeatenBy, formatPercent, headroomCaptured, headroomLatencyTolerance } from './sweep.js';
 import { formatFixed, formatUsd } from '../ledger/format.js';
@@ -121,7 +121,7 @@ function suiteSection(results: ResultsFile, suite: SuiteResults, charts: Partial
   const id = `suite-${slug(suite.suite)}`;
   const example = suite.examples[0];
   const shown = learningPolicies(suite);
-  const learningRounds = Math.max(0, ...shown.map((name) => suite.policies.find((policy) => policy.policy === name)?.rounds.k.length ?? 0));
+  const learningTaskCount = learningTasks(suite, shown);
   const figure = (chart: ChartName, caption: string): string => {
     const svg = charts[chart];
     if (svg === undefined) return `<figure class="chart" data-chart="${chart}" data-empty="true"><figcaption>${caption}</figcaption></figure>`;
@@ -146,7 +146,7 @@ ${figure(
   'learning',
   shown.length === 0
     ? '(c) No adaptive policy ran on this suite.'
-    : `(c) The k each policy chose, round after round over the whole suite (tasks in order), beside the oracle's k in the same state (the steps up to and including the next break, capped at k ≤ ${results.settings.kMax}). Trailing mean over ${learningWindow(learningRounds)} rounds. A learning policy's line should approach the oracle's.`,
+    : `(c) The learning curve: for each task in run order, the mean k each policy chose over the task's rounds, beside the mean of the oracle's k in the same states (the steps up to and including the next break, capped at k ≤ ${results.settings.kMax}). Trailing mean over ${learningWindow(learningTaskCount)} tasks. A learning policy's line should approach the oracle's as it sees more tasks.`,
 )}
 ${figure('speedup', '(d) The distribution of speedup over the tasks (sequential latency ÷ latency): whiskers min to max, box the middle half, black tick the median. The dashed line is 1 (no gain).')}
 </div>
