@@ -4,6 +4,7 @@ import { combinedSummary, runBench, type BenchSummary } from '../../suite/bench.
 import { selectSuites } from '../../suite/embedded-suites.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { builtinPriceTable } from '../../ledger/prices.js';
+import { engineDefaults } from '../../engine/run-task.js';
 import { loadPriceTable } from '../../io/price-file.js';
 import { parsePolicyList } from '../../policies/registry.js';
 import { createPolicy, validatePolicySpecs } from '../../suite/create-policy.js';
@@ -22,6 +23,7 @@ interface BenchCommandOptions {
   seed: string;
   prices?: string;
   kMax: string;
+  maxSteps: string;
   quiet?: boolean;
   out?: string;
   report?: string;
@@ -39,6 +41,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--seed <n>', 'seed of the synthetic suite and of learning policies', '1')
     .option('--prices <file>', 'JSON price table laid over the built-in one')
     .option('--k-max <n>', 'largest k any policy may choose', '8')
+    .option('--max-steps <n>', 'step limit of the replayed runs; a plan that ended by its terminal action is replayed under it', String(engineDefaults.maxSteps))
     .option('--quiet', 'no progress output')
     .option('--out <file>', 'also write the results JSON (for `dsp report`) to this file')
     .option('--report <file>', 'also write a self-contained HTML report to this file')
@@ -49,6 +52,7 @@ export function registerBenchCommand(program: Command): void {
     .action(async (options: BenchCommandOptions, command: Command) => {
       const seed = parseWholeNumber(options.seed, '--seed', 0);
       const kMax = parseWholeNumber(options.kMax, '--k-max', 1);
+      const maxSteps = parseWholeNumber(options.maxSteps, '--max-steps', 1);
       const policies = parsePolicyList(options.policies);
       validatePolicySpecs(policies);
       if (options.predictorState !== undefined && policies.filter((policy) => policy.kind === 'dsp').length !== 1) {
@@ -65,6 +69,7 @@ export function registerBenchCommand(program: Command): void {
         policies,
         priceTable,
         kMax,
+        maxSteps,
         buildPolicy: (spec, context) => createPolicy(spec, context, { seed, predictorStatePath: options.predictorState }),
         onProgress: (done, total, label) => progress.update(done, total, label),
       });

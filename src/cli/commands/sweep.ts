@@ -8,6 +8,7 @@ import { combinedSummary, runBench, type BenchSummary } from '../../suite/bench.
 import { selectSuites } from '../../suite/embedded-suites.js';
 import { InvalidInputError, isInvalidInputError } from '../../core/errors.js';
 import { builtinPriceTable } from '../../ledger/prices.js';
+import { engineDefaults } from '../../engine/run-task.js';
 import { loadPriceTable } from '../../io/price-file.js';
 import { createPolicy } from '../../suite/create-policy.js';
 import { parsePolicyList, type PolicySpec } from '../../policies/registry.js';
@@ -31,6 +32,7 @@ interface SweepCommandOptions {
   seed: string;
   prices?: string;
   kMax: string;
+  maxSteps: string;
   quiet?: boolean;
 }
 
@@ -53,10 +55,12 @@ export function registerSweepCommand(program: Command): void {
     .option('--seed <n>', 'seed of the synthetic suite and of learning policies', '1')
     .option('--prices <file>', 'JSON price table laid over the built-in one')
     .option('--k-max <n>', 'largest k any policy may choose', '8')
+    .option('--max-steps <n>', 'step limit of the replayed runs; a plan that ended by its terminal action is replayed under it', String(engineDefaults.maxSteps))
     .option('--quiet', 'no progress output')
     .action(async (options: SweepCommandOptions, command: Command) => {
       const seed = parseWholeNumber(options.seed, '--seed', 0);
       const kMax = parseWholeNumber(options.kMax, '--k-max', 1);
+      const maxSteps = parseWholeNumber(options.maxSteps, '--max-steps', 1);
       const also: PolicySpec[] = options.also === undefined || options.also.trim() === '' ? [] : parsePolicyList(options.also, '--also');
       const policies = sweepPolicies({
         tau: parseNumberList(options.tau, '--tau'),
@@ -75,6 +79,7 @@ export function registerSweepCommand(program: Command): void {
         policies,
         priceTable,
         kMax,
+        maxSteps,
         buildPolicy: (spec, context) => {
           try {
             return createPolicy(spec, context, { seed });
