@@ -131,7 +131,7 @@ export function fitFinalGuess(traces: readonly Trace[]): FinalGuessModel {
   }
   if (runs === 0) {
     throw new InvalidInputError(
-      "no measured trace ending by a terminal action records A's guess at that step: cannot fit how often A guesses the end of a plan (give the rate explicitly)",
+      "no measured trace ending by a terminal action records A's guess at that step: cannot fit how often A guesses the end of a plan (expected measured traces such as the output of `dsp import dsp-logs`)",
     );
   }
   return { terminalRate: terminalGuesses / runs, runs, terminalGuesses };
