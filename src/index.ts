@@ -64,7 +64,7 @@ export { loadPriceTable } from './io/price-file.js';
 // Traces: the dsp-trace/1 format, replay agents, synthetic traces, recording.
 export { traceSchema, type Trace, type TraceCall, type TraceStep } from './traces/schema.js';
 export { loadTraces, parseTraces, writeTraces, formatTraceLine, appendTrace, TraceRecorder } from './traces/format.js';
-export { replaySetup, stepsToBreak, type ReplaySetup } from './traces/replay.js';
+export { replaySetup, replayMaxSteps, stepsToBreak, type ReplaySetup, type ReplaySetupOptions } from './traces/replay.js';
 export { generateSyntheticTraces, type SyntheticOptions } from './traces/synthetic.js';
 export { traceFromTaskResult, type TraceMetadata } from './traces/from-task-result.js';
 

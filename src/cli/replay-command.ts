@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { InvalidInputError } from '../core/errors.js';
 import { builtinPriceTable, type PriceTable } from '../ledger/prices.js';
+import { engineDefaults } from '../engine/run-task.js';
 import { loadPriceTable } from '../io/price-file.js';
 import { parsePolicyList, type PolicySpec } from '../policies/registry.js';
 import { combinedSummary, runBench, type BenchSuiteResult, type BenchSummary } from '../suite/bench.js';
@@ -24,6 +25,7 @@ export interface ReplayOptionValues {
   seed: string;
   prices?: string;
   kMax: string;
+  maxSteps: string;
   out?: string;
   report?: string;
   quiet?: boolean;
@@ -44,6 +46,11 @@ export function addReplayOptions(command: Command): Command {
     .option('--seed <n>', 'seed of the synthetic suite and of learning policies', '1')
     .option('--prices <file>', 'JSON price table laid over the built-in one')
     .option('--k-max <n>', 'largest k any policy may choose', '8')
+    .option(
+      '--max-steps <n>',
+      'step limit of the replayed runs; a plan that ended by its terminal action is replayed under it',
+      String(engineDefaults.maxSteps),
+    )
     .option('--out <file>', 'also write the results JSON (for `dsp report`) to this file')
     .option('--report <file>', 'also write a self-contained HTML report to this file')
     .option('--quiet', 'no progress output');
@@ -67,6 +74,7 @@ export interface ReplayRequest {
   policies: PolicySpec[];
   priceTable: PriceTable;
   kMax: number;
+  maxSteps: number;
   seed: number;
   /** The dsp policy loads its learned state from this file (when it exists) before each suite and saves it after. */
   predictorStatePath: string | undefined;
@@ -79,6 +87,7 @@ export interface ReplayRequest {
 export function resolveReplay(options: ReplayOptionValues, policies: PolicySpec[], policiesFlag = '--policies'): ReplayRequest {
   const seed = parseWholeNumber(options.seed, '--seed', 0);
   const kMax = parseWholeNumber(options.kMax, '--k-max', 1);
+  const maxSteps = parseWholeNumber(options.maxSteps, '--max-steps', 1);
   if (options.predictorState !== undefined && policies.filter((policy) => policy.kind === 'dsp').length !== 1) {
     throw new InvalidInputError(`needs exactly one dsp policy in ${policiesFlag} (the one whose learning it keeps)`, {
       source: '--predictor-state',
@@ -86,7 +95,7 @@ export function resolveReplay(options: ReplayOptionValues, policies: PolicySpec[
   }
   const priceTable = options.prices === undefined ? builtinPriceTable : loadPriceTable(options.prices);
   const { suites, usedDefault } = selectSuites(options, seed, '--suite');
-  return { suites, usedDefault, policies, priceTable, kMax, seed, predictorStatePath: options.predictorState };
+  return { suites, usedDefault, policies, priceTable, kMax, maxSteps, seed, predictorStatePath: options.predictorState };
 }
 
 /** The line a command prints before its table when it runs the default suites; `verb` e.g. `running`. */
@@ -108,13 +117,14 @@ export async function runReplay(input: {
   render: (summaries: BenchSummary[]) => string;
 }): Promise<void> {
   const { io, command, options, request } = input;
-  const { suites, policies, priceTable, kMax, seed, predictorStatePath } = request;
+  const { suites, policies, priceTable, kMax, maxSteps, seed, predictorStatePath } = request;
   const progress = createProgress(io.stderr, { quiet: options.quiet });
   const results: BenchSuiteResult[] = await runBench({
     suites,
     policies,
     priceTable,
     kMax,
+    maxSteps,
     buildPolicy: (spec, context) => createPolicy(spec, context, { seed, predictorStatePath }),
     onProgress: (done, total, label) => progress.update(done, total, label),
   });

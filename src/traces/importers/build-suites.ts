@@ -10,7 +10,7 @@ import type { Trace } from '../schema.js';
 import { importDspDataset, type DspDatasetImportOptions, type DspDatasetImportStats } from './dsp-dataset.js';
 import { importDspLogs, type SkippedRun } from './dsp-logs.js';
 import { summarizeTraces, type SuiteSummary } from './suite-summary.js';
-import type { CallScale, TimingModel } from './timing-model.js';
+import type { CallScale, FinalGuessModel, TimingModel } from './timing-model.js';
 import { writeTraces } from '../format.js';
 import { readTextFile } from '../../io/read-text.js';
 
@@ -44,6 +44,8 @@ export interface BuildSuitesResult {
   suites: BuiltSuite[];
   /** The timing model fitted to `openagi-react` and used for the modelled suites. */
   timingModel: TimingModel;
+  /** How often A guessed the terminal step right on `openagi-react`: the model of the modelled suites' final guesses. */
+  finalGuess: FinalGuessModel;
 }
 
 /** Seed of the modelled suites' timing draws. Changing it changes the embedded suites. */
@@ -89,6 +91,7 @@ export function buildEmbeddedSuites(options: BuildSuitesOptions): BuildSuitesRes
   suites.push(writeSuite(options.outDir, 'openagi-react', reactKept.kept, { skipped: react.skipped, truncated: [], excluded: reactKept.excluded }));
 
   let timingModel: TimingModel | undefined;
+  let finalGuess: FinalGuessModel | undefined;
   for (const suite of modelledSuites) {
     const importOptions: DspDatasetImportOptions = {
       timingFrom: react.traces,
@@ -102,6 +105,7 @@ export function buildEmbeddedSuites(options: BuildSuitesOptions): BuildSuitesRes
     };
     const imported = importDspDataset(join(dspDir, 'datasets', suite.dataset), importOptions);
     timingModel = imported.timingModel;
+    finalGuess = imported.finalGuess;
     const { kept, excluded } = keepStandardTasks(imported.traces, standardTasks);
     suites.push(
       writeSuite(options.outDir, suite.name, kept, {
@@ -113,7 +117,7 @@ export function buildEmbeddedSuites(options: BuildSuitesOptions): BuildSuitesRes
       }),
     );
   }
-  return { suites, timingModel: timingModel! };
+  return { suites, timingModel: timingModel!, finalGuess: finalGuess! };
 }
 
 function keepStandardTasks(traces: readonly Trace[], standardTasks: ReadonlySet<string>): { kept: Trace[]; excluded: SkippedRun[] } {
