@@ -61,7 +61,7 @@ describe('the step limit of a replay', () => {
     expect(bench!.runs[0]!.results.map((result) => kOf(result.rounds))).toEqual([[4], [3]]);
     // Speculating past the end costs more and is no faster.
     expect(byDefault.metrics.costUsd).toBeGreaterThan(limited.metrics.costUsd);
-    expect(byDefault.metrics.latencySec).toBe(limited.metrics.latencySec);
+    expect(byDefault.metrics.latencyMs).toBe(limited.metrics.latencyMs);
   });
 
   it('dsp bench and dsp sweep take --max-steps', async () => {
