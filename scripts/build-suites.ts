@@ -32,6 +32,7 @@ for (const suite of result.suites) {
       `  dataset: ${stats.runs} runs; labels checked against the history ${stats.labelsChecked}, disagreeing ${stats.labelsDisagreeing}; histories extended ${stats.historiesExtended}, conflicting ${stats.historyConflicts}\n`,
     );
   }
+  for (const line of suite.details ?? []) process.stdout.write(`  ${line}\n`);
   process.stdout.write(`  plans ending with the terminal action: ${suite.summary.terminalTasks}/${suite.summary.tasks}\n`);
   for (const [label, runs] of [
     ['skipped', suite.skipped],

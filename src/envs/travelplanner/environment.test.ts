@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { travelPlannerToolEffect } from '../../traces/importers/dsp-travelplanner.js';
 import {
   createTravelPlannerEnvironment,
   invalidActionObservation,
@@ -9,6 +10,7 @@ import {
   parseTravelPlannerAction,
   travelPlannerActionsMatch,
   travelPlannerEffectOf,
+  travelPlannerToolNames,
   type PlannerModel,
 } from './index.js';
 
@@ -38,6 +40,12 @@ describe('the action syntax', () => {
     expect(isTravelPlannerTerminal('Planner[Give me a plan]')).toBe(true);
     expect(isTravelPlannerTerminal('NotebookWrite[Planner]')).toBe(false);
     expect(isTravelPlannerTerminal('Planner')).toBe(false);
+  });
+
+  it('agrees with the effect classes the TravelPlanner importer writes into traces', () => {
+    for (const action of [...travelPlannerToolNames.map((tool) => `${tool}[x]`), 'BookFlight[x]', 'NotebookWrite', 'x']) {
+      expect(travelPlannerToolEffect(action), action).toBe(travelPlannerEffectOf(action));
+    }
   });
 
   it('matches A and T by exact string, as the authors labelled their runs', () => {
