@@ -146,7 +146,8 @@ function buildTravelPlannerSuite(options: BuildSuitesOptions, timingFrom: readon
     excluded,
     details: [
       `dataset: ${stats.records} records, ${stats.runs} runs; the authors' labels agree with exact acceptance for ${stats.labelsAgreeing}/${stats.labelsChecked} recorded rounds`,
-      `${stats.acceptedByAuthorsRuleOnly} logged T steps their runs accepted by argument similarity are breaks here; ${stats.cancelledGuesses} guesses read "cancelled"; ${stats.assumedPlannerSteps} runs end with the assumed Planner step`,
+      `${stats.acceptedByAuthorsRuleOnly} logged T steps their runs accepted by argument similarity are breaks here; ${stats.roundsContinuedPastWrongGuess} of ${stats.roundsOpeningWithWrongGuess} rounds opening with a wrong guess went on by that rule`,
+      `${stats.cancelledGuesses} guesses read "cancelled"; ${stats.assumedPlannerSteps} runs end with the assumed Planner step`,
     ],
   });
 }

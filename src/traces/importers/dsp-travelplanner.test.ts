@@ -97,6 +97,8 @@ describe('importing the authors’ TravelPlanner runs', () => {
       labelsChecked: 3,
       labelsAgreeing: 3,
       acceptedByAuthorsRuleOnly: 1,
+      roundsOpeningWithWrongGuess: 2,
+      roundsContinuedPastWrongGuess: 1,
       cancelledGuesses: 1,
       assumedPlannerSteps: 1,
     });

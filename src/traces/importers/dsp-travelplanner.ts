@@ -105,6 +105,10 @@ export interface TravelPlannerImportStats {
   labelsAgreeing: number;
   /** Logged T steps whose text differs from A's guess but that the authors' rule accepted (their run went on). */
   acceptedByAuthorsRuleOnly: number;
+  /** Recorded rounds whose first guess is not exactly T's logged step. */
+  roundsOpeningWithWrongGuess: number;
+  /** Of those, rounds the authors' rule let go on past that step (so a final round may have too). */
+  roundsContinuedPastWrongGuess: number;
   /** Guesses that read `cancelled`. */
   cancelledGuesses: number;
   /** Runs ended by the assumed terminal `Planner[<query>]` step. */
@@ -178,6 +182,8 @@ export function importDspTravelPlannerDataset(file: string, options: TravelPlann
     labelsChecked: 0,
     labelsAgreeing: 0,
     acceptedByAuthorsRuleOnly: 0,
+    roundsOpeningWithWrongGuess: 0,
+    roundsContinuedPastWrongGuess: 0,
     cancelledGuesses: records.length === 0 ? 0 : countCancelled(runs),
     assumedPlannerSteps: 0,
   };
@@ -415,6 +421,11 @@ function rebuildRun(run: Run, stats: TravelPlannerImportStats): RebuiltRun {
     }
     if (end < round.start - (endKnown ? 0 : 1)) return stop(`the round recorded by record ${record.index + 1} ends before it starts`);
 
+    const openingStep = round.targets.get(round.start);
+    if (openingStep !== undefined && openingStep !== round.guesses.get(round.start)) {
+      stats.roundsOpeningWithWrongGuess += 1;
+      if (end > round.start) stats.roundsContinuedPastWrongGuess += 1;
+    }
     const labelBreak = round.label >= 1 ? round.start + round.label - 1 : undefined;
     for (let step = round.start; step <= end; step += 1) {
       const logged = round.targets.get(step);
