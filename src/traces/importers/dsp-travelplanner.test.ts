@@ -153,14 +153,26 @@ describe('importing the authors’ TravelPlanner runs', () => {
     expect(result.skipped[0]!.reason).toBe("the run's first record already has a history: its start is not in the file");
   });
 
+  it('skips a run with a record it cannot read, and goes on with the others', () => {
+    const path = writeDataset('odd-line.json', [fullRun[0]!, record(query, ['Step 1: FlightSearch[Denver, Appleton, 2022-03-04]'], 1), ...fullRun]);
+    const result = importDspTravelPlannerDataset(path, { timingFrom, seed: 7 });
+    expect(result.skipped).toHaveLength(1);
+    expect(result.skipped[0]!.reason).toBe(
+      'line 3 (record 2), input line 3: expected "Approximation Step N: ACTION", "Target Step N: ACTION" or "Now, please predict ...", found "Step 1: FlightSearch[Denver, Appleton, 2022-03-04]"',
+    );
+    expect(result.traces.map((trace) => trace.steps.length)).toEqual([7]);
+  });
+
   it('rejects a file that is not such a dataset, naming the record and its line', () => {
-    const path = writeDataset('broken.json', [fullRun[0]!, record(query, ['Step 1: FlightSearch[Denver, Appleton, 2022-03-04]'], 1)]);
+    const path = writeDataset('broken.json', [{ input: 'Given blurry image, how to return the regular image step by step?\nPrevious history:\n', output: 2 }]);
     try {
       importDspTravelPlannerDataset(path, { timingFrom, seed: 7 });
       expect.unreachable();
     } catch (error) {
       expect(isInvalidInputError(error)).toBe(true);
-      expect((error as Error).message).toContain('broken.json: line 3 (record 2), input line 3: expected "Approximation Step N: ACTION"');
+      expect((error as Error).message).toBe(
+        `${path}: line 2 (record 1): expected the query, then a line "Previous History:"; this is not the authors' TravelPlanner dataset`,
+      );
     }
   });
 

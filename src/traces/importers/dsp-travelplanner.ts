@@ -139,6 +139,8 @@ interface DatasetRecord {
   query: string;
   events: HistoryEvent[];
   label: number;
+  /** What in the record could not be read (its run is skipped), e.g. a history line of another form. */
+  problem: string | undefined;
 }
 
 interface Run {
@@ -159,8 +161,10 @@ export function looksLikeTravelPlannerDataset(text: string): boolean {
 
 /**
  * Imports the authors' TravelPlanner dataset. Throws `InvalidInputError` naming the file, the record and its line
- * when the file is not such a dataset, or when `timingFrom` is too small to fit a timing model. Runs that cannot be
- * rebuilt are skipped with the reason; runs rebuilt only in part are kept with `terminal: false`.
+ * when the file is not such a dataset (not a JSON list of `{input, output}` records, or a first record with no
+ * `Previous History:`), or when `timingFrom` is too small to fit a timing model. Runs that cannot be rebuilt, a
+ * record with a line of another form among them, are skipped with the reason; runs rebuilt only in part are kept
+ * with `terminal: false`.
  */
 export function importDspTravelPlannerDataset(file: string, options: TravelPlannerImportOptions): TravelPlannerImportResult {
   const suite = options.suite ?? travelPlannerSuiteName;
@@ -267,34 +271,41 @@ function readRecords(path: string): DatasetRecord[] {
   }
   if (!Array.isArray(value)) throw new InvalidInputError(`line 1: expected a JSON list of ${recordShape} records`, { source: path });
   const lines = topLevelElementLines(text);
-  return value.map((item: unknown, index) => {
+  const records = value.map((item: unknown, index): DatasetRecord => {
     const line = lines[index] ?? 1;
     const where = `line ${line} (record ${index + 1})`;
     const parsed = recordSchema.safeParse(item);
     if (!parsed.success) throw new InvalidInputError(`${where}: ${describeValidationIssues(parsed.error.issues)}; expected ${recordShape}`, { source: path });
-    const { query, events } = parseInput(parsed.data.input, path, where);
-    return { index, line, query, events, label: parsed.data.output };
+    return { index, line, label: parsed.data.output, ...parseInput(parsed.data.input, where) };
   });
+  const first = records[0];
+  if (first !== undefined && first.problem !== undefined && first.events.length === 0 && first.query === '') {
+    throw new InvalidInputError(`${first.problem}; this is not the authors' TravelPlanner dataset`, { source: path });
+  }
+  return records;
 }
 
-function parseInput(input: string, path: string, where: string): { query: string; events: HistoryEvent[] } {
+/**
+ * Reads a record's input. A line of another form does not stop the import: the record's `problem` says what and
+ * where, and its run is skipped.
+ */
+function parseInput(input: string, where: string): { query: string; events: HistoryEvent[]; problem: string | undefined } {
   const lines = input.split('\n');
   const headingAt = lines.indexOf('Previous History:');
-  if (headingAt < 1) throw new InvalidInputError(`${where}: expected the query, then a line "Previous History:"`, { source: path });
+  if (headingAt < 1) return { query: '', events: [], problem: `${where}: expected the query, then a line "Previous History:"` };
   const events: HistoryEvent[] = [];
+  let problem: string | undefined;
   lines.slice(headingAt + 1).forEach((line, offset) => {
     if (line.trim() === '' || line.startsWith('Now, please predict ')) return;
     const match = historyLine.exec(line);
     if (match === null) {
       const shown = line.length > 80 ? `${line.slice(0, 77)}...` : line;
-      throw new InvalidInputError(
-        `${where}, input line ${headingAt + offset + 2}: expected "Approximation Step N: ACTION", "Target Step N: ACTION" or "Now, please predict ...", found ${JSON.stringify(shown)}`,
-        { source: path },
-      );
+      problem ??= `${where}, input line ${headingAt + offset + 2}: expected "Approximation Step N: ACTION", "Target Step N: ACTION" or "Now, please predict ...", found ${JSON.stringify(shown)}`;
+      return;
     }
     events.push({ role: match[1] === 'Approximation' ? 'approx' : 'target', step: Number(match[2]), action: match[3]! });
   });
-  return { query: unquoteQuery(lines.slice(0, headingAt).join('\n')), events };
+  return { query: unquoteQuery(lines.slice(0, headingAt).join('\n')), events, problem };
 }
 
 /** The query is written as a quoted string followed by a comma (`"Please plan ...",`). */
@@ -315,13 +326,13 @@ function groupRuns(records: readonly DatasetRecord[]): Run[] {
   let current: Run | undefined;
   for (const record of records) {
     const previous = current?.records[current.records.length - 1];
-    const continues =
-      current !== undefined &&
+    // A record that could not be read in full stays with its query's run, which is then skipped for it.
+    const extendsPrevious =
       previous !== undefined &&
-      current.query === record.query &&
       record.events.length > 0 &&
       previous.events.length <= record.events.length &&
       previous.events.every((event, index) => sameEvent(event, record.events[index]!));
+    const continues = current !== undefined && current.query === record.query && (record.problem !== undefined || extendsPrevious);
     if (continues) current!.records.push(record);
     else {
       current = { query: record.query, records: [record] };
@@ -372,6 +383,8 @@ function rebuildRun(run: Run, stats: TravelPlannerImportStats): RebuiltRun {
   const records = run.records;
   const steps: RebuiltStep[] = [];
   const stop = (reason: string): RebuiltRun => ({ steps, terminal: false, stoppedBecause: reason });
+  const unreadable = records.find((record) => record.problem !== undefined);
+  if (unreadable !== undefined) return stop(unreadable.problem!);
   if (records[0]!.events.length > 0) return stop("the run's first record already has a history: its start is not in the file");
 
   const rounds: Round[] = [];
