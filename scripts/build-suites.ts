@@ -35,6 +35,7 @@ for (const suite of result.suites) {
       `  A's guess at the terminal step (not in the data) modelled for ${stats.finalGuessesModelled} runs: the terminal action in ${stats.finalGuessesTerminal}, a wrong tool in ${stats.finalGuessesModelled - stats.finalGuessesTerminal}\n`,
     );
   }
+  for (const line of suite.details ?? []) process.stdout.write(`  ${line}\n`);
   process.stdout.write(`  plans ending with the terminal action: ${suite.summary.terminalTasks}/${suite.summary.tasks}\n`);
   for (const [label, runs] of [
     ['skipped', suite.skipped],
