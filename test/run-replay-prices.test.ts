@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatUsd } from '../src/ledger/format.js';
+import { qualifyingProviders } from '../src/ledger/prices.js';
+import { providerNames } from '../src/providers/providers.js';
 import { type ReplayServer, startReplayServer } from '../src/server/replay-server.js';
 import type { BenchSummary } from '../src/suite/bench.js';
 import { loadTraces, parseTraces } from '../src/traces/format.js';
@@ -67,6 +69,12 @@ function summaryCosts(stdout: string): { cost: string; sequential: string } {
   expect(match, stdout).not.toBeNull();
   return { cost: match![1]!, sequential: match![2]! };
 }
+
+describe('the providers a price lookup knows', () => {
+  it('are those of model specs, so every name dsp run records is priced by its model id', () => {
+    expect([...qualifyingProviders].sort()).toEqual([...providerNames].sort());
+  });
+});
 
 describe('a live run and the replay of its recording, under one price table', () => {
   let server: ReplayServer;
