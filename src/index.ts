@@ -58,7 +58,7 @@ export {
 
 // Metrics and prices.
 export { taskMetrics, suiteMetrics, type SuiteMetrics } from './ledger/metrics.js';
-export { builtinPriceTable, costOf, type PriceTable, type ModelPrice } from './ledger/prices.js';
+export { builtinPriceTable, costOf, findPrice, type FoundPrice, type PriceTable, type ModelPrice } from './ledger/prices.js';
 export { loadPriceTable } from './io/price-file.js';
 
 // Traces: the dsp-trace/1 format, replay agents, synthetic traces, recording.

@@ -39,9 +39,9 @@ describe('dsp bench', () => {
     for (const row of summary.rows) {
       expect(Object.keys(row).sort()).toEqual(
         [
-          'policy', 'tasks', 'latencySec', 'sequentialLatencySec', 'speedup', 'costUsd', 'sequentialCostUsd',
-          'wastedCostUsd', 'peakConcurrency', 'meanConcurrency', 'meanK', 'lossless', 'latencyRatio', 'costRatio',
-          'wastedCostRatio',
+          'policy', 'tasks', 'latencySec', 'sequentialLatencySec', 'speedup', 'meanTaskSpeedup', 'costUsd',
+          'sequentialCostUsd', 'wastedCostUsd', 'peakConcurrency', 'meanConcurrency', 'meanK', 'unpricedCalls',
+          'lossless', 'latencyRatio', 'costRatio', 'wastedCostRatio',
         ].sort(),
       );
       expect(row.lossless).toBe(true);

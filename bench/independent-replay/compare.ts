@@ -9,7 +9,9 @@ import { simulateSuite, simulatedPolicy, type SimulatedPrices, type SimulatedTra
 export const comparedPolicies = ['fixed:2', 'fixed:4', 'fixed:6', 'oracle'] as const;
 
 /** What the comparison needs of `dsp bench`: mean latency and cost per task of each policy over the traces. */
-export type BenchFigures = (policies: readonly string[]) => Promise<Array<{ policy: string; latencySec: number; costUsd: number }>>;
+export type BenchFigures = (
+  policies: readonly string[],
+) => Promise<Array<{ policy: string; latencySec: number; costUsd: number | null }>>;
 
 /** One policy's figures from both replays. */
 export interface ComparedRow {
@@ -30,7 +32,11 @@ export interface CompareOptions {
 }
 
 export async function compareReplays(options: CompareOptions): Promise<ComparedRow[]> {
-  const benchRows = await options.bench(comparedPolicies);
+  const benchRows = (await options.bench(comparedPolicies)).map((row) => {
+    // The synthetic suite prices every call; an unknown cost here means the comparison cannot be made.
+    if (row.costUsd === null) throw new Error(`dsp bench gave no known cost for ${row.policy}`);
+    return { ...row, costUsd: row.costUsd };
+  });
   const independentRows = comparedPolicies.map((policy) => ({
     policy,
     ...simulateSuite(options.traces, simulatedPolicy(policy), { prices: options.prices, maxSteps: options.maxSteps }),

@@ -125,22 +125,29 @@ export interface RoundRecord {
 /**
  * Figures of one task (spec §5). Times in milliseconds, money in USD. Each is described once (unit, label, formatter,
  * how a suite aggregates it, which outputs show it) in the list of figures of the ledger.
+ *
+ * A money figure is `null` (unknown, never 0) when a call it adds up has known usage but no price: its model is
+ * missing from the price table. `unpricedCalls` counts those calls.
  */
 export interface TaskMetrics {
   latencyMs: number;
   sequentialLatencyMs: number;
   speedup: number;
-  costUsd: number;
-  sequentialCostUsd: number;
-  overheadCostUsd: number;
-  wastedCostUsd: number;
+  /** The cost of every call; null when any call is unpriced. */
+  costUsd: number | null;
+  /** The cost of the committed T calls; null when any of them is unpriced. */
+  sequentialCostUsd: number | null;
+  /** `costUsd − sequentialCostUsd`; null when either is unknown. */
+  overheadCostUsd: number | null;
+  /** The cost of discarded and cancelled calls; null when any of them is unpriced. */
+  wastedCostUsd: number | null;
   peakConcurrency: number;
   meanConcurrency: number;
   meanK: number;
   rounds: number;
   steps: number;
   calls: number;
-  /** Calls with known usage whose model is missing from the price table (their cost counts as 0). */
+  /** Calls with known usage whose model is missing from the price table (their cost is unknown). */
   unpricedCalls: number;
 }
 

@@ -102,7 +102,7 @@ export async function runLiveSuite(options: LiveSuiteOptions): Promise<SuiteOutc
       policy,
       actionsMatch: actionSpace.actionsMatch,
       isTerminal: actionSpace.isTerminal,
-      models: { approx: approx.model.modelName, target: target.model.modelName },
+      models: { approx: modelLabel(approx.model), target: modelLabel(target.model) },
       ...(recordPath === undefined ? {} : { record: traceWriter(recordPath, { suite, approx, target, policyName: policy.name }) }),
     });
   } finally {
@@ -133,7 +133,15 @@ function createLiveAgent(role: Role, options: LiveSuiteOptions, actionSpace: Act
     onUnparsable: role === 'approx' ? 'mismatch' : 'throw',
     ...(onParseFailure === undefined ? {} : { onParseFailure: (failure: ParseFailure) => onParseFailure(role, failure) }),
   });
-  return { agent, model, strategyName: typeof spec.strategy === 'string' ? spec.strategy : spec.strategy.name };
+  return { agent: withModelLabel(agent, modelLabel(model)), model, strategyName: typeof spec.strategy === 'string' ? spec.strategy : spec.strategy.name };
+}
+
+/**
+ * The agent with its calls named `provider:modelId` in the ledger, as in recorded traces: live and in replay a call
+ * is then priced by the same name, so one price table gives a run and the replay of its recording the same costs.
+ */
+function withModelLabel(agent: Agent, label: string): Agent {
+  return async (context, options) => ({ ...(await agent(context, options)), model: label });
 }
 
 /** The recorder hook: appends each finished task's trace to `path`, one line per task, flushed at once. */
@@ -157,6 +165,7 @@ function traceWriter(
     );
 }
 
+/** The name of a live model in the ledger and in recorded traces: `provider:modelId` (spec §5 prices it). */
 function modelLabel(model: ProviderModel): string {
   return `${model.spec.provider}:${model.spec.modelId}`;
 }

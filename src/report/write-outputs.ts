@@ -21,11 +21,15 @@ export interface WrittenFile {
   path: string;
 }
 
-/** Writes the requested files, each atomically, and returns them in the order written. */
+/**
+ * Writes the requested files, each atomically, and returns them in the order written. The results are checked
+ * first (see `formatResults`): results that could not be read back stop everything before any file is written.
+ */
 export async function writeOutputs(options: WriteOutputsOptions): Promise<WrittenFile[]> {
   const written: WrittenFile[] = [];
+  const resultsText = formatResults(options.results, options.out ?? options.report ?? options.png);
   if (options.out !== undefined) {
-    writeFileAtomic(options.out, formatResults(options.results));
+    writeFileAtomic(options.out, resultsText);
     written.push({ kind: 'results', path: options.out });
   }
   if (options.report === undefined && options.png === undefined) return written;

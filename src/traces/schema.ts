@@ -3,17 +3,18 @@
  * exchange traces; more fields may be added and are kept.
  */
 import { z } from 'zod';
+import { maxCallLatencyMs, maxCallTokens } from '../ledger/bounds.js';
 
-/** One agent's call at one step, on the true prefix. */
+/** One agent's call at one step, on the true prefix. Bounded so that every figure computed from it stays finite. */
 export const traceCallSchema = z.looseObject({
   /** The action the agent returned. */
   action: z.json(),
-  /** How long the call took, in milliseconds. */
-  latencyMs: z.number().nonnegative(),
-  /** Prompt tokens (all sub-calls of a strategy summed). */
-  inputTokens: z.number().int().nonnegative(),
-  /** Generated tokens (all sub-calls summed). */
-  outputTokens: z.number().int().nonnegative(),
+  /** How long the call took, in milliseconds: at most 24 hours. */
+  latencyMs: z.number().nonnegative().max(maxCallLatencyMs),
+  /** Prompt tokens (all sub-calls of a strategy summed): at most 10⁹. */
+  inputTokens: z.number().int().nonnegative().max(maxCallTokens),
+  /** Generated tokens (all sub-calls summed): at most 10⁹. */
+  outputTokens: z.number().int().nonnegative().max(maxCallTokens),
 });
 
 /** One committed step: T's action and A's guess, both on the same true prefix. */

@@ -51,7 +51,7 @@ describe('chart specs of the hand-built suite', () => {
     const additive = crowded.summary.rows.find((row) => row.policy === 'additive')!;
     for (let index = 0; index < 20; index += 1) {
       const name = `fixed:${10 + index}`;
-      crowded.summary.rows.push({ ...additive, policy: name, latencySec: additive.latencySec + index * 0.01, costUsd: additive.costUsd * (1 + index * 0.0001) });
+      crowded.summary.rows.push({ ...additive, policy: name, latencySec: additive.latencySec + index * 0.01, costUsd: additive.costUsd! * (1 + index * 0.0001) });
       crowded.policies.push({ ...crowded.policies.find((entry) => entry.policy === 'additive')!, policy: name, kind: 'fixed' });
     }
     const rows = paretoRows(crowded);

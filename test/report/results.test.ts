@@ -70,11 +70,12 @@ describe('the results file', () => {
   });
 
   it('refuses another version, naming the file and what was expected', () => {
-    const text = JSON.stringify({ ...results, format: 'dsp-results/2' });
+    // Version 1 had no unknown costs and took a suite's speedup as the mean of per-task ratios.
+    const text = JSON.stringify({ ...results, format: 'dsp-results/1' });
     expect(errorOf(() => parseResults(text, 'old.json')).message).toBe(
-      'old.json: field format: expected "dsp-results/1", found format "dsp-results/2" (write the file with `dsp bench --out` or `dsp sweep --out` of this version)',
+      'old.json: field format: expected "dsp-results/2", found format "dsp-results/1" (write the file with `dsp bench --out` or `dsp sweep --out` of this version)',
     );
-    expect(errorOf(() => parseResults('[1]', 'list.json')).message).toMatch(/^list\.json: field format: expected "dsp-results\/1", found no "format" field/);
+    expect(errorOf(() => parseResults('[1]', 'list.json')).message).toMatch(/^list\.json: field format: expected "dsp-results\/2", found no "format" field/);
     expect(errorOf(() => parseResults('{', 'cut.json')).message).toMatch(/^cut\.json: not valid JSON/);
   });
 

@@ -246,11 +246,11 @@ export function renderRunSummary(input: {
     );
     if (outcome.baselines.length > 0) lines.push(renderBaselineSummary(outcome));
     lines.push(
-      `  cost           $${formatUsd(metrics.costUsd)} per task (sequential $${formatUsd(metrics.sequentialCostUsd)}, overhead $${formatUsd(metrics.overheadCostUsd)}, wasted $${formatUsd(metrics.wastedCostUsd)}; prices: ${outcome.priceTable.name})`,
+      `  cost           ${dollars(metrics.costUsd)} per task (sequential ${dollars(metrics.sequentialCostUsd)}, overhead ${dollars(metrics.overheadCostUsd)}, wasted ${dollars(metrics.wastedCostUsd)}; prices: ${outcome.priceTable.name})`,
       `  concurrency    peak ${metrics.peakConcurrency.toFixed(1)}, mean ${metrics.meanConcurrency.toFixed(2)}; mean k ${metrics.meanK.toFixed(2)}`,
     );
     if (metrics.unpricedCalls > 0) {
-      lines.push(`  unpriced calls ${metrics.unpricedCalls} (their model is not in the price table; pass --prices FILE)`);
+      lines.push(`  unpriced calls ${metrics.unpricedCalls} (their models are not in the price table: a cost that includes them is unknown, ?; pass --prices FILE)`);
     }
   }
   if (input.recordedTo !== undefined) lines.push(`  recorded       ${outcome.results.length} traces appended to ${input.recordedTo}`);
@@ -272,10 +272,11 @@ function renderBaselineSummary(outcome: RunOutcome): string {
   const resultsByTask = new Map(outcome.results.map((result) => [result.taskId, result]));
   const pairs = outcome.baselines.map((baseline) => ({ baseline, result: resultsByTask.get(baseline.taskId)! }));
   const mean = pairs.reduce((sum, { baseline }) => sum + baseline.metrics.latencyMs, 0) / pairs.length;
-  const speedups = pairs.map(({ baseline, result }) => (result.metrics.latencyMs > 0 ? baseline.metrics.latencyMs / result.metrics.latencyMs : 1));
-  const meanSpeedup = speedups.reduce((sum, value) => sum + value, 0) / speedups.length;
+  const meanLatency = pairs.reduce((sum, { result }) => sum + result.metrics.latencyMs, 0) / pairs.length;
+  // As every speedup of a suite: the ratio of the mean latencies, not the mean of per-task ratios.
+  const speedup = meanLatency > 0 ? mean / meanLatency : 1;
   const samePlans = pairs.filter(({ baseline, result }) => JSON.stringify(baseline.plan) === JSON.stringify(result.plan)).length;
-  return `  sequential run ${seconds(mean)} per task measured (speedup ×${meanSpeedup.toFixed(2)}; same plan on ${samePlans} of ${pairs.length} tasks)`;
+  return `  sequential run ${seconds(mean)} per task measured (speedup ×${speedup.toFixed(2)}; same plan on ${samePlans} of ${pairs.length} tasks)`;
 }
 
 function plural(count: number, noun: string): string {
@@ -286,8 +287,13 @@ function seconds(milliseconds: number): string {
   return `${(milliseconds / 1000).toFixed(2)} s`;
 }
 
-function money(costUsd: number, unpricedCalls: number): string {
-  return unpricedCalls > 0 ? `$${formatUsd(costUsd)} (+${unpricedCalls} unpriced calls)` : `$${formatUsd(costUsd)}`;
+/** A cost as the run prints it: `$0.01234`, or `?` when unknown (some call is unpriced). */
+function dollars(costUsd: number | null): string {
+  return costUsd === null ? '?' : `$${formatUsd(costUsd)}`;
+}
+
+function money(costUsd: number | null, unpricedCalls: number): string {
+  return unpricedCalls > 0 ? `${dollars(costUsd)} (${plural(unpricedCalls, 'unpriced call')})` : dollars(costUsd);
 }
 
 /**
