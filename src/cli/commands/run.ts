@@ -8,8 +8,8 @@
  *
  * One progress line per finished task, then a summary; a task that fails is reported on stderr and the run goes on
  * with the next (exit code 1 at the end). Failed calls of the approximation model are counted in each task's line
- * and in the summary, with a warning (once per run) when every A call of a task failed. `--record` appends one `dsp-trace/1` line per finished task (flushed at
- * once, so Ctrl-C leaves a valid truncated recording). `--sequential-baseline` also runs T alone on each task
+ * and in the summary, with a warning (once per run) when every A call of a task failed. `--record` appends one
+ * `dsp-trace/1` line per finished task (flushed at once, so Ctrl-C leaves a valid truncated recording). `--sequential-baseline` also runs T alone on each task
  * (policy `sequential`) for a measured baseline. API keys come from the environment only and are never printed.
  */
 import type { Command } from 'commander';
