@@ -15,10 +15,10 @@ import { selectSuites, type Suite } from '../suite/embedded-suites.js';
 import { buildResults } from '../report/build-results.js';
 import { writeOutputs, type WrittenFile } from '../report/write-outputs.js';
 import type { CliIo } from './io.js';
-import { parseWholeNumber } from './options.js';
+import { checkPoliciesWithinKMax, listOption, parseWholeNumber, splitList } from './options.js';
 import { createProgress } from './progress.js';
 
-/** The shared options, as Commander parses them. */
+/** The shared options, as Commander parses them (list options as typed: see `listOption`). */
 export interface ReplayOptionValues {
   traces?: string[];
   suite?: string[];
@@ -36,8 +36,12 @@ export interface ReplayOptionValues {
 /** Adds `--traces` and `--suite`, the options that choose what runs (first in the help). */
 export function addSuiteOptions(command: Command): Command {
   return command
-    .option('--traces <files...>', 'dsp-trace/1 JSONL files (grouped into suites by their "suite" field)')
-    .option('--suite <names...>', 'embedded suites by name (see `dsp suites`), e.g. openagi-react synthetic');
+    .addOption(
+      listOption('--traces <files...>', 'dsp-trace/1 JSONL files, or folders of them (their .jsonl files, by name); grouped into suites by their "suite" field'),
+    )
+    .addOption(
+      listOption('--suite <names...>', 'embedded suites by name (see `dsp suites`), e.g. openagi-react,synthetic; openagi = every openagi-* suite'),
+    );
 }
 
 /** Adds `--seed`, `--prices`, `--k-max`, `--out`, `--report` and `--quiet` (after the command's own options). */
@@ -57,13 +61,17 @@ export function addReplayOptions(command: Command): Command {
 }
 
 /**
- * Parses a comma-separated policy list given in `flag` and checks the options of every dsp spec, so that a typo
- * fails before any suite runs. Errors name `flag`.
+ * Parses the texts of a policy list option (`flag`; comma-separated, `dsp:tau=0.7,beta=1` kept together)
+ * and checks the options of every dsp spec, so that a typo fails before any suite runs. A policy named twice runs
+ * once. Errors name `flag`; no policy at all is an error unless `allowNone`.
  */
-export function parsePolicyOption(text: string, flag: string): PolicySpec[] {
-  const policies = parsePolicyList(text, flag);
+export function parsePolicyOption(texts: readonly string[], flag: string, options: { allowNone?: boolean } = {}): PolicySpec[] {
+  const given = texts.filter((text) => text.trim() !== '');
+  if (given.length === 0 && options.allowNone === true) return [];
+  // One list, so that `dsp:tau=0.7 beta=1` (two words) reads as `dsp:tau=0.7,beta=1`, as with a comma.
+  const policies = parsePolicyList(given.join(','), flag);
   validatePolicySpecs(policies, flag);
-  return policies;
+  return policies.filter((policy, index) => policies.findIndex((other) => other.name === policy.name) === index);
 }
 
 /** A replay as asked for on the command line, resolved and checked. */
@@ -81,20 +89,22 @@ export interface ReplayRequest {
 }
 
 /**
- * Resolves the shared options for `policies`: the seed, k-max, prices and suites, and `--predictor-state`, which
- * needs exactly one dsp policy (among those given in `policiesFlag`). Throws `InvalidInputError` naming the option.
+ * Resolves the shared options for `policies`: the seed, k-max (which no policy may name a larger k than), prices
+ * and suites, and `--predictor-state`, which needs exactly one dsp policy (among those given in `policiesFlag`).
+ * Throws `InvalidInputError` naming the option.
  */
 export function resolveReplay(options: ReplayOptionValues, policies: PolicySpec[], policiesFlag = '--policies'): ReplayRequest {
   const seed = parseWholeNumber(options.seed, '--seed', 0);
   const kMax = parseWholeNumber(options.kMax, '--k-max', 1);
   const maxSteps = parseWholeNumber(options.maxSteps, '--max-steps', 1);
+  checkPoliciesWithinKMax(policies, kMax, policiesFlag);
   if (options.predictorState !== undefined && policies.filter((policy) => policy.kind === 'dsp').length !== 1) {
     throw new InvalidInputError(`needs exactly one dsp policy in ${policiesFlag} (the one whose learning it keeps)`, {
       source: '--predictor-state',
     });
   }
   const priceTable = options.prices === undefined ? builtinPriceTable : loadPriceTable(options.prices);
-  const { suites, usedDefault } = selectSuites(options, seed, '--suite');
+  const { suites, usedDefault } = selectSuites({ traces: splitList(options.traces), suite: splitList(options.suite) }, seed, '--suite');
   return { suites, usedDefault, policies, priceTable, kMax, maxSteps, seed, predictorStatePath: options.predictorState };
 }
 

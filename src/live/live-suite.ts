@@ -7,7 +7,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import { InvalidInputError } from '../core/errors.js';
-import type { Agent, Role } from '../core/types.js';
+import type { Agent, Role, TaskResult } from '../core/types.js';
 import { createAiSdkAgent } from '../agents/ai-sdk.js';
 import type { ActionSpace } from '../agents/action-space.js';
 import type { ParseFailure, PlanningStrategy, StrategyName } from '../agents/strategies.js';
@@ -108,6 +108,26 @@ export async function runLiveSuite(options: LiveSuiteOptions): Promise<SuiteOutc
   } finally {
     await policy.close?.();
   }
+}
+
+/** How the approximation agent A fared in one task, read from its ledger. */
+export interface ApproxFailures {
+  /** A's calls that returned or threw (those cancelled by the engine are left out: they never answered). */
+  calls: number;
+  /** Those that threw (a refused request, 401 or 429, a network error…): each ended its round's speculation. */
+  failed: number;
+  /** The first failure's message, when one failed. */
+  firstError: string | undefined;
+}
+
+/**
+ * Counts A's failed calls in a task's ledger. When every call of A failed, speculation did nothing: the task ran as
+ * T alone, at T's pace, whatever k the policy chose, and a run should say so rather than look merely slow.
+ */
+export function approxFailuresOf(result: TaskResult): ApproxFailures {
+  const answered = result.records.filter((record) => record.role === 'approx' && record.status !== 'cancelled');
+  const failed = answered.filter((record) => record.error !== undefined);
+  return { calls: answered.length, failed: failed.length, firstError: failed[0]?.error };
 }
 
 /** A live agent with the provider model behind it. */

@@ -24,7 +24,7 @@ import { formatSummary, summarizeTraces } from '../../traces/importers/suite-sum
 import type { CallScale } from '../../traces/importers/timing-model.js';
 import { loadTraces, writeTraces } from '../../traces/format.js';
 import type { CliIo, OutputStream } from '../io.js';
-import { parseWholeNumber } from '../options.js';
+import { listOption, parseWholeNumber, splitList } from '../options.js';
 
 interface LogsCommandOptions {
   out: string;
@@ -48,10 +48,29 @@ interface DatasetCommandOptions {
 
 /** Presets of `dsp import dsp-dataset --preset`. */
 const presetNames = ['openagi-cot', 'openagi-mad', 'travelplanner'];
+/** The examples at the end of each `--help`. */
+const importExamples =
+  "\nExamples, in a clone of the DSP authors' repository (github.com/guanyilin428/Dynamic-Speculative-Planning):\n" +
+  '  $ dsp import dsp-logs 4_8/logs/react/dyn_k --out react.jsonl\n' +
+  '  $ dsp import dsp-dataset dataset_predict_k_ma.json --timing-from react.jsonl --out mad.jsonl\n';
+
+const logsExamples =
+  "\nExamples, in a clone of the DSP authors' repository (github.com/guanyilin428/Dynamic-Speculative-Planning):\n" +
+  '  $ dsp import dsp-logs 4_8/logs/react/dyn_k --out react.jsonl\n' +
+  '  $ dsp bench --traces react.jsonl --quiet\n';
+
+const datasetExamples =
+  "\nExamples, in a clone of the DSP authors' repository (github.com/guanyilin428/Dynamic-Speculative-Planning),\n" +
+  'with react.jsonl made by `dsp import dsp-logs`:\n' +
+  '  $ dsp import dsp-dataset dataset_predict_k_ma.json --history-from dataset_stepwise_ma.json \\\n' +
+  '      --timing-from react.jsonl --out mad.jsonl\n';
 
 /** Adds `dsp import dsp-logs` and `dsp import dsp-dataset` to `program`. */
 export function registerImportCommand(program: Command, io: CliIo): void {
-  const command = program.command('import').description("turn the DSP authors' published logs and datasets into dsp-trace/1 files");
+  const command = program
+    .command('import')
+    .description("turn the DSP authors' published logs and datasets into dsp-trace/1 files")
+    .addHelpText('after', importExamples);
 
   command
     .command('dsp-logs')
@@ -59,6 +78,7 @@ export function registerImportCommand(program: Command, io: CliIo): void {
     .argument('<dir>', 'folder holding the run folders')
     .requiredOption('--out <file>', 'where to write the traces (JSON Lines, written atomically)')
     .option('--suite <name>', 'suite name written into the traces', 'openagi-react')
+    .addHelpText('after', logsExamples)
     .action((dir: string, options: LogsCommandOptions) => {
       const result = importDspLogs(dir, { suite: options.suite });
       finish(io.stdout, options.out, result.traces, [['skipped', result.skipped]]);
@@ -74,12 +94,13 @@ export function registerImportCommand(program: Command, io: CliIo): void {
     .option('--target-calls-per-step <n>', "the target's LLM calls per step (CoT 1, debate 5); default from the suite, and scales its figures by n/2")
     .option('--seed <n>', 'seed of the timing draws', String(embeddedSuiteSeed))
     .option('--task-list <file>', 'task list (one task per line, line 0 first) to name traces <suite>/task-<line>')
-    .option('--history-from <files...>', 'datasets of the same runs whose longer histories fill in guesses (e.g. dataset_stepwise_ma.json)')
+    .addOption(listOption('--history-from <files...>', 'datasets of the same runs whose longer histories fill in guesses (e.g. dataset_stepwise_ma.json)'))
     .option('--approx-model <name>', 'model named for A', modelledSuiteModels.approx)
     .option('--target-model <name>', 'model named for T', modelledSuiteModels.target)
     .option('--preset <name>', `which dataset this is: ${presetNames.join(', ')}; default from the file name or its content`)
     .option('--queries <file>', "travelplanner: the benchmark's query file (JSON Lines with idx and query, e.g. postprocess/example_evaluation.jsonl) to name traces val-<idx>")
     .option('--tool-latency-ms <ms>', `travelplanner: latency of each tool execution written into the steps (default ${defaultToolLatencyMs}; 800 for slow web tools)`)
+    .addHelpText('after', datasetExamples)
     .action((file: string, options: DatasetCommandOptions) => {
       if (options.preset !== undefined && !presetNames.includes(options.preset)) {
         throw new InvalidInputError(`unknown preset "${options.preset}"; expected one of ${presetNames.join(', ')}`, { source: '--preset' });
@@ -117,7 +138,7 @@ export function registerImportCommand(program: Command, io: CliIo): void {
         targetScale,
         models: { approx: options.approxModel, target: options.targetModel },
         taskList: options.taskList === undefined ? undefined : readTaskList(options.taskList),
-        historyFiles: options.historyFrom ?? [],
+        historyFiles: splitList(options.historyFrom),
       });
       finish(io.stdout, options.out, result.traces, [
         ['skipped', result.skipped],

@@ -26,6 +26,12 @@ export function registerReportCommand(program: Command, io: CliIo): void {
     .option('--out <file>', 'the HTML report to write (default: the results path with .html)')
     .option('--png <dir>', 'also write every chart as PNG into this folder (<suite>-<chart>.png, <suite>-overview.png)')
     .option('--quiet', 'no progress output')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  $ dsp bench --suite synthetic --policies fixed:2,dsp --out results.json --quiet\n' +
+        '  $ dsp report results.json --out report.html --png charts --quiet\n',
+    )
     .action(async (resultsPath: string, options: ReportCommandOptions) => {
       const results = loadResults(resultsPath);
       const progress = createProgress(io.stderr, { quiet: options.quiet });

@@ -2,13 +2,14 @@
  * `dsp run`: live speculative planning on a suite, on the real clock, with real models.
  *
  * ```text
- * dsp run --suite openagi --tasks 1-20 --approx openai:gpt-4.1-mini --target openai:gpt-4.1 --policy additive \
+ * dsp run --suite openagi-react --tasks 1-20 --approx openai:gpt-4.1-mini --target openai:gpt-4.1 [--policy dsp] \
  *   [--record runs.jsonl] [--sequential-baseline]
  * ```
  *
  * One progress line per finished task, then a summary; a task that fails is reported on stderr and the run goes on
- * with the next (exit code 1 at the end). `--record` appends one `dsp-trace/1` line per finished task (flushed at
- * once, so Ctrl-C leaves a valid truncated recording). `--sequential-baseline` also runs T alone on each task
+ * with the next (exit code 1 at the end). Failed calls of the approximation model are counted in each task's line
+ * and in the summary, with a warning (once per run) when every A call of a task failed. `--record` appends one
+ * `dsp-trace/1` line per finished task (flushed at once, so Ctrl-C leaves a valid truncated recording). `--sequential-baseline` also runs T alone on each task
  * (policy `sequential`) for a measured baseline. API keys come from the environment only and are never printed.
  */
 import type { Command } from 'commander';
@@ -25,18 +26,23 @@ import { strategyByName, type ParseFailure } from '../../agents/strategies.js';
 import { excerptOf } from '../../agents/errors.js';
 import { parseTaskList, selectStandardTasks, taskForText, normalizeTaskText } from '../../envs/openagi/tasks.js';
 import { redactSecrets } from '../../providers/providers.js';
-import { runLiveSuite, type LiveSuiteOptions } from '../../live/live-suite.js';
+import { approxFailuresOf, runLiveSuite, type LiveSuiteOptions } from '../../live/live-suite.js';
+import { liveSuiteName, type LiveSuiteName } from '../../suite/embedded-suites.js';
 import { parseTraces } from '../../traces/format.js';
 import type { CliIo } from '../io.js';
-import { parseWholeNumber } from '../options.js';
+import { checkPoliciesWithinKMax, listOption, parseWholeNumber } from '../options.js';
 import { formatUsd } from '../../ledger/format.js';
 
 /** The options of `dsp run`, as parsed from the command line. */
 export interface RunOptions {
-  /** The suite; only `openagi` for now. */
+  /**
+   * The suite: `openagi` (OpenAGI's tasks, T's strategy from `targetStrategy`), or a name of `dsp bench --suite`:
+   * `openagi-react`, `openagi-cot`, `openagi-mad` (OpenAGI's tasks with T planning as in that suite: react, cot,
+   * debate). Written into recorded traces.
+   */
   suite: string;
-  /** A selection of standard task numbers, e.g. `1-20`. */
-  tasks?: string;
+  /** A selection of standard task numbers, e.g. `1-20`, run in the order given; several texts are one list. */
+  tasks?: string | readonly string[];
   /** A task list (one per line) or a trace file whose tasks to run. */
   tasksFrom?: string;
   /** The approximation model spec, e.g. `openai:gpt-4.1-mini`. */
@@ -45,9 +51,9 @@ export interface RunOptions {
   target: string;
   /** A's strategy. Default `direct`. */
   approxStrategy?: string;
-  /** T's strategy. Default `react`. */
+  /** T's strategy. Default: the suite's (`openagi-cot`: `cot`), else `react`. */
   targetStrategy?: string;
-  /** The k-policy spec. Default `additive`. */
+  /** The k-policy spec. Default `dsp`, the learned policy (as in `dsp bench`). */
   policy?: string;
   /** Append a trace per task to this file. */
   record?: string;
@@ -102,22 +108,32 @@ export class TasksFailedError extends DspError {
 
 /** The defaults of `dsp run`. */
 export const runDefaults = {
+  suite: 'openagi',
   approxStrategy: 'direct',
   targetStrategy: 'react',
-  policy: 'additive',
+  policy: 'dsp',
   maxSteps: 12,
   kMax: 8,
 } as const;
 
-/** The tasks `dsp run` will plan, from `--tasks` or `--tasks-from`. */
+/** The environments `dsp run` can plan in (a suite name is one of them, alone or with a target suffix). */
+export const liveEnvironments = ['openagi'] as const;
+
+/** The suite of `dsp run --suite`, read (see `RunOptions.suite`). Throws `InvalidInputError` naming `--suite`. */
+export function resolveRunSuite(suite: string): LiveSuiteName {
+  return liveSuiteName(suite, liveEnvironments, '--suite');
+}
+
+/** The tasks `dsp run` will plan, from `--tasks` (in the order given) or `--tasks-from`. */
 export function resolveRunTasks(options: Pick<RunOptions, 'suite' | 'tasks' | 'tasksFrom'>): TaskInput[] {
-  if (options.suite !== 'openagi') {
-    throw new InvalidInputError(`unknown suite "${options.suite}"; valid suites: openagi`, { source: '--suite' });
-  }
+  resolveRunSuite(options.suite);
   if ((options.tasks === undefined) === (options.tasksFrom === undefined)) {
     throw new InvalidInputError('give exactly one of --tasks (e.g. 1-20) and --tasks-from FILE', { source: 'dsp run' });
   }
-  if (options.tasks !== undefined) return selectStandardTasks(options.tasks, '--tasks');
+  if (options.tasks !== undefined) {
+    const selection = typeof options.tasks === 'string' ? options.tasks : options.tasks.join(',');
+    return selectStandardTasks(selection, '--tasks');
+  }
   const path = options.tasksFrom!;
   const content = readTextFile(path);
   if (!looksLikeTraceFile(content)) return parseTaskList(content, path);
@@ -147,16 +163,18 @@ export function resolveRunOptions(
   io: Pick<CliIo, 'env' | 'signal'>,
   services: RunServices = {},
 ): LiveSuiteOptions & { tasks: TaskInput[]; priceTable: PriceTable } {
+  const suite = resolveRunSuite(options.suite);
   const tasks = resolveRunTasks(options);
   const approxStrategy = strategyByName(options.approxStrategy ?? runDefaults.approxStrategy, '--approx-strategy');
-  const targetStrategy = strategyByName(options.targetStrategy ?? runDefaults.targetStrategy, '--target-strategy');
+  const targetStrategy = strategyByName(resolveTargetStrategy(options.targetStrategy, suite), '--target-strategy');
   const maxSteps = positiveWhole(options.maxSteps ?? runDefaults.maxSteps, '--max-steps');
   const kMax = positiveWhole(options.kMax ?? runDefaults.kMax, '--k-max');
   const priceTable = options.prices === undefined ? builtinPriceTable : loadPriceTable(options.prices);
   const policy = parsePolicySpec(options.policy ?? runDefaults.policy, '--policy');
   validatePolicySpecs([policy], '--policy');
+  checkPoliciesWithinKMax([policy], kMax, '--policy');
   return {
-    suite: options.suite,
+    suite: suite.name,
     tasks,
     approx: { model: options.approx, strategy: approxStrategy, source: '--approx' },
     target: { model: options.target, strategy: targetStrategy, source: '--target' },
@@ -177,6 +195,21 @@ export function resolveRunOptions(
 
 function positiveWhole(value: number, source: string): number {
   return parseWholeNumber(String(value), source, 1);
+}
+
+/**
+ * T's strategy: the one given, the suite's (`openagi-mad`: debate), else `react`. A strategy given against the
+ * suite's would record traces under a name that says otherwise: refused, naming both options.
+ */
+function resolveTargetStrategy(given: string | undefined, suite: LiveSuiteName): string {
+  if (given !== undefined && suite.targetStrategy !== undefined && given !== suite.targetStrategy) {
+    throw new InvalidInputError(
+      `"${given}" contradicts --suite ${suite.name}, whose target plans with ${suite.targetStrategy}; ` +
+        `drop one of the two (--suite ${suite.environment} takes any target strategy)`,
+      { source: '--target-strategy' },
+    );
+  }
+  return given ?? suite.targetStrategy ?? runDefaults.targetStrategy;
 }
 
 /** A plan on one line: actions joined by arrows. */
@@ -202,6 +235,8 @@ export function renderTaskLine(input: {
     `mean k ${metrics.meanK.toFixed(1)}`,
     money(metrics.costUsd, metrics.unpricedCalls),
   ];
+  const approx = approxFailuresOf(result);
+  if (approx.failed > 0) parts.push(`A failed ${approx.failed} of ${plural(approx.calls, 'call')}`);
   if (baseline !== undefined) {
     const samePlan = JSON.stringify(baseline.plan) === JSON.stringify(result.plan);
     const speedup = result.metrics.latencyMs > 0 ? baseline.metrics.latencyMs / result.metrics.latencyMs : 1;
@@ -217,6 +252,17 @@ export function renderTaskFailure(failure: SuiteFailure): string {
   // The step and task are said once: a target failure's own message repeats them.
   const cause = isTargetCallError(failure.error) ? describeCause(failure.error.cause) : describeCause(failure.error);
   return `dsp: ${run} failed${step}: ${cause}`;
+}
+
+/**
+ * The warning printed (once per run) when every call of the approximation model failed in a task: nothing was
+ * speculated, the task ran at T's pace (pure; the caller redacts secrets from `cause`).
+ */
+export function renderApproxDownWarning(task: TaskInput, failures: { failed: number; cause: string }): string {
+  return (
+    `warning: ${task.id}: all ${plural(failures.failed, 'call')} of the approximation model failed, so nothing was speculated ` +
+    `(the task ran as the target alone): ${failures.cause}. Said once; each task line and the summary count A's failures.`
+  );
 }
 
 /** The warning printed when a model's reply names no action (pure). */
@@ -252,9 +298,25 @@ export function renderRunSummary(input: {
     if (metrics.unpricedCalls > 0) {
       lines.push(`  unpriced calls ${metrics.unpricedCalls} (their models are not in the price table: a cost that includes them is unknown, ?; pass --prices FILE)`);
     }
+    const approxFailures = renderApproxFailures(outcome.results);
+    if (approxFailures !== undefined) lines.push(approxFailures);
   }
   if (input.recordedTo !== undefined) lines.push(`  recorded       ${outcome.results.length} traces appended to ${input.recordedTo}`);
   return lines.join('\n');
+}
+
+/** The summary's line on A's failed calls over the finished tasks; undefined when none failed. */
+function renderApproxFailures(results: readonly TaskResult[]): string | undefined {
+  const perTask = results.map(approxFailuresOf);
+  const failed = perTask.reduce((sum, task) => sum + task.failed, 0);
+  if (failed === 0) return undefined;
+  const calls = perTask.reduce((sum, task) => sum + task.calls, 0);
+  const tasksWithFailures = perTask.filter((task) => task.failed > 0).length;
+  const allFailed = perTask.filter((task) => task.calls > 0 && task.failed === task.calls).length;
+  return (
+    `  A failures     ${failed} of ${plural(calls, 'call')} of the approximation model failed, in ${tasksWithFailures} of ` +
+    `${plural(results.length, 'task')}; every A call failed in ${plural(allFailed, 'task')}`
+  );
 }
 
 /** `4 of 4 tasks`, or with failures `3 of 4 tasks finished, 1 failed`. */
@@ -277,6 +339,10 @@ function renderBaselineSummary(outcome: RunOutcome): string {
   const speedup = meanLatency > 0 ? mean / meanLatency : 1;
   const samePlans = pairs.filter(({ baseline, result }) => JSON.stringify(baseline.plan) === JSON.stringify(result.plan)).length;
   return `  sequential run ${seconds(mean)} per task measured (speedup ×${speedup.toFixed(2)}; same plan on ${samePlans} of ${pairs.length} tasks)`;
+}
+
+function strategyName(strategy: LiveSuiteOptions['approx']['strategy']): string {
+  return typeof strategy === 'string' ? strategy : strategy.name;
 }
 
 function plural(count: number, noun: string): string {
@@ -305,25 +371,43 @@ function money(costUsd: number | null, unpricedCalls: number): string {
 export async function runCommandAction(options: RunOptions, io: CliIo, services: RunServices = {}): Promise<RunOutcome> {
   const redact = (text: string): string => redactSecrets(text, io.env);
   const printError = (line: string): void => void io.stderr.write(`${redact(line)}\n`);
+  let warnedApproxDown = false;
+  const warnIfApproxDown = (task: TaskInput, result: TaskResult): void => {
+    const approx = approxFailuresOf(result);
+    if (warnedApproxDown || approx.calls === 0 || approx.failed < approx.calls) return;
+    warnedApproxDown = true;
+    printError(renderApproxDownWarning(task, { failed: approx.failed, cause: approx.firstError ?? 'unknown' }));
+  };
   const onStop = (): void => void io.stderr.write('\ndsp run: stopping (Ctrl-C again to quit at once)…\n');
   io.signal.addEventListener('abort', onStop, { once: true });
   let outcome: RunOutcome;
+  // The options as they ran (defaults resolved), for the summary.
+  let shown: RunOptions;
   try {
     const resolved = resolveRunOptions(options, io, services);
     const suiteOutcome = await runLiveSuite({
       ...resolved,
-      onTaskFinished: (finished) => void io.stdout.write(`${renderTaskLine(finished)}\n`),
+      onTaskFinished: (finished) => {
+        io.stdout.write(`${renderTaskLine(finished)}\n`);
+        warnIfApproxDown(finished.task, finished.result);
+      },
       onTaskFailed: (failure) => printError(renderTaskFailure(failure)),
       onParseFailure: (role, failure) => printError(renderParseFailure(role, failure)),
     });
     outcome = { ...suiteOutcome, tasks: resolved.tasks, priceTable: resolved.priceTable };
+    shown = {
+      ...options,
+      policy: resolved.policy.name,
+      approxStrategy: strategyName(resolved.approx.strategy),
+      targetStrategy: strategyName(resolved.target.strategy),
+    };
   } catch (error) {
     if (error instanceof Error) error.message = redact(error.message);
     throw error;
   } finally {
     io.signal.removeEventListener('abort', onStop);
   }
-  io.stdout.write(`${renderRunSummary({ outcome, options, recordedTo: options.record })}\n`);
+  io.stdout.write(`${renderRunSummary({ outcome, options: shown, recordedTo: options.record })}\n`);
   if (outcome.interrupted) throw new RunInterruptedError();
   if (outcome.failures.length > 0) {
     const failed = new Set(outcome.failures.map((failure) => failure.index)).size;
@@ -343,14 +427,20 @@ export function registerRunCommand(program: Command, io: CliIo): Command {
   return program
     .command('run')
     .description('plan a suite live with real models: speculative planning on the real clock')
-    .option('--suite <name>', 'the suite (openagi)', 'openagi')
-    .option('--tasks <selection>', 'standard task numbers, 0-based as in the OpenAGI task list, e.g. 1-20 or 0,3,7-9')
+    .option(
+      '--suite <name>',
+      "openagi, or a suite of `dsp bench`: openagi-react, openagi-cot or openagi-mad (the target then plans as in that suite: react, cot, debate)",
+      runDefaults.suite,
+    )
+    .addOption(
+      listOption('--tasks <selection...>', 'standard task numbers, 0-based as in the OpenAGI task list, run in the order given, e.g. 1-20 or 16,3,7-9'),
+    )
     .option('--tasks-from <file>', 'a task list (one per line) or a dsp-trace/1 file whose tasks to run')
     .requiredOption('--approx <spec>', 'the approximation model, e.g. openai:gpt-4.1-mini')
     .requiredOption('--target <spec>', 'the target model, e.g. openai:gpt-4.1')
     .option('--approx-strategy <name>', 'direct, cot, react or debate', runDefaults.approxStrategy)
-    .option('--target-strategy <name>', 'direct, cot, react or debate', runDefaults.targetStrategy)
-    .option('--policy <policy>', 'sequential, fixed:K, additive or dsp[:tau=…,beta=…]', runDefaults.policy)
+    .option('--target-strategy <name>', "direct, cot, react or debate (default: the suite's, else react)")
+    .option('--policy <policy>', 'dsp[:tau=…,beta=…] (the learned policy), sequential, fixed:K or additive', runDefaults.policy)
     .option('--record <file>', 'append one dsp-trace/1 line per finished task to this file')
     .option('--sequential-baseline', 'also run the target alone on each task, for a measured baseline', false)
     .option('--max-steps <n>', 'most steps per plan', wholeNumber('--max-steps'), runDefaults.maxSteps)
@@ -361,7 +451,13 @@ export function registerRunCommand(program: Command, io: CliIo): Command {
       'after',
       '\nModel specs: openai:MODEL, deepseek:MODEL, anthropic:MODEL, openai-compatible:MODEL@http://host:port/v1.\n' +
         'API keys are read from OPENAI_API_KEY, DEEPSEEK_API_KEY, ANTHROPIC_API_KEY and (optional)\n' +
-        'DSP_OPENAI_COMPATIBLE_API_KEY; they are never printed or recorded.',
+        'DSP_OPENAI_COMPATIBLE_API_KEY; they are never printed or recorded.\n\n' +
+        "Examples (the first two need no key: a local server replays the example traces in the package's data/examples/;\n" +
+        "run them from the package's folder):\n" +
+        '  $ dsp serve --traces data/examples/openagi-mini.jsonl --port 8787 --speed 10 &\n' +
+        '  $ dsp run --tasks-from data/examples/openagi-mini.jsonl --policy fixed:3 \\\n' +
+        '      --approx openai-compatible:approx@http://127.0.0.1:8787/v1 --target openai-compatible:target@http://127.0.0.1:8787/v1\n' +
+        '  $ dsp run --suite openagi-react --tasks 11-15 --approx openai:gpt-4.1-mini --target openai:gpt-4.1 --record runs.jsonl\n',
     )
     .action(async (options: RunOptions) => {
       await runCommandAction(options, io);
