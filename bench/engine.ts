@@ -6,10 +6,10 @@
  *
  * It measures the compiled engine in dist/ (what users run), built by the npm script first.
  */
-import { RealClock } from '../dist/clock/clock.js';
-import { replaySuite } from '../dist/engine/replay-suite.js';
+import { RealClock } from '../dist/core/clock.js';
+import { replaySuite } from '../dist/suite/replay-suite.js';
 import { runTask } from '../dist/engine/run-task.js';
-import type { Agent } from '../dist/engine/types.js';
+import type { Agent } from '../dist/core/types.js';
 import { fixedPolicy } from '../dist/policies/basic.js';
 import { parsePolicySpec } from '../dist/policies/registry.js';
 import { generateSyntheticTraces } from '../dist/traces/synthetic.js';

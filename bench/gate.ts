@@ -4,11 +4,11 @@
  *
  *   npm run build && node --import tsx bench/gate.ts
  */
-import { embeddedSuite } from '../dist/bench/suites.js';
-import { canonicalAction } from '../dist/engine/actions.js';
-import { replaySuite } from '../dist/engine/replay-suite.js';
-import type { Action } from '../dist/engine/types.js';
-import type { KPolicy } from '../dist/policies/policy.js';
+import { embeddedSuite } from '../dist/suite/embedded-suites.js';
+import { canonicalAction } from '../dist/core/actions.js';
+import { replaySuite } from '../dist/suite/replay-suite.js';
+import type { Action } from '../dist/core/types.js';
+import type { KPolicy } from '../dist/core/policy.js';
 import { parsePolicySpec } from '../dist/policies/registry.js';
 import { AcceptanceGate, type GuessContext } from '../dist/predictor/acceptance-gate.js';
 

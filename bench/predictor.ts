@@ -18,10 +18,10 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { availableSuiteNames, embeddedSuite, syntheticSuite, type Suite } from '../dist/bench/suites.js';
-import { replaySuite } from '../dist/engine/replay-suite.js';
-import type { RoundRecord, TaskInput, TaskResult } from '../dist/engine/types.js';
-import type { KPolicy, RoundState } from '../dist/policies/policy.js';
+import { availableSuiteNames, embeddedSuite, syntheticSuite, type Suite } from '../dist/suite/embedded-suites.js';
+import { replaySuite } from '../dist/suite/replay-suite.js';
+import type { RoundRecord, TaskInput, TaskResult } from '../dist/core/types.js';
+import type { KPolicy, RoundState } from '../dist/core/policy.js';
 import { createDspPolicy, type DspPolicy } from '../dist/predictor/dsp-policy.js';
 
 const json = process.argv.includes('--json');
