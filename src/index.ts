@@ -21,6 +21,16 @@ export type {
   TaskResult,
   Usage,
 } from './core/types.js';
+export {
+  effectClasses,
+  type EffectClass,
+  type Environment,
+  type ExecuteOptions,
+  type StateStore,
+  type Step,
+  type ToolRecord,
+  type ToolStatus,
+} from './core/environment.js';
 
 export { RealClock, type Clock } from './core/clock.js';
 export { VirtualClock } from './core/virtual-clock.js';

@@ -1,14 +1,20 @@
 /**
  * Metrics of a task and of a suite (spec §5), computed from the ledger alone.
  */
+import type { ToolRecord } from '../core/environment.js';
 import type { CallRecord, RoundRecord, TaskMetrics, TaskResult } from '../core/types.js';
 
-/** Figures of one task from its call records and rounds. `startMs`/`endMs` bound the task (end = final commit). */
+/**
+ * Figures of one task from its call records and rounds. `startMs`/`endMs` bound the task (end = final commit).
+ * With tool executions, the sequential latency also counts the committed executions (a sequential run waits for
+ * each step's tool before the next call).
+ */
 export function taskMetrics(input: {
   startMs: number;
   endMs: number;
   records: readonly CallRecord[];
   rounds: readonly RoundRecord[];
+  tools?: readonly ToolRecord[];
 }): TaskMetrics {
   const { startMs, endMs, records, rounds } = input;
   const latencyMs = endMs - startMs;
@@ -27,6 +33,9 @@ export function taskMetrics(input: {
       sequentialCostUsd += cost;
     }
     if (record.status === 'discarded' || record.status === 'cancelled') wastedCostUsd += cost;
+  }
+  for (const tool of input.tools ?? []) {
+    if (tool.status === 'committed') sequentialLatencyMs += tool.endMs - tool.startMs;
   }
   const { peak, busyMs } = concurrency(records);
   return {
