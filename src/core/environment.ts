@@ -106,6 +106,8 @@ export interface ToolRecord {
    * committed), `discarded` (finished, not used), `cancelled` (aborted in flight).
    */
   status: ToolStatus;
+  /** The step whose observation it became, when committed (a memoized pure result may serve a later step). */
+  committedStep?: number;
   /** The failure message, when the execution threw. */
   error?: string;
 }

@@ -8,6 +8,7 @@ import { VirtualClock } from '../core/virtual-clock.js';
 import type { EffectClass, Environment, StateStore, Step } from '../core/environment.js';
 import type { KPolicy } from '../core/policy.js';
 import type { Action, Agent, TaskResult } from '../core/types.js';
+import { isTargetCallError } from '../core/errors.js';
 import { fixedPolicy, sequentialPolicy } from '../policies/basic.js';
 import { runTask } from './run-task.js';
 
@@ -182,5 +183,195 @@ describe('runTask with an environment', () => {
     expect(result.trajectory).toBeUndefined();
     expect(result.toolRecords).toBeUndefined();
     expect(result.state).toBeUndefined();
+  });
+
+  it('runs pure and sandboxed guesses ahead of T and reuses their results; the irreversible call runs once, confirmed', async () => {
+    // search (pure, 5 ms) → note (sandboxed, 4 ms: writes the notes) → send (irreversible, 3 ms) → END.
+    const script = (trajectory: readonly Step[]): Action =>
+      ['search:x', `note:${String(trajectory[0]?.observation)}`, 'send:notes', 'END'][trajectory.length]!;
+    const clock = new VirtualClock();
+    const log: Executions = { started: [], finished: [], aborted: [] };
+    const tools: Record<string, ToolSpec> = {
+      search: { effect: 'pure', latencyMs: 5, run: (input) => `hits for ${input}` },
+      note: {
+        effect: 'sandboxed',
+        latencyMs: 4,
+        run: (input, state) => {
+          state.set('notes', input);
+          return 'noted';
+        },
+      },
+      send: { effect: 'irreversible', latencyMs: 3, run: (_input, state) => `sent ${String(state.get('notes'))}` },
+    };
+    // fixed:4, A (2 ms) always right, T 10 ms:
+    // Round 0: T1 [0,10]; A1 → search:x at 2, run at once [2,7]; at 7 A2 and T2 start on it; A2 → note at 9, run on a
+    //   fork [9,13]; T1 confirms search at 10; at 13 A3 and T3 start; A3 → send at 15: irreversible, the round stops.
+    //   T2 confirms note at 17, T3 confirms send at 23: send runs now on the committed state [23,26].
+    // Round 1 at 26: T4 [26,36], A4 → END at 28; T4 = END at 36.
+    const result = await run({
+      clock,
+      approx: scripted(clock, 2, script),
+      target: scripted(clock, 10, script),
+      environment: environment(clock, tools, log),
+      policy: fixedPolicy(4),
+      initialState: [['owner', 'ada']],
+    });
+    expect(result.trajectory).toEqual([
+      { action: 'search:x', observation: 'hits for x' },
+      { action: 'note:hits for x', observation: 'noted' },
+      { action: 'send:notes', observation: 'sent hits for x' },
+      { action: 'END' },
+    ]);
+    expect(toolRows(result)).toEqual([
+      'search:x s1 r0 speculative committed [2,7]',
+      'note:hits for x s2 r0 speculative committed [9,13]',
+      'send:notes s3 r0 true committed [23,26]',
+    ]);
+    expect(log.started.filter((label) => label.startsWith('send'))).toEqual(['send:notes@true']);
+    expect(result.state).toEqual(new Map<string, unknown>([['owner', 'ada'], ['notes', 'hits for x']]));
+    expect(result.rounds.map((round) => [round.end, round.stoppedAfter, round.stoppedBy, round.endMs])).toEqual([
+      ['exhausted', 3, 'irreversible', 26],
+      ['terminal', undefined, undefined, 36],
+    ]);
+    // Sequential: 4 T calls and the three tools, 40 + 12 ms.
+    expect(result.metrics.latencyMs).toBe(36);
+    expect(result.metrics.sequentialLatencyMs).toBe(52);
+  });
+
+  it('drops the fork of a wrong sandboxed guess: no later observation and not the final state sees its write', async () => {
+    const tools: Record<string, ToolSpec> = {
+      search: { effect: 'pure', latencyMs: 5, run: (input) => `hits for ${input}` },
+      note: {
+        effect: 'sandboxed',
+        latencyMs: 4,
+        run: (input, state) => {
+          state.set('notes', input);
+          return 'noted';
+        },
+      },
+      read: { effect: 'pure', latencyMs: 1, run: (_input, state) => String(state.get('notes')) },
+    };
+    const targetScript = (trajectory: readonly Step[]): Action => ['search:x', 'note:right', 'read:notes', 'END'][trajectory.length]!;
+    const approxScript = (trajectory: readonly Step[]): Action => ['search:x', 'note:wrong', 'read:notes', 'END'][trajectory.length]!;
+    const clock = new VirtualClock();
+    const log: Executions = { started: [], finished: [], aborted: [] };
+    // fixed:3. Round 0: T1 [0,10]; A1 → search:x at 2, run [2,7]; A2, T2 at 7; A2 → note:wrong at 9, run on a fork
+    //   [9,13]; T1 confirms search at 10; A3, T3 at 13 on the wrong note; A3 → read at 15, run on the wrong fork
+    //   [15,16] (it reads "wrong"). T2 = note:right at 17: mismatch. T3 is cancelled; note:right runs on the committed
+    //   state [17,21]. Round 1 at 21: T3' [21,31]; A3' → read at 23, run on the new state [23,24] (no memo hit: another
+    //   version); A4, T4 at 24; A4 → END at 26; T3' confirms read at 31, T4 = END at 34.
+    const result = await run({
+      clock,
+      approx: scripted(clock, 2, approxScript),
+      target: scripted(clock, 10, targetScript),
+      environment: environment(clock, tools, log),
+      policy: fixedPolicy(3),
+    });
+    expect(result.trajectory).toEqual([
+      { action: 'search:x', observation: 'hits for x' },
+      { action: 'note:right', observation: 'noted' },
+      { action: 'read:notes', observation: 'right' },
+      { action: 'END' },
+    ]);
+    expect(result.state).toEqual(new Map([['notes', 'right']]));
+    expect(toolRows(result)).toEqual([
+      'search:x s1 r0 speculative committed [2,7]',
+      'note:wrong s2 r0 speculative discarded [9,13]',
+      'read:notes s3 r0 speculative discarded [15,16]',
+      'note:right s2 r0 true committed [17,21]',
+      'read:notes s3 r1 speculative committed [23,24]',
+    ]);
+    expect(result.records.filter((record) => record.status === 'cancelled').map((record) => `${record.role}${record.step}`)).toEqual([
+      'target3',
+    ]);
+    expect(result.metrics.latencyMs).toBe(34);
+    expect(result.metrics.sequentialLatencyMs).toBe(50);
+  });
+
+  it("serves T's step from a pure result A's later guess started, and cancels a running sandboxed guess", async () => {
+    const tools: Record<string, ToolSpec> = {
+      search: { effect: 'pure', latencyMs: 5, run: (input) => `hits for ${input}` },
+      draft: { effect: 'sandboxed', latencyMs: 20, run: (input, state) => state.set('draft', input) && 'drafted' },
+    };
+    const targetScript = (trajectory: readonly Step[]): Action => ['search:b', 'END'][trajectory.length]!;
+    const approxGuesses: Record<string, string> = { '': 'search:a', 'search:a': 'search:b', 'search:a>search:b': 'draft:z' };
+    const approxScript = (trajectory: readonly Step[]): Action =>
+      approxGuesses[trajectory.map((step) => text(step.action)).join('>')] ?? 'END';
+    const clock = new VirtualClock();
+    const log: Executions = { started: [], finished: [], aborted: [] };
+    // fixed:3. Round 0: T1 [0,10]; A1 → search:a at 2, run [2,7]; at 7 A2, T2; A2 → search:b at 9 on the same state
+    //   (search is pure), run [9,14]; at 14 A3, T3; ... but T1 = search:b at 10 ≠ search:a: mismatch. T's step 1 takes
+    //   the running search:b (same call, same state version) and waits for it until 14; nothing else is started.
+    // Round 1 at 14: T2' [14,24], A2' → END at 16 (terminal); T2' = END at 24.
+    const result = await run({
+      clock,
+      approx: scripted(clock, 2, approxScript),
+      target: scripted(clock, 10, targetScript),
+      environment: environment(clock, tools, log),
+      policy: fixedPolicy(3),
+    });
+    expect(result.trajectory).toEqual([{ action: 'search:b', observation: 'hits for b' }, { action: 'END' }]);
+    expect(toolRows(result)).toEqual(['search:a s1 r0 speculative discarded [2,7]', 'search:b s2 r0 speculative committed [9,14]']);
+    expect(result.toolRecords![1]!.committedStep).toBe(1);
+    expect(log.started.filter((label) => label.startsWith('search:b'))).toHaveLength(1);
+    expect(result.metrics.latencyMs).toBe(24);
+    expect(result.metrics.sequentialLatencyMs).toBe(25);
+
+    // The same A, but T goes on after search:a with something else while A's sandboxed draft is running.
+    const clock2 = new VirtualClock();
+    const log2: Executions = { started: [], finished: [], aborted: [] };
+    // Round 0: A1 → search:a at 2 [2,7]; A2 → search:b at 9 [9,14]; at 14 A3, T3; A3 → draft:z at 16, run [16,36];
+    //   T1 = search:a at 10, T2 = search:c at 17 ≠ search:b: mismatch; the running draft is aborted at 17.
+    const target2 = (trajectory: readonly Step[]): Action => ['search:a', 'search:c', 'END'][trajectory.length]!;
+    const result2 = await run({
+      clock: clock2,
+      approx: scripted(clock2, 2, approxScript),
+      target: scripted(clock2, 10, target2),
+      environment: environment(clock2, tools, log2),
+      policy: fixedPolicy(3),
+    });
+    expect(result2.plan).toEqual(['search:a', 'search:c', 'END']);
+    expect(log2.aborted).toEqual(['draft:z@speculative']);
+    expect(toolRows(result2)).toContain('draft:z s3 r0 speculative cancelled [16,17]');
+    expect(result2.state).toEqual(new Map());
+  });
+
+  it('a pure tool that writes the state fails with an observation that says so', async () => {
+    const tools: Record<string, ToolSpec> = {
+      peek: { effect: 'pure', latencyMs: 1, run: (_input, state) => state.set('x', 1) },
+    };
+    const script = (trajectory: readonly Step[]): Action => ['peek:x', 'END'][trajectory.length]!;
+    const clock = new VirtualClock();
+    const result = await run({
+      clock,
+      approx: scripted(clock, 1, script),
+      target: scripted(clock, 2, script),
+      environment: environment(clock, tools, { started: [], finished: [], aborted: [] }),
+      policy: fixedPolicy(2),
+    });
+    expect(result.trajectory?.[0]?.error).toMatch(/cannot be written: the tool is declared pure/);
+    expect(result.state).toEqual(new Map());
+  });
+
+  it('aborts every running execution when the task fails', async () => {
+    const tools: Record<string, ToolSpec> = {
+      slow: { effect: 'pure', latencyMs: 50, run: () => 'done' },
+    };
+    const clock = new VirtualClock();
+    const log: Executions = { started: [], finished: [], aborted: [] };
+    const target: Agent = async (_context, { signal }) => {
+      await clock.sleep(10, signal);
+      throw new Error('provider down');
+    };
+    const failure = await run({
+      clock,
+      approx: scripted(clock, 1, () => 'slow:x'),
+      target,
+      environment: environment(clock, tools, log),
+      policy: fixedPolicy(2),
+    }).catch((error: unknown) => error);
+    expect(isTargetCallError(failure)).toBe(true);
+    expect(log.started).toEqual(['slow:x@speculative']);
+    expect(log.aborted).toEqual(['slow:x@speculative']);
   });
 });

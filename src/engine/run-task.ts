@@ -91,6 +91,10 @@ interface ExecutionHandle {
   stateAfter: StateLayer;
   /** A committed step took its observation (a result is used by one committed step at most). */
   consumed: boolean;
+  /** A guess of the current round relies on it (a pure result serves one guess at a time). */
+  claimed: boolean;
+  /** Its key in the memo of pure results. */
+  memoKey?: string;
   settled: Promise<void>;
 }
 
@@ -101,6 +105,8 @@ interface Guess {
   effect: EffectClass | null;
   /** Its speculative execution, when it has one. */
   execution?: ExecutionHandle;
+  /** The branch's state after this guess. */
+  stateAfter: StateLayer | undefined;
   /** The next pair of calls waits for the execution (set until they are launched). */
   launchPending: boolean;
 }
@@ -120,6 +126,8 @@ class TaskRun {
   private readonly environment: Environment | undefined;
   private readonly handles: CallHandle[] = [];
   private readonly executions: ExecutionHandle[] = [];
+  /** Pure results by (action, state version), finished or running, until a committed step consumes them. */
+  private readonly memo = new Map<string, ExecutionHandle>();
   private readonly rounds: RoundRecord[] = [];
   private readonly committed: Action[] = [];
   /** The committed steps with their observations (`committed[i]` is `committedSteps[i].action`). */
@@ -264,7 +272,13 @@ class TaskRun {
             guesses.push(guess);
             progressed = true;
             const j = guesses.length;
-            const info: Guess = { action: guess, effect: environment?.effectOf(guess) ?? null, launchPending: false };
+            const base = guessInfo[j - 2]?.stateAfter ?? this.state;
+            const info: Guess = {
+              action: guess,
+              effect: environment?.effectOf(guess) ?? null,
+              launchPending: false,
+              stateAfter: base,
+            };
             guessInfo.push(info);
             const goOn = j < k && !this.isTerminal(guess);
             if (info.effect !== null && !speculativeEffects.has(info.effect)) {
@@ -285,7 +299,12 @@ class TaskRun {
               } else {
                 approxStopped = true;
               }
-              if (info.launchPending) {
+              if (info.effect !== null) {
+                const trajectorySoFar = [...trajectory, ...guessInfo.slice(0, j - 1).map((earlier) => guessStep(earlier))];
+                info.execution = this.executeGuess(guess, info.effect, base!, n + j, roundIndex, trajectorySoFar);
+                info.stateAfter = info.execution.stateAfter;
+              }
+              if (info.launchPending && (info.execution === undefined || info.execution.finished)) {
                 info.launchPending = false;
                 launchAfterGuess(j);
               }
@@ -368,8 +387,10 @@ class TaskRun {
 
   /**
    * The round's committed steps with their observations: a confirmed guess takes its speculative execution's result
-   * (waiting for it if it is still running); any other committed action that calls a tool runs now, on the committed
-   * state, after the steps before it. Speculative executions no committed step uses are cancelled.
+   * (waiting for it if it is still running); any other committed action that calls a tool takes an unused pure
+   * result of the same call on the same state from the memo, or runs now on the committed state, after the steps
+   * before it. Speculative executions no committed step uses are cancelled (pure results that finished stay in
+   * the memo).
    */
   private async executeCommitted(
     actions: readonly Action[],
@@ -386,7 +407,11 @@ class TaskRun {
     });
     const used = new Set(sources.filter((source): source is ExecutionHandle => typeof source === 'object' && source !== null));
     for (const handle of this.executions) {
-      if (handle.record.round === roundIndex && !used.has(handle)) this.cancelExecution(handle, 'round-ended');
+      if (handle.consumed || used.has(handle)) continue;
+      handle.claimed = false;
+      // A running pure call may still serve the step T chose instead (same call, same state): it is cancelled below
+      // if nothing takes it.
+      if (handle.record.round === roundIndex && handle.record.effect !== 'pure') this.cancelExecution(handle, 'round-ended');
     }
 
     const steps: Step[] = [];
@@ -398,18 +423,54 @@ class TaskRun {
         steps.push({ action });
         continue;
       }
-      const handle =
-        typeof source === 'object'
-          ? source
-          : this.startExecution(action, source, state, n + index + 1, roundIndex, 'true', [...this.committedSteps, ...steps]);
+      const step = n + index + 1;
+      let handle: ExecutionHandle;
+      if (typeof source === 'object') {
+        handle = source;
+      } else {
+        handle =
+          (source === 'pure' ? this.takeMemoized(action, state) : undefined) ??
+          this.startExecution(action, source, state, step, roundIndex, 'true', [...this.committedSteps, ...steps]);
+        handle.claimed = true;
+      }
       if (!handle.finished) await handle.settled;
       handle.consumed = true;
       handle.record.status = 'committed';
+      handle.record.committedStep = step;
+      if (handle.memoKey !== undefined && this.memo.get(handle.memoKey) === handle) this.memo.delete(handle.memoKey);
       steps.push({ action, ...handle.outcome });
       state = handle.stateAfter;
     }
     this.state = state;
+    for (const handle of this.executions) {
+      if (handle.record.round === roundIndex && !handle.consumed) this.cancelExecution(handle, 'round-ended');
+    }
     return steps;
+  }
+
+  /**
+   * Runs a guess of A ahead of T's confirmation (`pure` and `sandboxed` only), or takes an unused pure result of
+   * the same call on the same state.
+   */
+  private executeGuess(
+    action: Action,
+    effect: EffectClass,
+    base: StateLayer,
+    step: number,
+    round: number,
+    trajectory: readonly Step[],
+  ): ExecutionHandle {
+    const handle =
+      (effect === 'pure' ? this.takeMemoized(action, base) : undefined) ??
+      this.startExecution(action, effect, base, step, round, 'speculative', trajectory);
+    handle.claimed = true;
+    return handle;
+  }
+
+  /** An unused pure result (finished or running) of `action` on `state`, if the memo holds one. */
+  private takeMemoized(action: Action, state: StateLayer): ExecutionHandle | undefined {
+    const handle = this.memo.get(memoKey(action, state));
+    return handle === undefined || handle.claimed ? undefined : handle;
   }
 
   /** Starts one execution of `action` on the state `base` (a fork of it when the action may write). */
@@ -445,8 +506,13 @@ class TaskRun {
       cancelled: false,
       stateAfter,
       consumed: false,
+      claimed: false,
       settled: Promise.resolve(),
     };
+    if (effect === 'pure') {
+      handle.memoKey = memoKey(action, base);
+      if (!this.memo.has(handle.memoKey)) this.memo.set(handle.memoKey, handle);
+    }
     let promise: Promise<unknown>;
     try {
       promise = Promise.resolve(
@@ -483,6 +549,7 @@ class TaskRun {
   /** Aborts an execution still in flight; its fork can no longer be written. */
   private cancelExecution(handle: ExecutionHandle, why: SpeculationCancelledError['why']): void {
     if (handle.finished || handle.cancelled) return;
+    if (handle.memoKey !== undefined && this.memo.get(handle.memoKey) === handle) this.memo.delete(handle.memoKey);
     handle.cancelled = true;
     handle.record.status = 'cancelled';
     handle.record.endMs = this.clock.now();
@@ -643,4 +710,9 @@ function guessStep(info: Guess): Step {
 }
 
 /** The effect classes whose guessed calls the engine runs on a speculative prefix. */
-const speculativeEffects: ReadonlySet<EffectClass> = new Set<EffectClass>([]);
+const speculativeEffects: ReadonlySet<EffectClass> = new Set<EffectClass>(['pure', 'sandboxed']);
+
+/** The memo key of a pure call: the action's canonical form and the version of the state it reads. */
+function memoKey(action: Action, state: StateLayer): string {
+  return `${state.version}\u0000${canonicalAction(action)}`;
+}
