@@ -16,6 +16,8 @@ import { VirtualClock } from '../core/virtual-clock.js';
 import { additivePolicy, fixedPolicy, oraclePolicy, sequentialPolicy } from '../policies/basic.js';
 import { parsePolicySpec } from '../policies/registry.js';
 import { createPolicy } from '../suite/create-policy.js';
+import { replaySuite } from '../suite/replay-suite.js';
+import { generateSyntheticTraces } from '../traces/synthetic.js';
 import { runTask } from './run-task.js';
 
 const numRuns = Number(process.env.DSP_PROPERTY_RUNS ?? 1000);
@@ -391,6 +393,35 @@ describe('speculation through tools, over random environments, accuracies, laten
         });
       }),
       { numRuns },
+    );
+  });
+});
+
+describe('replay of synthetic suites with tool steps', () => {
+  it('is lossless under every policy, never slower than T and its tools alone, and counts the tools sequentially', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer({ min: 0, max: 4000 }),
+        fc.record({ pure: fc.nat(4), sandboxed: fc.nat(4), irreversible: fc.nat(4) }).filter((shares) => shares.pure + shares.sandboxed + shares.irreversible > 0),
+        fc.constantFrom('sequential', 'fixed:1', 'fixed:3', 'fixed:8', 'additive', 'oracle'),
+        async (seed, approxAccuracy, toolLatencyMs, effects, policy) => {
+          const traces = generateSyntheticTraces({ seed, tasks: 3, approxAccuracy, accuracySpread: 0, tools: { latencyMs: toolLatencyMs, effects } });
+          const run = await replaySuite({ traces, policy: parsePolicySpec(policy) });
+          expect(run.lossless).toBe(true);
+          run.results.forEach((result, index) => {
+            const steps = traces[index]!.steps;
+            const sequentialMs = steps.reduce((sum, step) => sum + step.target.latencyMs + (step.target.tool?.latencyMs ?? 0), 0);
+            expect(result.metrics.sequentialLatencyMs).toBeCloseTo(sequentialMs, 9);
+            expect(result.metrics.latencyMs).toBeLessThanOrEqual(sequentialMs + 1e-9);
+            for (const record of result.toolRecords ?? []) {
+              if (record.effect === 'irreversible') expect([record.prefix, record.status]).toEqual(['true', 'committed']);
+            }
+          });
+        },
+      ),
+      { numRuns: Math.max(100, Math.floor(numRuns / 5)) },
     );
   });
 });
