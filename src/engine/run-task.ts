@@ -62,6 +62,11 @@ export interface RunTaskOptions {
   environment?: Environment;
   /** The task's state at its start (entries are copied). Default: empty. Used only with an environment. */
   initialState?: Iterable<readonly [string, unknown]>;
+  /**
+   * Stops the task: every call and execution in flight is aborted and `runTask` rejects with the signal's reason
+   * once they have settled.
+   */
+  signal?: AbortSignal;
 }
 
 /** Defaults of `runTask`. */
@@ -160,9 +165,12 @@ class TaskRun {
   }
 
   async run(): Promise<TaskResult> {
-    const { task, policy } = this.options;
+    const { task, policy, signal } = this.options;
+    signal?.throwIfAborted();
     this.startMs = this.clock.now();
     let endReason: TaskResult['endReason'] | undefined;
+    const onAbort = (): void => this.wake?.();
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
       policy.taskStarted?.(task);
       while (endReason === undefined) {
@@ -173,6 +181,8 @@ class TaskRun {
       this.cancelInFlight('task-failed');
       await this.allSettled();
       throw error;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
     }
     const endMs = this.clock.now();
     await this.allSettled();
@@ -339,7 +349,10 @@ class TaskRun {
           }
         }
       }
-      if (end === undefined) await this.nextSettlement();
+      if (end === undefined) {
+        await this.nextSettlement();
+        this.options.signal?.throwIfAborted();
+      }
     }
 
     const committedActions: Action[] = [];
@@ -433,7 +446,7 @@ class TaskRun {
           this.startExecution(action, source, state, step, roundIndex, 'true', [...this.committedSteps, ...steps]);
         handle.claimed = true;
       }
-      if (!handle.finished) await handle.settled;
+      if (!handle.finished) await this.untilSettled(handle);
       handle.consumed = true;
       handle.record.status = 'committed';
       handle.record.committedStep = step;
@@ -665,6 +678,16 @@ class TaskRun {
     });
     Error.stackTraceLimit = stackTraceLimit;
     return reason;
+  }
+
+  /** Waits for an execution to end; rejects with the task's abort reason if the task is stopped first. */
+  private async untilSettled(handle: ExecutionHandle): Promise<void> {
+    const signal = this.options.signal;
+    while (!handle.finished) {
+      signal?.throwIfAborted();
+      if (handle.cancelled) throw new Error('a committed execution was cancelled');
+      await this.nextSettlement();
+    }
   }
 
   private nextSettlement(): Promise<void> {

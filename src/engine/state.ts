@@ -60,7 +60,7 @@ export class StateLayer implements StateStore {
 
   /** A view that reads this layer and refuses every write with `reason`. */
   readOnly(reason: string): StateStore {
-    return new ReadOnlyState(this, reason);
+    return readOnlyView(this, reason);
   }
 
   get(key: string): unknown {
@@ -132,9 +132,14 @@ export class StateLayer implements StateStore {
   }
 }
 
+/** A view of `store` that reads it and refuses every write with `reason`. */
+export function readOnlyView(store: StateStore, reason: string): StateStore {
+  return new ReadOnlyState(store, reason);
+}
+
 class ReadOnlyState implements StateStore {
   constructor(
-    private readonly layer: StateLayer,
+    private readonly layer: StateStore,
     private readonly reason: string,
   ) {}
 
