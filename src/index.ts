@@ -67,10 +67,10 @@ export { taskMetrics, suiteMetrics, type SuiteMetrics } from './ledger/metrics.j
 export { builtinPriceTable, costOf, type PriceTable, type ModelPrice } from './ledger/prices.js';
 export { loadPriceTable } from './io/price-file.js';
 
-export { traceSchema, type Trace, type TraceCall, type TraceStep } from './traces/schema.js';
+export { traceSchema, type Trace, type TraceCall, type TraceStep, type TraceTool } from './traces/schema.js';
 export { loadTraces, parseTraces, writeTraces } from './traces/load.js';
 export { replaySetup, type ReplaySetup } from './traces/replay.js';
-export { generateSyntheticTraces, type SyntheticOptions } from './traces/synthetic.js';
+export { generateSyntheticTraces, type SyntheticOptions, type SyntheticToolOptions } from './traces/synthetic.js';
 
 export { runBench, benchRows, combinedSummary, type BenchRow, type BenchSummary } from './suite/bench.js';
 

@@ -374,4 +374,41 @@ describe('runTask with an environment', () => {
     expect(log.started).toEqual(['slow:x@speculative']);
     expect(log.aborted).toEqual(['slow:x@speculative']);
   });
+
+  it('stops on its signal: every call and execution in flight is aborted, and the task rejects with the reason', async () => {
+    const tools: Record<string, ToolSpec> = { slow: { effect: 'sandboxed', latencyMs: 50, run: () => 'done' } };
+    const clock = new VirtualClock();
+    const log: Executions = { started: [], finished: [], aborted: [] };
+    const controller = new AbortController();
+    const reason = new Error('stopped by the user');
+    let active = 0;
+    const counted = (agent: Agent): Agent => async (context, options) => {
+      active += 1;
+      try {
+        return await agent(context, options);
+      } finally {
+        active -= 1;
+      }
+    };
+    // A guesses slow:x at 1 and it starts; T is still thinking when the task is stopped at 5.
+    const stopping = clock.run(async () => {
+      const task = runTask({
+        task: { id: 'stop', text: 'stop' },
+        approx: counted(scripted(clock, 1, () => 'slow:x')),
+        target: counted(scripted(clock, 20, () => 'slow:x')),
+        policy: fixedPolicy(3),
+        clock,
+        environment: environment(clock, tools, log),
+        isTerminal: (action) => action === 'END',
+        signal: controller.signal,
+      });
+      await clock.sleep(5);
+      controller.abort(reason);
+      return task;
+    });
+    await expect(stopping).rejects.toBe(reason);
+    expect(log.started).toEqual(['slow:x@speculative']);
+    expect(log.aborted).toEqual(['slow:x@speculative']);
+    expect(active).toBe(0);
+  });
 });
