@@ -5,16 +5,27 @@
  * order of events.
  */
 import { tool } from 'ai';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { isInvalidInputError } from '../core/errors.js';
 import { toolAgentScenario, scriptedModel } from '../../test/fixtures/tool-agent-scenario.js';
-import { speculate, type SpeculativeRunResult } from './ai-sdk.js';
+import { preloadTokenCounters, speculate, type SpeculativeRunResult } from './ai-sdk.js';
 
 const prompt = 'Find me a flight to Paris, check the weather, note it down and mail the notes to Ada.';
 
+beforeAll(async () => {
+  // As dsp run does: building the tokenizer in the middle of a run would stall the event loop for a second.
+  await preloadTokenCounters(['approx-mock', 'target-mock']);
+});
+
+/**
+ * Wide margins between the events whose order the assertions rely on: A's chain of guesses and tools on the wrong
+ * (London) branch reaches its note 150 ms in; T's answer that breaks the branch comes at 370 ms.
+ */
+const latencies = { approxMs: 10, targetMs: 300, toolMs: 60 };
+
 async function runScenario(policy: string, streaming: boolean): Promise<{ result: SpeculativeRunResult; log: ReturnType<typeof toolAgentScenario>['log'] }> {
-  const scenario = toolAgentScenario({ streaming });
+  const scenario = toolAgentScenario({ streaming, latencies });
   const agent = speculate({ ...scenario, policy, system: 'You plan trips with tools.', settings: { streaming } });
   try {
     return { result: await agent.run(prompt), log: scenario.log };
@@ -117,11 +128,15 @@ describe('speculate', () => {
   });
 
   it('stops on its signal: rejects with the reason and aborts the tools in flight', async () => {
-    const scenario = toolAgentScenario({ streaming: true, latencies: { approxMs: 5, targetMs: 400, toolMs: 300 } });
-    const agent = speculate({ ...scenario, policy: 'fixed:4' });
     const controller = new AbortController();
     const reason = new Error('user stopped');
-    setTimeout(() => controller.abort(reason), 60);
+    // Stopped while the first tool (a guess of A) runs, long before the target answers.
+    const scenario = toolAgentScenario({
+      streaming: true,
+      latencies: { approxMs: 5, targetMs: 2000, toolMs: 1000 },
+      onToolStart: () => setTimeout(() => controller.abort(reason), 10),
+    });
+    const agent = speculate({ ...scenario, policy: 'fixed:4' });
     await expect(agent.run(prompt, { signal: controller.signal })).rejects.toBe(reason);
     expect(scenario.log.aborted).toEqual(['searchFlights({"to":"Paris"}) [speculative]']);
   });
