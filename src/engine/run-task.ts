@@ -214,6 +214,7 @@ class TaskRun {
   /** Runs one round; resolves true when it committed a terminal action. */
   private async runRound(): Promise<boolean> {
     const { policy, task } = this.options;
+    this.options.signal?.throwIfAborted();
     const environment = this.environment;
     const prefix = [...this.committed];
     const trajectory = [...this.committedSteps];
@@ -350,6 +351,7 @@ class TaskRun {
         }
       }
       if (end === undefined) {
+        this.options.signal?.throwIfAborted();
         await this.nextSettlement();
         this.options.signal?.throwIfAborted();
       }
