@@ -18,14 +18,17 @@ beforeAll(async () => {
   await preloadTokenCounters(['approx-mock', 'target-mock']);
 });
 
+const latencies = { approxMs: 10, targetMs: 150, toolMs: 60 };
+
 /**
- * Wide margins between the events whose order the assertions rely on: A's chain of guesses and tools on the wrong
- * (London) branch reaches its note 150 ms in; T's answer that breaks the branch comes at 370 ms.
+ * In the speculative run the target's answers wait for the events the assertions are about, so they hold on a
+ * loaded machine too: step 1 for A's first guess to be running (tool time overlapped), step 2 (which breaks the
+ * London branch) for that branch's note to be written. The timers alone give the same order.
  */
-const latencies = { approxMs: 10, targetMs: 300, toolMs: 60 };
+const ordered = { 1: 'searchFlights({"to":"Paris"}) [speculative]', 2: 'notes({"text":"Trip: London: 18°C, sunny"}) [speculative]' };
 
 async function runScenario(policy: string, streaming: boolean): Promise<{ result: SpeculativeRunResult; log: ReturnType<typeof toolAgentScenario>['log'] }> {
-  const scenario = toolAgentScenario({ streaming, latencies });
+  const scenario = toolAgentScenario({ streaming, latencies, ...(policy === 'sequential' ? {} : { targetWaitsFor: ordered }) });
   const agent = speculate({ ...scenario, policy, system: 'You plan trips with tools.', settings: { streaming } });
   try {
     return { result: await agent.run(prompt), log: scenario.log };
