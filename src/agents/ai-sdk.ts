@@ -11,7 +11,17 @@
  *   no usage is estimated the same way (`estimateMissingUsage`, default on).
  * - Retries are off (`maxRetries: 0`): a retry would hide latency and cost from the ledger. The caller decides.
  */
-import { APICallError, RetryError, streamText, type LanguageModel, type LanguageModelUsage } from 'ai';
+import {
+  APICallError,
+  RetryError,
+  generateText,
+  streamText,
+  type LanguageModel,
+  type LanguageModelUsage,
+  type ModelMessage,
+  type ToolSet,
+} from 'ai';
+import type { JsonValue } from '../core/types.js';
 import { DspError } from '../core/errors.js';
 import type { Agent, Usage } from '../core/types.js';
 import type { ActionSpace } from './action-space.js';
@@ -53,17 +63,43 @@ export interface AiSdkCallSettings {
   encoding?: EncodingName;
   /** The model name reported to the ledger for pricing. Default: the model's `modelId`. */
   modelName?: string;
+  /**
+   * Stream the reply (default true): usage is reported while it streams, so a cancelled call is billed what it
+   * produced. Set false for a model that only generates (`doGenerate`); a cancelled call is then billed its prompt.
+   */
+  streaming?: boolean;
 }
 
 /** One call of `callLanguageModel`. */
 export interface LanguageModelCall extends AiSdkCallSettings {
   model: LanguageModel;
   system?: string;
-  prompt: string;
+  /** The user message; or give `messages`. */
+  prompt?: string;
+  /** The conversation (user, assistant and tool messages), instead of `prompt`. */
+  messages?: ModelMessage[];
+  /**
+   * Tools the model may call. Their `execute` is never run here: the reply's tool calls are returned, for the
+   * caller to execute.
+   */
+  tools?: ToolSet;
   /** Cancels the call; the promise then rejects with `signal.reason`. */
   signal?: AbortSignal;
   /** Receives the usage so far, estimated, while the reply streams and once more if the call is cancelled. */
   onPartialUsage?: (usage: Usage) => void;
+}
+
+/** A tool call in a model's reply: the tool's name and its input, parsed and validated against its schema. */
+export interface ModelToolCall {
+  toolName: string;
+  input: JsonValue;
+  /** Set when the call cannot run (no such tool, input not valid): why. */
+  error?: string;
+}
+
+/** A model's reply with the tool calls it made. */
+export interface LanguageModelReply extends ModelReply {
+  toolCalls: ModelToolCall[];
 }
 
 /** The name of a `LanguageModel`: its `modelId`, or the string itself for a gateway model id. */
@@ -82,16 +118,22 @@ export function mapLanguageModelUsage(usage: LanguageModelUsage | undefined): Us
 }
 
 /**
- * Calls a language model once (streaming) and returns its reply text and usage. Rejects with the signal's reason
- * when cancelled, with `ModelCallError` when the model fails.
+ * Calls a language model once (streaming unless `streaming: false`) and returns its reply text, tool calls and
+ * usage. Rejects with the signal's reason when cancelled, with `ModelCallError` when the model fails.
  */
-export async function callLanguageModel(call: LanguageModelCall): Promise<ModelReply> {
+export async function callLanguageModel(call: LanguageModelCall): Promise<LanguageModelReply> {
   const { model, signal } = call;
   signal?.throwIfAborted();
   const modelName = call.modelName ?? modelNameOf(model);
   const encoding = call.encoding ?? encodingForModel(modelName);
-  const messages = call.system === undefined ? [call.prompt] : [call.system, call.prompt];
-  const stream = new StreamTally(messages, encoding);
+  const conversation = conversationOf(call);
+  const messageTexts = [
+    ...(call.system === undefined ? [] : [call.system]),
+    ...conversation.map((message) => (typeof message.content === 'string' ? message.content : JSON.stringify(message.content))),
+  ];
+  const stream = new StreamTally(messageTexts, encoding);
+  const toolCalls: ModelToolCall[] = [];
+  const tools = call.tools === undefined ? undefined : withoutExecution(call.tools);
 
   const report = (): void => {
     const partial = stream.partialUsage(loadedTokenCounter(encoding));
@@ -111,16 +153,28 @@ export async function callLanguageModel(call: LanguageModelCall): Promise<ModelR
   }
 
   let finishUsage: LanguageModelUsage | undefined;
+  const request = {
+    model,
+    ...(call.system === undefined ? {} : { system: call.system }),
+    messages: conversation,
+    ...(tools === undefined ? {} : { tools }),
+    ...(signal === undefined ? {} : { abortSignal: signal }),
+    maxRetries: call.maxRetries ?? 0,
+    temperature: call.temperature ?? 0,
+    ...(call.maxOutputTokens === undefined ? {} : { maxOutputTokens: call.maxOutputTokens }),
+    ...(call.providerOptions === undefined ? {} : { providerOptions: call.providerOptions }),
+  };
+  const generate = async (): Promise<void> => {
+    const result = await generateText(request);
+    for (const part of result.content) {
+      if (part.type === 'tool-call') toolCalls.push(toolCallOf(part));
+    }
+    stream.addText(result.text, loadedTokenCounter(encoding));
+    finishUsage = result.totalUsage;
+  };
   const consume = async (): Promise<void> => {
     const result = streamText({
-      model,
-      ...(call.system === undefined ? {} : { system: call.system }),
-      prompt: call.prompt,
-      ...(signal === undefined ? {} : { abortSignal: signal }),
-      maxRetries: call.maxRetries ?? 0,
-      temperature: call.temperature ?? 0,
-      ...(call.maxOutputTokens === undefined ? {} : { maxOutputTokens: call.maxOutputTokens }),
-      ...(call.providerOptions === undefined ? {} : { providerOptions: call.providerOptions }),
+      ...request,
       // Errors reach us as stream parts; the SDK's default handler would also print them.
       onError: () => undefined,
     });
@@ -133,6 +187,13 @@ export async function callLanguageModel(call: LanguageModelCall): Promise<ModelR
         case 'reasoning-delta':
           stream.addReasoning(part.text, loadedTokenCounter(encoding));
           report();
+          break;
+        case 'tool-input-delta':
+          stream.addToolInput(part.delta, loadedTokenCounter(encoding));
+          report();
+          break;
+        case 'tool-call':
+          toolCalls.push(toolCallOf(part));
           break;
         case 'finish':
           finishUsage = part.totalUsage;
@@ -154,7 +215,7 @@ export async function callLanguageModel(call: LanguageModelCall): Promise<ModelR
     signal.addEventListener('abort', onAbort, { once: true });
     removeAbortListener = () => signal.removeEventListener('abort', onAbort);
   });
-  const consuming = consume();
+  const consuming = call.streaming === false ? generate() : consume();
   try {
     // Race the stream against the signal: a model that ignores the signal must not hold the call open.
     await Promise.race([consuming, aborted]);
@@ -181,7 +242,33 @@ export async function callLanguageModel(call: LanguageModelCall): Promise<ModelR
       estimated: true,
     };
   }
-  return { text: stream.text, usage, model: modelName };
+  return { text: stream.text, toolCalls, usage, model: modelName };
+}
+
+function conversationOf(call: LanguageModelCall): ModelMessage[] {
+  if (call.messages !== undefined) return call.messages;
+  if (call.prompt !== undefined) return [{ role: 'user', content: call.prompt }];
+  throw new TypeError('callLanguageModel needs a prompt or messages');
+}
+
+/** The tools as the model sees them: schemas only, so the SDK never runs them (or their input hooks) itself. */
+function withoutExecution(tools: ToolSet): ToolSet {
+  const described: ToolSet = {};
+  for (const [name, tool] of Object.entries(tools)) {
+    const schema: Record<string, unknown> = { ...tool };
+    for (const key of ['execute', 'onInputStart', 'onInputDelta', 'onInputAvailable', 'needsApproval']) delete schema[key];
+    described[name] = schema as ToolSet[string];
+  }
+  return described;
+}
+
+/** A tool call part of the SDK as ours: an invalid call (unknown tool, bad input) keeps its input and says why. */
+function toolCallOf(part: { toolName: string; input: unknown; invalid?: boolean; error?: unknown }): ModelToolCall {
+  const input = (part.input === undefined ? null : part.input) as JsonValue;
+  if (part.invalid === true) {
+    return { toolName: part.toolName, input, error: part.error instanceof Error ? part.error.message : String(part.error) };
+  }
+  return { toolName: part.toolName, input };
 }
 
 /** Counts what a call sent and what streamed back, for estimates. */
@@ -207,6 +294,11 @@ class StreamTally {
   addReasoning(delta: string, counter: TokenCounter | undefined): void {
     this.reasoningText += delta;
     this.count(delta, counter, true);
+  }
+
+  /** A tool call's input as it streams: output tokens, not part of the reply's text. */
+  addToolInput(delta: string, counter: TokenCounter | undefined): void {
+    this.count(delta, counter, false);
   }
 
   /** Estimated usage so far; undefined while the tokenizer is not built yet. */
@@ -296,3 +388,17 @@ export function createAiSdkAgent(options: AiSdkAgentOptions): Agent {
   if (onParseFailure !== undefined) agentOptions.onParseFailure = onParseFailure;
   return createStrategyAgent(agentOptions);
 }
+
+export {
+  speculate,
+  speculateDefaults,
+  type SpeculateOptions,
+  type SpeculateRunOptions,
+  type SpeculativeToolAgent,
+  type SpeculativeToolContext,
+  type SpeculativeRunResult,
+  type SpeculativeStep,
+  type SpeculativeToolCall,
+  type SpeculativeToolResult,
+} from './speculate.js';
+export type { EffectClass, StateStore, ToolRecord } from '../core/environment.js';

@@ -2,6 +2,7 @@
  * The plain types the engine speaks: agents, actions, usage, call records, task results.
  * Nothing here does I/O.
  */
+import type { Step, ToolRecord } from './environment.js';
 
 /** A JSON value: what an action may be. OpenAGI actions are strings such as `Image Deblurring`. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -30,6 +31,11 @@ export interface AgentContext {
   task: TaskInput;
   /** The plan so far that this call is conditioned on (committed steps, then speculative guesses). */
   prefix: readonly Action[];
+  /**
+   * The same steps with the observations their execution returned (`prefix[i]` is `trajectory[i].action`). Always
+   * set by `runTask`; without an environment the steps have no observation.
+   */
+  trajectory?: readonly Step[];
   /** The 1-based step this call computes (`prefix.length + 1`). */
   step: number;
   /** True when the prefix contains guesses of A that T has not confirmed yet. */
@@ -106,8 +112,13 @@ export interface RoundRecord {
   k: number;
   /** A's guesses received this round, by position (index 0 = `startStep`). */
   guesses: Action[];
-  /** When the policy stopped the round's speculation early (`continueAfterGuess`), the guesses it had then. */
+  /**
+   * When the round's speculation stopped early, the guesses it had then: the policy stopped it
+   * (`continueAfterGuess`), or A guessed an irreversible tool call (`stoppedBy: 'irreversible'`).
+   */
   stoppedAfter?: number;
+  /** Set when a guessed irreversible tool call stopped the speculation (it runs only once T confirms it). */
+  stoppedBy?: 'irreversible';
   /** How many guesses T confirmed. */
   acceptedCount: number;
   /** Steps committed by the round. */
@@ -160,4 +171,10 @@ export interface TaskResult {
   records: CallRecord[];
   rounds: RoundRecord[];
   metrics: TaskMetrics;
+  /** With an environment: the committed steps, each with the observation its execution returned. */
+  trajectory?: Step[];
+  /** With an environment: every execution of an action, committed or not (the ledger's `tool` records). */
+  toolRecords?: ToolRecord[];
+  /** With an environment: the committed state at the end of the task (a copy). */
+  state?: Map<string, unknown>;
 }

@@ -1,15 +1,21 @@
 /**
  * Metrics of a task and of a suite (spec §5), computed from the ledger alone.
  */
+import type { ToolRecord } from '../core/environment.js';
 import type { CallRecord, RoundRecord, TaskMetrics, TaskResult } from '../core/types.js';
 import { figures, isSuiteFigure, type SuiteFigure, type SuiteRule, type UnknowableFigure } from './figures.js';
 
-/** Figures of one task from its call records and rounds. `startMs`/`endMs` bound the task (end = final commit). */
+/**
+ * Figures of one task from its call records and rounds. `startMs`/`endMs` bound the task (end = final commit).
+ * With tool executions, the sequential latency also counts the committed executions (a sequential run waits for
+ * each step's tool before the next call).
+ */
 export function taskMetrics(input: {
   startMs: number;
   endMs: number;
   records: readonly CallRecord[];
   rounds: readonly RoundRecord[];
+  tools?: readonly ToolRecord[];
 }): TaskMetrics {
   const { startMs, endMs, records, rounds } = input;
   const latencyMs = endMs - startMs;
@@ -37,6 +43,9 @@ export function taskMetrics(input: {
       wastedCostUsd += cost;
       unpricedWasted ||= unpriced;
     }
+  }
+  for (const tool of input.tools ?? []) {
+    if (tool.status === 'committed') sequentialLatencyMs += tool.endMs - tool.startMs;
   }
   const knownCost = unpricedCalls === 0 ? costUsd : null;
   const knownSequentialCost = unpricedSequential ? null : sequentialCostUsd;

@@ -28,7 +28,7 @@ export interface Suite {
 export const embeddedSuitesDir = fileURLToPath(new URL('../../data/suites/', import.meta.url));
 
 /** The embedded suites run by default, in this order, when present. */
-export const defaultSuiteNames = ['openagi-react', 'openagi-cot', 'openagi-mad'];
+export const defaultSuiteNames = ['openagi-react', 'openagi-cot', 'openagi-mad', 'travelplanner-react'];
 
 /**
  * How T planned in a suite, by the part of its name after the environment: `react`, `cot` (chain of thought) and

@@ -68,6 +68,7 @@ export async function replaySuite(options: ReplaySuiteOptions): Promise<SuiteRun
           kMax: options.kMax,
           priceTable: options.priceTable ?? builtinPriceTable,
           models: setup.models,
+          ...(setup.environment === undefined ? {} : { environment: setup.environment }),
         }),
       );
       if (!samePlan(result.plan, setup.sequentialPlan)) lossless = false;

@@ -8,8 +8,10 @@
  */
 import type { Clock } from '../core/clock.js';
 import { exactMatch, type ActionsMatch } from '../core/actions.js';
+import type { Environment } from '../core/environment.js';
 import type { Action, Agent, TaskInput } from '../core/types.js';
 import { engineDefaults } from '../engine/run-task.js';
+import { replayEnvironment } from './replay-environment.js';
 import type { Trace, TraceCall } from './schema.js';
 
 /** Raised by a replay A when the trace holds no guess for the step: the engine treats it as an A failure. */
@@ -36,6 +38,8 @@ export interface ReplaySetup {
   stepsToBreak: (committedLength: number) => number;
   /** The plan T alone would produce. */
   sequentialPlan: Action[];
+  /** Replays the recorded tool executions; absent when the trace records none (pure planning). */
+  environment?: Environment;
 }
 
 /**
@@ -109,7 +113,9 @@ export function replaySetup(
       return { action: call.action, usage: { inputTokens: call.inputTokens, outputTokens: call.outputTokens } };
     };
 
+  const environment = replayEnvironment(trace, clock);
   return {
+    ...(environment === undefined ? {} : { environment }),
     task: { id: trace.id, text: trace.task },
     approx: play((step) => recordAt(step).approx),
     target: play((step) => recordAt(step).target),

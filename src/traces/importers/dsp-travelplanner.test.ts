@@ -87,8 +87,18 @@ describe('importing the authors’ TravelPlanner runs', () => {
       ['GoogleDistanceMatrix[Appleton, Appleton, taxi]', 'NotebookWrite[Attractions in Appleton]'],
       [`Planner[${query}]`, undefined],
     ]);
-    expect(trace.steps.map((step) => step.tool)).toEqual([
-      ...['pure', 'pure', 'sandboxed', 'pure', 'pure', 'pure'].map((effect) => ({ latencyMs: defaultToolLatencyMs, effect })),
+    expect(trace.steps.map((step) => step.target.tool)).toEqual([
+      ...['pure', 'pure', 'sandboxed', 'pure', 'pure', 'pure'].map((effect) => ({ effect, latencyMs: defaultToolLatencyMs })),
+      undefined,
+    ]);
+    // A's guesses record the execution a live run would make on the guessed prefix (none for the missing guess).
+    expect(trace.steps.map((step) => step.approx?.tool)).toEqual([
+      { effect: 'pure', latencyMs: defaultToolLatencyMs },
+      { effect: 'sandboxed', latencyMs: defaultToolLatencyMs },
+      { effect: 'sandboxed', latencyMs: defaultToolLatencyMs },
+      { effect: 'pure', latencyMs: defaultToolLatencyMs },
+      { effect: 'pure', latencyMs: defaultToolLatencyMs },
+      { effect: 'sandboxed', latencyMs: defaultToolLatencyMs },
       undefined,
     ]);
     expect(result.stats).toEqual({
@@ -110,7 +120,7 @@ describe('importing the authors’ TravelPlanner runs', () => {
     const again = importDspTravelPlannerDataset(path, { timingFrom, seed: 7, toolLatencyMs: 800 });
     expect(again.traces).toEqual(first.traces);
     expect(first.traces[0]!.id).toMatch(/^travelplanner-react\/query-[0-9a-f]{8}$/);
-    expect(first.traces[0]!.steps[0]!.tool).toEqual({ latencyMs: 800, effect: 'pure' });
+    expect(first.traces[0]!.steps[0]!.target.tool).toEqual({ effect: 'pure', latencyMs: 800 });
     const other = importDspTravelPlannerDataset(path, { timingFrom, seed: 8 });
     expect(other.traces[0]!.steps[0]!.target.latencyMs).not.toBe(first.traces[0]!.steps[0]!.target.latencyMs);
   });
@@ -212,7 +222,7 @@ describe('dsp import dsp-dataset on the TravelPlanner file', () => {
     expect(printed).toContain(`imported 1 run(s): 1 tasks, 7 steps, A accepted 3/6 guesses (50.0%) -> ${out}\n`);
     const [trace] = loadTraces(out);
     expect(trace!.id).toBe('travelplanner-react/val-9');
-    expect(trace!.steps[0]!.tool).toEqual({ latencyMs: 800, effect: 'pure' });
+    expect(trace!.steps[0]!.target.tool).toEqual({ effect: 'pure', latencyMs: 800 });
   });
 
   it('refuses options of the other datasets', async () => {

@@ -65,6 +65,12 @@ const toolEffects: Readonly<Record<string, 'pure' | 'sandboxed' | 'irreversible'
   Planner: 'irreversible',
 };
 
+/** A call's tool execution: its effect class, and its latency unless it is irreversible (never run on a guess). */
+function toolRecord(action: string, latencyMs: number): { effect: 'pure' | 'sandboxed' | 'irreversible'; latencyMs?: number } {
+  const effect = travelPlannerToolEffect(action);
+  return effect === 'irreversible' ? { effect } : { effect, latencyMs };
+}
+
 /** The effect class of an action string, by its tool name (see `toolEffects`). */
 export function travelPlannerToolEffect(action: string): 'pure' | 'sandboxed' | 'irreversible' {
   const tool = /^([\p{L}\p{N}_]+)\[.+\]$/u.exec(action)?.[1];
@@ -216,7 +222,10 @@ export function importDspTravelPlannerDataset(file: string, options: TravelPlann
       const stepNumber = index + 1;
       const traceStep: TraceStep = { target: { action: step.target, ...sampleCall(timingModel.target, stepNumber, random, targetScale) } };
       if (step.approx !== undefined) traceStep.approx = { action: step.approx, ...sampleCall(timingModel.approx, stepNumber, random) };
-      if (!step.assumedPlanner) traceStep.tool = { latencyMs: toolLatencyMs, effect: travelPlannerToolEffect(step.target) };
+      // Each call's action runs a tool (docs/tools.md): T's, and A's guess, which a live run executes on its guessed
+      // prefix when the tool allows it. The assumed Planner step records no execution: its model call is not traced.
+      if (!step.assumedPlanner) traceStep.target.tool = toolRecord(step.target, toolLatencyMs);
+      if (traceStep.approx !== undefined) traceStep.approx.tool = toolRecord(step.approx!, toolLatencyMs);
       return traceStep;
     });
     traces.push({
