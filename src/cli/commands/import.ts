@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import { basename } from 'node:path';
+import { checkCommandFiles } from '../../io/command-files.js';
 import { readTextFile } from '../../io/read-text.js';
 import { InvalidInputError } from '../../core/errors.js';
 import type { Trace } from '../../traces/schema.js';
@@ -46,6 +47,10 @@ export function registerImportCommand(program: Command, io: CliIo): void {
     .requiredOption('--out <file>', 'where to write the traces (JSON Lines, written atomically)')
     .option('--suite <name>', 'suite name written into the traces', 'openagi-react')
     .action((dir: string, options: LogsCommandOptions) => {
+      checkCommandFiles([
+        { path: dir, flag: '<dir>', use: 'read' },
+        { path: options.out, flag: '--out', use: 'write' },
+      ]);
       const result = importDspLogs(dir, { suite: options.suite });
       finish(io.stdout, options.out, result.traces, [['skipped', result.skipped]]);
     });
@@ -64,6 +69,13 @@ export function registerImportCommand(program: Command, io: CliIo): void {
     .option('--approx-model <name>', 'model named for A', modelledSuiteModels.approx)
     .option('--target-model <name>', 'model named for T', modelledSuiteModels.target)
     .action((file: string, options: DatasetCommandOptions) => {
+      checkCommandFiles([
+        { path: file, flag: '<file>', use: 'read' },
+        { path: options.timingFrom, flag: '--timing-from', use: 'read' },
+        { path: options.taskList, flag: '--task-list', use: 'read' },
+        ...(options.historyFrom ?? []).map((path) => ({ path, flag: '--history-from', use: 'read' as const })),
+        { path: options.out, flag: '--out', use: 'write' },
+      ]);
       const preset = presetFor(options.suite ?? suiteFromFileName(file));
       const suite = options.suite ?? preset?.name;
       if (suite === undefined) {

@@ -16,7 +16,9 @@ import type { Clock } from '../../core/clock.js';
 import { DspError, InvalidInputError, describeCause, isTargetCallError } from '../../core/errors.js';
 import type { Action, Role, TaskInput, TaskResult } from '../../core/types.js';
 import { builtinPriceTable, type PriceTable } from '../../ledger/prices.js';
+import { checkCommandFiles } from '../../io/command-files.js';
 import { loadPriceTable } from '../../io/price-file.js';
+import { lockPredictorState } from '../../predictor/persistence/file-state-store.js';
 import { readTextFile } from '../../io/read-text.js';
 import { parsePolicySpec } from '../../policies/registry.js';
 import { validatePolicySpecs } from '../../suite/create-policy.js';
@@ -303,14 +305,27 @@ export async function runCommandAction(options: RunOptions, io: CliIo, services:
   io.signal.addEventListener('abort', onStop, { once: true });
   let outcome: RunOutcome;
   try {
+    checkCommandFiles([
+      { path: options.tasksFrom, flag: '--tasks-from', use: 'read' },
+      { path: options.prices, flag: '--prices', use: 'read' },
+      { path: options.predictorState, flag: '--predictor-state', use: 'read-write' },
+      { path: options.record, flag: '--record', use: 'append' },
+    ]);
     const resolved = resolveRunOptions(options, io, services);
-    const suiteOutcome = await runLiveSuite({
-      ...resolved,
-      onTaskFinished: (finished) => void io.stdout.write(`${renderTaskLine(finished)}\n`),
-      onTaskFailed: (failure) => printError(renderTaskFailure(failure)),
-      onParseFailure: (role, failure) => printError(renderParseFailure(role, failure)),
-    });
-    outcome = { ...suiteOutcome, tasks: resolved.tasks, priceTable: resolved.priceTable };
+    // Held for the whole run: a second run on the same state is refused at its start, naming this one.
+    const onWarning = (line: string): void => printError(`warning: ${line}`);
+    const stateLock = options.predictorState === undefined ? undefined : lockPredictorState(options.predictorState, { onWarning });
+    try {
+      const suiteOutcome = await runLiveSuite({
+        ...resolved,
+        onTaskFinished: (finished) => void io.stdout.write(`${renderTaskLine(finished)}\n`),
+        onTaskFailed: (failure) => printError(renderTaskFailure(failure)),
+        onParseFailure: (role, failure) => printError(renderParseFailure(role, failure)),
+      });
+      outcome = { ...suiteOutcome, tasks: resolved.tasks, priceTable: resolved.priceTable };
+    } finally {
+      stateLock?.release();
+    }
   } catch (error) {
     if (error instanceof Error) error.message = redact(error.message);
     throw error;
