@@ -148,6 +148,7 @@ export async function runReplay(input: {
     results: buildResults({ results, suites, priceTable, kMax, seed, command: describeCommandLine(command), createdAt: new Date() }),
     out: options.out,
     report: options.report,
+    env: io.env,
     onProgress: (done, total, label) => progress.update(done, total, `rendering ${label}`),
   });
   progress.done();

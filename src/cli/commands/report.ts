@@ -40,6 +40,7 @@ export function registerReportCommand(program: Command, io: CliIo): void {
         results,
         report: reportPath,
         png: options.png,
+        env: io.env,
         onProgress: (done, total, label) => progress.update(done, total, `rendering ${label}`),
       });
       progress.done();

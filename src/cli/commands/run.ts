@@ -321,6 +321,7 @@ export async function runCommandAction(options: RunOptions, io: CliIo, services:
         onTaskFinished: (finished) => void io.stdout.write(`${renderTaskLine(finished)}\n`),
         onTaskFailed: (failure) => printError(renderTaskFailure(failure)),
         onParseFailure: (role, failure) => printError(renderParseFailure(role, failure)),
+        onWarning,
       });
       outcome = { ...suiteOutcome, tasks: resolved.tasks, priceTable: resolved.priceTable };
     } finally {
