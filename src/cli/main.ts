@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { describeCause, DspError, type ExitCode } from '../core/errors.js';
+import { redactSecrets } from '../providers/api-keys.js';
 import { InterruptedError, type CliIo } from './io.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerSuitesCommand } from './commands/suites.js';
@@ -76,8 +77,8 @@ export async function main(argv: readonly string[], io?: CliIo): Promise<number>
     await buildProgram(cliIo).parseAsync([...argv]);
     return 0;
   } catch (error) {
-    // Commander has already printed its usage errors.
-    if (!(error instanceof CommanderError)) cliIo.stderr.write(`dsp: ${describeCause(error)}\n`);
+    // Commander has already printed its usage errors. A message may quote a server's reply, which may echo a key.
+    if (!(error instanceof CommanderError)) cliIo.stderr.write(`dsp: ${redactSecrets(describeCause(error), cliIo.env)}\n`);
     return exitCodeOf(error);
   } finally {
     processIo?.release();

@@ -7,7 +7,9 @@ import type { Command } from 'commander';
 import { InvalidInputError } from '../core/errors.js';
 import { builtinPriceTable, type PriceTable } from '../ledger/prices.js';
 import { engineDefaults } from '../engine/run-task.js';
+import { checkCommandFiles } from '../io/command-files.js';
 import { loadPriceTable } from '../io/price-file.js';
+import { lockPredictorState } from '../predictor/persistence/file-state-store.js';
 import { parsePolicyList, type PolicySpec } from '../policies/registry.js';
 import { combinedSummary, runBench, type BenchSuiteResult, type BenchSummary } from '../suite/bench.js';
 import { createPolicy, validatePolicySpecs } from '../suite/create-policy.js';
@@ -90,7 +92,8 @@ export interface ReplayRequest {
 
 /**
  * Resolves the shared options for `policies`: the seed, k-max (which no policy may name a larger k than), prices
- * and suites, and `--predictor-state`, which needs exactly one dsp policy (among those given in `policiesFlag`).
+ * and suites, and `--predictor-state`, which needs exactly one dsp policy (among those given in `policiesFlag`); and
+ * checks the files (`checkCommandFiles`: the outputs can be written, no output is an input or another output).
  * Throws `InvalidInputError` naming the option.
  */
 export function resolveReplay(options: ReplayOptionValues, policies: PolicySpec[], policiesFlag = '--policies'): ReplayRequest {
@@ -103,6 +106,13 @@ export function resolveReplay(options: ReplayOptionValues, policies: PolicySpec[
       source: '--predictor-state',
     });
   }
+  checkCommandFiles([
+    ...(options.traces ?? []).map((path) => ({ path, flag: '--traces', use: 'read' as const })),
+    { path: options.prices, flag: '--prices', use: 'read' },
+    { path: options.predictorState, flag: '--predictor-state', use: 'read-write' },
+    { path: options.out, flag: '--out', use: 'write' },
+    { path: options.report, flag: '--report', use: 'write' },
+  ]);
   const priceTable = options.prices === undefined ? builtinPriceTable : loadPriceTable(options.prices);
   const { suites, usedDefault } = selectSuites({ traces: splitList(options.traces), suite: splitList(options.suite) }, seed, '--suite');
   return { suites, usedDefault, policies, priceTable, kMax, maxSteps, seed, predictorStatePath: options.predictorState };
@@ -129,15 +139,23 @@ export async function runReplay(input: {
   const { io, command, options, request } = input;
   const { suites, policies, priceTable, kMax, maxSteps, seed, predictorStatePath } = request;
   const progress = createProgress(io.stderr, { quiet: options.quiet });
-  const results: BenchSuiteResult[] = await runBench({
-    suites,
-    policies,
-    priceTable,
-    kMax,
-    maxSteps,
-    buildPolicy: (spec, context) => createPolicy(spec, context, { seed, predictorStatePath }),
-    onProgress: (done, total, label) => progress.update(done, total, label),
-  });
+  // Held for the whole run: another run on the same state is refused now, not after this one's work.
+  const onWarning = (message: string): void => void io.stderr.write(`warning: ${message}\n`);
+  const stateLock = predictorStatePath === undefined ? undefined : lockPredictorState(predictorStatePath, { onWarning });
+  let results: BenchSuiteResult[];
+  try {
+    results = await runBench({
+      suites,
+      policies,
+      priceTable,
+      kMax,
+      maxSteps,
+      buildPolicy: (spec, context) => createPolicy(spec, context, { seed, predictorStatePath }),
+      onProgress: (done, total, label) => progress.update(done, total, label),
+    });
+  } finally {
+    stateLock?.release();
+  }
   progress.done();
 
   const summaries = results.map((result) => result.summary);
@@ -149,6 +167,7 @@ export async function runReplay(input: {
     results: buildResults({ results, suites, priceTable, kMax, seed, command: describeCommandLine(command), createdAt: new Date() }),
     out: options.out,
     report: options.report,
+    env: io.env,
     onProgress: (done, total, label) => progress.update(done, total, `rendering ${label}`),
   });
   progress.done();

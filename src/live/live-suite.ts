@@ -5,6 +5,7 @@
  *
  * This folder sits above the agents, providers and environments it assembles, and below the CLI.
  */
+import { randomBytes } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { InvalidInputError } from '../core/errors.js';
 import type { Agent, Role, TaskResult } from '../core/types.js';
@@ -14,7 +15,7 @@ import type { ParseFailure, PlanningStrategy, StrategyName } from '../agents/str
 import { preloadTokenCounters } from '../agents/tokenizer.js';
 import { openAgiActionSpace } from '../envs/openagi/actions.js';
 import type { PolicySpec } from '../policies/registry.js';
-import { createLanguageModel, type ProviderModel } from '../providers/providers.js';
+import { createLanguageModel, redactSecretsIn, type ProviderModel } from '../providers/providers.js';
 import { createPolicy } from '../suite/create-policy.js';
 import { runSuite, type RecordedTask, type RunSuiteOptions, type SuiteOutcome } from '../suite/run-suite.js';
 import { TraceRecorder } from '../traces/format.js';
@@ -58,6 +59,8 @@ export interface LiveSuiteOptions
   clock?: Clock;
   /** Told about every model reply with no parsable action (A's counts as a mismatch; T's fails the task). */
   onParseFailure?: (role: Role, failure: ParseFailure) => void;
+  /** Told about anything odd that the run works around, in a line (e.g. a token count the recording cannot hold). */
+  onWarning?: (message: string) => void;
 }
 
 /**
@@ -103,7 +106,9 @@ export async function runLiveSuite(options: LiveSuiteOptions): Promise<SuiteOutc
       actionsMatch: actionSpace.actionsMatch,
       isTerminal: actionSpace.isTerminal,
       models: { approx: modelLabel(approx.model), target: modelLabel(target.model) },
-      ...(recordPath === undefined ? {} : { record: traceWriter(recordPath, { suite, approx, target, policyName: policy.name }) }),
+      ...(recordPath === undefined
+        ? {}
+        : { record: traceWriter(recordPath, { suite, approx, target, policyName: policy.name, env: options.env, onWarning: options.onWarning }) }),
     });
   } finally {
     await policy.close?.();
@@ -164,25 +169,56 @@ function withModelLabel(agent: Agent, label: string): Agent {
   return async (context, options) => ({ ...(await agent(context, options)), model: label });
 }
 
-/** The recorder hook: appends each finished task's trace to `path`, one line per task, flushed at once. */
+/**
+ * The recorder hook: appends each finished task's trace to `path`, one line per task, flushed at once. Every API key
+ * of `env` is redacted from the trace first (a reply may echo the request's key). Ids are
+ * `SUITE/TASK/RUN` with a run id unique to this run, and `#2`, `#3`… after a task the run plans again.
+ */
 function traceWriter(
   path: string,
-  run: { suite: string; approx: LiveAgent; target: LiveAgent; policyName: string },
+  run: {
+    suite: string;
+    approx: LiveAgent;
+    target: LiveAgent;
+    policyName: string;
+    env: LiveSuiteOptions['env'];
+    onWarning: LiveSuiteOptions['onWarning'];
+  },
 ): (finished: RecordedTask) => void {
   const recorder = new TraceRecorder(path);
-  const runId = `run-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
-  return ({ task, result }) =>
-    recorder.append(
-      traceFromTaskResult(task, result, {
-        id: `${run.suite}/${task.id}/${runId}`,
+  const runId = newRunId(new Date());
+  const timesPlanned = new Map<string, number>();
+  return ({ task, result }) => {
+    const times = (timesPlanned.get(task.id) ?? 0) + 1;
+    timesPlanned.set(task.id, times);
+    const id = `${run.suite}/${task.id}/${runId}${times === 1 ? '' : `#${times}`}`;
+    const trace = traceFromTaskResult(
+      task,
+      result,
+      {
+        id,
         suite: run.suite,
         models: { approx: modelLabel(run.approx.model), target: modelLabel(run.target.model) },
         extra: {
           strategies: { approx: run.approx.strategyName, target: run.target.strategyName },
           policy: run.policyName,
         },
-      }),
+      },
+      {
+        onInvalidTokens: ({ step, role, field, value }) =>
+          run.onWarning?.(`${task.id} step ${step}: the ${role} model reported ${field} ${value}, not a whole number ≥ 0; recorded as unknown`),
+      },
     );
+    recorder.append(redactSecretsIn(trace, run.env));
+  };
+}
+
+/**
+ * A run id unique across runs: the start time to the millisecond and 6 random hex digits, e.g.
+ * `run-20250101T120000.123Z-4f2a9c` (two runs started in the same millisecond still differ).
+ */
+export function newRunId(startedAt: Date): string {
+  return `run-${startedAt.toISOString().replace(/[-:]/g, '')}-${randomBytes(3).toString('hex')}`;
 }
 
 /** The name of a live model in the ledger and in recorded traces: `provider:modelId` (spec §5 prices it). */

@@ -7,6 +7,7 @@
  */
 import type { Command } from 'commander';
 import { basename } from 'node:path';
+import { checkCommandFiles } from '../../io/command-files.js';
 import { readTextFile } from '../../io/read-text.js';
 import { InvalidInputError } from '../../core/errors.js';
 import type { Trace } from '../../traces/schema.js';
@@ -80,6 +81,10 @@ export function registerImportCommand(program: Command, io: CliIo): void {
     .option('--suite <name>', 'suite name written into the traces', 'openagi-react')
     .addHelpText('after', logsExamples)
     .action((dir: string, options: LogsCommandOptions) => {
+      checkCommandFiles([
+        { path: dir, flag: '<dir>', use: 'read' },
+        { path: options.out, flag: '--out', use: 'write' },
+      ]);
       const result = importDspLogs(dir, { suite: options.suite });
       finish(io.stdout, options.out, result.traces, [['skipped', result.skipped]]);
     });
@@ -102,6 +107,13 @@ export function registerImportCommand(program: Command, io: CliIo): void {
     .option('--tool-latency-ms <ms>', `travelplanner: latency of each tool execution written into the steps (default ${defaultToolLatencyMs}; 800 for slow web tools)`)
     .addHelpText('after', datasetExamples)
     .action((file: string, options: DatasetCommandOptions) => {
+      checkCommandFiles([
+        { path: file, flag: '<file>', use: 'read' },
+        { path: options.timingFrom, flag: '--timing-from', use: 'read' },
+        { path: options.taskList, flag: '--task-list', use: 'read' },
+        ...(options.historyFrom ?? []).map((path) => ({ path, flag: '--history-from', use: 'read' as const })),
+        { path: options.out, flag: '--out', use: 'write' },
+      ]);
       if (options.preset !== undefined && !presetNames.includes(options.preset)) {
         throw new InvalidInputError(`unknown preset "${options.preset}"; expected one of ${presetNames.join(', ')}`, { source: '--preset' });
       }

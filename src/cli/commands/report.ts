@@ -1,5 +1,6 @@
 /** `dsp report`: turn a results file (`dsp bench --out`, `dsp sweep --out`) into an HTML report and PNG charts. */
 import type { Command } from 'commander';
+import { checkCommandFiles } from '../../io/command-files.js';
 import { loadResults } from '../../report/results-schema.js';
 import { writeOutputs } from '../../report/write-outputs.js';
 import type { CliIo } from '../io.js';
@@ -33,12 +34,19 @@ export function registerReportCommand(program: Command, io: CliIo): void {
         '  $ dsp report results.json --out report.html --png charts --quiet\n',
     )
     .action(async (resultsPath: string, options: ReportCommandOptions) => {
+      const reportPath = options.out ?? defaultReportPath(resultsPath);
+      checkCommandFiles([
+        { path: resultsPath, flag: '<results>', use: 'read' },
+        { path: reportPath, flag: '--out', use: 'write' },
+        { path: options.png, flag: '--png', use: 'folder' },
+      ]);
       const results = loadResults(resultsPath);
       const progress = createProgress(io.stderr, { quiet: options.quiet });
       const written = await writeOutputs({
         results,
-        report: options.out ?? defaultReportPath(resultsPath),
+        report: reportPath,
         png: options.png,
+        env: io.env,
         onProgress: (done, total, label) => progress.update(done, total, `rendering ${label}`),
       });
       progress.done();

@@ -17,7 +17,9 @@ import type { Clock } from '../../core/clock.js';
 import { DspError, InvalidInputError, describeCause, isTargetCallError } from '../../core/errors.js';
 import type { Action, Role, TaskInput, TaskResult } from '../../core/types.js';
 import { builtinPriceTable, type PriceTable } from '../../ledger/prices.js';
+import { checkCommandFiles } from '../../io/command-files.js';
 import { loadPriceTable } from '../../io/price-file.js';
+import { lockPredictorState } from '../../predictor/persistence/file-state-store.js';
 import { readTextFile } from '../../io/read-text.js';
 import { parsePolicySpec } from '../../policies/registry.js';
 import { validatePolicySpecs } from '../../suite/create-policy.js';
@@ -384,23 +386,37 @@ export async function runCommandAction(options: RunOptions, io: CliIo, services:
   // The options as they ran (defaults resolved), for the summary.
   let shown: RunOptions;
   try {
+    checkCommandFiles([
+      { path: options.tasksFrom, flag: '--tasks-from', use: 'read' },
+      { path: options.prices, flag: '--prices', use: 'read' },
+      { path: options.predictorState, flag: '--predictor-state', use: 'read-write' },
+      { path: options.record, flag: '--record', use: 'append' },
+    ]);
     const resolved = resolveRunOptions(options, io, services);
-    const suiteOutcome = await runLiveSuite({
-      ...resolved,
-      onTaskFinished: (finished) => {
-        io.stdout.write(`${renderTaskLine(finished)}\n`);
-        warnIfApproxDown(finished.task, finished.result);
-      },
-      onTaskFailed: (failure) => printError(renderTaskFailure(failure)),
-      onParseFailure: (role, failure) => printError(renderParseFailure(role, failure)),
-    });
-    outcome = { ...suiteOutcome, tasks: resolved.tasks, priceTable: resolved.priceTable };
-    shown = {
-      ...options,
-      policy: resolved.policy.name,
-      approxStrategy: strategyName(resolved.approx.strategy),
-      targetStrategy: strategyName(resolved.target.strategy),
-    };
+    // Held for the whole run: a second run on the same state is refused at its start, naming this one.
+    const onWarning = (line: string): void => printError(`warning: ${line}`);
+    const stateLock = options.predictorState === undefined ? undefined : lockPredictorState(options.predictorState, { onWarning });
+    try {
+      const suiteOutcome = await runLiveSuite({
+        ...resolved,
+        onTaskFinished: (finished) => {
+          io.stdout.write(`${renderTaskLine(finished)}\n`);
+          warnIfApproxDown(finished.task, finished.result);
+        },
+        onTaskFailed: (failure) => printError(renderTaskFailure(failure)),
+        onParseFailure: (role, failure) => printError(renderParseFailure(role, failure)),
+        onWarning,
+      });
+      outcome = { ...suiteOutcome, tasks: resolved.tasks, priceTable: resolved.priceTable };
+      shown = {
+        ...options,
+        policy: resolved.policy.name,
+        approxStrategy: strategyName(resolved.approx.strategy),
+        targetStrategy: strategyName(resolved.target.strategy),
+      };
+    } finally {
+      stateLock?.release();
+    }
   } catch (error) {
     if (error instanceof Error) error.message = redact(error.message);
     throw error;
