@@ -389,16 +389,3 @@ export function createAiSdkAgent(options: AiSdkAgentOptions): Agent {
   return createStrategyAgent(agentOptions);
 }
 
-export {
-  speculate,
-  speculateDefaults,
-  type SpeculateOptions,
-  type SpeculateRunOptions,
-  type SpeculativeToolAgent,
-  type SpeculativeToolContext,
-  type SpeculativeRunResult,
-  type SpeculativeStep,
-  type SpeculativeToolCall,
-  type SpeculativeToolResult,
-} from './speculate.js';
-export type { EffectClass, StateStore, ToolRecord } from '../core/environment.js';

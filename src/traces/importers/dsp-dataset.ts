@@ -29,7 +29,7 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../../core/errors.js';
 import { describeValidationIssues } from '../../core/validation-issues.js';
-import { seededRandom, type Random } from '../../core/rng.js';
+import { hashText, seededRandom, type Random } from '../../core/rng.js';
 import type { Trace, TraceStep } from '../schema.js';
 import type { SkippedRun } from './dsp-logs.js';
 import { topLevelElementLines } from './json-element-lines.js';
@@ -209,14 +209,14 @@ export function importDspDataset(file: string, options: DspDatasetImportOptions)
     if (plan.truncatedBecause !== undefined) truncated.push({ run: id, reason: `${plan.truncatedBecause} (${location})` });
     if (plan.terminal) {
       // Its own stream, so that the timing draws below are the same with or without the modelled guess.
-      const modelled = modelFinalGuess(plan.steps, terminalAction, finalGuess.terminalRate, seededRandom(hash32(`${options.seed}/${id}/final-guess`)));
+      const modelled = modelFinalGuess(plan.steps, terminalAction, finalGuess.terminalRate, seededRandom(hashText(`${options.seed}/${id}/final-guess`)));
       if (modelled !== undefined) {
         stats.finalGuessesModelled += 1;
         if (modelled === terminalAction) stats.finalGuessesTerminal += 1;
       }
     }
 
-    const random = seededRandom(hash32(`${options.seed}/${id}`));
+    const random = seededRandom(hashText(`${options.seed}/${id}`));
     const steps: TraceStep[] = plan.steps.map((step, stepIndex) => {
       const stepNumber = stepIndex + 1;
       const traceStep: TraceStep = { target: { action: step.target, ...sampleCall(timingModel.target, stepNumber, random, targetScale) } };
@@ -539,12 +539,3 @@ function labelAnchors(run: Run, kind: DatasetKind): Anchor[] {
   return anchors;
 }
 
-/** FNV-1a, 32 bits: a stable seed per trace. */
-function hash32(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < text.length; index += 1) {
-    hash ^= text.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash >>> 0;
-}

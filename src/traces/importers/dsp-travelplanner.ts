@@ -31,7 +31,7 @@
  */
 import { z } from 'zod';
 import { InvalidInputError } from '../../core/errors.js';
-import { seededRandom } from '../../core/rng.js';
+import { hashText, seededRandom } from '../../core/rng.js';
 import { describeValidationIssues } from '../../core/validation-issues.js';
 import { readTextFile } from '../../io/read-text.js';
 import type { Trace, TraceStep } from '../schema.js';
@@ -204,7 +204,7 @@ export function importDspTravelPlannerDataset(file: string, options: TravelPlann
   const usedIds = new Map<string, number>();
   for (const run of runs) {
     const first = run.records[0]!;
-    const baseId = `${suite}/${options.queryIds?.get(run.query) ?? `query-${hash32(run.query).toString(16).padStart(8, '0')}`}`;
+    const baseId = `${suite}/${options.queryIds?.get(run.query) ?? `query-${hashText(run.query).toString(16).padStart(8, '0')}`}`;
     const seen = (usedIds.get(baseId) ?? 0) + 1;
     usedIds.set(baseId, seen);
     const id = seen === 1 ? baseId : `${baseId}/run-${seen}`;
@@ -217,7 +217,7 @@ export function importDspTravelPlannerDataset(file: string, options: TravelPlann
     }
     if (plan.stoppedBecause !== undefined) truncated.push({ run: id, reason: `${plan.stoppedBecause} (${location})` });
 
-    const random = seededRandom(hash32(`${options.seed}/${id}`));
+    const random = seededRandom(hashText(`${options.seed}/${id}`));
     const steps: TraceStep[] = plan.steps.map((step, index) => {
       const stepNumber = index + 1;
       const traceStep: TraceStep = { target: { action: step.target, ...sampleCall(timingModel.target, stepNumber, random, targetScale) } };
@@ -525,12 +525,3 @@ function editDistance(left: string, right: string): number {
   return previous[b.length]!;
 }
 
-/** FNV-1a, 32 bits: a stable seed or id per text. */
-function hash32(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < text.length; index += 1) {
-    hash ^= text.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash >>> 0;
-}
