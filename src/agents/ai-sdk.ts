@@ -9,13 +9,15 @@
  *   tokenizer, and the output tokens streamed before the abort. The estimate is sent through the engine's
  *   `reportPartialUsage` while the reply streams and once more when the call is cancelled. A provider that reports
  *   no usage is estimated the same way (`estimateMissingUsage`, default on).
- * - Retries are off (`maxRetries: 0`): a retry would hide latency and cost from the ledger. The caller decides.
+ * - The SDK's own retries are off (`maxRetries: 0`): a retry inside the SDK would hide latency and cost from the
+ *   ledger. The caller decides: a failure says whether it is transient (`ModelCallError.retryable`, and the wait
+ *   the server asked for in `retryAfterMs`), and live runs retry with every attempt in the ledger (`src/live/`).
  */
 import { APICallError, RetryError, streamText, type LanguageModel, type LanguageModelUsage } from 'ai';
 import { DspError } from '../core/errors.js';
 import type { Agent, Usage } from '../core/types.js';
 import type { ActionSpace } from './action-space.js';
-import { ModelCallError } from './errors.js';
+import { ModelCallError, isNetworkFailure, isTransientStatus, retryAfterFromHeaders } from './errors.js';
 import {
   type ModelCaller,
   type ModelReply,
@@ -36,7 +38,15 @@ import { compactUsage } from './usage.js';
 
 export type { ModelCaller, ModelReply, ModelRequest, PlanningStrategy, StrategyName, ParseFailure } from './strategies.js';
 export type { ActionSpace } from './action-space.js';
-export { ModelCallError, NoActionError, isModelCallError, isNoActionError } from './errors.js';
+export {
+  ModelCallError,
+  NoActionError,
+  isModelCallError,
+  isNoActionError,
+  isTransientStatus,
+  isNetworkFailure,
+  retryAfterFromHeaders,
+} from './errors.js';
 export { preloadTokenCounters, encodingForModel, type EncodingName } from './tokenizer.js';
 
 /** Generation settings of the adapter. */
@@ -241,22 +251,41 @@ class StreamTally {
   }
 }
 
-/** Wraps any failure of the SDK in a `ModelCallError` (dsp errors pass through). */
-export function toModelCallError(error: unknown, modelName: string): DspError {
+/**
+ * Wraps any failure of the SDK in a `ModelCallError` (dsp errors pass through), judging whether it is transient:
+ * by the HTTP status of an error response (`isTransientStatus`) unless the server's `x-should-retry` header says
+ * otherwise; with no error response, by the error codes of a failed connection (`isNetworkFailure`), which covers a
+ * reply cut mid-stream.
+ */
+export function toModelCallError(error: unknown, modelName: string, nowEpochMs = Date.now()): DspError {
   if (DspError.isInstance(error)) return error;
   const last = RetryError.isInstance(error) ? error.lastError : error;
   if (APICallError.isInstance(last)) {
+    const headers = lowerCaseKeys(last.responseHeaders);
+    const shouldRetry = headers?.['x-should-retry'];
+    const statusCode = last.statusCode;
     const options: ConstructorParameters<typeof ModelCallError>[0] = {
       model: modelName,
-      message: last.statusCode === undefined ? `${last.message} (${last.url})` : last.message,
-      retryable: last.isRetryable,
+      message: statusCode === undefined ? `${last.message} (${last.url})` : last.message,
+      // A status below 400 means the reply started and then broke (say, a connection reset mid-stream).
+      retryable:
+        statusCode !== undefined && statusCode >= 400
+          ? shouldRetry === 'true' || (shouldRetry !== 'false' && isTransientStatus(statusCode))
+          : last.isRetryable || isNetworkFailure(last),
       cause: error,
     };
-    if (last.statusCode !== undefined) options.statusCode = last.statusCode;
+    if (statusCode !== undefined) options.statusCode = statusCode;
+    const retryAfterMs = retryAfterFromHeaders(headers, nowEpochMs);
+    if (retryAfterMs !== undefined) options.retryAfterMs = retryAfterMs;
     return new ModelCallError(options);
   }
   const message = last instanceof Error ? last.message : String(last);
-  return new ModelCallError({ model: modelName, message, cause: error });
+  return new ModelCallError({ model: modelName, message, retryable: isNetworkFailure(last), cause: error });
+}
+
+function lowerCaseKeys(headers: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (headers === undefined) return undefined;
+  return Object.fromEntries(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), value]));
 }
 
 /** A `ModelCaller` (for strategies) that calls an AI SDK `LanguageModel`. */

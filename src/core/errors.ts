@@ -3,6 +3,8 @@
  * across duplicated copies of the package (a `Symbol.for` marker, not `instanceof`).
  */
 
+import type { CallRecord } from './types.js';
+
 const marker = Symbol.for('dsp-agent.error');
 
 /** Base class of every error thrown by dsp itself (never of errors thrown by user code, which are wrapped). */
@@ -25,6 +27,11 @@ export class TargetCallError extends DspError {
   override readonly name = 'TargetCallError' as const;
   readonly taskId: string;
   readonly step: number;
+  /**
+   * The task's ledger up to the failure: every call it made, settled or cancelled, with its usage and cost (the
+   * failing call has status `failed`). Filled in by `runTask` before it throws, so that nothing spent is lost.
+   */
+  readonly records: CallRecord[] = [];
 
   constructor(options: { taskId: string; step: number; cause: unknown }) {
     super(`target agent failed at step ${options.step} of task ${options.taskId}: ${describeCause(options.cause)}`, {

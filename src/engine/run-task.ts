@@ -8,7 +8,7 @@
  * guesses were confirmed, or where T answers before A has guessed. Only T's actions are ever committed.
  */
 import type { Clock } from '../core/clock.js';
-import { SpeculationCancelledError, TargetCallError, InvalidInputError, describeCause } from '../core/errors.js';
+import { SpeculationCancelledError, TargetCallError, InvalidInputError, describeCause, isTargetCallError } from '../core/errors.js';
 import type { KPolicy, RoundState } from '../core/policy.js';
 import { builtinPriceTable, costOf, type PriceTable } from '../ledger/prices.js';
 import { taskMetrics } from '../ledger/metrics.js';
@@ -18,6 +18,7 @@ import type {
   Agent,
   AgentResult,
   CallRecord,
+  FailedAttempt,
   Role,
   RoundRecord,
   TaskInput,
@@ -57,12 +58,16 @@ export const engineDefaults = { maxSteps: 50, kMax: 8 } as const;
 
 interface CallHandle {
   record: CallRecord;
+  /** What the agent was told: its prefix held guesses not confirmed yet. */
+  speculative: boolean;
   /** Set when the agent's promise settled before any abort. */
   finished: boolean;
   cancelled: boolean;
   result?: AgentResult;
   error?: unknown;
   partialUsage?: Usage;
+  /** The usage of a failed attempt its agent reported (the record is then the attempt's own). */
+  attemptUsage?: Usage;
   /** Settles (never rejects) when the agent's promise settles. */
   settled: Promise<void>;
 }
@@ -115,6 +120,7 @@ class TaskRun {
     } catch (error) {
       this.cancelInFlight('task-failed');
       await this.allSettled();
+      if (isTargetCallError(error)) error.records.push(...this.handles.map((handle) => this.finalRecord(handle)));
       throw error;
     }
     const endMs = this.clock.now();
@@ -199,8 +205,16 @@ class TaskRun {
 
         const targetCall = targetCalls[accepted];
         if (targetCall?.finished) {
+          if (targetCall.error !== undefined && targetCall.speculative) {
+            // A speculative T call failed (say, refused by a rate limit) but every guess before it was confirmed:
+            // its prefix is the true one now, so the plan needs it. Launch it again, on the true prefix.
+            targetCalls[accepted] = this.launch('target', n + accepted + 1, [...prefix, ...guesses.slice(0, accepted)], roundIndex, false);
+            progressed = true;
+            continue;
+          }
           if (targetCall.error !== undefined) {
             // All earlier guesses were accepted, so this call was on the true prefix: the task cannot go on.
+            targetCall.record.status = 'failed';
             throw new TargetCallError({ taskId: task.id, step: n + accepted + 1, cause: targetCall.error });
           }
           const targetAction = targetCall.result!.action;
@@ -267,7 +281,11 @@ class TaskRun {
     this.cancelInFlight('round-ended');
   }
 
-  private launch(role: Role, step: number, prefix: Action[], round: number): CallHandle {
+  /**
+   * Launches a call. `speculative` (default: whether `prefix` runs past the committed plan) is what the agent is
+   * told; a speculative T call launched again once its guesses were confirmed is not speculative any more.
+   */
+  private launch(role: Role, step: number, prefix: Action[], round: number, speculative = step !== this.committed.length + 1): CallHandle {
     const agent = role === 'approx' ? this.options.approx : this.options.target;
     const signal = this.roundController.signal;
     const record: CallRecord = {
@@ -285,6 +303,7 @@ class TaskRun {
     };
     const handle: CallHandle = {
       record,
+      speculative,
       finished: false,
       cancelled: false,
       settled: Promise.resolve(),
@@ -292,12 +311,14 @@ class TaskRun {
     let promise: Promise<AgentResult>;
     try {
       promise = agent(
-        { task: this.options.task, prefix, step, speculative: record.prefix === 'speculative' },
+        { task: this.options.task, prefix, step, speculative },
         {
           signal,
           reportPartialUsage: (usage) => {
             handle.partialUsage = { ...usage };
           },
+          callId: record.id,
+          reportFailedAttempt: (attempt) => this.recordFailedAttempt(handle, attempt),
         },
       );
     } catch (error) {
@@ -309,6 +330,32 @@ class TaskRun {
     );
     this.handles.push(handle);
     return handle;
+  }
+
+  /** Writes a failed, repeated attempt of a call in flight to the ledger as a finished record of its own. */
+  private recordFailedAttempt(call: CallHandle, attempt: FailedAttempt): void {
+    if (call.finished || call.cancelled) return;
+    const endMs = this.clock.now();
+    const record: CallRecord = {
+      ...call.record,
+      id: this.handles.length,
+      startMs: endMs - Math.max(0, attempt.latencyMs),
+      endMs,
+      status: 'failed',
+      usage: {},
+      costUsd: undefined,
+      error: describeCause(attempt.error),
+      attemptOf: call.record.id,
+    };
+    if (attempt.model !== undefined) record.model = attempt.model;
+    this.handles.push({
+      record,
+      speculative: call.speculative,
+      finished: true,
+      cancelled: false,
+      attemptUsage: { ...attempt.usage },
+      settled: Promise.resolve(),
+    });
   }
 
   private onSettled(handle: CallHandle, result: AgentResult | undefined, error: unknown): void {
@@ -369,9 +416,13 @@ class TaskRun {
     const record = handle.record;
     const reported = handle.result?.usage;
     const model =
-      handle.result?.model ?? (record.role === 'approx' ? this.options.models?.approx : this.options.models?.target);
+      handle.result?.model ??
+      record.model ??
+      (record.role === 'approx' ? this.options.models?.approx : this.options.models?.target);
     let usage: Usage;
-    if (handle.cancelled) {
+    if (handle.attemptUsage !== undefined) {
+      usage = handle.attemptUsage;
+    } else if (handle.cancelled) {
       usage = { ...(handle.partialUsage ?? {}), estimated: true };
     } else if (reported !== undefined) {
       usage = { ...reported };

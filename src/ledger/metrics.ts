@@ -26,7 +26,7 @@ export function taskMetrics(input: {
       sequentialLatencyMs += record.endMs - record.startMs;
       sequentialCostUsd += cost;
     }
-    if (record.status === 'discarded' || record.status === 'cancelled') wastedCostUsd += cost;
+    if (record.status === 'discarded' || record.status === 'cancelled' || record.status === 'failed') wastedCostUsd += cost;
   }
   const { peak, busyMs } = concurrency(records);
   return {

@@ -5,12 +5,13 @@
  *
  * This folder sits above the agents, providers and environments it assembles, and below the CLI.
  */
-import type { Clock } from '../core/clock.js';
+import { RealClock, type Clock } from '../core/clock.js';
 import { InvalidInputError } from '../core/errors.js';
+import type { Random } from '../core/rng.js';
 import type { Agent, Role } from '../core/types.js';
-import { createAiSdkAgent } from '../agents/ai-sdk.js';
+import { createModelCaller } from '../agents/ai-sdk.js';
 import type { ActionSpace } from '../agents/action-space.js';
-import type { ParseFailure, PlanningStrategy, StrategyName } from '../agents/strategies.js';
+import { createStrategyAgent, type ParseFailure, type PlanningStrategy, type StrategyName } from '../agents/strategies.js';
 import { preloadTokenCounters } from '../agents/tokenizer.js';
 import { openAgiActionSpace } from '../envs/openagi/actions.js';
 import type { PolicySpec } from '../policies/registry.js';
@@ -19,6 +20,8 @@ import { createPolicy } from '../suite/create-policy.js';
 import { runSuite, type RecordedTask, type RunSuiteOptions, type SuiteOutcome } from '../suite/run-suite.js';
 import { TraceRecorder } from '../traces/format.js';
 import { traceFromTaskResult } from '../traces/from-task-result.js';
+import { liveModelCaller, type LiveCallerOptions } from './live-caller.js';
+import type { RetrySettings } from './retry.js';
 
 /** One of the two agents of a live run. */
 export interface LiveAgentSpec {
@@ -58,6 +61,13 @@ export interface LiveSuiteOptions
   clock?: Clock;
   /** Told about every model reply with no parsable action (A's counts as a mismatch; T's fails the task). */
   onParseFailure?: (role: Role, failure: ParseFailure) => void;
+  /**
+   * How failed requests are retried (see `retry.ts`): transient failures, twice by default, with an exponential
+   * backoff and jitter or the wait the server asked for. `{ retries: 0 }` turns retries off.
+   */
+  retry?: RetrySettings;
+  /** Draws the retry jitter. Default `Math.random`. */
+  random?: Random;
 }
 
 /**
@@ -125,14 +135,25 @@ function createLiveAgent(role: Role, options: LiveSuiteOptions, actionSpace: Act
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
   const onParseFailure = options.onParseFailure;
-  const agent = createAiSdkAgent({
-    model: model.model,
+  const strategyOptions: Omit<Parameters<typeof createStrategyAgent>[0], 'callModel'> = {
     actionSpace,
     strategy: spec.strategy,
     // A's unparsable reply is a guess that matches nothing; T's would change the plan, so it fails the task.
     onUnparsable: role === 'approx' ? 'mismatch' : 'throw',
     ...(onParseFailure === undefined ? {} : { onParseFailure: (failure: ParseFailure) => onParseFailure(role, failure) }),
-  });
+  };
+  const caller: LiveCallerOptions = {
+    role,
+    modelName: model.modelName,
+    attempt: createModelCaller(model.model, { modelName: model.modelName }),
+    retry: options.retry ?? {},
+    random: options.random ?? Math.random,
+    clock: options.clock ?? new RealClock(),
+  };
+  // Each call gets its own caller: its requests know the call's context (speculative or not) and report their
+  // failed attempts to the engine through the call's options.
+  const agent: Agent = (context, callOptions) =>
+    createStrategyAgent({ ...strategyOptions, callModel: liveModelCaller(caller, context, callOptions) })(context, callOptions);
   return { agent, model, strategyName: typeof spec.strategy === 'string' ? spec.strategy : spec.strategy.name };
 }
 

@@ -97,7 +97,7 @@ export const callRecordSchema = z.object({
   prefix: z.enum(['true', 'speculative']),
   startMs: finite,
   endMs: finite,
-  status: z.enum(['committed', 'accepted', 'discarded', 'cancelled']),
+  status: z.enum(['committed', 'accepted', 'discarded', 'cancelled', 'failed']),
   action: z.json().optional(),
   usage: z.object({
     inputTokens: z.number().optional(),

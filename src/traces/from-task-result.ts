@@ -4,7 +4,8 @@
  * `TraceRecorder` (in `format.ts`) appends such traces to a file, one line per finished task.
  *
  * The trace format requires token counts; a count the provider did not report and that could not be estimated is
- * written as 0 with `tokensUnknown: true` on that call, and an estimated count carries `estimated: true`.
+ * written as 0 with `tokensUnknown: true` on that call, and an estimated count carries `estimated: true`. A call
+ * whose requests failed and were retried carries `failedAttempts` (those attempts are in the ledger, not here).
  */
 import type { CallRecord, TaskInput, TaskResult } from '../core/types.js';
 import type { Trace, TraceCall, TraceStep } from './schema.js';
@@ -23,6 +24,16 @@ export interface TraceMetadata {
 
 /** The trace of a finished task, from its ledger. */
 export function traceFromTaskResult(task: TaskInput, result: TaskResult, metadata: TraceMetadata): Trace {
+  const failedAttempts = new Map<number, number>();
+  for (const record of result.records) {
+    if (record.attemptOf !== undefined) failedAttempts.set(record.attemptOf, (failedAttempts.get(record.attemptOf) ?? 0) + 1);
+  }
+  const traceCall = (record: CallRecord): TraceCall => {
+    const call = traceCallOf(record);
+    const attempts = failedAttempts.get(record.id);
+    if (attempts !== undefined) call.failedAttempts = attempts;
+    return call;
+  };
   const steps: TraceStep[] = result.plan.map((_action, index) => {
     const step = index + 1;
     const target = result.records.find(
@@ -53,7 +64,7 @@ export function traceFromTaskResult(task: TaskInput, result: TaskResult, metadat
   return trace;
 }
 
-function traceCall(record: CallRecord): TraceCall {
+function traceCallOf(record: CallRecord): TraceCall {
   const call: TraceCall = {
     action: record.action ?? null,
     latencyMs: Math.max(0, Math.round((record.endMs - record.startMs) * 10) / 10),

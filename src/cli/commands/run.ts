@@ -25,6 +25,7 @@ import { excerptOf } from '../../agents/errors.js';
 import { parseTaskList, selectStandardTasks, taskForText, normalizeTaskText } from '../../envs/openagi/tasks.js';
 import { redactSecrets } from '../../providers/providers.js';
 import { runLiveSuite, type LiveSuiteOptions } from '../../live/live-suite.js';
+import { retryDefaults } from '../../live/retry.js';
 import { parseTraces } from '../../traces/format.js';
 import { parseWholeNumber } from '../options.js';
 import { formatUsd } from '../render.js';
@@ -59,6 +60,8 @@ export interface RunOptions {
   prices?: string;
   /** The `dsp` policy loads its learned state from this file (when it exists) and saves it there at the end. */
   predictorState?: string;
+  /** Retries of a request that failed transiently (429, 5xx, reset, timeout). Default 2. */
+  retries?: number;
 }
 
 /** What `dsp run` may be given besides its options (the defaults are the real process's). */
@@ -168,6 +171,7 @@ export function resolveRunOptions(
     env: environment.env,
     ...(options.record === undefined ? {} : { recordPath: options.record }),
     ...(options.predictorState === undefined ? {} : { predictorStatePath: options.predictorState }),
+    ...(options.retries === undefined ? {} : { retry: { retries: wholeNumber(options.retries, '--retries', 0) } }),
     ...(environment.fetch === undefined ? {} : { fetch: environment.fetch }),
     ...(environment.stopSignal === undefined ? {} : { signal: environment.stopSignal }),
     ...(environment.clock === undefined ? {} : { clock: environment.clock }),
@@ -176,6 +180,10 @@ export function resolveRunOptions(
 
 function positiveWhole(value: number, source: string): number {
   return parseWholeNumber(String(value), source, 1);
+}
+
+function wholeNumber(value: number, source: string, minimum: number): number {
+  return parseWholeNumber(String(value), source, minimum);
 }
 
 /** A plan on one line: actions joined by arrows. */
@@ -251,6 +259,11 @@ export function renderRunSummary(input: {
     if (metrics.unpricedCalls > 0) {
       lines.push(`  unpriced calls ${metrics.unpricedCalls} (their model is not in the price table; pass --prices FILE)`);
     }
+  }
+  const retried = outcome.results.flatMap((result) => result.records).filter((record) => record.attemptOf !== undefined);
+  if (retried.length > 0) {
+    const costUsd = retried.reduce((sum, record) => sum + (record.costUsd ?? 0), 0);
+    lines.push(`  retried        ${plural(retried.length, 'failed attempt')} (in the ledger with status failed, $${formatUsd(costUsd)} in all)`);
   }
   if (input.recordedTo !== undefined) lines.push(`  recorded       ${outcome.results.length} traces appended to ${input.recordedTo}`);
   return lines.join('\n');
@@ -345,6 +358,12 @@ export function registerRunCommand(program: Command): Command {
     .option('--k-max <n>', 'largest k a policy may choose', wholeNumber('--k-max'), runDefaults.kMax)
     .option('--prices <file>', 'a price table (JSON) laid over the built-in one')
     .option('--predictor-state <file>', 'the dsp policy loads its learned state from this file and saves it back')
+    .option(
+      '--retries <n>',
+      'retries of a request that failed transiently (408, 409, 429, 5xx, reset, timeout), with backoff',
+      (text: string) => parseWholeNumber(text, '--retries', 0),
+      retryDefaults.retries,
+    )
     .addHelpText(
       'after',
       '\nModel specs: openai:MODEL, deepseek:MODEL, anthropic:MODEL, openai-compatible:MODEL@http://host:port/v1.\n' +
