@@ -14,7 +14,7 @@
  *   the server asked for in `retryAfterMs`), and live runs retry with every attempt in the ledger (`src/live/`).
  */
 import { APICallError, RetryError, streamText, type LanguageModel, type LanguageModelUsage } from 'ai';
-import { DspError } from '../core/errors.js';
+import { DspError, InvalidInputError } from '../core/errors.js';
 import type { Agent, Usage } from '../core/types.js';
 import type { ActionSpace } from './action-space.js';
 import { ModelCallError, isNetworkFailure, isTransientStatus, retryAfterFromHeaders } from './errors.js';
@@ -68,6 +68,12 @@ export interface AiSdkCallSettings {
   encoding?: EncodingName;
   /** The model name reported to the ledger for pricing. Default: the model's `modelId`. */
   modelName?: string;
+  /**
+   * The longest a call may take, in milliseconds, from the request to the end of the reply: past it the HTTP
+   * request is aborted and the call fails with a transient `ModelCallError` (`timedOut`), billed by its estimate
+   * like a cancelled call. Default: no limit.
+   */
+  timeoutMs?: number;
 }
 
 /** One call of `callLanguageModel`. */
@@ -75,7 +81,7 @@ export interface LanguageModelCall extends AiSdkCallSettings {
   model: LanguageModel;
   system?: string;
   prompt: string;
-  /** Cancels the call; the promise then rejects with `signal.reason`. */
+  /** Cancels the call; the promise then rejects with `signal.reason` (a timeout rejects with `ModelCallError`). */
   signal?: AbortSignal;
   /** Receives the usage so far, estimated, while the reply streams and once more if the call is cancelled. */
   onPartialUsage?: (usage: Usage) => void;
@@ -101,9 +107,24 @@ export function mapLanguageModelUsage(usage: LanguageModelUsage | undefined): Us
  * when cancelled, with `ModelCallError` when the model fails.
  */
 export async function callLanguageModel(call: LanguageModelCall): Promise<ModelReply> {
-  const { model, signal } = call;
-  signal?.throwIfAborted();
+  const { model, timeoutMs } = call;
+  call.signal?.throwIfAborted();
   const modelName = call.modelName ?? modelNameOf(model);
+  if (timeoutMs !== undefined && !(timeoutMs > 0)) {
+    throw new InvalidInputError(`timeoutMs must be a number of milliseconds > 0, got ${timeoutMs}`);
+  }
+  // The timeout aborts the request like a cancellation, with a transient failure as the reason.
+  const timeout = timeoutMs === undefined ? undefined : new AbortController();
+  const timer =
+    timeout === undefined
+      ? undefined
+      : setTimeout(() => {
+          timeout.abort(
+            new ModelCallError({ model: modelName, message: `no complete reply within ${timeoutMs} ms`, retryable: true, timedOut: true }),
+          );
+        }, timeoutMs);
+  const signal =
+    timeout === undefined ? call.signal : call.signal === undefined ? timeout.signal : AbortSignal.any([call.signal, timeout.signal]);
   const encoding = call.encoding ?? encodingForModel(modelName);
   const messages = call.system === undefined ? [call.prompt] : [call.system, call.prompt];
   const stream = new StreamTally(messages, encoding);
@@ -184,6 +205,7 @@ export async function callLanguageModel(call: LanguageModelCall): Promise<ModelR
   } finally {
     active = false;
     removeAbortListener();
+    clearTimeout(timer);
   }
 
   let usage = mapLanguageModelUsage(finishUsage);

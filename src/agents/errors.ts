@@ -19,6 +19,8 @@ export class ModelCallError extends DspError {
   readonly retryable: boolean;
   /** How long the server asked to wait before a retry (`retry-after-ms` or `retry-after`), in milliseconds. */
   readonly retryAfterMs: number | undefined;
+  /** True when the call was aborted because it ran past its timeout (`timeoutMs`); such a failure is transient. */
+  readonly timedOut: boolean;
 
   constructor(options: {
     model: string;
@@ -26,6 +28,7 @@ export class ModelCallError extends DspError {
     statusCode?: number;
     retryable?: boolean;
     retryAfterMs?: number;
+    timedOut?: boolean;
     cause?: unknown;
   }) {
     const status = options.statusCode === undefined ? '' : ` (HTTP ${options.statusCode})`;
@@ -34,6 +37,7 @@ export class ModelCallError extends DspError {
     this.statusCode = options.statusCode;
     this.retryable = options.retryable ?? false;
     this.retryAfterMs = options.retryAfterMs;
+    this.timedOut = options.timedOut ?? false;
   }
 }
 

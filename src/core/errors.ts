@@ -42,6 +42,22 @@ export class TargetCallError extends DspError {
   }
 }
 
+/** A task ran past its deadline (`runTask`'s `deadlineMs`): its calls in flight were cancelled. */
+export class DeadlineExceededError extends DspError {
+  override readonly name = 'DeadlineExceededError' as const;
+  readonly taskId: string;
+  /** The deadline, on the run's clock, in milliseconds. */
+  readonly deadlineMs: number;
+  /** The task's ledger up to the deadline (see `TargetCallError.records`). Filled in by `runTask`. */
+  readonly records: CallRecord[] = [];
+
+  constructor(options: { taskId: string; deadlineMs: number; committedSteps: number }) {
+    super(`task ${options.taskId} ran past its deadline with ${options.committedSteps} steps committed`);
+    this.taskId = options.taskId;
+    this.deadlineMs = options.deadlineMs;
+  }
+}
+
 /**
  * Why the engine aborted a call: always the `reason` of the call's `AbortSignal`. The calls of one round share a
  * signal, because when a round ends every call of it still in flight has become useless at the same instant.
@@ -90,6 +106,10 @@ export class CorruptStateError extends DspError {
 
 export function isTargetCallError(error: unknown): error is TargetCallError {
   return DspError.isInstance(error) && error.name === 'TargetCallError';
+}
+
+export function isDeadlineExceededError(error: unknown): error is DeadlineExceededError {
+  return DspError.isInstance(error) && error.name === 'DeadlineExceededError';
 }
 
 export function isSpeculationCancelledError(error: unknown): error is SpeculationCancelledError {

@@ -122,6 +122,11 @@ export interface CallRecord {
   error?: string;
   /** For a failed attempt that its agent repeated (status `failed`): the id of the call it belongs to. */
   attemptOf?: number;
+  /**
+   * True when the call was cancelled but its agent ignored the abort and had not settled within the engine's
+   * grace (`abandonAfterMs`): the task went on without it, and it is billed by its last partial report.
+   */
+  abandoned?: boolean;
 }
 
 /** One round of speculation (spec §2). */

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../core/virtual-clock.js';
-import { isTargetCallError, type TargetCallError } from '../core/errors.js';
+import { isDeadlineExceededError, isTargetCallError, type DeadlineExceededError, type TargetCallError } from '../core/errors.js';
 import type { PriceTable } from '../ledger/prices.js';
 import { fixedPolicy, sequentialPolicy } from '../policies/basic.js';
 import type { Agent, AgentContext } from '../core/types.js';
@@ -166,5 +166,109 @@ describe('a task that fails', () => {
     ]);
     // Priced from their usage; the failing call reported none, so its cost is unknown.
     expect(records.map((record) => record.costUsd)).toEqual([0.12, 0.12, undefined, 0.12]);
+  });
+});
+
+describe('stopping a task from outside', () => {
+  /** T answers `s<step>` (END at step 3) after 10 ms; A guesses right after 1 ms. */
+  const agents = (clock: VirtualClock): { approx: Agent; target: Agent } => ({
+    target: async ({ step }, { signal }) => {
+      await clock.sleep(10, signal);
+      return { action: step === 3 ? 'END' : `s${step}`, usage: { inputTokens: 100, outputTokens: 10 } };
+    },
+    approx: async ({ step }, { signal }) => {
+      await clock.sleep(1, signal);
+      return { action: step === 3 ? 'END' : `s${step}`, usage: { inputTokens: 100, outputTokens: 10 } };
+    },
+  });
+
+  it('an aborted signal cancels the calls in flight and rejects with its reason', async () => {
+    const clock = new VirtualClock();
+    const controller = new AbortController();
+    const reason = new Error('stopped by the user');
+    const { approx, target } = agents(clock);
+    const failure = clock
+      .run(async () => {
+        const task = runTask({ task: { id: 'stopped', text: 't' }, approx, target, policy: sequentialPolicy(), clock, signal: controller.signal, isTerminal: isEnd });
+        await clock.sleep(15);
+        controller.abort(reason);
+        return task;
+      })
+      .catch((error: unknown) => error);
+    expect(await failure).toBe(reason);
+    // T1 [0,10] committed; T2 was cancelled at 15.
+    expect(clock.now()).toBe(15);
+  });
+
+  it('a deadline stops the task with DeadlineExceededError and the ledger so far', async () => {
+    const clock = new VirtualClock();
+    const { approx, target } = agents(clock);
+    const failure = await clock
+      .run(() =>
+        runTask({
+          task: { id: 'late', text: 't' },
+          approx,
+          target,
+          policy: sequentialPolicy(),
+          clock,
+          deadlineMs: 25,
+          isTerminal: isEnd,
+          priceTable: prices,
+          models: { target: 't' },
+        }),
+      )
+      .catch((error: unknown) => error);
+    expect(isDeadlineExceededError(failure)).toBe(true);
+    const error = failure as DeadlineExceededError;
+    expect(error.deadlineMs).toBe(25);
+    expect(error.message).toBe('task late ran past its deadline with 2 steps committed');
+    // T1 [0,10], T2 [10,20] committed; T3 cancelled at 25 and billed its estimate (none reported: unknown).
+    expect(error.records.map((record) => [record.step, record.status, record.endMs])).toEqual([
+      [1, 'committed', 10],
+      [2, 'committed', 20],
+      [3, 'cancelled', 25],
+    ]);
+    expect(clock.now()).toBe(25);
+  });
+
+  it('an agent that ignores its abort is abandoned after the grace, and the result keeps its time', async () => {
+    // Round 0 (k=2): T1 [0,10] → s1; A1 guesses wrong at 1, so A2 and T2 start on [wrong]. T2 ignores its abort
+    // and would run until 5000. At 10 the round ends (mismatch). Round 1: T2 [10,20] → s2, A2 → s2 at 11, which
+    // launches T3 on [s1, s2] [11,21] → END: the task ends at 21.
+    const clock = new VirtualClock();
+    const target: Agent = async ({ step, speculative }, { signal, reportPartialUsage }) => {
+      if (speculative && step === 2) {
+        reportPartialUsage({ inputTokens: 100, outputTokens: 0 });
+        await clock.sleep(4999);
+        return { action: 'too late' };
+      }
+      await clock.sleep(10, signal);
+      return { action: step === 3 ? 'END' : `s${step}` };
+    };
+    const approx: Agent = async ({ step }, { signal }) => {
+      await clock.sleep(1, signal);
+      return { action: step === 1 ? 'wrong' : step === 3 ? 'END' : `s${step}` };
+    };
+    const result = await clock.run(() =>
+      runTask({ task: { id: 'stuck', text: 't' }, approx, target, policy: fixedPolicy(2), clock, isTerminal: isEnd, abandonAfterMs: 200 }),
+    );
+    expect(result.plan).toEqual(['s1', 's2', 'END']);
+    expect(result.metrics.latencyMs).toBe(21);
+    // The engine returned once the grace after the last commit was over, long before the stuck agent settled.
+    expect(clock.now()).toBe(221);
+    const stuck = result.records.filter((record) => record.abandoned === true);
+    expect(stuck.map((record) => [record.role, record.step, record.status, record.endMs])).toEqual([['target', 2, 'cancelled', 10]]);
+    expect(stuck[0]!.usage).toEqual({ inputTokens: 100, outputTokens: 0, estimated: true });
+  });
+
+  it('waits for agents that honour their abort without any grace', async () => {
+    const clock = new VirtualClock();
+    const { approx, target } = agents(clock);
+    const result = await clock.run(() =>
+      runTask({ task: { id: 'prompt', text: 't' }, approx, target, policy: fixedPolicy(3), clock, isTerminal: isEnd }),
+    );
+    expect(result.plan).toEqual(['s1', 's2', 'END']);
+    expect(clock.now()).toBe(result.metrics.latencyMs);
+    expect(result.records.some((record) => record.abandoned === true)).toBe(false);
   });
 });

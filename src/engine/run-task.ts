@@ -8,7 +8,15 @@
  * guesses were confirmed, or where T answers before A has guessed. Only T's actions are ever committed.
  */
 import type { Clock } from '../core/clock.js';
-import { SpeculationCancelledError, TargetCallError, InvalidInputError, describeCause, isTargetCallError } from '../core/errors.js';
+import {
+  DeadlineExceededError,
+  InvalidInputError,
+  SpeculationCancelledError,
+  TargetCallError,
+  describeCause,
+  isDeadlineExceededError,
+  isTargetCallError,
+} from '../core/errors.js';
 import type { KPolicy, RoundState } from '../core/policy.js';
 import { builtinPriceTable, costOf, type PriceTable } from '../ledger/prices.js';
 import { taskMetrics } from '../ledger/metrics.js';
@@ -51,10 +59,23 @@ export interface RunTaskOptions {
   models?: { approx?: string; target?: string };
   /** Called after each round, e.g. for progress or recording. */
   onRound?: (round: RoundRecord) => void;
+  /** Stops the task when it aborts: the calls in flight are cancelled and `runTask` rejects with its reason. */
+  signal?: AbortSignal;
+  /**
+   * When the task must be over, on `clock` (a value of `clock.now()`, in milliseconds): past it the calls in flight
+   * are cancelled and `runTask` rejects with `DeadlineExceededError`, which holds the ledger so far.
+   */
+  deadlineMs?: number;
+  /**
+   * The longest the engine waits, after cancelling calls, for their agents to settle, in milliseconds. An agent
+   * that ignores its abort signal is abandoned after it: its call stays `cancelled` with `abandoned: true`, billed
+   * by its last partial report, and the task's result is returned without it. Default 1000.
+   */
+  abandonAfterMs?: number;
 }
 
 /** Defaults of `runTask`. */
-export const engineDefaults = { maxSteps: 50, kMax: 8 } as const;
+export const engineDefaults = { maxSteps: 50, kMax: 8, abandonAfterMs: 1000 } as const;
 
 interface CallHandle {
   record: CallRecord;
@@ -62,6 +83,8 @@ interface CallHandle {
   speculative: boolean;
   /** Set when the agent's promise settled before any abort. */
   finished: boolean;
+  /** Set when the agent's promise settled, aborted or not. */
+  done: boolean;
   cancelled: boolean;
   result?: AgentResult;
   error?: unknown;
@@ -88,6 +111,8 @@ class TaskRun {
   private readonly rounds: RoundRecord[] = [];
   private readonly committed: Action[] = [];
   private wake: (() => void) | undefined;
+  /** Set when the caller's signal aborted or the deadline passed: the task stops with it at the next step. */
+  private stopReason: { error: unknown } | undefined;
   /** Shared by the calls of the current round (see `SpeculationCancelledError`). */
   private roundController = new AbortController();
   private startMs = 0;
@@ -109,19 +134,26 @@ class TaskRun {
 
   async run(): Promise<TaskResult> {
     const { task, policy } = this.options;
+    this.options.signal?.throwIfAborted();
     this.startMs = this.clock.now();
     let endReason: TaskResult['endReason'] | undefined;
+    const unwatch = this.watchForStop();
     try {
       policy.taskStarted?.(task);
       while (endReason === undefined) {
+        this.throwIfStopped();
         if (await this.runRound()) endReason = 'terminal';
         else if (this.committed.length >= this.maxSteps) endReason = 'max-steps';
       }
     } catch (error) {
       this.cancelInFlight('task-failed');
       await this.allSettled();
-      if (isTargetCallError(error)) error.records.push(...this.handles.map((handle) => this.finalRecord(handle)));
+      if (isTargetCallError(error) || isDeadlineExceededError(error)) {
+        error.records.push(...this.handles.map((handle) => this.finalRecord(handle)));
+      }
       throw error;
+    } finally {
+      unwatch();
     }
     const endMs = this.clock.now();
     await this.allSettled();
@@ -238,7 +270,10 @@ class TaskRun {
           }
         }
       }
-      if (end === undefined) await this.nextSettlement();
+      if (end === undefined) {
+        await this.nextSettlement();
+        this.throwIfStopped();
+      }
     }
 
     for (let index = 0; index < committedCount; index += 1) {
@@ -305,6 +340,7 @@ class TaskRun {
       record,
       speculative,
       finished: false,
+      done: false,
       cancelled: false,
       settled: Promise.resolve(),
     };
@@ -352,6 +388,7 @@ class TaskRun {
       record,
       speculative: call.speculative,
       finished: true,
+      done: true,
       cancelled: false,
       attemptUsage: { ...attempt.usage },
       settled: Promise.resolve(),
@@ -359,6 +396,7 @@ class TaskRun {
   }
 
   private onSettled(handle: CallHandle, result: AgentResult | undefined, error: unknown): void {
+    handle.done = true;
     if (handle.cancelled) return;
     handle.finished = true;
     handle.record.endMs = this.clock.now();
@@ -407,8 +445,48 @@ class TaskRun {
     });
   }
 
+  /**
+   * Waits until every call has settled, or `abandonAfterMs` at most: a call whose agent ignores its abort signal is
+   * then marked `abandoned` and left behind.
+   */
   private async allSettled(): Promise<void> {
-    await Promise.all(this.handles.map((handle) => handle.settled));
+    if (this.handles.every((handle) => handle.done)) return;
+    const grace = new AbortController();
+    const allSettled = Promise.all(this.handles.map((handle) => handle.settled)).then(() => false);
+    const graceOver = this.clock.sleep(this.options.abandonAfterMs ?? engineDefaults.abandonAfterMs, grace.signal).then(
+      () => true,
+      () => false,
+    );
+    const abandoned = await Promise.race([allSettled, graceOver]);
+    grace.abort();
+    if (!abandoned) return;
+    for (const handle of this.handles) if (!handle.done) handle.record.abandoned = true;
+  }
+
+  /** Watches the caller's signal and deadline; returns the function that stops watching. */
+  private watchForStop(): () => void {
+    const { signal, deadlineMs, task } = this.options;
+    const stop = (error: unknown): void => {
+      this.stopReason ??= { error };
+      this.wake?.();
+    };
+    const onAbort = (): void => stop(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const deadline = new AbortController();
+    if (deadlineMs !== undefined) {
+      void this.clock.sleep(deadlineMs - this.clock.now(), deadline.signal).then(
+        () => stop(new DeadlineExceededError({ taskId: task.id, deadlineMs, committedSteps: this.committed.length })),
+        () => undefined,
+      );
+    }
+    return () => {
+      signal?.removeEventListener('abort', onAbort);
+      if (deadlineMs !== undefined) deadline.abort();
+    };
+  }
+
+  private throwIfStopped(): void {
+    if (this.stopReason !== undefined) throw this.stopReason.error;
   }
 
   /** The call's final ledger record, with usage and cost. */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnDsp } from '../../test/fixtures/cli/spawn-dsp.js';
-import { startFaultProxy, type Fault, type FaultProxy } from '../../test/fixtures/serve/fault-proxy.js';
+import { startFaultProxy, type ChatBody, type Fault, type FaultProxy } from '../../test/fixtures/serve/fault-proxy.js';
 import { seededRandom } from '../core/rng.js';
 import type { CallRecord } from '../core/types.js';
 import { taskForText } from '../envs/openagi/tasks.js';
@@ -23,8 +23,21 @@ const traces: Trace[] = loadTraces(fixturePath);
 const recordedPlans = traces.map((trace) => trace.steps.map((step) => step.target.action));
 const directory = mkdtempSync(join(tmpdir(), 'dsp-live-'));
 
-/** The faults of the first attempt of a request: ~10 % 429 with retry-after-ms, ~5 % 500, ~5 % resets. */
-const transientFaults = (draw: number): Fault => (draw < 0.1 ? 'rate-limit' : draw < 0.15 ? 'server-error' : draw < 0.2 ? 'reset' : 'pass');
+/**
+ * The faults of the first attempt of a request: ~10 % 429 with retry-after-ms, ~5 % 500, ~5 % resets, ~3 % hangs
+ * of A's requests, and a hang of T's first request at step 2 of task-3, so that one call on the committed path
+ * times out (each such hang costs a whole call timeout).
+ */
+const transientFaults = (draw: number, body: ChatBody): Fault => {
+  const prompt = body.lastMessage;
+  if (body.model === 'target' && prompt.includes('Call: react-thought') && prompt.includes('Step: 2') && prompt.includes('Task: Given blurry grayscale image,')) {
+    return 'hang';
+  }
+  if (draw < 0.1) return 'rate-limit';
+  if (draw < 0.15) return 'server-error';
+  if (draw < 0.2) return 'reset';
+  return draw < 0.23 && body.model === 'approx' ? 'hang' : 'pass';
+};
 
 function liveOptions(url: string, overrides: Partial<LiveSuiteOptions> = {}): LiveSuiteOptions {
   return {
@@ -52,13 +65,14 @@ describe('a live run through a proxy that fails first attempts', () => {
   });
 
   it('finishes every task with the recorded plan, the failed attempts in the ledger', async () => {
-    const outcome = await runLiveSuite(liveOptions(proxy.url, { retry: { retries: 3, initialDelayMs: 20 } }));
+    const outcome = await runLiveSuite(liveOptions(proxy.url, { retry: { retries: 3, initialDelayMs: 20 }, callTimeoutMs: 1000 }));
     expect(outcome.failures).toEqual([]);
     expect(outcome.results.map((result) => result.plan)).toEqual(recordedPlans);
     const faults = proxy.stats().faults;
     expect(faults['rate-limit']).toBeGreaterThan(0);
     expect(faults['server-error']).toBeGreaterThan(0);
     expect(faults.reset).toBeGreaterThan(0);
+    expect(faults.hang).toBeGreaterThan(0);
 
     const records: CallRecord[] = outcome.results.flatMap((result) => result.records);
     const attempts = records.filter((record) => record.status === 'failed');
@@ -68,8 +82,9 @@ describe('a live run through a proxy that fails first attempts', () => {
       const call = records.find((record) => record.taskId === attempt.taskId && record.id === attempt.attemptOf);
       expect(call).toMatchObject({ role: attempt.role, step: attempt.step, round: attempt.round });
       expect(attempt.endMs).toBeGreaterThanOrEqual(attempt.startMs);
-      expect(attempt.error).toMatch(/HTTP 429|HTTP 500|connect|closed|terminated|socket/i);
+      expect(attempt.error).toMatch(/HTTP 429|HTTP 500|connect|closed|terminated|socket|no complete reply within 1000 ms/i);
     }
+    expect(attempts.some((attempt) => attempt.error?.endsWith('no complete reply within 1000 ms'))).toBe(true);
     // Committed-path requests were refused too, and retried: their call was committed after its failed attempts.
     const committedRetried = attempts.filter(
       (attempt) => records.find((record) => record.taskId === attempt.taskId && record.id === attempt.attemptOf)?.status === 'committed',
@@ -104,6 +119,8 @@ describe('dsp run through the fault proxy, in a process', () => {
       'fixed:4',
       '--retries',
       '3',
+      '--call-timeout-ms',
+      '5000',
       '--record',
       recordPath,
     ]);

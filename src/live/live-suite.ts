@@ -37,7 +37,18 @@ export interface LiveAgentSpec {
 export interface LiveSuiteOptions
   extends Pick<
     RunSuiteOptions,
-    'tasks' | 'signal' | 'sequentialBaseline' | 'maxSteps' | 'kMax' | 'priceTable' | 'onTaskStarted' | 'onRound' | 'onTaskFinished' | 'onTaskFailed'
+    | 'tasks'
+    | 'signal'
+    | 'deadlineMs'
+    | 'abandonAfterMs'
+    | 'sequentialBaseline'
+    | 'maxSteps'
+    | 'kMax'
+    | 'priceTable'
+    | 'onTaskStarted'
+    | 'onRound'
+    | 'onTaskFinished'
+    | 'onTaskFailed'
   > {
   /** The suite's name, written into recorded traces, e.g. `openagi`. */
   suite: string;
@@ -68,7 +79,15 @@ export interface LiveSuiteOptions
   retry?: RetrySettings;
   /** Draws the retry jitter. Default `Math.random`. */
   random?: Random;
+  /**
+   * The longest one model request may take, in milliseconds, before it is aborted and fails as a transient error
+   * (retried like one). Default 120000 (`liveDefaults.callTimeoutMs`).
+   */
+  callTimeoutMs?: number;
 }
+
+/** Defaults of a live run. */
+export const liveDefaults = { callTimeoutMs: 120_000 } as const;
 
 /**
  * Runs a suite live and returns `runSuite`'s outcome. Throws typed errors before the first task for bad options
@@ -92,12 +111,14 @@ export async function runLiveSuite(options: LiveSuiteOptions): Promise<SuiteOutc
     deterministic: false,
     ...(options.predictorStatePath === undefined ? {} : { predictorStatePath: options.predictorStatePath }),
   });
-  const { tasks, signal, clock, sequentialBaseline, maxSteps, kMax, priceTable, suite, recordPath } = options;
+  const { tasks, signal, deadlineMs, abandonAfterMs, clock, sequentialBaseline, maxSteps, kMax, priceTable, suite, recordPath } = options;
   const { onTaskStarted, onRound, onTaskFinished, onTaskFailed } = options;
   try {
     return await runSuite({
       tasks,
       signal,
+      deadlineMs,
+      abandonAfterMs,
       clock,
       sequentialBaseline,
       maxSteps,
@@ -145,7 +166,7 @@ function createLiveAgent(role: Role, options: LiveSuiteOptions, actionSpace: Act
   const caller: LiveCallerOptions = {
     role,
     modelName: model.modelName,
-    attempt: createModelCaller(model.model, { modelName: model.modelName }),
+    attempt: createModelCaller(model.model, { modelName: model.modelName, timeoutMs: options.callTimeoutMs ?? liveDefaults.callTimeoutMs }),
     retry: options.retry ?? {},
     random: options.random ?? Math.random,
     clock: options.clock ?? new RealClock(),

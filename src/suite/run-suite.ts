@@ -8,9 +8,9 @@
  */
 import type { Clock } from '../core/clock.js';
 import { RealClock } from '../core/clock.js';
-import { isInvalidInputError, isTargetCallError } from '../core/errors.js';
+import { isDeadlineExceededError, isInvalidInputError, isTargetCallError } from '../core/errors.js';
 import type { KPolicy } from '../core/policy.js';
-import type { Agent, RoundRecord, TaskInput, TaskResult } from '../core/types.js';
+import type { Agent, CallRecord, RoundRecord, TaskInput, TaskResult } from '../core/types.js';
 import { runTask, type RunTaskOptions } from '../engine/run-task.js';
 import { suiteMetrics, type SuiteMetrics } from '../ledger/metrics.js';
 import { sequentialPolicy } from '../policies/basic.js';
@@ -42,6 +42,11 @@ export interface SuiteFailure extends SuitePosition {
   error: unknown;
   /** The 1-based step at which the target failed, when `error` is a `TargetCallError`. */
   step: number | undefined;
+  /**
+   * The failed run's ledger up to its failure (every call, with its usage and cost), when its error carried one (a
+   * `TargetCallError` or a `DeadlineExceededError`): nothing spent is lost.
+   */
+  records?: CallRecord[];
 }
 
 /** Options of `runSuite`: the engine's options for every task, the tasks, and hooks. */
@@ -53,6 +58,11 @@ export interface RunSuiteOptions extends Omit<RunTaskOptions, 'task' | 'clock' |
   clock?: Clock;
   /** Aborting it stops the suite and cancels the calls in flight; the outcome is then marked `interrupted`. */
   signal?: AbortSignal;
+  /**
+   * When the suite must be over, on its clock (a value of `clock.now()`): the task running then fails with
+   * `DeadlineExceededError`, no further task starts, and the outcome is marked `interrupted`.
+   */
+  deadlineMs?: number;
   /** Also run T alone (`sequentialPolicy()`) on each task right after it, for a measured baseline. Default false. */
   sequentialBaseline?: boolean;
   /** Called when a task starts (before its first round). */
@@ -91,12 +101,14 @@ export interface SuiteOutcome {
  */
 export async function runSuite(options: RunSuiteOptions): Promise<SuiteOutcome> {
   const outcome: Omit<SuiteOutcome, 'metrics'> = { results: [], failures: [], baselines: [], interrupted: false };
+  const clock = options.clock ?? new RealClock();
+  const suite: RunSuiteOptions = { ...options, clock };
   for (const [index, task] of options.tasks.entries()) {
-    if (options.signal?.aborted === true) {
+    if (options.signal?.aborted === true || (options.deadlineMs !== undefined && clock.now() >= options.deadlineMs)) {
       outcome.interrupted = true;
       break;
     }
-    const completed = await runSuiteTask(options, { task, index, total: options.tasks.length }, outcome);
+    const completed = await runSuiteTask(suite, { task, index, total: options.tasks.length }, outcome);
     if (!completed) {
       outcome.interrupted = true;
       break;
@@ -144,7 +156,7 @@ async function runSuiteTask(
 
 /** The engine's options shared by every run of the suite; the agents' calls also stop when the signal aborts. */
 function engineOptions(options: RunSuiteOptions): Omit<RunTaskOptions, 'task' | 'policy'> {
-  const { approx, target, actionsMatch, isTerminal, maxSteps, kMax, priceTable, models, signal } = options;
+  const { approx, target, actionsMatch, isTerminal, maxSteps, kMax, priceTable, models, signal, deadlineMs, abandonAfterMs } = options;
   return {
     approx: joinedTo(approx, signal),
     target: joinedTo(target, signal),
@@ -155,6 +167,9 @@ function engineOptions(options: RunSuiteOptions): Omit<RunTaskOptions, 'task' | 
     kMax,
     priceTable,
     models,
+    signal,
+    deadlineMs,
+    abandonAfterMs,
   };
 }
 
@@ -192,8 +207,10 @@ async function attemptTask(signal: AbortSignal | undefined, run: (guard: HookGua
   }
 }
 
-function describeFailure(error: unknown): Pick<SuiteFailure, 'error' | 'step'> {
-  return { error, step: isTargetCallError(error) ? error.step : undefined };
+function describeFailure(error: unknown): Pick<SuiteFailure, 'error' | 'step' | 'records'> {
+  const failure: Pick<SuiteFailure, 'error' | 'step' | 'records'> = { error, step: isTargetCallError(error) ? error.step : undefined };
+  if (isTargetCallError(error) || isDeadlineExceededError(error)) failure.records = error.records;
+  return failure;
 }
 
 function reportFailure(options: RunSuiteOptions, outcome: Omit<SuiteOutcome, 'metrics'>, failure: SuiteFailure): void {

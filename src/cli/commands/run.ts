@@ -24,7 +24,7 @@ import { strategyByName, type ParseFailure } from '../../agents/strategies.js';
 import { excerptOf } from '../../agents/errors.js';
 import { parseTaskList, selectStandardTasks, taskForText, normalizeTaskText } from '../../envs/openagi/tasks.js';
 import { redactSecrets } from '../../providers/providers.js';
-import { runLiveSuite, type LiveSuiteOptions } from '../../live/live-suite.js';
+import { liveDefaults, runLiveSuite, type LiveSuiteOptions } from '../../live/live-suite.js';
 import { retryDefaults } from '../../live/retry.js';
 import { parseTraces } from '../../traces/format.js';
 import { parseWholeNumber } from '../options.js';
@@ -62,6 +62,8 @@ export interface RunOptions {
   predictorState?: string;
   /** Retries of a request that failed transiently (429, 5xx, reset, timeout). Default 2. */
   retries?: number;
+  /** The longest one model request may take before it is aborted (and retried). Default 120000. */
+  callTimeoutMs?: number;
 }
 
 /** What `dsp run` may be given besides its options (the defaults are the real process's). */
@@ -172,6 +174,7 @@ export function resolveRunOptions(
     ...(options.record === undefined ? {} : { recordPath: options.record }),
     ...(options.predictorState === undefined ? {} : { predictorStatePath: options.predictorState }),
     ...(options.retries === undefined ? {} : { retry: { retries: wholeNumber(options.retries, '--retries', 0) } }),
+    ...(options.callTimeoutMs === undefined ? {} : { callTimeoutMs: wholeNumber(options.callTimeoutMs, '--call-timeout-ms', 1) }),
     ...(environment.fetch === undefined ? {} : { fetch: environment.fetch }),
     ...(environment.stopSignal === undefined ? {} : { signal: environment.stopSignal }),
     ...(environment.clock === undefined ? {} : { clock: environment.clock }),
@@ -363,6 +366,12 @@ export function registerRunCommand(program: Command): Command {
       'retries of a request that failed transiently (408, 409, 429, 5xx, reset, timeout), with backoff',
       (text: string) => parseWholeNumber(text, '--retries', 0),
       retryDefaults.retries,
+    )
+    .option(
+      '--call-timeout-ms <ms>',
+      'the longest one model request may take before it is aborted (and retried as a transient failure)',
+      (text: string) => parseWholeNumber(text, '--call-timeout-ms', 1),
+      liveDefaults.callTimeoutMs,
     )
     .addHelpText(
       'after',
