@@ -6,6 +6,7 @@ import type { AgentCallOptions, AgentContext, FailedAttempt, Usage } from '../co
 import { ModelCallError } from '../agents/errors.js';
 import type { ModelReply, ModelRequest } from '../agents/strategies.js';
 import { liveModelCaller, type LiveCallerOptions, type RequestAttempt } from './live-caller.js';
+import { RequestLimiter, isSpeculationSkippedError } from './limiter.js';
 
 const request: ModelRequest = { kind: 'direct', system: 's', prompt: 'p' };
 
@@ -117,5 +118,31 @@ describe('the live caller', () => {
     expect(await failure).toBe(reason);
     expect(starts).toEqual([0]);
     expect(clock.now()).toBe(10);
+  });
+
+  it('retries a committed request refused while speculation was in flight without using up a retry, cutting speculation', async () => {
+    const clock = new VirtualClock();
+    const limiter = new RequestLimiter({ maxConcurrency: 4, reservedForCommitted: 1 });
+    // A speculative request in flight that only ends when its signal aborts.
+    const speculative = limiter
+      .run('speculative', new AbortController().signal, (sendSignal) =>
+        new Promise<never>((_resolve, reject) => sendSignal.addEventListener('abort', () => reject(sendSignal.reason as Error), { once: true })),
+      )
+      .catch((error: unknown) => error);
+    const { attempt, starts } = scripted(clock, [{ ms: 2, fail: rateLimited(5) }, { ms: 3 }]);
+    const signal = new AbortController().signal;
+    const call = callOptions(signal);
+    const caller = liveModelCaller({ ...options(clock, attempt, 0), limiter }, contextOf(false), call.value);
+    const reply = await clock.run(() => caller(request, { signal, onPartialUsage: () => undefined }));
+    expect(reply.text).toBe('ok');
+    // No retries allowed, yet the refused attempt was repeated: speculation was in flight, and was cut for it.
+    expect(starts).toEqual([0, 7]);
+    expect(isSpeculationSkippedError(await speculative)).toBe(true);
+    expect(limiter.speculationAllowed).toBe(true);
+
+    // With nothing speculative in flight, the same refusal uses up the retry it needs: none is left.
+    const again = scripted(clock, [{ ms: 2, fail: rateLimited(5) }, { ms: 3 }]);
+    const strict = liveModelCaller({ ...options(clock, again.attempt, 0), limiter }, contextOf(false), call.value);
+    await expect(clock.run(() => strict(request, { signal, onPartialUsage: () => undefined }))).rejects.toThrow(/HTTP 429/);
   });
 });

@@ -1,12 +1,15 @@
 /**
- * The model requests of a live agent call: each request of a strategy goes through this caller, which repeats
- * transient failures (`retry.ts`) and tells the engine about every failed attempt, so that the ledger keeps one
- * record per attempt (status `failed`, with its latency and what it consumed).
+ * The model requests of a live agent call: each request of a strategy goes through this caller, which waits for
+ * the run's limits (`limiter.ts`, the committed path first), repeats transient failures (`retry.ts`) and tells the
+ * engine about every failed attempt, so that the ledger keeps one record per attempt (status `failed`, with its
+ * latency and what it consumed).
  */
 import type { Clock } from '../core/clock.js';
 import type { Random } from '../core/rng.js';
 import type { AgentCallOptions, AgentContext, Role, Usage } from '../core/types.js';
 import type { ModelCallOptions, ModelCaller, ModelReply, ModelRequest } from '../agents/strategies.js';
+import { isModelCallError } from '../agents/errors.js';
+import type { RequestLimiter, RequestPriority } from './limiter.js';
 import { decideRetry, type RetrySettings } from './retry.js';
 
 /** One attempt of a request: a plain model call (e.g. `callLanguageModel`). */
@@ -25,6 +28,8 @@ export interface LiveCallerOptions {
   random: Random;
   /** Measures attempts and waits out backoffs. */
   clock: Clock;
+  /** Limits the run's requests, the committed path first. Default: no limits. */
+  limiter?: RequestLimiter;
 }
 
 /**
@@ -33,28 +38,41 @@ export interface LiveCallerOptions {
  * from nothing for the next attempt (the failed attempt is billed in its own record).
  */
 export function liveModelCaller(options: LiveCallerOptions, context: AgentContext, callOptions: AgentCallOptions): ModelCaller {
-  const { attempt, clock, random, retry, modelName } = options;
+  const { attempt, clock, random, retry, modelName, limiter } = options;
+  const priority: RequestPriority = context.speculative ? 'speculative' : options.role === 'target' ? 'committed' : 'approx-true-prefix';
   return async (request, requestOptions) => {
     const { signal } = requestOptions;
-    for (let retriesDone = 0; ; retriesDone += 1) {
+    let retriesDone = 0;
+    for (;;) {
       signal.throwIfAborted();
-      const startMs = clock.now();
+      let startMs = clock.now();
       let usage: Usage = {};
-      try {
-        return await attempt(request, {
-          signal,
+      const send = (sendSignal: AbortSignal): Promise<ModelReply> => {
+        // An attempt's time is its time in flight, not its wait for a slot.
+        startMs = clock.now();
+        return attempt(request, {
+          signal: sendSignal,
           onPartialUsage: (partial) => {
             usage = partial;
             requestOptions.onPartialUsage(partial);
           },
         });
+      };
+      try {
+        const reply = limiter === undefined ? await send(signal) : await limiter.run(priority, signal, send);
+        limiter?.noteSuccess();
+        return reply;
       } catch (error) {
+        const rateLimited = isModelCallError(error) && error.statusCode === 429;
+        // Speculation in flight was cut to make room: the committed path retries without using up a retry.
+        const free = rateLimited && limiter?.noteRateLimited() === true && priority === 'committed';
         const decision = decideRetry(
-          { error, retriesDone, speculative: context.speculative, cancelled: signal.aborted },
+          { error, retriesDone, speculative: context.speculative, cancelled: signal.aborted, free },
           retry,
           random,
         );
         if (!decision.retry) throw error;
+        if (!free) retriesDone += 1;
         callOptions.reportFailedAttempt?.({ latencyMs: clock.now() - startMs, usage, model: modelName, error });
         // The failed attempt has its own record: the call's running usage starts again from nothing.
         requestOptions.onPartialUsage({ inputTokens: 0, outputTokens: 0 });

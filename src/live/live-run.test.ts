@@ -139,3 +139,112 @@ describe('dsp run through the fault proxy, in a process', () => {
     }
   });
 });
+
+describe('live runs against a server that allows two requests in flight', () => {
+  let server: ReplayServer;
+  const proxies: FaultProxy[] = [];
+  /** A fresh proxy (fresh counters) that refuses with 429 any request beyond `maxInFlight`. */
+  const cappedProxy = async (maxInFlight: number): Promise<FaultProxy> => {
+    const proxy = await startFaultProxy({ upstream: server.url, maxInFlight, retryAfterMs: 15 });
+    proxies.push(proxy);
+    return proxy;
+  };
+  beforeAll(async () => {
+    server = await startReplayServer({ traces, speed: 20 });
+  });
+  afterAll(async () => {
+    for (const proxy of proxies) await proxy.close();
+    await server.close();
+  });
+
+  it('with --max-concurrency 2, never has more than two in flight, and speculation finishes what T alone finishes', async () => {
+    for (const policy of ['sequential', 'fixed:4']) {
+      const proxy = await cappedProxy(2);
+      const outcome = await runLiveSuite(liveOptions(proxy.url, { policy: parsePolicySpec(policy), limits: { maxConcurrency: 2 } }));
+      expect(outcome.failures, policy).toEqual([]);
+      expect(outcome.results.map((result) => result.plan), policy).toEqual(recordedPlans);
+      const stats = proxy.stats();
+      expect(stats.overCap, policy).toBe(0);
+      expect(stats.maxInFlight, policy).toBeLessThanOrEqual(2);
+      if (policy === 'fixed:4') {
+        // It did speculate, within the one slot not kept for the committed path.
+        expect(outcome.results.some((result) => result.records.some((record) => record.status === 'accepted'))).toBe(true);
+        expect(stats.maxInFlight).toBe(2);
+      }
+    }
+  });
+
+  it('without a limit, speculation meets the cap but every task still finishes', async () => {
+    const proxy = await cappedProxy(2);
+    const outcome = await runLiveSuite(liveOptions(proxy.url, { retry: { initialDelayMs: 20 } }));
+    expect(outcome.failures).toEqual([]);
+    expect(outcome.results.map((result) => result.plan)).toEqual(recordedPlans);
+    expect(proxy.stats().overCap).toBeGreaterThan(0);
+  });
+
+  it('runs tasks in parallel within the limit, and reports them in suite order', async () => {
+    const proxy = await cappedProxy(3);
+    const started: string[] = [];
+    const outcome = await runLiveSuite(
+      liveOptions(proxy.url, {
+        parallel: 2,
+        limits: { maxConcurrency: 3 },
+        policy: parsePolicySpec('additive'),
+        onTaskStarted: ({ task }) => started.push(task.id),
+      }),
+    );
+    expect(outcome.failures).toEqual([]);
+    expect(outcome.results.map((result) => result.plan)).toEqual(recordedPlans);
+    expect(started).toHaveLength(4);
+    const stats = proxy.stats();
+    expect(stats.overCap).toBe(0);
+    expect(stats.maxInFlight).toBeLessThanOrEqual(3);
+    // Two tasks overlapped in time.
+    const spans = outcome.results.map((result) => [result.rounds[0]!.startMs, result.rounds[result.rounds.length - 1]!.endMs] as const);
+    expect(spans.some(([start], index) => spans.some(([otherStart, otherEnd], other) => other !== index && otherStart < start && start < otherEnd))).toBe(true);
+  });
+
+  it('refuses to run the dsp policy on several tasks at once', async () => {
+    await expect(runLiveSuite(liveOptions('http://127.0.0.1:9/v1', { parallel: 2, policy: parsePolicySpec('dsp') }))).rejects.toThrow(
+      'policy: the dsp policy learns from one task after another: run it with one task at a time (parallel 1)',
+    );
+  });
+});
+
+describe('dsp run --max-concurrency, in a process', () => {
+  let server: ReplayServer;
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    server = await startReplayServer({ traces, speed: 20 });
+    proxy = await startFaultProxy({ upstream: server.url, maxInFlight: 2, retryAfterMs: 15 });
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await server.close();
+  });
+
+  it('never exceeds the limit at the server and finishes every task', async () => {
+    const dsp = spawnDsp([
+      'run',
+      '--tasks-from',
+      fixturePath,
+      '--approx',
+      `openai-compatible:approx@${proxy.url}`,
+      '--target',
+      `openai-compatible:target@${proxy.url}`,
+      '--policy',
+      'fixed:4',
+      '--max-concurrency',
+      '2',
+    ]);
+    try {
+      expect(await dsp.exited, dsp.stderr()).toBe(0);
+      expect(dsp.stdout()).toContain('Summary: 4 of 4 tasks, policy fixed:4');
+      expect(proxy.stats().overCap).toBe(0);
+      expect(proxy.stats().maxInFlight).toBeLessThanOrEqual(2);
+      expect(dsp.stdout()).toMatch(/^ {2}requests {7}peak [12] in flight \(limit 2\); 0 refusals with 429; \d+ speculative skipped or cut$/m);
+    } finally {
+      dsp.child.kill('SIGKILL');
+    }
+  });
+});

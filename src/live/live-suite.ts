@@ -7,6 +7,7 @@
  */
 import { RealClock, type Clock } from '../core/clock.js';
 import { InvalidInputError } from '../core/errors.js';
+import type { KPolicy } from '../core/policy.js';
 import type { Random } from '../core/rng.js';
 import type { Agent, Role } from '../core/types.js';
 import { createModelCaller } from '../agents/ai-sdk.js';
@@ -21,6 +22,8 @@ import { runSuite, type RecordedTask, type RunSuiteOptions, type SuiteOutcome } 
 import { TraceRecorder } from '../traces/format.js';
 import { traceFromTaskResult } from '../traces/from-task-result.js';
 import { liveModelCaller, type LiveCallerOptions } from './live-caller.js';
+import { gateSpeculation, policyPerTask } from './live-policies.js';
+import { RequestLimiter, type LimiterSettings, type LimiterStats } from './limiter.js';
 import type { RetrySettings } from './retry.js';
 
 /** One of the two agents of a live run. */
@@ -84,42 +87,72 @@ export interface LiveSuiteOptions
    * (retried like one). Default 120000 (`liveDefaults.callTimeoutMs`).
    */
   callTimeoutMs?: number;
+  /**
+   * Limits on the run's requests — in flight at once and per minute, over both agents and all tasks — with the
+   * committed path first (see `limiter.ts`). Default: none. `reservedForCommitted` defaults to `parallel` (twice
+   * that for a `debate` target).
+   */
+  limits?: LimiterSettings;
+  /** How many tasks run at once. Default 1. Not with the `dsp` policy, which learns from one task after another. */
+  parallel?: number;
 }
 
 /** Defaults of a live run. */
 export const liveDefaults = { callTimeoutMs: 120_000 } as const;
 
+/** What `runLiveSuite` returns: `runSuite`'s outcome, and the counters of the run's requests. */
+export interface LiveSuiteOutcome extends SuiteOutcome {
+  /** Requests in flight at the peak, speculative requests skipped or cut, 429s seen. */
+  requests: LimiterStats;
+}
+
 /**
  * Runs a suite live and returns `runSuite`'s outcome. Throws typed errors before the first task for bad options
  * (`InvalidInputError`) and missing keys (`MissingApiKeyError`); a failing task is reported, not thrown.
  */
-export async function runLiveSuite(options: LiveSuiteOptions): Promise<SuiteOutcome> {
+export async function runLiveSuite(options: LiveSuiteOptions): Promise<LiveSuiteOutcome> {
+  const policySource = options.policySource ?? 'policy';
   if (options.policy.kind === 'oracle') {
     throw new InvalidInputError('the oracle policy needs the future of a recorded trace: use it in replay, not in dsp run', {
-      source: options.policySource ?? 'policy',
+      source: policySource,
+    });
+  }
+  const parallel = options.parallel ?? 1;
+  if (parallel > 1 && options.policy.kind === 'dsp') {
+    throw new InvalidInputError('the dsp policy learns from one task after another: run it with one task at a time (parallel 1)', {
+      source: policySource,
     });
   }
   const actionSpace = options.actionSpace ?? openAgiActionSpace;
-  const approx = createLiveAgent('approx', options, actionSpace);
-  const target = createLiveAgent('target', options, actionSpace);
+  const clock = options.clock ?? new RealClock();
+  const limiter = new RequestLimiter({
+    ...options.limits,
+    reservedForCommitted: options.limits?.reservedForCommitted ?? parallel * concurrentRequests(options.target.strategy),
+  });
+  const run: LiveRun = { clock, random: options.random ?? Math.random, limiter };
+  const approx = createLiveAgent('approx', options, actionSpace, run);
+  const target = createLiveAgent('target', options, actionSpace, run);
   // Build the tokenizers now: building one blocks for about a second, which must not happen mid-run.
   await preloadTokenCounters([approx.model.modelName, target.model.modelName]);
 
   // Created last, so that nothing can fail before the `finally` that closes it (a dsp policy owns a worker).
-  const policy = createPolicy(options.policy, {}, {
-    // Live: a learning policy never makes planning wait for its trainer.
-    deterministic: false,
-    ...(options.predictorStatePath === undefined ? {} : { predictorStatePath: options.predictorStatePath }),
-  });
-  const { tasks, signal, deadlineMs, abandonAfterMs, clock, sequentialBaseline, maxSteps, kMax, priceTable, suite, recordPath } = options;
+  const createOne = (): KPolicy =>
+    createPolicy(options.policy, {}, {
+      // Live: a learning policy never makes planning wait for its trainer.
+      deterministic: false,
+      ...(options.predictorStatePath === undefined ? {} : { predictorStatePath: options.predictorStatePath }),
+    });
+  const policy = gateSpeculation(parallel > 1 ? policyPerTask(createOne) : createOne(), () => limiter.speculationAllowed);
+  const { tasks, signal, deadlineMs, abandonAfterMs, sequentialBaseline, maxSteps, kMax, priceTable, suite, recordPath } = options;
   const { onTaskStarted, onRound, onTaskFinished, onTaskFailed } = options;
   try {
-    return await runSuite({
+    const outcome = await runSuite({
       tasks,
       signal,
       deadlineMs,
       abandonAfterMs,
       clock,
+      parallel,
       sequentialBaseline,
       maxSteps,
       kMax,
@@ -136,9 +169,22 @@ export async function runLiveSuite(options: LiveSuiteOptions): Promise<SuiteOutc
       models: { approx: approx.model.modelName, target: target.model.modelName },
       ...(recordPath === undefined ? {} : { record: traceWriter(recordPath, { suite, approx, target, policyName: policy.name }) }),
     });
+    return { ...outcome, requests: limiter.stats };
   } finally {
     await policy.close?.();
   }
+}
+
+/** What the agents of one live run share. */
+interface LiveRun {
+  clock: Clock;
+  random: Random;
+  limiter: RequestLimiter;
+}
+
+/** The requests a strategy makes at once (the two debaters of a round), for the slots kept for the committed path. */
+function concurrentRequests(strategy: StrategyName | PlanningStrategy): number {
+  return (typeof strategy === 'string' ? strategy : strategy.name) === 'debate' ? 2 : 1;
 }
 
 /** A live agent with the provider model behind it. */
@@ -148,7 +194,7 @@ interface LiveAgent {
   strategyName: string;
 }
 
-function createLiveAgent(role: Role, options: LiveSuiteOptions, actionSpace: ActionSpace): LiveAgent {
+function createLiveAgent(role: Role, options: LiveSuiteOptions, actionSpace: ActionSpace, run: LiveRun): LiveAgent {
   const spec = options[role];
   const model = createLanguageModel(spec.model, {
     env: options.env,
@@ -168,8 +214,9 @@ function createLiveAgent(role: Role, options: LiveSuiteOptions, actionSpace: Act
     modelName: model.modelName,
     attempt: createModelCaller(model.model, { modelName: model.modelName, timeoutMs: options.callTimeoutMs ?? liveDefaults.callTimeoutMs }),
     retry: options.retry ?? {},
-    random: options.random ?? Math.random,
-    clock: options.clock ?? new RealClock(),
+    random: run.random,
+    clock: run.clock,
+    limiter: run.limiter,
   };
   // Each call gets its own caller: its requests know the call's context (speculative or not) and report their
   // failed attempts to the engine through the call's options.

@@ -3,10 +3,12 @@
  * 409, 429, 5xx, a connection refused or reset, a timeout — `ModelCallError.retryable`), twice by default, after an
  * exponential backoff with jitter, or after the wait the server asked for (`retry-after-ms`, `retry-after`).
  *
- * Two rules are ours, because a speculative request is worth less than the one the plan needs now:
+ * Three rules are ours, because a speculative request is worth less than the one the plan needs now:
  * - nothing is retried once the call's signal has aborted (its round has moved on, or the run stopped);
  * - a speculative request refused with 429 is not retried: a rate limit should shrink speculation before it slows
- *   the committed path (the engine launches T again on the true prefix if the plan turns out to need it).
+ *   the committed path (the engine launches T again on the true prefix if the plan turns out to need it);
+ * - a committed-path request refused with 429 while speculation was in flight (and is cut for it) is retried
+ *   without using up a retry (`free`): speculation must never make a run more fragile than T alone.
  *
  * Pure: the random source is a parameter, so that tests can seed the jitter.
  */
@@ -49,6 +51,11 @@ export interface FailedRequest {
   speculative: boolean;
   /** Whether the call's signal has aborted (its round moved on, or the run stopped). */
   cancelled: boolean;
+  /**
+   * A retry that does not count against `retries`: the committed path was refused (429) while speculative requests
+   * were in flight, which were cut to make room. Speculation must never make a run more fragile.
+   */
+  free?: boolean;
 }
 
 /** Whether to retry a failed request, and after how long. */
@@ -61,7 +68,9 @@ export function decideRetry(failed: FailedRequest, settings: RetrySettings, rand
   if (failed.cancelled) return { retry: false, reason: 'cancelled' };
   const { error } = failed;
   if (!isModelCallError(error) || !error.retryable) return { retry: false, reason: 'not-transient' };
-  if (failed.retriesDone >= (settings.retries ?? retryDefaults.retries)) return { retry: false, reason: 'no-retries-left' };
+  if (failed.free !== true && failed.retriesDone >= (settings.retries ?? retryDefaults.retries)) {
+    return { retry: false, reason: 'no-retries-left' };
+  }
   if (failed.speculative && error.statusCode === 429) return { retry: false, reason: 'speculative-rate-limited' };
   return { retry: true, delayMs: retryDelayMs(failed.retriesDone, error.retryAfterMs, settings, random) };
 }

@@ -1,6 +1,6 @@
 /**
- * A suite of tasks with live agents, one task after another, under one policy (which may learn across tasks). The
- * library's `runSuite` and `dsp run` both run suites through it.
+ * A suite of tasks with live agents, one task after another (or `parallel` at once), under one policy (which may
+ * learn across tasks). The library's `runSuite` and `dsp run` both run suites through it.
  *
  * A task that throws does not end the suite: its error is reported (`onTaskFailed`, and in `failures`) and the next
  * task starts. Aborting `signal` stops the suite: the calls in flight are cancelled (the signal is joined to every
@@ -8,7 +8,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import { RealClock } from '../core/clock.js';
-import { isDeadlineExceededError, isInvalidInputError, isTargetCallError } from '../core/errors.js';
+import { InvalidInputError, isDeadlineExceededError, isInvalidInputError, isTargetCallError } from '../core/errors.js';
 import type { KPolicy } from '../core/policy.js';
 import type { Agent, CallRecord, RoundRecord, TaskInput, TaskResult } from '../core/types.js';
 import { runTask, type RunTaskOptions } from '../engine/run-task.js';
@@ -65,6 +65,11 @@ export interface RunSuiteOptions extends Omit<RunTaskOptions, 'task' | 'clock' |
   deadlineMs?: number;
   /** Also run T alone (`sequentialPolicy()`) on each task right after it, for a measured baseline. Default false. */
   sequentialBaseline?: boolean;
+  /**
+   * How many tasks run at once. Default 1. The policy is shared by the tasks running at once: give a policy that
+   * keeps no state across rounds of one task, or one instance per task (`dsp run` does that for you).
+   */
+  parallel?: number;
   /** Called when a task starts (before its first round). */
   onTaskStarted?: (position: SuitePosition) => void;
   /** Called after each round of a task's speculative run (not of its baseline). */
@@ -100,20 +105,44 @@ export interface SuiteOutcome {
  * const { results, failures } = await runSuite({ tasks, approx, target, policy: additivePolicy() });
  */
 export async function runSuite(options: RunSuiteOptions): Promise<SuiteOutcome> {
+  const parallel = options.parallel ?? 1;
+  if (!Number.isInteger(parallel) || parallel < 1) {
+    throw new InvalidInputError(`parallel must be a whole number ≥ 1, got ${parallel}`, { source: 'parallel' });
+  }
   const outcome: Omit<SuiteOutcome, 'metrics'> = { results: [], failures: [], baselines: [], interrupted: false };
   const clock = options.clock ?? new RealClock();
-  const suite: RunSuiteOptions = { ...options, clock };
-  for (const [index, task] of options.tasks.entries()) {
-    if (options.signal?.aborted === true || (options.deadlineMs !== undefined && clock.now() >= options.deadlineMs)) {
-      outcome.interrupted = true;
-      break;
+  // Stops the other tasks when one of them throws (bad input, a hook's error): the error is the suite's.
+  const suiteStop = new AbortController();
+  const signal = options.signal === undefined ? suiteStop.signal : AbortSignal.any([options.signal, suiteStop.signal]);
+  const suite: RunSuiteOptions = { ...options, clock, signal };
+  const order = new Map<TaskResult, number>();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < options.tasks.length && !outcome.interrupted) {
+      if (signal.aborted || (options.deadlineMs !== undefined && clock.now() >= options.deadlineMs)) {
+        outcome.interrupted = true;
+        break;
+      }
+      const index = next;
+      next += 1;
+      const completed = await runSuiteTask(suite, { task: options.tasks[index]!, index, total: options.tasks.length }, outcome, order);
+      if (!completed) outcome.interrupted = true;
     }
-    const completed = await runSuiteTask(suite, { task, index, total: options.tasks.length }, outcome);
-    if (!completed) {
-      outcome.interrupted = true;
-      break;
-    }
-  }
+  };
+  const workers = Array.from({ length: Math.min(parallel, options.tasks.length) }, () =>
+    worker().catch((error: unknown) => {
+      suiteStop.abort(error);
+      throw error;
+    }),
+  );
+  const settled = await Promise.allSettled(workers);
+  const thrown = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (thrown !== undefined) throw thrown.reason;
+  // Tasks run at once finish in any order: the outcome lists them in suite order.
+  const bySuiteOrder = (a: TaskResult, b: TaskResult): number => order.get(a)! - order.get(b)!;
+  outcome.results.sort(bySuiteOrder);
+  outcome.baselines.sort(bySuiteOrder);
+  outcome.failures.sort((a, b) => a.index - b.index);
   return { ...outcome, metrics: suiteMetrics(outcome.results) };
 }
 
@@ -122,6 +151,7 @@ async function runSuiteTask(
   options: RunSuiteOptions,
   position: SuitePosition,
   outcome: Omit<SuiteOutcome, 'metrics'>,
+  order: Map<TaskResult, number>,
 ): Promise<boolean> {
   const { task } = position;
   const engine = engineOptions(options);
@@ -136,6 +166,7 @@ async function runSuiteTask(
   }
   const result = attempt.result;
   outcome.results.push(result);
+  order.set(result, position.index);
   options.record?.({ ...position, result });
   let baseline: TaskResult | undefined;
   let completed = true;
@@ -144,6 +175,7 @@ async function runSuiteTask(
     if (sequential.kind === 'finished') {
       baseline = sequential.result;
       outcome.baselines.push(baseline);
+      order.set(baseline, position.index);
     } else if (sequential.kind === 'failed') {
       reportFailure(options, outcome, { ...position, run: 'sequential-baseline', ...describeFailure(sequential.error) });
     } else {

@@ -25,6 +25,7 @@ import { excerptOf } from '../../agents/errors.js';
 import { parseTaskList, selectStandardTasks, taskForText, normalizeTaskText } from '../../envs/openagi/tasks.js';
 import { redactSecrets } from '../../providers/providers.js';
 import { liveDefaults, runLiveSuite, type LiveSuiteOptions } from '../../live/live-suite.js';
+import type { LimiterStats } from '../../live/limiter.js';
 import { retryDefaults } from '../../live/retry.js';
 import { parseTraces } from '../../traces/format.js';
 import { parseWholeNumber } from '../options.js';
@@ -64,6 +65,12 @@ export interface RunOptions {
   retries?: number;
   /** The longest one model request may take before it is aborted (and retried). Default 120000. */
   callTimeoutMs?: number;
+  /** The most model requests in flight at once, over both agents and all tasks. Default: no limit. */
+  maxConcurrency?: number;
+  /** The most model requests started per minute, over both agents and all tasks. Default: no limit. */
+  rpm?: number;
+  /** How many tasks run at once. Default 1. */
+  parallel?: number;
 }
 
 /** What `dsp run` may be given besides its options (the defaults are the real process's). */
@@ -85,6 +92,8 @@ export interface RunEnvironment {
 export interface RunOutcome extends SuiteOutcome {
   tasks: TaskInput[];
   priceTable: PriceTable;
+  /** Counters of the run's model requests (peak in flight, speculation skipped or cut, 429s). */
+  requests?: LimiterStats;
 }
 
 /** Raised (as an abort reason) when the user stops the run. */
@@ -175,6 +184,11 @@ export function resolveRunOptions(
     ...(options.predictorState === undefined ? {} : { predictorStatePath: options.predictorState }),
     ...(options.retries === undefined ? {} : { retry: { retries: wholeNumber(options.retries, '--retries', 0) } }),
     ...(options.callTimeoutMs === undefined ? {} : { callTimeoutMs: wholeNumber(options.callTimeoutMs, '--call-timeout-ms', 1) }),
+    ...(options.parallel === undefined ? {} : { parallel: wholeNumber(options.parallel, '--parallel', 1) }),
+    limits: {
+      ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: wholeNumber(options.maxConcurrency, '--max-concurrency', 1) }),
+      ...(options.rpm === undefined ? {} : { requestsPerMinute: wholeNumber(options.rpm, '--rpm', 1) }),
+    },
     ...(environment.fetch === undefined ? {} : { fetch: environment.fetch }),
     ...(environment.stopSignal === undefined ? {} : { signal: environment.stopSignal }),
     ...(environment.clock === undefined ? {} : { clock: environment.clock }),
@@ -262,6 +276,13 @@ export function renderRunSummary(input: {
     if (metrics.unpricedCalls > 0) {
       lines.push(`  unpriced calls ${metrics.unpricedCalls} (their model is not in the price table; pass --prices FILE)`);
     }
+  }
+  const requests = outcome.requests;
+  if (requests !== undefined && (options.maxConcurrency !== undefined || requests.rateLimited > 0 || requests.skipped > 0)) {
+    const limit = options.maxConcurrency === undefined ? '' : ` (limit ${options.maxConcurrency})`;
+    lines.push(
+      `  requests       peak ${requests.peakInFlight} in flight${limit}; ${plural(requests.rateLimited, 'refusal')} with 429; ${requests.skipped} speculative skipped or cut`,
+    );
   }
   const retried = outcome.results.flatMap((result) => result.records).filter((record) => record.attemptOf !== undefined);
   if (retried.length > 0) {
@@ -367,6 +388,15 @@ export function registerRunCommand(program: Command): Command {
       (text: string) => parseWholeNumber(text, '--retries', 0),
       retryDefaults.retries,
     )
+    .option(
+      '--max-concurrency <n>',
+      'the most model requests in flight at once, over both agents and all tasks (the committed path goes first)',
+      (text: string) => parseWholeNumber(text, '--max-concurrency', 1),
+    )
+    .option('--rpm <n>', 'the most model requests started per minute, over both agents and all tasks', (text: string) =>
+      parseWholeNumber(text, '--rpm', 1),
+    )
+    .option('--parallel <n>', 'how many tasks run at once (not with the dsp policy)', (text: string) => parseWholeNumber(text, '--parallel', 1))
     .option(
       '--call-timeout-ms <ms>',
       'the longest one model request may take before it is aborted (and retried as a transient failure)',
