@@ -1,15 +1,17 @@
 /**
  * The model requests of a live agent call: each request of a strategy goes through this caller, which waits for
- * the run's limits (`limiter.ts`, the committed path first), repeats transient failures (`retry.ts`) and tells the
- * engine about every failed attempt, so that the ledger keeps one record per attempt (status `failed`, with its
- * latency and what it consumed).
+ * the run's limits (`limiter.ts`, the committed path first), checks the budgets with the request's estimate
+ * (`budget.ts`), repeats transient failures (`retry.ts`) and tells the engine about every failed attempt, so that
+ * the ledger keeps one record per attempt (status `failed`, with its latency and what it consumed).
  */
 import type { Clock } from '../core/clock.js';
 import type { Random } from '../core/rng.js';
 import type { AgentCallOptions, AgentContext, Role, Usage } from '../core/types.js';
 import type { ModelCallOptions, ModelCaller, ModelReply, ModelRequest } from '../agents/strategies.js';
 import { isModelCallError } from '../agents/errors.js';
-import type { RequestLimiter, RequestPriority } from './limiter.js';
+import { countPromptTokens, encodingForModel, loadedTokenCounter } from '../agents/tokenizer.js';
+import { speculationRefused, type BudgetReservation, type RunBudget } from './budget.js';
+import { SpeculationSkippedError, type RequestLimiter, type RequestPriority } from './limiter.js';
 import { decideRetry, type RetrySettings } from './retry.js';
 
 /** One attempt of a request: a plain model call (e.g. `callLanguageModel`). */
@@ -30,6 +32,8 @@ export interface LiveCallerOptions {
   clock: Clock;
   /** Limits the run's requests, the committed path first. Default: no limits. */
   limiter?: RequestLimiter;
+  /** The run's budgets, checked before each request is sent. Default: none. */
+  budget?: RunBudget;
 }
 
 /**
@@ -38,8 +42,18 @@ export interface LiveCallerOptions {
  * from nothing for the next attempt (the failed attempt is billed in its own record).
  */
 export function liveModelCaller(options: LiveCallerOptions, context: AgentContext, callOptions: AgentCallOptions): ModelCaller {
-  const { attempt, clock, random, retry, modelName, limiter } = options;
+  const { attempt, clock, random, retry, modelName, limiter, budget } = options;
   const priority: RequestPriority = context.speculative ? 'speculative' : options.role === 'target' ? 'committed' : 'approx-true-prefix';
+  const admit = (runBudget: RunBudget, request: ModelRequest): BudgetReservation => {
+    const counter = loadedTokenCounter(encodingForModel(modelName));
+    // The tokenizer is preloaded for a live run; without it, about four characters make a token.
+    const inputTokens =
+      counter === undefined ? Math.ceil((request.system.length + request.prompt.length) / 4) : countPromptTokens(counter, [request.system, request.prompt]);
+    const { spend } = runBudget.estimate(modelName, request.kind, inputTokens);
+    const admitted = runBudget.admit({ taskId: context.task.id, model: modelName, kind: request.kind, committed: priority === 'committed', estimate: spend });
+    if (admitted === speculationRefused) throw new SpeculationSkippedError('the rest of the budget is kept for the committed path');
+    return admitted;
+  };
   return async (request, requestOptions) => {
     const { signal } = requestOptions;
     let retriesDone = 0;
@@ -47,16 +61,25 @@ export function liveModelCaller(options: LiveCallerOptions, context: AgentContex
       signal.throwIfAborted();
       let startMs = clock.now();
       let usage: Usage = {};
-      const send = (sendSignal: AbortSignal): Promise<ModelReply> => {
+      const send = async (sendSignal: AbortSignal): Promise<ModelReply> => {
         // An attempt's time is its time in flight, not its wait for a slot.
         startMs = clock.now();
-        return attempt(request, {
-          signal: sendSignal,
-          onPartialUsage: (partial) => {
-            usage = partial;
-            requestOptions.onPartialUsage(partial);
-          },
-        });
+        const reservation = budget === undefined ? undefined : admit(budget, request);
+        try {
+          const reply = await attempt(request, {
+            signal: sendSignal,
+            onPartialUsage: (partial) => {
+              usage = partial;
+              requestOptions.onPartialUsage(partial);
+            },
+          });
+          reservation?.settle(reply.usage, reply.model);
+          return reply;
+        } catch (error) {
+          // Billed like the ledger bills it: the estimate of what was sent and streamed.
+          reservation?.settle(usage, modelName);
+          throw error;
+        }
       };
       try {
         const reply = limiter === undefined ? await send(signal) : await limiter.run(priority, signal, send);
@@ -71,7 +94,12 @@ export function liveModelCaller(options: LiveCallerOptions, context: AgentContex
           retry,
           random,
         );
-        if (!decision.retry) throw error;
+        if (!decision.retry) {
+          // A request refused before it was sent, or failed before any reply, consumed nothing we know of: say so,
+          // so that the call's other requests (a react thought before its action) stay billed.
+          if (Object.keys(usage).length === 0) requestOptions.onPartialUsage({ inputTokens: 0, outputTokens: 0 });
+          throw error;
+        }
         if (!free) retriesDone += 1;
         callOptions.reportFailedAttempt?.({ latencyMs: clock.now() - startMs, usage, model: modelName, error });
         // The failed attempt has its own record: the call's running usage starts again from nothing.

@@ -6,18 +6,18 @@ import type { KPolicy, RoundState } from '../core/policy.js';
 import type { Action, RoundRecord, TaskInput, TaskResult } from '../core/types.js';
 
 /**
- * `policy`, except that it speculates only while `allowed()` says so: k is 0 for a round that starts without room,
+ * `policy`, except that it speculates only while `allowed(task)` says so: k is 0 for a round that starts without room,
  * and a round stops speculating at the next guess once room is gone. The wrapped policy is still asked for k
  * every round (a learning policy keeps its view of the task) and is told every round. Keeps the policy's name.
  */
-export function gateSpeculation(policy: KPolicy, allowed: () => boolean): KPolicy {
+export function gateSpeculation(policy: KPolicy, allowed: (task: TaskInput) => boolean): KPolicy {
   const gated: KPolicy = {
     name: policy.name,
     chooseK: (state) => {
       const k = policy.chooseK(state);
-      return allowed() ? k : 0;
+      return allowed(state.task) ? k : 0;
     },
-    continueAfterGuess: (state, guesses) => allowed() && (policy.continueAfterGuess?.(state, guesses) ?? true),
+    continueAfterGuess: (state, guesses) => allowed(state.task) && (policy.continueAfterGuess?.(state, guesses) ?? true),
   };
   if (policy.observeRound !== undefined) gated.observeRound = (round, state) => policy.observeRound!(round, state);
   if (policy.taskStarted !== undefined) gated.taskStarted = (task) => policy.taskStarted!(task);

@@ -3,19 +3,22 @@
  * the fixture traces, behind a proxy that injects faults. In process through `runLiveSuite` (to read the ledger),
  * and as a `dsp run` child process.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnDsp } from '../../test/fixtures/cli/spawn-dsp.js';
 import { startFaultProxy, type ChatBody, type Fault, type FaultProxy } from '../../test/fixtures/serve/fault-proxy.js';
+import { isTargetCallError, type TargetCallError } from '../core/errors.js';
 import { seededRandom } from '../core/rng.js';
 import type { CallRecord } from '../core/types.js';
 import { taskForText } from '../envs/openagi/tasks.js';
+import type { PriceTable } from '../ledger/prices.js';
 import { parsePolicySpec } from '../policies/registry.js';
 import { type ReplayServer, startReplayServer } from '../server/replay-server.js';
 import { loadTraces, parseTraces } from '../traces/format.js';
 import type { Trace } from '../traces/schema.js';
+import { isBudgetExceededError } from './budget.js';
 import { runLiveSuite, type LiveSuiteOptions } from './live-suite.js';
 
 const fixturePath = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'serve', 'openagi-mini.jsonl');
@@ -243,6 +246,111 @@ describe('dsp run --max-concurrency, in a process', () => {
       expect(proxy.stats().overCap).toBe(0);
       expect(proxy.stats().maxInFlight).toBeLessThanOrEqual(2);
       expect(dsp.stdout()).toMatch(/^ {2}requests {7}peak [12] in flight \(limit 2\); 0 refusals with 429; \d+ speculative skipped or cut$/m);
+    } finally {
+      dsp.child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('live runs with a budget', () => {
+  // gpt-4.1-mini's and gpt-4.1's list prices for the replayed models: a step of T costs about $0.0026.
+  const priceTable: PriceTable = {
+    name: 'test',
+    models: { approx: { inputUsdPerMTok: 0.4, outputUsdPerMTok: 1.6 }, target: { inputUsdPerMTok: 2, outputUsdPerMTok: 8 } },
+  };
+  let server: ReplayServer;
+  beforeAll(async () => {
+    server = await startReplayServer({ traces, speed: 20 });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+  const ledgerCost = (records: readonly CallRecord[]): number => records.reduce((sum, record) => sum + (record.costUsd ?? 0), 0);
+
+  it('stops the run within its budget, every stopped task with its ledger', async () => {
+    const budgetUsd = 0.02;
+    const outcome = await runLiveSuite(liveOptions(server.url, { priceTable, budget: { run: { usd: budgetUsd } } }));
+    expect(outcome.results.length).toBeGreaterThan(0);
+    expect(outcome.failures.length).toBeGreaterThan(0);
+    outcome.results.forEach((result) => expect(result.plan).toEqual(recordedPlans[traces.findIndex((trace) => trace.task === taskText(result.taskId))]));
+    for (const failure of outcome.failures) {
+      expect(isTargetCallError(failure.error)).toBe(true);
+      const cause = (failure.error as TargetCallError).cause;
+      expect(isBudgetExceededError(cause) && cause.scope).toBe('run');
+      expect(failure.records).toBeDefined();
+    }
+    // Everything spent is in the ledger, and it stays within the budget plus what requests cost beyond their
+    // estimates (the stated bound).
+    const spent = ledgerCost([...outcome.results.flatMap((result) => result.records), ...outcome.failures.flatMap((failure) => failure.records!)]);
+    expect(spent).toBeCloseTo(outcome.budget!.run!.spent.usd, 9);
+    expect(spent).toBeLessThanOrEqual(budgetUsd + outcome.budget!.run!.overrun.usd + 1e-12);
+  });
+
+  it('cuts speculation before the committed path, and stops a task only when T itself no longer fits', async () => {
+    const budgetUsd = 0.012;
+    const outcome = await runLiveSuite(liveOptions(server.url, { priceTable, budget: { task: { usd: budgetUsd } } }));
+    const tasks = outcome.budget!.tasks;
+    // Under fixed:4 every round asks for k = 4: a round with k = 0 is speculation cut by the budget, and every such
+    // round still committed T's step.
+    const rounds = outcome.results.flatMap((result) => result.rounds);
+    expect(rounds.some((round) => round.k === 0)).toBe(true);
+    expect(rounds.filter((round) => round.k === 0).every((round) => round.committedCount >= 1)).toBe(true);
+    for (const result of outcome.results) {
+      expect(result.plan).toEqual(recordedPlans[traces.findIndex((trace) => trace.task === taskText(result.taskId))]);
+      expect(result.metrics.costUsd).toBeLessThanOrEqual(budgetUsd + tasks[result.taskId]!.overrun.usd + 1e-12);
+    }
+    // task-15 needs seven steps of T, about $0.020 alone: it is stopped by its budget, within the bound.
+    expect(outcome.failures.map((failure) => failure.task.id)).toEqual(['task-15']);
+    const stopped = outcome.failures[0]!;
+    const cause = (stopped.error as TargetCallError).cause;
+    expect(isBudgetExceededError(cause) && cause.scope).toBe('task');
+    expect(ledgerCost(stopped.records!)).toBeLessThanOrEqual(budgetUsd + tasks['task-15']!.overrun.usd + 1e-12);
+    // It committed steps after its speculation was cut.
+    expect(stopped.step).toBeGreaterThan(1);
+  });
+});
+
+/** The text of a fixture task by its id (`task-11` …). */
+function taskText(taskId: string): string {
+  return traces.find((trace) => taskForText(trace.task, trace.id).id === taskId)?.task ?? '';
+}
+
+describe('dsp run --budget-usd, in a process', () => {
+  let server: ReplayServer;
+  beforeAll(async () => {
+    server = await startReplayServer({ traces, speed: 20 });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('reports the tasks its budget stopped, the others finished, and exits with 1', async () => {
+    const pricesPath = join(directory, 'prices.json');
+    writeFileSync(
+      pricesPath,
+      JSON.stringify({ name: 'replay', models: { approx: { inputUsdPerMTok: 0.4, outputUsdPerMTok: 1.6 }, target: { inputUsdPerMTok: 2, outputUsdPerMTok: 8 } } }),
+    );
+    const dsp = spawnDsp([
+      'run',
+      '--tasks-from',
+      fixturePath,
+      '--approx',
+      `openai-compatible:approx@${server.url}`,
+      '--target',
+      `openai-compatible:target@${server.url}`,
+      '--policy',
+      'fixed:4',
+      '--prices',
+      pricesPath,
+      '--budget-usd',
+      '0.02',
+    ]);
+    try {
+      expect(await dsp.exited).toBe(1);
+      const stdout = dsp.stdout();
+      expect(stdout).toMatch(/^Summary: [12] of 4 tasks finished, [23] failed, policy fixed:4$/m);
+      expect(stdout).toMatch(/^ {2}budget {9}\$0\.02000 per run: [23] tasks stopped by it; \$0\.0\d+ spent in all \(stopped tasks included\)$/m);
+      expect(dsp.stderr()).toMatch(/^dsp: task task-106 failed at step 1: the run's budget of \$0\.0200 would be exceeded: \$0\.0\d+ spent or in flight/m);
     } finally {
       dsp.child.kill('SIGKILL');
     }

@@ -8,6 +8,7 @@
 import { RealClock, type Clock } from '../core/clock.js';
 import { InvalidInputError } from '../core/errors.js';
 import type { KPolicy } from '../core/policy.js';
+import { builtinPriceTable } from '../ledger/prices.js';
 import type { Random } from '../core/rng.js';
 import type { Agent, Role } from '../core/types.js';
 import { createModelCaller } from '../agents/ai-sdk.js';
@@ -23,6 +24,7 @@ import { TraceRecorder } from '../traces/format.js';
 import { traceFromTaskResult } from '../traces/from-task-result.js';
 import { liveModelCaller, type LiveCallerOptions } from './live-caller.js';
 import { gateSpeculation, policyPerTask } from './live-policies.js';
+import { RunBudget, type BudgetSettings, type Spend } from './budget.js';
 import { RequestLimiter, type LimiterSettings, type LimiterStats } from './limiter.js';
 import type { RetrySettings } from './retry.js';
 
@@ -95,6 +97,11 @@ export interface LiveSuiteOptions
   limits?: LimiterSettings;
   /** How many tasks run at once. Default 1. Not with the `dsp` policy, which learns from one task after another. */
   parallel?: number;
+  /**
+   * Budgets in USD and tokens, per task and for the run, checked before each request with its estimate;
+   * speculation is cut first (see `budget.ts`). USD budgets count only models with a price. Default: none.
+   */
+  budget?: BudgetSettings;
 }
 
 /** Defaults of a live run. */
@@ -104,6 +111,12 @@ export const liveDefaults = { callTimeoutMs: 120_000 } as const;
 export interface LiveSuiteOutcome extends SuiteOutcome {
   /** Requests in flight at the peak, speculative requests skipped or cut, 429s seen. */
   requests: LimiterStats;
+  /**
+   * With budgets: what the run (with a run budget) and each task (with task budgets) spent by the budget's count
+   * (every request, stopped tasks included), and by how much requests cost more than their estimates: a scope
+   * never spends more than its limit plus that overrun (the bound of `budget.ts`).
+   */
+  budget?: { run?: { spent: Spend; overrun: Spend }; tasks: Record<string, { spent: Spend; overrun: Spend }> };
 }
 
 /**
@@ -129,7 +142,8 @@ export async function runLiveSuite(options: LiveSuiteOptions): Promise<LiveSuite
     ...options.limits,
     reservedForCommitted: options.limits?.reservedForCommitted ?? parallel * concurrentRequests(options.target.strategy),
   });
-  const run: LiveRun = { clock, random: options.random ?? Math.random, limiter };
+  const budget = new RunBudget(options.budget ?? {}, options.priceTable ?? builtinPriceTable);
+  const run: LiveRun = { clock, random: options.random ?? Math.random, limiter, ...(budget.enabled ? { budget } : {}) };
   const approx = createLiveAgent('approx', options, actionSpace, run);
   const target = createLiveAgent('target', options, actionSpace, run);
   // Build the tokenizers now: building one blocks for about a second, which must not happen mid-run.
@@ -142,7 +156,10 @@ export async function runLiveSuite(options: LiveSuiteOptions): Promise<LiveSuite
       deterministic: false,
       ...(options.predictorStatePath === undefined ? {} : { predictorStatePath: options.predictorStatePath }),
     });
-  const policy = gateSpeculation(parallel > 1 ? policyPerTask(createOne) : createOne(), () => limiter.speculationAllowed);
+  const policy = gateSpeculation(
+    parallel > 1 ? policyPerTask(createOne) : createOne(),
+    (task) => limiter.speculationAllowed && (!budget.enabled || budget.speculationAllowed(task.id)),
+  );
   const { tasks, signal, deadlineMs, abandonAfterMs, sequentialBaseline, maxSteps, kMax, priceTable, suite, recordPath } = options;
   const { onTaskStarted, onRound, onTaskFinished, onTaskFailed } = options;
   try {
@@ -169,7 +186,9 @@ export async function runLiveSuite(options: LiveSuiteOptions): Promise<LiveSuite
       models: { approx: approx.model.modelName, target: target.model.modelName },
       ...(recordPath === undefined ? {} : { record: traceWriter(recordPath, { suite, approx, target, policyName: policy.name }) }),
     });
-    return { ...outcome, requests: limiter.stats };
+    const runSpend = budget.runSpend;
+    const spend = { ...(runSpend === undefined ? {} : { run: runSpend }), tasks: budget.taskSpend };
+    return { ...outcome, requests: limiter.stats, ...(budget.enabled ? { budget: spend } : {}) };
   } finally {
     await policy.close?.();
   }
@@ -180,6 +199,7 @@ interface LiveRun {
   clock: Clock;
   random: Random;
   limiter: RequestLimiter;
+  budget?: RunBudget;
 }
 
 /** The requests a strategy makes at once (the two debaters of a round), for the slots kept for the committed path. */
@@ -217,6 +237,7 @@ function createLiveAgent(role: Role, options: LiveSuiteOptions, actionSpace: Act
     random: run.random,
     clock: run.clock,
     limiter: run.limiter,
+    ...(run.budget === undefined ? {} : { budget: run.budget }),
   };
   // Each call gets its own caller: its requests know the call's context (speculative or not) and report their
   // failed attempts to the engine through the call's options.

@@ -25,6 +25,7 @@ import { excerptOf } from '../../agents/errors.js';
 import { parseTaskList, selectStandardTasks, taskForText, normalizeTaskText } from '../../envs/openagi/tasks.js';
 import { redactSecrets } from '../../providers/providers.js';
 import { liveDefaults, runLiveSuite, type LiveSuiteOptions } from '../../live/live-suite.js';
+import { isBudgetExceededError, type BudgetSettings } from '../../live/budget.js';
 import type { LimiterStats } from '../../live/limiter.js';
 import { retryDefaults } from '../../live/retry.js';
 import { parseTraces } from '../../traces/format.js';
@@ -71,6 +72,14 @@ export interface RunOptions {
   rpm?: number;
   /** How many tasks run at once. Default 1. */
   parallel?: number;
+  /** The whole run's budget, in USD. */
+  budgetUsd?: number;
+  /** Each task's budget, in USD. */
+  taskBudgetUsd?: number;
+  /** The whole run's budget, in tokens (input and output). */
+  budgetTokens?: number;
+  /** Each task's budget, in tokens (input and output). */
+  taskBudgetTokens?: number;
 }
 
 /** What `dsp run` may be given besides its options (the defaults are the real process's). */
@@ -189,6 +198,10 @@ export function resolveRunOptions(
       ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: wholeNumber(options.maxConcurrency, '--max-concurrency', 1) }),
       ...(options.rpm === undefined ? {} : { requestsPerMinute: wholeNumber(options.rpm, '--rpm', 1) }),
     },
+    budget: {
+      ...budgetOf(options.budgetUsd, options.budgetTokens, 'run'),
+      ...budgetOf(options.taskBudgetUsd, options.taskBudgetTokens, 'task'),
+    },
     ...(environment.fetch === undefined ? {} : { fetch: environment.fetch }),
     ...(environment.stopSignal === undefined ? {} : { signal: environment.stopSignal }),
     ...(environment.clock === undefined ? {} : { clock: environment.clock }),
@@ -201,6 +214,20 @@ function positiveWhole(value: number, source: string): number {
 
 function wholeNumber(value: number, source: string, minimum: number): number {
   return parseWholeNumber(String(value), source, minimum);
+}
+
+/** A positive amount of USD, e.g. `0.50`. */
+export function parseUsd(text: string, option: string): number {
+  const value = Number(text);
+  if (!/^\s*\d*\.?\d+\s*$/.test(text) || !(value > 0)) {
+    throw new InvalidInputError(`expected an amount of USD > 0, e.g. 0.50, got "${text}"`, { source: option });
+  }
+  return value;
+}
+
+function budgetOf(usd: number | undefined, tokens: number | undefined, scope: 'run' | 'task'): BudgetSettings {
+  if (usd === undefined && tokens === undefined) return {};
+  return { [scope]: { ...(usd === undefined ? {} : { usd }), ...(tokens === undefined ? {} : { tokens }) } };
 }
 
 /** A plan on one line: actions joined by arrows. */
@@ -282,6 +309,20 @@ export function renderRunSummary(input: {
     const limit = options.maxConcurrency === undefined ? '' : ` (limit ${options.maxConcurrency})`;
     lines.push(
       `  requests       peak ${requests.peakInFlight} in flight${limit}; ${plural(requests.rateLimited, 'refusal')} with 429; ${requests.skipped} speculative skipped or cut`,
+    );
+  }
+  const budgets = [
+    options.budgetUsd === undefined ? undefined : `$${formatUsd(options.budgetUsd)} per run`,
+    options.budgetTokens === undefined ? undefined : `${options.budgetTokens} tokens per run`,
+    options.taskBudgetUsd === undefined ? undefined : `$${formatUsd(options.taskBudgetUsd)} per task`,
+    options.taskBudgetTokens === undefined ? undefined : `${options.taskBudgetTokens} tokens per task`,
+  ].filter((part) => part !== undefined);
+  if (budgets.length > 0) {
+    const stopped = outcome.failures.filter((failure) => isTargetCallError(failure.error) && isBudgetExceededError(failure.error.cause)).length;
+    const ledger = [...outcome.results.flatMap((result) => result.records), ...outcome.failures.flatMap((failure) => failure.records ?? [])];
+    const spentUsd = ledger.reduce((sum, record) => sum + (record.costUsd ?? 0), 0);
+    lines.push(
+      `  budget         ${budgets.join(', ')}: ${plural(stopped, 'task')} stopped by it; $${formatUsd(spentUsd)} spent in all (stopped tasks included)`,
     );
   }
   const retried = outcome.results.flatMap((result) => result.records).filter((record) => record.attemptOf !== undefined);
@@ -397,6 +438,10 @@ export function registerRunCommand(program: Command): Command {
       parseWholeNumber(text, '--rpm', 1),
     )
     .option('--parallel <n>', 'how many tasks run at once (not with the dsp policy)', (text: string) => parseWholeNumber(text, '--parallel', 1))
+    .option('--budget-usd <usd>', "the run's budget in USD: speculation is cut first, then tasks stop", (text: string) => parseUsd(text, '--budget-usd'))
+    .option('--task-budget-usd <usd>', "each task's budget in USD", (text: string) => parseUsd(text, '--task-budget-usd'))
+    .option('--budget-tokens <n>', "the run's budget in tokens (input and output)", (text: string) => parseWholeNumber(text, '--budget-tokens', 1))
+    .option('--task-budget-tokens <n>', "each task's budget in tokens", (text: string) => parseWholeNumber(text, '--task-budget-tokens', 1))
     .option(
       '--call-timeout-ms <ms>',
       'the longest one model request may take before it is aborted (and retried as a transient failure)',
