@@ -9,7 +9,9 @@
  *   tokenizer, and the output tokens streamed before the abort. The estimate is sent through the engine's
  *   `reportPartialUsage` while the reply streams and once more when the call is cancelled. A provider that reports
  *   no usage is estimated the same way (`estimateMissingUsage`, default on).
- * - Retries are off (`maxRetries: 0`): a retry would hide latency and cost from the ledger. The caller decides.
+ * - The SDK's own retries are off (`maxRetries: 0`): a retry inside the SDK would hide latency and cost from the
+ *   ledger. The caller decides: a failure says whether it is transient (`ModelCallError.retryable`, and the wait
+ *   the server asked for in `retryAfterMs`), and live runs retry with every attempt in the ledger (`src/live/`).
  */
 import {
   APICallError,
@@ -22,10 +24,10 @@ import {
   type ToolSet,
 } from 'ai';
 import type { JsonValue } from '../core/types.js';
-import { DspError } from '../core/errors.js';
+import { DspError, InvalidInputError } from '../core/errors.js';
 import type { Agent, Usage } from '../core/types.js';
 import type { ActionSpace } from './action-space.js';
-import { ModelCallError } from './errors.js';
+import { ModelCallError, isNetworkFailure, isTransientStatus, retryAfterFromHeaders } from './errors.js';
 import {
   type ModelCaller,
   type ModelReply,
@@ -68,6 +70,12 @@ export interface AiSdkCallSettings {
    * produced. Set false for a model that only generates (`doGenerate`); a cancelled call is then billed its prompt.
    */
   streaming?: boolean;
+  /**
+   * The longest a call may take, in milliseconds, from the request to the end of the reply: past it the HTTP
+   * request is aborted and the call fails with a transient `ModelCallError` (`timedOut`), billed by its estimate
+   * like a cancelled call. Default: no limit.
+   */
+  timeoutMs?: number;
 }
 
 /** One call of `callLanguageModel`. */
@@ -83,7 +91,7 @@ export interface LanguageModelCall extends AiSdkCallSettings {
    * caller to execute.
    */
   tools?: ToolSet;
-  /** Cancels the call; the promise then rejects with `signal.reason`. */
+  /** Cancels the call; the promise then rejects with `signal.reason` (a timeout rejects with `ModelCallError`). */
   signal?: AbortSignal;
   /** Receives the usage so far, estimated, while the reply streams and once more if the call is cancelled. */
   onPartialUsage?: (usage: Usage) => void;
@@ -122,9 +130,24 @@ export function mapLanguageModelUsage(usage: LanguageModelUsage | undefined): Us
  * usage. Rejects with the signal's reason when cancelled, with `ModelCallError` when the model fails.
  */
 export async function callLanguageModel(call: LanguageModelCall): Promise<LanguageModelReply> {
-  const { model, signal } = call;
-  signal?.throwIfAborted();
+  const { model, timeoutMs } = call;
+  call.signal?.throwIfAborted();
   const modelName = call.modelName ?? modelNameOf(model);
+  if (timeoutMs !== undefined && !(timeoutMs > 0)) {
+    throw new InvalidInputError(`timeoutMs must be a number of milliseconds > 0, got ${timeoutMs}`);
+  }
+  // The timeout aborts the request like a cancellation, with a transient failure as the reason.
+  const timeout = timeoutMs === undefined ? undefined : new AbortController();
+  const timer =
+    timeout === undefined
+      ? undefined
+      : setTimeout(() => {
+          timeout.abort(
+            new ModelCallError({ model: modelName, message: `no complete reply within ${timeoutMs} ms`, retryable: true, timedOut: true }),
+          );
+        }, timeoutMs);
+  const signal =
+    timeout === undefined ? call.signal : call.signal === undefined ? timeout.signal : AbortSignal.any([call.signal, timeout.signal]);
   const encoding = call.encoding ?? encodingForModel(modelName);
   const conversation = conversationOf(call);
   const messageTexts = [
@@ -230,6 +253,7 @@ export async function callLanguageModel(call: LanguageModelCall): Promise<Langua
   } finally {
     active = false;
     removeAbortListener();
+    clearTimeout(timer);
   }
 
   let usage = mapLanguageModelUsage(finishUsage);
@@ -328,22 +352,41 @@ class StreamTally {
   }
 }
 
-/** Wraps any failure of the SDK in a `ModelCallError` (dsp errors pass through). */
-export function toModelCallError(error: unknown, modelName: string): DspError {
+/**
+ * Wraps any failure of the SDK in a `ModelCallError` (dsp errors pass through), judging whether it is transient:
+ * by the HTTP status of an error response (`isTransientStatus`) unless the server's `x-should-retry` header says
+ * otherwise; with no error response, by the error codes of a failed connection (`isNetworkFailure`), which covers a
+ * reply cut mid-stream.
+ */
+export function toModelCallError(error: unknown, modelName: string, nowEpochMs = Date.now()): DspError {
   if (DspError.isInstance(error)) return error;
   const last = RetryError.isInstance(error) ? error.lastError : error;
   if (APICallError.isInstance(last)) {
+    const headers = lowerCaseKeys(last.responseHeaders);
+    const shouldRetry = headers?.['x-should-retry'];
+    const statusCode = last.statusCode;
     const options: ConstructorParameters<typeof ModelCallError>[0] = {
       model: modelName,
-      message: last.statusCode === undefined ? `${last.message} (${last.url})` : last.message,
-      retryable: last.isRetryable,
+      message: statusCode === undefined ? `${last.message} (${last.url})` : last.message,
+      // A status below 400 means the reply started and then broke (say, a connection reset mid-stream).
+      retryable:
+        statusCode !== undefined && statusCode >= 400
+          ? shouldRetry === 'true' || (shouldRetry !== 'false' && isTransientStatus(statusCode))
+          : last.isRetryable || isNetworkFailure(last),
       cause: error,
     };
-    if (last.statusCode !== undefined) options.statusCode = last.statusCode;
+    if (statusCode !== undefined) options.statusCode = statusCode;
+    const retryAfterMs = retryAfterFromHeaders(headers, nowEpochMs);
+    if (retryAfterMs !== undefined) options.retryAfterMs = retryAfterMs;
     return new ModelCallError(options);
   }
   const message = last instanceof Error ? last.message : String(last);
-  return new ModelCallError({ model: modelName, message, cause: error });
+  return new ModelCallError({ model: modelName, message, retryable: isNetworkFailure(last), cause: error });
+}
+
+function lowerCaseKeys(headers: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (headers === undefined) return undefined;
+  return Object.fromEntries(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), value]));
 }
 
 /** A `ModelCaller` (for strategies) that calls an AI SDK `LanguageModel`. */

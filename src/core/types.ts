@@ -51,6 +51,29 @@ export interface AgentCallOptions {
    * ledger bills, marked estimated. Optional to call.
    */
   reportPartialUsage: (usage: Usage) => void;
+  /**
+   * The id of the call's ledger record (`CallRecord.id`), so that what an agent reports elsewhere (telemetry) can
+   * be joined to the ledger. Set by the engine.
+   */
+  callId?: number;
+  /**
+   * Report an attempt of this call that failed and that the agent is about to repeat (a retried request). The
+   * engine writes it to the ledger as a record of its own with status `failed`, its latency and its usage, so that
+   * retries stay visible in cost and time. Set by the engine; optional to call.
+   */
+  reportFailedAttempt?: (attempt: FailedAttempt) => void;
+}
+
+/** An attempt of an agent call that failed and was repeated (see `AgentCallOptions.reportFailedAttempt`). */
+export interface FailedAttempt {
+  /** How long the attempt took, in milliseconds (it ended when it is reported). */
+  latencyMs: number;
+  /** What the attempt consumed (usually estimated: the prompt, and any output streamed before it failed). */
+  usage: Usage;
+  /** The model the attempt called, for pricing. */
+  model?: string;
+  /** Why it failed. */
+  error: unknown;
 }
 
 /** What an agent returns for one step. */
@@ -72,8 +95,11 @@ export interface TaskInput {
   text: string;
 }
 
-/** Final status of a call (spec §5). */
-export type CallStatus = 'committed' | 'accepted' | 'discarded' | 'cancelled';
+/**
+ * Final status of a call (spec §5). `failed`: an attempt that failed and was retried (reported by its agent), or
+ * the T call on the true prefix whose failure stopped the task.
+ */
+export type CallStatus = 'committed' | 'accepted' | 'discarded' | 'cancelled' | 'failed';
 
 /** One agent call in the ledger. Times are milliseconds on the run's clock. */
 export interface CallRecord {
@@ -100,6 +126,13 @@ export interface CallRecord {
   model?: string;
   /** The failure message, when the call threw. */
   error?: string;
+  /** For a failed attempt that its agent repeated (status `failed`): the id of the call it belongs to. */
+  attemptOf?: number;
+  /**
+   * True when the call was cancelled but its agent ignored the abort and had not settled within the engine's
+   * grace (`abandonAfterMs`): the task went on without it, and it is billed by its last partial report.
+   */
+  abandoned?: boolean;
 }
 
 /** One round of speculation (spec §2). */

@@ -166,8 +166,9 @@ describe('failures', () => {
     const clock = new VirtualClock();
     const boom = new Error('HTTP 500 from the target');
     const agents = scriptedAgents(clock, {
-      // Step 1 takes 10 ms; step 2 (speculative when launched, true once step 1 is confirmed) fails at 3 ms.
-      target: (step) => (step === 2 ? boom : { action: `s${step}`, ms: 10 }),
+      // Step 1 takes 10 ms; step 2 fails after 3 ms, speculative at first, then again when launched on the true
+      // prefix once step 1 is confirmed; steps 3 and 4 take 30 ms, so they are still in flight then.
+      target: (step) => (step === 2 ? boom : { action: `s${step}`, ms: step === 1 ? 10 : 30 }),
       approx: (step) => ({ action: `s${step}`, ms: 1 }),
     });
     const failure = await clock

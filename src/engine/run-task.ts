@@ -11,7 +11,15 @@
  * is executed on the committed state before the next round starts (docs/tools.md).
  */
 import type { Clock } from '../core/clock.js';
-import { SpeculationCancelledError, TargetCallError, InvalidInputError, describeCause } from '../core/errors.js';
+import {
+  DeadlineExceededError,
+  InvalidInputError,
+  SpeculationCancelledError,
+  TargetCallError,
+  describeCause,
+  isDeadlineExceededError,
+  isTargetCallError,
+} from '../core/errors.js';
 import type { KPolicy, RoundState } from '../core/policy.js';
 import { builtinPriceTable, costOf, type PriceTable } from '../ledger/prices.js';
 import { taskMetrics } from '../ledger/metrics.js';
@@ -23,6 +31,7 @@ import type {
   Agent,
   AgentResult,
   CallRecord,
+  FailedAttempt,
   Role,
   RoundRecord,
   TaskInput,
@@ -62,24 +71,38 @@ export interface RunTaskOptions {
   environment?: Environment;
   /** The task's state at its start (entries are copied). Default: empty. Used only with an environment. */
   initialState?: Iterable<readonly [string, unknown]>;
-  /**
-   * Stops the task: every call and execution in flight is aborted and `runTask` rejects with the signal's reason
-   * once they have settled.
-   */
+  /** Stops the task when it aborts: the calls in flight are cancelled and `runTask` rejects with its reason. */
   signal?: AbortSignal;
+  /**
+   * When the task must be over, on `clock` (a value of `clock.now()`, in milliseconds): past it the calls in flight
+   * are cancelled and `runTask` rejects with `DeadlineExceededError`, which holds the ledger so far.
+   */
+  deadlineMs?: number;
+  /**
+   * The longest the engine waits, after cancelling calls, for their agents to settle, in milliseconds. An agent
+   * that ignores its abort signal is abandoned after it: its call stays `cancelled` with `abandoned: true`, billed
+   * by its last partial report, and the task's result is returned without it. Default 1000.
+   */
+  abandonAfterMs?: number;
 }
 
 /** Defaults of `runTask`. */
-export const engineDefaults = { maxSteps: 50, kMax: 8 } as const;
+export const engineDefaults = { maxSteps: 50, kMax: 8, abandonAfterMs: 1000 } as const;
 
 interface CallHandle {
   record: CallRecord;
+  /** What the agent was told: its prefix held guesses not confirmed yet. */
+  speculative: boolean;
   /** Set when the agent's promise settled before any abort. */
   finished: boolean;
+  /** Set when the agent's promise settled, aborted or not. */
+  done: boolean;
   cancelled: boolean;
   result?: AgentResult;
   error?: unknown;
   partialUsage?: Usage;
+  /** The usage of a failed attempt its agent reported (the record is then the attempt's own). */
+  attemptUsage?: Usage;
   /** Settles (never rejects) when the agent's promise settles. */
   settled: Promise<void>;
 }
@@ -141,6 +164,8 @@ class TaskRun {
   private state: StateLayer | undefined;
   private stateVersions = 0;
   private wake: (() => void) | undefined;
+  /** Set when the caller's signal aborted or the deadline passed: the task stops with it at the next step. */
+  private stopReason: { error: unknown } | undefined;
   /** Shared by the calls of the current round (see `SpeculationCancelledError`). */
   private roundController = new AbortController();
   private startMs = 0;
@@ -165,24 +190,27 @@ class TaskRun {
   }
 
   async run(): Promise<TaskResult> {
-    const { task, policy, signal } = this.options;
-    signal?.throwIfAborted();
+    const { task, policy } = this.options;
+    this.options.signal?.throwIfAborted();
     this.startMs = this.clock.now();
     let endReason: TaskResult['endReason'] | undefined;
-    const onAbort = (): void => this.wake?.();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const unwatch = this.watchForStop();
     try {
       policy.taskStarted?.(task);
       while (endReason === undefined) {
+        this.throwIfStopped();
         if (await this.runRound()) endReason = 'terminal';
         else if (this.committed.length >= this.maxSteps) endReason = 'max-steps';
       }
     } catch (error) {
       this.cancelInFlight('task-failed');
       await this.allSettled();
+      if (isTargetCallError(error) || isDeadlineExceededError(error)) {
+        error.records.push(...this.handles.map((handle) => this.finalRecord(handle)));
+      }
       throw error;
     } finally {
-      signal?.removeEventListener('abort', onAbort);
+      unwatch();
     }
     const endMs = this.clock.now();
     await this.allSettled();
@@ -325,8 +353,23 @@ class TaskRun {
 
         const targetCall = targetCalls[accepted];
         if (targetCall?.finished) {
+          if (targetCall.error !== undefined && targetCall.speculative) {
+            // A speculative T call failed (say, refused by a rate limit) but every guess before it was confirmed:
+            // its prefix is the true one now, so the plan needs it. Launch it again, on the true prefix.
+            targetCalls[accepted] = this.launch(
+              'target',
+              n + accepted + 1,
+              [...prefix, ...guesses.slice(0, accepted)],
+              [...trajectory, ...guessInfo.slice(0, accepted).map((info) => guessStep(info))],
+              roundIndex,
+              false,
+            );
+            progressed = true;
+            continue;
+          }
           if (targetCall.error !== undefined) {
             // All earlier guesses were accepted, so this call was on the true prefix: the task cannot go on.
+            targetCall.record.status = 'failed';
             throw new TargetCallError({ taskId: task.id, step: n + accepted + 1, cause: targetCall.error });
           }
           const targetAction = targetCall.result!.action;
@@ -351,9 +394,9 @@ class TaskRun {
         }
       }
       if (end === undefined) {
-        this.options.signal?.throwIfAborted();
+        this.throwIfStopped();
         await this.nextSettlement();
-        this.options.signal?.throwIfAborted();
+        this.throwIfStopped();
       }
     }
 
@@ -590,7 +633,18 @@ class TaskRun {
     this.cancelInFlight('round-ended');
   }
 
-  private launch(role: Role, step: number, prefix: Action[], trajectory: Step[], round: number): CallHandle {
+  /**
+   * Launches a call. `speculative` (default: whether `prefix` runs past the committed plan) is what the agent is
+   * told; a speculative T call launched again once its guesses were confirmed is not speculative any more.
+   */
+  private launch(
+    role: Role,
+    step: number,
+    prefix: Action[],
+    trajectory: Step[],
+    round: number,
+    speculative = step !== this.committed.length + 1,
+  ): CallHandle {
     const agent = role === 'approx' ? this.options.approx : this.options.target;
     const signal = this.roundController.signal;
     const record: CallRecord = {
@@ -608,19 +662,23 @@ class TaskRun {
     };
     const handle: CallHandle = {
       record,
+      speculative,
       finished: false,
+      done: false,
       cancelled: false,
       settled: Promise.resolve(),
     };
     let promise: Promise<AgentResult>;
     try {
       promise = agent(
-        { task: this.options.task, prefix, trajectory, step, speculative: record.prefix === 'speculative' },
+        { task: this.options.task, prefix, trajectory, step, speculative },
         {
           signal,
           reportPartialUsage: (usage) => {
             handle.partialUsage = { ...usage };
           },
+          callId: record.id,
+          reportFailedAttempt: (attempt) => this.recordFailedAttempt(handle, attempt),
         },
       );
     } catch (error) {
@@ -634,7 +692,35 @@ class TaskRun {
     return handle;
   }
 
+  /** Writes a failed, repeated attempt of a call in flight to the ledger as a finished record of its own. */
+  private recordFailedAttempt(call: CallHandle, attempt: FailedAttempt): void {
+    if (call.finished || call.cancelled) return;
+    const endMs = this.clock.now();
+    const record: CallRecord = {
+      ...call.record,
+      id: this.handles.length,
+      startMs: endMs - Math.max(0, attempt.latencyMs),
+      endMs,
+      status: 'failed',
+      usage: {},
+      costUsd: undefined,
+      error: describeCause(attempt.error),
+      attemptOf: call.record.id,
+    };
+    if (attempt.model !== undefined) record.model = attempt.model;
+    this.handles.push({
+      record,
+      speculative: call.speculative,
+      finished: true,
+      done: true,
+      cancelled: false,
+      attemptUsage: { ...attempt.usage },
+      settled: Promise.resolve(),
+    });
+  }
+
   private onSettled(handle: CallHandle, result: AgentResult | undefined, error: unknown): void {
+    handle.done = true;
     if (handle.cancelled) return;
     handle.finished = true;
     handle.record.endMs = this.clock.now();
@@ -701,8 +787,53 @@ class TaskRun {
     });
   }
 
+  /**
+   * Waits until every call has settled, or `abandonAfterMs` at most: a call whose agent ignores its abort signal is
+   * then marked `abandoned` and left behind.
+   */
   private async allSettled(): Promise<void> {
-    await Promise.all([...this.handles.map((handle) => handle.settled), ...this.executions.map((handle) => handle.settled)]);
+    // Tool executions are awaited in full (the environment is ours to trust); agents only for a bounded grace.
+    const executionsSettled = Promise.all(this.executions.map((handle) => handle.settled));
+    if (this.handles.every((handle) => handle.done)) {
+      await executionsSettled;
+      return;
+    }
+    const grace = new AbortController();
+    const allSettled = Promise.all([...this.handles.map((handle) => handle.settled), executionsSettled]).then(() => false);
+    const graceOver = this.clock.sleep(this.options.abandonAfterMs ?? engineDefaults.abandonAfterMs, grace.signal).then(
+      () => true,
+      () => false,
+    );
+    const abandoned = await Promise.race([allSettled, graceOver]);
+    grace.abort();
+    if (!abandoned) return;
+    for (const handle of this.handles) if (!handle.done) handle.record.abandoned = true;
+  }
+
+  /** Watches the caller's signal and deadline; returns the function that stops watching. */
+  private watchForStop(): () => void {
+    const { signal, deadlineMs, task } = this.options;
+    const stop = (error: unknown): void => {
+      this.stopReason ??= { error };
+      this.wake?.();
+    };
+    const onAbort = (): void => stop(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const deadline = new AbortController();
+    if (deadlineMs !== undefined) {
+      void this.clock.sleep(deadlineMs - this.clock.now(), deadline.signal).then(
+        () => stop(new DeadlineExceededError({ taskId: task.id, deadlineMs, committedSteps: this.committed.length })),
+        () => undefined,
+      );
+    }
+    return () => {
+      signal?.removeEventListener('abort', onAbort);
+      if (deadlineMs !== undefined) deadline.abort();
+    };
+  }
+
+  private throwIfStopped(): void {
+    if (this.stopReason !== undefined) throw this.stopReason.error;
   }
 
   /** The call's final ledger record, with usage and cost. */
@@ -710,9 +841,13 @@ class TaskRun {
     const record = handle.record;
     const reported = handle.result?.usage;
     const model =
-      handle.result?.model ?? (record.role === 'approx' ? this.options.models?.approx : this.options.models?.target);
+      handle.result?.model ??
+      record.model ??
+      (record.role === 'approx' ? this.options.models?.approx : this.options.models?.target);
     let usage: Usage;
-    if (handle.cancelled) {
+    if (handle.attemptUsage !== undefined) {
+      usage = handle.attemptUsage;
+    } else if (handle.cancelled) {
       usage = { ...(handle.partialUsage ?? {}), estimated: true };
     } else if (reported !== undefined) {
       usage = { ...reported };

@@ -39,7 +39,7 @@ export function taskMetrics(input: {
       sequentialCostUsd += cost;
       unpricedSequential ||= unpriced;
     }
-    if (record.status === 'discarded' || record.status === 'cancelled') {
+    if (record.status === 'discarded' || record.status === 'cancelled' || record.status === 'failed') {
       wastedCostUsd += cost;
       unpricedWasted ||= unpriced;
     }

@@ -38,10 +38,12 @@ export const statusColours = {
   accepted: '#56B4E9',
   discarded: '#E69F00',
   cancelled: '#CC79A7',
+  failed: '#D55E00',
 } as const;
 
 const kinds = Object.keys(kindColours) as PolicyKind[];
-const statuses = Object.keys(statusColours) as Array<keyof typeof statusColours>;
+/** The statuses a replay produces, in legend order (`failed` appears only in the ledgers of live runs). */
+const statuses = ['committed', 'accepted', 'discarded', 'cancelled'] as const;
 
 /** Size of the latency–cost plot area, in pixels. */
 const paretoWidth = 520;

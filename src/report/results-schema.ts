@@ -100,7 +100,7 @@ export const callRecordSchema = z.object({
   prefix: z.enum(['true', 'speculative']),
   startMs: clockTime,
   endMs: clockTime,
-  status: z.enum(['committed', 'accepted', 'discarded', 'cancelled']),
+  status: z.enum(['committed', 'accepted', 'discarded', 'cancelled', 'failed']),
   action: z.json().optional(),
   usage: z.object({
     inputTokens: figure.optional(),

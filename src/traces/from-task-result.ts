@@ -8,6 +8,7 @@
  * a provider reported that is not a whole number ≥ 0 (negative, fractional, not finite) is treated the same way, as
  * not reported, and told to `onInvalidTokens`: the trace stays readable (the reader refuses such counts) and no
  * wrong figure is kept. (Refusing the trace instead would lose a task already run and paid for.)
+ * A call whose requests failed and were retried carries `failedAttempts` (those attempts are in the ledger, not here).
  */
 import type { CallRecord, TaskInput, TaskResult } from '../core/types.js';
 import type { Trace, TraceCall, TraceStep } from './schema.js';
@@ -45,6 +46,10 @@ export function traceFromTaskResult(
   metadata: TraceMetadata,
   options: TraceFromTaskResultOptions = {},
 ): Trace {
+  const failedAttempts = new Map<number, number>();
+  for (const record of result.records) {
+    if (record.attemptOf !== undefined) failedAttempts.set(record.attemptOf, (failedAttempts.get(record.attemptOf) ?? 0) + 1);
+  }
   const steps: TraceStep[] = result.plan.map((_action, index) => {
     const step = index + 1;
     const target = result.records.find(
@@ -56,8 +61,12 @@ export function traceFromTaskResult(
     const approx = result.records.find(
       (record) => record.role === 'approx' && record.prefix === 'true' && record.step === step && record.action !== undefined,
     );
-    const call = (record: CallRecord): TraceCall =>
-      traceCall(record, (field, value) => options.onInvalidTokens?.({ step, role: record.role, field, value }));
+    const call = (record: CallRecord): TraceCall => {
+      const traced = traceCall(record, (field, value) => options.onInvalidTokens?.({ step, role: record.role, field, value }));
+      const attempts = failedAttempts.get(record.id);
+      if (attempts !== undefined) traced.failedAttempts = attempts;
+      return traced;
+    };
     return approx === undefined ? { target: call(target) } : { target: call(target), approx: call(approx) };
   });
   const trace: Trace = {

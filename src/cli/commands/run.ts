@@ -30,6 +30,10 @@ import { parseTaskList, selectStandardTasks, taskForText, normalizeTaskText } fr
 import { redactSecrets } from '../../providers/providers.js';
 import { approxFailuresOf, runLiveSuite, type LiveSuiteOptions } from '../../live/live-suite.js';
 import { liveSuiteName, type LiveSuiteName } from '../../suite/embedded-suites.js';
+import { liveDefaults } from '../../live/live-suite.js';
+import { isBudgetExceededError, type BudgetSettings } from '../../live/budget.js';
+import type { LimiterStats } from '../../live/limiter.js';
+import { retryDefaults } from '../../live/retry.js';
 import { parseTraces } from '../../traces/format.js';
 import type { CliIo } from '../io.js';
 import { checkPoliciesWithinKMax, listOption, parseWholeNumber } from '../options.js';
@@ -69,6 +73,24 @@ export interface RunOptions {
   prices?: string;
   /** The `dsp` policy loads its learned state from this file (when it exists) and saves it there at the end. */
   predictorState?: string;
+  /** Retries of a request that failed transiently (429, 5xx, reset, timeout). Default 2. */
+  retries?: number;
+  /** The longest one model request may take before it is aborted (and retried). Default 120000. */
+  callTimeoutMs?: number;
+  /** The most model requests in flight at once, over both agents and all tasks. Default: no limit. */
+  maxConcurrency?: number;
+  /** The most model requests started per minute, over both agents and all tasks. Default: no limit. */
+  rpm?: number;
+  /** How many tasks run at once. Default 1. */
+  parallel?: number;
+  /** The whole run's budget, in USD. */
+  budgetUsd?: number;
+  /** Each task's budget, in USD. */
+  taskBudgetUsd?: number;
+  /** The whole run's budget, in tokens (input and output). */
+  budgetTokens?: number;
+  /** Each task's budget, in tokens (input and output). */
+  taskBudgetTokens?: number;
 }
 
 /** What a test may replace in `dsp run`: the providers' `fetch` and the clock. */
@@ -83,6 +105,8 @@ export interface RunServices {
 export interface RunOutcome extends SuiteOutcome {
   tasks: TaskInput[];
   priceTable: PriceTable;
+  /** Counters of the run's model requests (peak in flight, speculation skipped or cut, 429s). */
+  requests?: LimiterStats;
 }
 
 /** Thrown after the summary when the user stopped the run. Exit code 130. */
@@ -192,6 +216,17 @@ export function resolveRunOptions(
     ...(options.predictorState === undefined ? {} : { predictorStatePath: options.predictorState }),
     ...(services.fetch === undefined ? {} : { fetch: services.fetch }),
     ...(services.clock === undefined ? {} : { clock: services.clock }),
+    ...(options.retries === undefined ? {} : { retry: { retries: wholeNumber(options.retries, '--retries', 0) } }),
+    ...(options.callTimeoutMs === undefined ? {} : { callTimeoutMs: wholeNumber(options.callTimeoutMs, '--call-timeout-ms', 1) }),
+    ...(options.parallel === undefined ? {} : { parallel: wholeNumber(options.parallel, '--parallel', 1) }),
+    limits: {
+      ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: wholeNumber(options.maxConcurrency, '--max-concurrency', 1) }),
+      ...(options.rpm === undefined ? {} : { requestsPerMinute: wholeNumber(options.rpm, '--rpm', 1) }),
+    },
+    budget: {
+      ...budgetOf(options.budgetUsd, options.budgetTokens, 'run'),
+      ...budgetOf(options.taskBudgetUsd, options.taskBudgetTokens, 'task'),
+    },
   };
 }
 
@@ -212,6 +247,24 @@ function resolveTargetStrategy(given: string | undefined, suite: LiveSuiteName):
     );
   }
   return given ?? suite.targetStrategy ?? runDefaults.targetStrategy;
+}
+
+function wholeNumber(value: number, source: string, minimum: number): number {
+  return parseWholeNumber(String(value), source, minimum);
+}
+
+/** A positive amount of USD, e.g. `0.50`. */
+export function parseUsd(text: string, option: string): number {
+  const value = Number(text);
+  if (!/^\s*\d*\.?\d+\s*$/.test(text) || !(value > 0)) {
+    throw new InvalidInputError(`expected an amount of USD > 0, e.g. 0.50, got "${text}"`, { source: option });
+  }
+  return value;
+}
+
+function budgetOf(usd: number | undefined, tokens: number | undefined, scope: 'run' | 'task'): BudgetSettings {
+  if (usd === undefined && tokens === undefined) return {};
+  return { [scope]: { ...(usd === undefined ? {} : { usd }), ...(tokens === undefined ? {} : { tokens }) } };
 }
 
 /** A plan on one line: actions joined by arrows. */
@@ -302,6 +355,32 @@ export function renderRunSummary(input: {
     }
     const approxFailures = renderApproxFailures(outcome.results);
     if (approxFailures !== undefined) lines.push(approxFailures);
+  }
+  const requests = outcome.requests;
+  if (requests !== undefined && (options.maxConcurrency !== undefined || requests.rateLimited > 0 || requests.skipped > 0)) {
+    const limit = options.maxConcurrency === undefined ? '' : ` (limit ${options.maxConcurrency})`;
+    lines.push(
+      `  requests       peak ${requests.peakInFlight} in flight${limit}; ${plural(requests.rateLimited, 'refusal')} with 429; ${requests.skipped} speculative skipped or cut`,
+    );
+  }
+  const budgets = [
+    options.budgetUsd === undefined ? undefined : `$${formatUsd(options.budgetUsd)} per run`,
+    options.budgetTokens === undefined ? undefined : `${options.budgetTokens} tokens per run`,
+    options.taskBudgetUsd === undefined ? undefined : `$${formatUsd(options.taskBudgetUsd)} per task`,
+    options.taskBudgetTokens === undefined ? undefined : `${options.taskBudgetTokens} tokens per task`,
+  ].filter((part) => part !== undefined);
+  if (budgets.length > 0) {
+    const stopped = outcome.failures.filter((failure) => isTargetCallError(failure.error) && isBudgetExceededError(failure.error.cause)).length;
+    const ledger = [...outcome.results.flatMap((result) => result.records), ...outcome.failures.flatMap((failure) => failure.records ?? [])];
+    const spentUsd = ledger.reduce((sum, record) => sum + (record.costUsd ?? 0), 0);
+    lines.push(
+      `  budget         ${budgets.join(', ')}: ${plural(stopped, 'task')} stopped by it; $${formatUsd(spentUsd)} spent in all (stopped tasks included)`,
+    );
+  }
+  const retried = outcome.results.flatMap((result) => result.records).filter((record) => record.attemptOf !== undefined);
+  if (retried.length > 0) {
+    const costUsd = retried.reduce((sum, record) => sum + (record.costUsd ?? 0), 0);
+    lines.push(`  retried        ${plural(retried.length, 'failed attempt')} (in the ledger with status failed, $${formatUsd(costUsd)} in all)`);
   }
   if (input.recordedTo !== undefined) lines.push(`  recorded       ${outcome.results.length} traces appended to ${input.recordedTo}`);
   return lines.join('\n');
@@ -463,6 +542,31 @@ export function registerRunCommand(program: Command, io: CliIo): Command {
     .option('--k-max <n>', 'largest k a policy may choose', wholeNumber('--k-max'), runDefaults.kMax)
     .option('--prices <file>', 'a price table (JSON) laid over the built-in one')
     .option('--predictor-state <file>', 'the dsp policy loads its learned state from this file and saves it back')
+    .option(
+      '--retries <n>',
+      'retries of a request that failed transiently (408, 409, 429, 5xx, reset, timeout), with backoff',
+      (text: string) => parseWholeNumber(text, '--retries', 0),
+      retryDefaults.retries,
+    )
+    .option(
+      '--max-concurrency <n>',
+      'the most model requests in flight at once, over both agents and all tasks (the committed path goes first)',
+      (text: string) => parseWholeNumber(text, '--max-concurrency', 1),
+    )
+    .option('--rpm <n>', 'the most model requests started per minute, over both agents and all tasks', (text: string) =>
+      parseWholeNumber(text, '--rpm', 1),
+    )
+    .option('--parallel <n>', 'how many tasks run at once (not with the dsp policy)', (text: string) => parseWholeNumber(text, '--parallel', 1))
+    .option('--budget-usd <usd>', "the run's budget in USD: speculation is cut first, then tasks stop", (text: string) => parseUsd(text, '--budget-usd'))
+    .option('--task-budget-usd <usd>', "each task's budget in USD", (text: string) => parseUsd(text, '--task-budget-usd'))
+    .option('--budget-tokens <n>', "the run's budget in tokens (input and output)", (text: string) => parseWholeNumber(text, '--budget-tokens', 1))
+    .option('--task-budget-tokens <n>', "each task's budget in tokens", (text: string) => parseWholeNumber(text, '--task-budget-tokens', 1))
+    .option(
+      '--call-timeout-ms <ms>',
+      'the longest one model request may take before it is aborted (and retried as a transient failure)',
+      (text: string) => parseWholeNumber(text, '--call-timeout-ms', 1),
+      liveDefaults.callTimeoutMs,
+    )
     .addHelpText(
       'after',
       '\nModel specs: openai:MODEL, deepseek:MODEL, anthropic:MODEL, openai-compatible:MODEL@http://host:port/v1.\n' +
