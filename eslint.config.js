@@ -29,8 +29,8 @@ const foldersBelow = (folder) => floors.slice(0, floors.findIndex((floor) => flo
 const adapterPackages = ['ai', 'ai/*', '@ai-sdk/*', 'node:http', 'node:https', 'http', 'https', 'vega', 'vega-*', '@resvg/*'];
 /** The folders the root entry (src/index.ts) is built from: nothing in them may import an adapter package. */
 const rootFolders = ['core', 'ledger', 'policies', 'engine', 'io', 'predictor', 'traces', 'suite', 'agents', 'envs'];
-/** The AI SDK adapter lives in agents/ beside the strategies, but only the `dsp-agent/ai-sdk` entry loads it. */
-const aiSdkAdapter = 'src/agents/ai-sdk.ts';
+/** The AI SDK adapters live in agents/ beside the strategies, but only the `dsp-agent/ai-sdk` entry loads them. */
+const aiSdkAdapters = ['src/agents/ai-sdk.ts', 'src/agents/speculate.ts'];
 
 const escapeRegex = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -58,7 +58,7 @@ const layerRules = [
     ignores: ['src/**/*.test.ts'],
     rules: restrict([...layerPatterns(folder), ...(rootFolders.includes(folder) ? [adapterPattern] : [])]),
   })),
-  { files: [aiSdkAdapter], rules: restrict(layerPatterns('agents')) },
+  { files: aiSdkAdapters, rules: restrict(layerPatterns('agents')) },
 ];
 
 /** The entries: `src/index.ts` is the root (no adapters), `src/<name>.ts` is `dsp-agent/<name>`; none imports the CLI. */

@@ -49,8 +49,9 @@ for (const name of ['openagi-react', 'openagi-cot', 'openagi-mad']) {
       buildPolicy: () => gatedFixedPolicy(6, threshold),
     });
     const m = run.metrics;
+    // The embedded suites' models are all priced: every cost is known.
     console.log(
-      `  k=6 gate=${threshold}  latency ${(m.latencyMs / reference.latencyMs).toFixed(3)}  cost ${(m.costUsd / reference.costUsd).toFixed(3)}  wasted ${(m.wastedCostUsd / reference.wastedCostUsd).toFixed(3)}  lossless ${run.lossless}`,
+      `  k=6 gate=${threshold}  latency ${(m.latencyMs / reference.latencyMs).toFixed(3)}  cost ${(m.costUsd! / reference.costUsd!).toFixed(3)}  wasted ${(m.wastedCostUsd! / reference.wastedCostUsd!).toFixed(3)}  lossless ${run.lossless}`,
     );
   }
 }

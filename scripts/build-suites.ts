@@ -31,7 +31,11 @@ for (const suite of result.suites) {
     process.stdout.write(
       `  dataset: ${stats.runs} runs; labels checked against the history ${stats.labelsChecked}, disagreeing ${stats.labelsDisagreeing}; histories extended ${stats.historiesExtended}, conflicting ${stats.historyConflicts}\n`,
     );
+    process.stdout.write(
+      `  A's guess at the terminal step (not in the data) modelled for ${stats.finalGuessesModelled} runs: the terminal action in ${stats.finalGuessesTerminal}, a wrong tool in ${stats.finalGuessesModelled - stats.finalGuessesTerminal}\n`,
+    );
   }
+  for (const line of suite.details ?? []) process.stdout.write(`  ${line}\n`);
   process.stdout.write(`  plans ending with the terminal action: ${suite.summary.terminalTasks}/${suite.summary.tasks}\n`);
   for (const [label, runs] of [
     ['skipped', suite.skipped],
@@ -57,3 +61,7 @@ const describe = (role: 'approx' | 'target'): string => {
   );
 };
 process.stdout.write(`timing model (fitted to ${model.traces} measured traces, ${model.fittedOn.join(', ')}):\n  ${describe('approx')}\n  ${describe('target')}\n`);
+const finalGuess = result.finalGuess;
+process.stdout.write(
+  `A's guess at the terminal step: the terminal action in ${finalGuess.terminalGuesses} of ${finalGuess.runs} measured plans (rate ${finalGuess.terminalRate.toFixed(3)})\n`,
+);

@@ -27,7 +27,10 @@ function describedParts(): z.core.$ZodRegistry<{ id?: string; description: strin
     description:
       'Where latencies and tokens come from: measured calls, a model fitted to measured calls, or the seeded synthetic generator.',
   });
-  registry.add(trace.models, { description: 'The models that served A and T; calls are priced by these names.' });
+  registry.add(trace.models, {
+    description:
+      'The models that served A and T; calls are priced by these names (a provider-qualified name such as openai:gpt-4.1-mini as its model id unless the price table has the qualified key).',
+  });
   registry.add(trace.models.shape.approx, { description: 'The model of the approximation agent A.' });
   registry.add(trace.models.shape.target, { description: 'The model of the target agent T.' });
   registry.add(trace.steps, { description: 'The committed steps of the plan, in order: steps[i] is step i + 1.' });
@@ -42,9 +45,9 @@ function describedParts(): z.core.$ZodRegistry<{ id?: string; description: strin
   registry.add(step.approx, { description: "A's guess for this step on the same prefix; absent when none was recorded." });
   registry.add(traceCallSchema, { id: 'call', description: "One agent's call at one step, on the true prefix." });
   registry.add(call.action, { id: 'action', description: 'The action the agent returned: any JSON value.' });
-  registry.add(call.latencyMs, { description: 'How long the call took, in milliseconds.' });
-  registry.add(call.inputTokens, { description: 'Prompt tokens (all model calls of a strategy summed).' });
-  registry.add(call.outputTokens, { description: 'Generated tokens, reasoning included (all model calls of a strategy summed).' });
+  registry.add(call.latencyMs, { description: 'How long the call took, in milliseconds (at most a day).' });
+  registry.add(call.inputTokens, { description: 'Prompt tokens (all model calls of a strategy summed; at most 10^9).' });
+  registry.add(call.outputTokens, { description: 'Generated tokens, reasoning included (all model calls of a strategy summed; at most 10^9).' });
   return registry;
 }
 

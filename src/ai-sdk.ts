@@ -33,3 +33,18 @@ export {
   type ProviderModel,
   type ProviderName,
 } from './providers/providers.js';
+
+// Tool agents through speculative planning, with side-effect safety (docs/tools.md).
+export {
+  speculate,
+  speculateDefaults,
+  type SpeculateOptions,
+  type SpeculateRunOptions,
+  type SpeculativeToolAgent,
+  type SpeculativeToolContext,
+  type SpeculativeRunResult,
+  type SpeculativeStep,
+  type SpeculativeToolCall,
+  type SpeculativeToolResult,
+} from './agents/speculate.js';
+export type { EffectClass, StateStore, ToolRecord } from './core/environment.js';

@@ -24,6 +24,17 @@ export type {
   Usage,
 } from './core/types.js';
 export { canonicalAction, exactMatch, type ActionsMatch } from './core/actions.js';
+export {
+  effectClasses,
+  type EffectClass,
+  type Environment,
+  type ExecuteOptions,
+  type StateStore,
+  type Step,
+  type ToolRecord,
+  type ToolStatus,
+} from './core/environment.js';
+
 export { RealClock, type Clock } from './core/clock.js';
 export { VirtualClock } from './core/virtual-clock.js';
 export type { KPolicy, RoundState } from './core/policy.js';
@@ -58,14 +69,14 @@ export {
 
 // Metrics and prices.
 export { taskMetrics, suiteMetrics, type SuiteMetrics } from './ledger/metrics.js';
-export { builtinPriceTable, costOf, type PriceTable, type ModelPrice } from './ledger/prices.js';
+export { builtinPriceTable, costOf, findPrice, type FoundPrice, type PriceTable, type ModelPrice } from './ledger/prices.js';
 export { loadPriceTable } from './io/price-file.js';
 
 // Traces: the dsp-trace/1 format, replay agents, synthetic traces, recording.
-export { traceSchema, type Trace, type TraceCall, type TraceStep } from './traces/schema.js';
+export { traceSchema, type Trace, type TraceCall, type TraceStep, type TraceTool } from './traces/schema.js';
 export { loadTraces, parseTraces, writeTraces, formatTraceLine, appendTrace, TraceRecorder } from './traces/format.js';
-export { replaySetup, stepsToBreak, type ReplaySetup } from './traces/replay.js';
-export { generateSyntheticTraces, type SyntheticOptions } from './traces/synthetic.js';
+export { replaySetup, replayMaxSteps, stepsToBreak, type ReplaySetup, type ReplaySetupOptions } from './traces/replay.js';
+export { generateSyntheticTraces, type SyntheticOptions, type SyntheticToolOptions } from './traces/synthetic.js';
 export { traceFromTaskResult, type TraceMetadata } from './traces/from-task-result.js';
 
 // Many tasks: replayed and live suites, bench rows and the figures they show.

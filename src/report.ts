@@ -1,5 +1,5 @@
 /**
- * The entry `dsp-agent/report`: `dsp-results/1` files, sweeps and their frontier, charts, HTML and PNG.
+ * The entry `dsp-agent/report`: `dsp-results/2` files, sweeps and their frontier, charts, HTML and PNG.
  *
  * This entry loads vega, vega-lite and @resvg/resvg-js; the root entry `dsp-agent` never does.
  */

@@ -39,9 +39,9 @@ describe('a figure added to the description', () => {
     const rows = (await run()).suites[0]!.summary.rows as unknown as Array<Record<string, unknown>>;
     expect(Object.fromEntries(rows.map((row) => [row.policy, row.callsPerTask]))).toEqual(expected);
     expect(Object.keys(rows[0]!)).toEqual([
-      'policy', 'tasks', 'latencySec', 'sequentialLatencySec', 'speedup', 'costUsd', 'sequentialCostUsd', 'wastedCostUsd',
-      'peakConcurrency', 'meanConcurrency', 'meanK', 'callsPerTask', 'lossless', 'latencyRatio', 'costRatio',
-      'wastedCostRatio', 'callsRatio',
+      'policy', 'tasks', 'latencySec', 'sequentialLatencySec', 'speedup', 'meanTaskSpeedup', 'costUsd', 'sequentialCostUsd',
+      'wastedCostUsd', 'peakConcurrency', 'meanConcurrency', 'meanK', 'callsPerTask', 'unpricedCalls', 'lossless',
+      'latencyRatio', 'costRatio', 'wastedCostRatio', 'callsRatio',
     ]);
     expect(rows.map((row) => row.callsRatio)).toEqual([0.5, 1, 9 / 8]);
   });
@@ -49,8 +49,9 @@ describe('a figure added to the description', () => {
   it('is a CSV column and a column of the bench and sweep tables', async () => {
     const summary = (await run()).suites[0]!.summary;
     expect(renderCsv([summary]).split('\n')[0]).toBe(
-      'suite,priceTable,policy,tasks,latencySec,sequentialLatencySec,speedup,costUsd,sequentialCostUsd,wastedCostUsd,' +
-        'peakConcurrency,meanConcurrency,meanK,callsPerTask,lossless,latencyRatio,costRatio,wastedCostRatio,callsRatio',
+      'suite,priceTable,policy,tasks,latencySec,sequentialLatencySec,speedup,meanTaskSpeedup,costUsd,sequentialCostUsd,' +
+        'wastedCostUsd,peakConcurrency,meanConcurrency,meanK,callsPerTask,unpricedCalls,lossless,latencyRatio,costRatio,' +
+        'wastedCostRatio,callsRatio',
     );
     const table = renderTable(summary).split('\n');
     expect(table[3]).toMatch(/ mean k +calls +lat\/k2 +cost\/k2 +waste\/k2 +calls\/k2 +lossless$/);

@@ -26,7 +26,7 @@ describe('a fresh install without ../shared', () => {
     }
 
     const { stdout } = await run('node', ['bin/dsp.js', 'bench', '--quiet'], { cwd: project });
-    expect(stdout).toContain('running the default suites (openagi-react, openagi-cot, openagi-mad)');
+    expect(stdout).toContain('running the default suites (openagi-react, openagi-cot, openagi-mad, travelplanner-react)');
     expect(stdout).toMatch(/suite openagi-react: 25 tasks, timing measured/);
     expect(stdout).toMatch(/suite openagi-cot: \d+ tasks, timing modelled/);
     expect(stdout).toMatch(/suite openagi-mad: \d+ tasks, timing modelled/);

@@ -18,6 +18,6 @@ describe('dsp bench golden output', () => {
       expect(result.status, result.stderr).toBe(0);
       const expected = readFileSync(join(import.meta.dirname, 'golden', run.file), 'utf8');
       expect(result.stdout === expected, `${run.file} differs from the golden file`).toBe(true);
-    });
+    }, 240_000);
   }
 });

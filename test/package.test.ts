@@ -138,7 +138,7 @@ async function typecheck(name: string, compilerOptions: Record<string, unknown>,
 
 describe('the packed package', () => {
   it('holds the licence, the data notices, the suites and every entry with its types, and no sources or tests', () => {
-    for (const file of ['LICENSE', 'README.md', 'package.json', 'data/README.md', 'data/suites/openagi-react.jsonl', 'bin/dsp.js']) {
+    for (const file of ['LICENSE', 'README.md', 'package.json', 'data/README.md', 'data/suites/openagi-react.jsonl', 'data/examples/openagi-mini.jsonl', 'bin/dsp.js']) {
       expect(packedFiles).toContain(file);
     }
     for (const entry of ['index', 'ai-sdk', 'server', 'report', 'predictor']) {
@@ -147,6 +147,15 @@ describe('the packed package', () => {
     }
     expect(packedFiles.filter((file) => file.startsWith('src/') || file.startsWith('test/') || /\.test\./.test(file))).toEqual([]);
     expect(readFileSync(join(root, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} the dsp-agent authors\n/);
+  });
+
+  it("holds the trace files the README's examples read (--traces, --tasks-from)", () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const named = [...readme.matchAll(/(?:--traces|--tasks-from) (\S+\.jsonl)/g)].map((match) => match[1]!);
+    // A file an earlier example writes (`--record rec.jsonl`, `--out …`) is the user's, not the package's.
+    const written = new Set([...readme.matchAll(/(?:--record|--out) (\S+\.jsonl)/g)].map((match) => match[1]!));
+    expect(named).toContain('data/examples/openagi-mini.jsonl');
+    for (const path of new Set(named)) if (!written.has(path)) expect(packedFiles).toContain(path);
   });
 
   // The AI SDK's own declarations need the DOM lib (fetch types such as HeadersInit); the other entries do not.

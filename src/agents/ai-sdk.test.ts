@@ -9,6 +9,7 @@ import { VirtualClock } from '../core/virtual-clock.js';
 import { fixedPolicy } from '../policies/basic.js';
 import { openAgiActionSpace } from '../envs/openagi/actions.js';
 import { callLanguageModel, createAiSdkAgent, mapLanguageModelUsage } from './ai-sdk.js';
+import { isModelCallError } from './errors.js';
 import { countPromptTokens, loadTokenCounter } from './tokenizer.js';
 
 const context: AgentContext = {
@@ -229,6 +230,53 @@ describe('callLanguageModel', () => {
     const retried = callLanguageModel({ model, prompt: 'p', maxRetries: 1 });
     await expect(retried).rejects.toThrow(/rate limited/);
     expect(attempts).toBe(2);
+  });
+});
+
+describe('the timeout of a call', () => {
+  it('aborts a stalled request, bills its estimate, and fails with a transient ModelCallError', async () => {
+    const model = new MockLanguageModelV3({
+      modelId: 'gpt-4.1',
+      doStream: streaming(
+        [
+          { type: 'stream-start', warnings: [] },
+          { type: 'text-start', id: 't' },
+          { type: 'text-delta', id: 't', delta: 'Let me think' },
+        ],
+        true,
+      ),
+    });
+    const partials: Usage[] = [];
+    const error: unknown = await callLanguageModel({ model, prompt: 'plan', timeoutMs: 30, onPartialUsage: (usage) => partials.push(usage) }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(isModelCallError(error)).toBe(true);
+    if (!isModelCallError(error)) return;
+    expect(error.timedOut).toBe(true);
+    expect(error.retryable).toBe(true);
+    expect(error.message).toBe('call to model gpt-4.1 failed: no complete reply within 30 ms');
+    // The HTTP request was aborted, and the prompt plus the streamed words are billed as an estimate.
+    expect(model.doStreamCalls[0]!.abortSignal?.aborted).toBe(true);
+    const counter = await loadTokenCounter('o200k_base');
+    expect(partials[partials.length - 1]).toEqual({
+      inputTokens: countPromptTokens(counter, ['plan']),
+      outputTokens: counter.count('Let me think'),
+      estimated: true,
+    });
+  });
+
+  it('is not a cancellation: a call cancelled before its timeout rejects with the cancellation reason', async () => {
+    const model = new MockLanguageModelV3({ doStream: streaming([{ type: 'stream-start', warnings: [] }], true) });
+    const controller = new AbortController();
+    const reason = new Error('round ended');
+    const call = callLanguageModel({ model, prompt: 'plan', timeoutMs: 60_000, signal: controller.signal });
+    controller.abort(reason);
+    await expect(call).rejects.toBe(reason);
+  });
+
+  it('must be positive', async () => {
+    const model = new MockLanguageModelV3({ doStream: streaming([], false) });
+    await expect(callLanguageModel({ model, prompt: 'p', timeoutMs: 0 })).rejects.toThrow('timeoutMs must be a number of milliseconds > 0, got 0');
   });
 });
 

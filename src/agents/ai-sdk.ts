@@ -9,13 +9,25 @@
  *   tokenizer, and the output tokens streamed before the abort. The estimate is sent through the engine's
  *   `reportPartialUsage` while the reply streams and once more when the call is cancelled. A provider that reports
  *   no usage is estimated the same way (`estimateMissingUsage`, default on).
- * - Retries are off (`maxRetries: 0`): a retry would hide latency and cost from the ledger. The caller decides.
+ * - The SDK's own retries are off (`maxRetries: 0`): a retry inside the SDK would hide latency and cost from the
+ *   ledger. The caller decides: a failure says whether it is transient (`ModelCallError.retryable`, and the wait
+ *   the server asked for in `retryAfterMs`), and live runs retry with every attempt in the ledger (`src/live/`).
  */
-import { APICallError, RetryError, streamText, type LanguageModel, type LanguageModelUsage } from 'ai';
-import { DspError } from '../core/errors.js';
+import {
+  APICallError,
+  RetryError,
+  generateText,
+  streamText,
+  type LanguageModel,
+  type LanguageModelUsage,
+  type ModelMessage,
+  type ToolSet,
+} from 'ai';
+import type { JsonValue } from '../core/types.js';
+import { DspError, InvalidInputError } from '../core/errors.js';
 import type { Agent, Usage } from '../core/types.js';
 import type { ActionSpace } from './action-space.js';
-import { ModelCallError } from './errors.js';
+import { ModelCallError, isNetworkFailure, isTransientStatus, retryAfterFromHeaders } from './errors.js';
 import {
   type ModelCaller,
   type ModelReply,
@@ -53,17 +65,49 @@ export interface AiSdkCallSettings {
   encoding?: EncodingName;
   /** The model name reported to the ledger for pricing. Default: the model's `modelId`. */
   modelName?: string;
+  /**
+   * Stream the reply (default true): usage is reported while it streams, so a cancelled call is billed what it
+   * produced. Set false for a model that only generates (`doGenerate`); a cancelled call is then billed its prompt.
+   */
+  streaming?: boolean;
+  /**
+   * The longest a call may take, in milliseconds, from the request to the end of the reply: past it the HTTP
+   * request is aborted and the call fails with a transient `ModelCallError` (`timedOut`), billed by its estimate
+   * like a cancelled call. Default: no limit.
+   */
+  timeoutMs?: number;
 }
 
 /** One call of `callLanguageModel`. */
 export interface LanguageModelCall extends AiSdkCallSettings {
   model: LanguageModel;
   system?: string;
-  prompt: string;
-  /** Cancels the call; the promise then rejects with `signal.reason`. */
+  /** The user message; or give `messages`. */
+  prompt?: string;
+  /** The conversation (user, assistant and tool messages), instead of `prompt`. */
+  messages?: ModelMessage[];
+  /**
+   * Tools the model may call. Their `execute` is never run here: the reply's tool calls are returned, for the
+   * caller to execute.
+   */
+  tools?: ToolSet;
+  /** Cancels the call; the promise then rejects with `signal.reason` (a timeout rejects with `ModelCallError`). */
   signal?: AbortSignal;
   /** Receives the usage so far, estimated, while the reply streams and once more if the call is cancelled. */
   onPartialUsage?: (usage: Usage) => void;
+}
+
+/** A tool call in a model's reply: the tool's name and its input, parsed and validated against its schema. */
+export interface ModelToolCall {
+  toolName: string;
+  input: JsonValue;
+  /** Set when the call cannot run (no such tool, input not valid): why. */
+  error?: string;
+}
+
+/** A model's reply with the tool calls it made. */
+export interface LanguageModelReply extends ModelReply {
+  toolCalls: ModelToolCall[];
 }
 
 /** The name of a `LanguageModel`: its `modelId`, or the string itself for a gateway model id. */
@@ -82,16 +126,37 @@ export function mapLanguageModelUsage(usage: LanguageModelUsage | undefined): Us
 }
 
 /**
- * Calls a language model once (streaming) and returns its reply text and usage. Rejects with the signal's reason
- * when cancelled, with `ModelCallError` when the model fails.
+ * Calls a language model once (streaming unless `streaming: false`) and returns its reply text, tool calls and
+ * usage. Rejects with the signal's reason when cancelled, with `ModelCallError` when the model fails.
  */
-export async function callLanguageModel(call: LanguageModelCall): Promise<ModelReply> {
-  const { model, signal } = call;
-  signal?.throwIfAborted();
+export async function callLanguageModel(call: LanguageModelCall): Promise<LanguageModelReply> {
+  const { model, timeoutMs } = call;
+  call.signal?.throwIfAborted();
   const modelName = call.modelName ?? modelNameOf(model);
+  if (timeoutMs !== undefined && !(timeoutMs > 0)) {
+    throw new InvalidInputError(`timeoutMs must be a number of milliseconds > 0, got ${timeoutMs}`);
+  }
+  // The timeout aborts the request like a cancellation, with a transient failure as the reason.
+  const timeout = timeoutMs === undefined ? undefined : new AbortController();
+  const timer =
+    timeout === undefined
+      ? undefined
+      : setTimeout(() => {
+          timeout.abort(
+            new ModelCallError({ model: modelName, message: `no complete reply within ${timeoutMs} ms`, retryable: true, timedOut: true }),
+          );
+        }, timeoutMs);
+  const signal =
+    timeout === undefined ? call.signal : call.signal === undefined ? timeout.signal : AbortSignal.any([call.signal, timeout.signal]);
   const encoding = call.encoding ?? encodingForModel(modelName);
-  const messages = call.system === undefined ? [call.prompt] : [call.system, call.prompt];
-  const stream = new StreamTally(messages, encoding);
+  const conversation = conversationOf(call);
+  const messageTexts = [
+    ...(call.system === undefined ? [] : [call.system]),
+    ...conversation.map((message) => (typeof message.content === 'string' ? message.content : JSON.stringify(message.content))),
+  ];
+  const stream = new StreamTally(messageTexts, encoding);
+  const toolCalls: ModelToolCall[] = [];
+  const tools = call.tools === undefined ? undefined : withoutExecution(call.tools);
 
   const report = (): void => {
     const partial = stream.partialUsage(loadedTokenCounter(encoding));
@@ -111,16 +176,28 @@ export async function callLanguageModel(call: LanguageModelCall): Promise<ModelR
   }
 
   let finishUsage: LanguageModelUsage | undefined;
+  const request = {
+    model,
+    ...(call.system === undefined ? {} : { system: call.system }),
+    messages: conversation,
+    ...(tools === undefined ? {} : { tools }),
+    ...(signal === undefined ? {} : { abortSignal: signal }),
+    maxRetries: call.maxRetries ?? 0,
+    temperature: call.temperature ?? 0,
+    ...(call.maxOutputTokens === undefined ? {} : { maxOutputTokens: call.maxOutputTokens }),
+    ...(call.providerOptions === undefined ? {} : { providerOptions: call.providerOptions }),
+  };
+  const generate = async (): Promise<void> => {
+    const result = await generateText(request);
+    for (const part of result.content) {
+      if (part.type === 'tool-call') toolCalls.push(toolCallOf(part));
+    }
+    stream.addText(result.text, loadedTokenCounter(encoding));
+    finishUsage = result.totalUsage;
+  };
   const consume = async (): Promise<void> => {
     const result = streamText({
-      model,
-      ...(call.system === undefined ? {} : { system: call.system }),
-      prompt: call.prompt,
-      ...(signal === undefined ? {} : { abortSignal: signal }),
-      maxRetries: call.maxRetries ?? 0,
-      temperature: call.temperature ?? 0,
-      ...(call.maxOutputTokens === undefined ? {} : { maxOutputTokens: call.maxOutputTokens }),
-      ...(call.providerOptions === undefined ? {} : { providerOptions: call.providerOptions }),
+      ...request,
       // Errors reach us as stream parts; the SDK's default handler would also print them.
       onError: () => undefined,
     });
@@ -133,6 +210,13 @@ export async function callLanguageModel(call: LanguageModelCall): Promise<ModelR
         case 'reasoning-delta':
           stream.addReasoning(part.text, loadedTokenCounter(encoding));
           report();
+          break;
+        case 'tool-input-delta':
+          stream.addToolInput(part.delta, loadedTokenCounter(encoding));
+          report();
+          break;
+        case 'tool-call':
+          toolCalls.push(toolCallOf(part));
           break;
         case 'finish':
           finishUsage = part.totalUsage;
@@ -154,7 +238,7 @@ export async function callLanguageModel(call: LanguageModelCall): Promise<ModelR
     signal.addEventListener('abort', onAbort, { once: true });
     removeAbortListener = () => signal.removeEventListener('abort', onAbort);
   });
-  const consuming = consume();
+  const consuming = call.streaming === false ? generate() : consume();
   try {
     // Race the stream against the signal: a model that ignores the signal must not hold the call open.
     await Promise.race([consuming, aborted]);
@@ -169,6 +253,7 @@ export async function callLanguageModel(call: LanguageModelCall): Promise<ModelR
   } finally {
     active = false;
     removeAbortListener();
+    clearTimeout(timer);
   }
 
   let usage = mapLanguageModelUsage(finishUsage);
@@ -181,7 +266,33 @@ export async function callLanguageModel(call: LanguageModelCall): Promise<ModelR
       estimated: true,
     };
   }
-  return { text: stream.text, usage, model: modelName };
+  return { text: stream.text, toolCalls, usage, model: modelName };
+}
+
+function conversationOf(call: LanguageModelCall): ModelMessage[] {
+  if (call.messages !== undefined) return call.messages;
+  if (call.prompt !== undefined) return [{ role: 'user', content: call.prompt }];
+  throw new TypeError('callLanguageModel needs a prompt or messages');
+}
+
+/** The tools as the model sees them: schemas only, so the SDK never runs them (or their input hooks) itself. */
+function withoutExecution(tools: ToolSet): ToolSet {
+  const described: ToolSet = {};
+  for (const [name, tool] of Object.entries(tools)) {
+    const schema: Record<string, unknown> = { ...tool };
+    for (const key of ['execute', 'onInputStart', 'onInputDelta', 'onInputAvailable', 'needsApproval']) delete schema[key];
+    described[name] = schema as ToolSet[string];
+  }
+  return described;
+}
+
+/** A tool call part of the SDK as ours: an invalid call (unknown tool, bad input) keeps its input and says why. */
+function toolCallOf(part: { toolName: string; input: unknown; invalid?: boolean; error?: unknown }): ModelToolCall {
+  const input = (part.input === undefined ? null : part.input) as JsonValue;
+  if (part.invalid === true) {
+    return { toolName: part.toolName, input, error: part.error instanceof Error ? part.error.message : String(part.error) };
+  }
+  return { toolName: part.toolName, input };
 }
 
 /** Counts what a call sent and what streamed back, for estimates. */
@@ -207,6 +318,11 @@ class StreamTally {
   addReasoning(delta: string, counter: TokenCounter | undefined): void {
     this.reasoningText += delta;
     this.count(delta, counter, true);
+  }
+
+  /** A tool call's input as it streams: output tokens, not part of the reply's text. */
+  addToolInput(delta: string, counter: TokenCounter | undefined): void {
+    this.count(delta, counter, false);
   }
 
   /** Estimated usage so far; undefined while the tokenizer is not built yet. */
@@ -236,22 +352,41 @@ class StreamTally {
   }
 }
 
-/** Wraps any failure of the SDK in a `ModelCallError` (dsp errors pass through). */
-export function toModelCallError(error: unknown, modelName: string): DspError {
+/**
+ * Wraps any failure of the SDK in a `ModelCallError` (dsp errors pass through), judging whether it is transient:
+ * by the HTTP status of an error response (`isTransientStatus`) unless the server's `x-should-retry` header says
+ * otherwise; with no error response, by the error codes of a failed connection (`isNetworkFailure`), which covers a
+ * reply cut mid-stream.
+ */
+export function toModelCallError(error: unknown, modelName: string, nowEpochMs = Date.now()): DspError {
   if (DspError.isInstance(error)) return error;
   const last = RetryError.isInstance(error) ? error.lastError : error;
   if (APICallError.isInstance(last)) {
+    const headers = lowerCaseKeys(last.responseHeaders);
+    const shouldRetry = headers?.['x-should-retry'];
+    const statusCode = last.statusCode;
     const options: ConstructorParameters<typeof ModelCallError>[0] = {
       model: modelName,
-      message: last.statusCode === undefined ? `${last.message} (${last.url})` : last.message,
-      retryable: last.isRetryable,
+      message: statusCode === undefined ? `${last.message} (${last.url})` : last.message,
+      // A status below 400 means the reply started and then broke (say, a connection reset mid-stream).
+      retryable:
+        statusCode !== undefined && statusCode >= 400
+          ? shouldRetry === 'true' || (shouldRetry !== 'false' && isTransientStatus(statusCode))
+          : last.isRetryable || isNetworkFailure(last),
       cause: error,
     };
-    if (last.statusCode !== undefined) options.statusCode = last.statusCode;
+    if (statusCode !== undefined) options.statusCode = statusCode;
+    const retryAfterMs = retryAfterFromHeaders(headers, nowEpochMs);
+    if (retryAfterMs !== undefined) options.retryAfterMs = retryAfterMs;
     return new ModelCallError(options);
   }
   const message = last instanceof Error ? last.message : String(last);
-  return new ModelCallError({ model: modelName, message, cause: error });
+  return new ModelCallError({ model: modelName, message, retryable: isNetworkFailure(last), cause: error });
+}
+
+function lowerCaseKeys(headers: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (headers === undefined) return undefined;
+  return Object.fromEntries(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), value]));
 }
 
 /** A `ModelCaller` (for strategies) that calls an AI SDK `LanguageModel`. */
@@ -296,3 +431,4 @@ export function createAiSdkAgent(options: AiSdkAgentOptions): Agent {
   if (onParseFailure !== undefined) agentOptions.onParseFailure = onParseFailure;
   return createStrategyAgent(agentOptions);
 }
+

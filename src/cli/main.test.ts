@@ -2,10 +2,10 @@
  * The real `dsp` program run in-process through `main` and `buildProgram`, with captured output: the exit code of
  * every kind of error, and what a command prints where.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CommanderError } from 'commander';
+import { type Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { captureIo, runDsp } from '../../test/fixtures/cli/captured-io.js';
 import { ModelCallError, NoActionError } from '../agents/errors.js';
@@ -101,7 +101,7 @@ describe('main', () => {
     });
   });
 
-  it('ends on a failure with 1: a dsp error (a task failed, its target unreachable) or any other error', async () => {
+  it('ends on a failure with 1 (a task failed, its target unreachable), on an output it cannot write with 2 before any work', async () => {
     const unreached = await runDsp(['run', '--tasks', '11', '--approx', unreachable, '--target', unreachable, '--policy', 'sequential']);
     expect(unreached.code).toBe(1);
     expect(unreached.stderr).toMatch(/^dsp: task task-11 failed at step 1: call to model m failed: .*\ndsp: 1 of 1 task failed\n$/);
@@ -109,9 +109,11 @@ describe('main', () => {
     const notAFolder = join(directory, 'file');
     writeFileSync(notAFolder, '');
     const unwritable = await runDsp(['bench', '--suite', 'synthetic', '--policies', 'fixed:2', '--quiet', '--out', join(notAFolder, 'r.json')]);
-    expect(unwritable.code).toBe(1);
-    expect(unwritable.stdout).toContain('suite synthetic: 60 tasks');
-    expect(unwritable.stderr).toMatch(/^dsp: .*ENOTDIR/);
+    expect(unwritable).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `dsp: --out: cannot write ${join(notAFolder, 'r.json')}: ${notAFolder} is not a folder\n`,
+    });
   });
 
   it('ends a stopped run with 130 after its summary', async () => {
@@ -119,7 +121,7 @@ describe('main', () => {
     captured.interrupt();
     const result = await runDsp(['run', '--tasks', '1-3', '--approx', unreachable, '--target', unreachable], captured);
     expect(result.code).toBe(130);
-    expect(result.stdout).toContain('Summary (interrupted): 0 of 3 tasks, policy additive');
+    expect(result.stdout).toContain('Summary (interrupted): 0 of 3 tasks, policy dsp');
     expect(result.stderr).toBe('dsp: the run was interrupted\n');
   });
 
@@ -131,6 +133,26 @@ describe('main', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: dsp sweep \[options\]/);
     expect(help.stdout).toContain('--k-max <n>');
+  });
+
+  it('prints the version of the package with --version', async () => {
+    const { version } = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    expect(await runDsp(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    expect((await runDsp(['-V'])).stdout).toBe(`${version}\n`);
+  });
+
+  it("shows examples in every command's help (run by test/cli.test.ts)", async () => {
+    const commandPaths = (command: Command, path: string[]): string[][] =>
+      command.commands.flatMap((sub) => [[...path, sub.name()], ...commandPaths(sub, [...path, sub.name()])]);
+    const paths = [[], ...commandPaths(buildProgram(captureIo().io), [])];
+    expect(paths.map((path) => path.join(' '))).toEqual(
+      expect.arrayContaining(['bench', 'suites', 'import', 'import dsp-logs', 'import dsp-dataset', 'run', 'serve', 'report', 'sweep', 'eval-predictor']),
+    );
+    for (const path of paths) {
+      const help = await runDsp([...path, '--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout, `dsp ${path.join(' ')} --help`).toMatch(/\nExamples[^\n]*\n(?:[^\n]*\n)? {2}\$ dsp /);
+    }
   });
 });
 

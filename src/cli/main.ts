@@ -2,8 +2,10 @@
  * The `dsp` command line. Each command lives in its own file under `commands/` and receives the I/O object; only
  * `main` touches the real process (its streams, environment and signals).
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { describeCause, DspError, type ExitCode } from '../core/errors.js';
+import { redactSecrets } from '../providers/api-keys.js';
 import { InterruptedError, type CliIo } from './io.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerSuitesCommand } from './commands/suites.js';
@@ -14,12 +16,19 @@ import { registerReportCommand } from './commands/report.js';
 import { registerSweepCommand } from './commands/sweep.js';
 import { registerEvalPredictorCommand } from './commands/eval-predictor.js';
 
-/** The whole `dsp` program, writing only through `io` (Commander's help and usage errors included). */
+/** The package's version, from its package.json (two folders up from both `src/cli/` and `dist/cli/`). */
+export function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
+/** The whole `dsp` program, writing only through `io` (Commander's help, version and usage errors included). */
 export function buildProgram(io: CliIo): Command {
   const program = new Command();
   program
     .name('dsp')
     .description('Dynamic Speculative Planning: make LLM agents faster without changing what they do')
+    .version(packageVersion(), '-V, --version', 'print the version of dsp')
     .showHelpAfterError()
     .exitOverride()
     // Before the commands are added: they inherit it.
@@ -37,6 +46,13 @@ export function buildProgram(io: CliIo): Command {
   registerReportCommand(program, io);
   registerSweepCommand(program, io);
   registerEvalPredictorCommand(program, io);
+  program.addHelpText(
+    'after',
+    '\nExamples:\n' +
+      '  $ dsp suites\n' +
+      '  $ dsp bench --suite synthetic --policies fixed:2,dsp --quiet\n' +
+      '  $ dsp run --help\n',
+  );
   return program;
 }
 
@@ -61,8 +77,8 @@ export async function main(argv: readonly string[], io?: CliIo): Promise<number>
     await buildProgram(cliIo).parseAsync([...argv]);
     return 0;
   } catch (error) {
-    // Commander has already printed its usage errors.
-    if (!(error instanceof CommanderError)) cliIo.stderr.write(`dsp: ${describeCause(error)}\n`);
+    // Commander has already printed its usage errors. A message may quote a server's reply, which may echo a key.
+    if (!(error instanceof CommanderError)) cliIo.stderr.write(`dsp: ${redactSecrets(describeCause(error), cliIo.env)}\n`);
     return exitCodeOf(error);
   } finally {
     processIo?.release();
@@ -75,6 +91,14 @@ export async function main(argv: readonly string[], io?: CliIo): Promise<number>
  * ended by Ctrl-C at once, as any process is. `release` removes the handlers.
  */
 function realProcessIo(): { io: CliIo; release: () => void } {
+  // A reader that stops early (`dsp suites | head -1`) closes the pipe: writing more is pointless, so end quietly
+  // with 0, as when the output was read in full, instead of crashing on an unhandled EPIPE.
+  const onOutputError = (error: NodeJS.ErrnoException): void => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  };
+  process.stdout.on('error', onOutputError);
+  process.stderr.on('error', onOutputError);
   const stop = new AbortController();
   let armed = false;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -94,6 +118,7 @@ function realProcessIo(): { io: CliIo; release: () => void } {
       return stop.signal;
     },
   };
+  // The EPIPE handlers stay: output still being flushed after `main` returns may meet a closed pipe too.
   const release = (): void => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

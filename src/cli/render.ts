@@ -14,7 +14,12 @@ export function renderTable(summary: BenchSummary): string {
       ? ''
       : `sequential (target alone): ${formatFixed(first.sequentialLatencySec)} s, ${formatUsd(first.sequentialCostUsd)} $ per task`,
   ].filter((line) => line !== '');
-  return [...heading, renderTextTable(tableColumns('bench'), summary.rows)].join('\n');
+  const unknownCost = summary.rows.filter((row) => row.costUsd === null).map((row) => row.policy);
+  if (unknownCost.length > 0) {
+    const which = unknownCost.length === summary.rows.length ? 'every policy' : unknownCost.join(', ');
+    heading.push(`cost unknown (?) for ${which}: the models of some calls are not in the price table (pass --prices FILE)`);
+  }
+  return [...heading, renderTextTable(tableColumns('bench', summary.rows), summary.rows)].join('\n');
 }
 
 /** CSV with `suite` and `priceTable` columns first, then every field of bench rows; one line per suite and policy. */

@@ -6,7 +6,10 @@
 import type { Command } from 'commander';
 import { InvalidInputError } from '../core/errors.js';
 import { builtinPriceTable, type PriceTable } from '../ledger/prices.js';
+import { engineDefaults } from '../engine/run-task.js';
+import { checkCommandFiles } from '../io/command-files.js';
 import { loadPriceTable } from '../io/price-file.js';
+import { lockPredictorState } from '../predictor/persistence/file-state-store.js';
 import { parsePolicyList, type PolicySpec } from '../policies/registry.js';
 import { combinedSummary, runBench, type BenchSuiteResult, type BenchSummary } from '../suite/bench.js';
 import { createPolicy, validatePolicySpecs } from '../suite/create-policy.js';
@@ -14,16 +17,17 @@ import { selectSuites, type Suite } from '../suite/embedded-suites.js';
 import { buildResults } from '../report/build-results.js';
 import { writeOutputs, type WrittenFile } from '../report/write-outputs.js';
 import type { CliIo } from './io.js';
-import { parseWholeNumber } from './options.js';
+import { checkPoliciesWithinKMax, listOption, parseWholeNumber, splitList } from './options.js';
 import { createProgress } from './progress.js';
 
-/** The shared options, as Commander parses them. */
+/** The shared options, as Commander parses them (list options as typed: see `listOption`). */
 export interface ReplayOptionValues {
   traces?: string[];
   suite?: string[];
   seed: string;
   prices?: string;
   kMax: string;
+  maxSteps: string;
   out?: string;
   report?: string;
   quiet?: boolean;
@@ -34,8 +38,12 @@ export interface ReplayOptionValues {
 /** Adds `--traces` and `--suite`, the options that choose what runs (first in the help). */
 export function addSuiteOptions(command: Command): Command {
   return command
-    .option('--traces <files...>', 'dsp-trace/1 JSONL files (grouped into suites by their "suite" field)')
-    .option('--suite <names...>', 'embedded suites by name (see `dsp suites`), e.g. openagi-react synthetic');
+    .addOption(
+      listOption('--traces <files...>', 'dsp-trace/1 JSONL files, or folders of them (their .jsonl files, by name); grouped into suites by their "suite" field'),
+    )
+    .addOption(
+      listOption('--suite <names...>', 'embedded suites by name (see `dsp suites`), e.g. openagi-react,synthetic; openagi = every openagi-* suite'),
+    );
 }
 
 /** Adds `--seed`, `--prices`, `--k-max`, `--out`, `--report` and `--quiet` (after the command's own options). */
@@ -44,19 +52,28 @@ export function addReplayOptions(command: Command): Command {
     .option('--seed <n>', 'seed of the synthetic suite and of learning policies', '1')
     .option('--prices <file>', 'JSON price table laid over the built-in one')
     .option('--k-max <n>', 'largest k any policy may choose', '8')
+    .option(
+      '--max-steps <n>',
+      'step limit of the replayed runs; a plan that ended by its terminal action is replayed under it',
+      String(engineDefaults.maxSteps),
+    )
     .option('--out <file>', 'also write the results JSON (for `dsp report`) to this file')
     .option('--report <file>', 'also write a self-contained HTML report to this file')
     .option('--quiet', 'no progress output');
 }
 
 /**
- * Parses a comma-separated policy list given in `flag` and checks the options of every dsp spec, so that a typo
- * fails before any suite runs. Errors name `flag`.
+ * Parses the texts of a policy list option (`flag`; comma-separated, `dsp:tau=0.7,beta=1` kept together)
+ * and checks the options of every dsp spec, so that a typo fails before any suite runs. A policy named twice runs
+ * once. Errors name `flag`; no policy at all is an error unless `allowNone`.
  */
-export function parsePolicyOption(text: string, flag: string): PolicySpec[] {
-  const policies = parsePolicyList(text, flag);
+export function parsePolicyOption(texts: readonly string[], flag: string, options: { allowNone?: boolean } = {}): PolicySpec[] {
+  const given = texts.filter((text) => text.trim() !== '');
+  if (given.length === 0 && options.allowNone === true) return [];
+  // One list, so that `dsp:tau=0.7 beta=1` (two words) reads as `dsp:tau=0.7,beta=1`, as with a comma.
+  const policies = parsePolicyList(given.join(','), flag);
   validatePolicySpecs(policies, flag);
-  return policies;
+  return policies.filter((policy, index) => policies.findIndex((other) => other.name === policy.name) === index);
 }
 
 /** A replay as asked for on the command line, resolved and checked. */
@@ -67,26 +84,38 @@ export interface ReplayRequest {
   policies: PolicySpec[];
   priceTable: PriceTable;
   kMax: number;
+  maxSteps: number;
   seed: number;
   /** The dsp policy loads its learned state from this file (when it exists) before each suite and saves it after. */
   predictorStatePath: string | undefined;
 }
 
 /**
- * Resolves the shared options for `policies`: the seed, k-max, prices and suites, and `--predictor-state`, which
- * needs exactly one dsp policy (among those given in `policiesFlag`). Throws `InvalidInputError` naming the option.
+ * Resolves the shared options for `policies`: the seed, k-max (which no policy may name a larger k than), prices
+ * and suites, and `--predictor-state`, which needs exactly one dsp policy (among those given in `policiesFlag`); and
+ * checks the files (`checkCommandFiles`: the outputs can be written, no output is an input or another output).
+ * Throws `InvalidInputError` naming the option.
  */
 export function resolveReplay(options: ReplayOptionValues, policies: PolicySpec[], policiesFlag = '--policies'): ReplayRequest {
   const seed = parseWholeNumber(options.seed, '--seed', 0);
   const kMax = parseWholeNumber(options.kMax, '--k-max', 1);
+  const maxSteps = parseWholeNumber(options.maxSteps, '--max-steps', 1);
+  checkPoliciesWithinKMax(policies, kMax, policiesFlag);
   if (options.predictorState !== undefined && policies.filter((policy) => policy.kind === 'dsp').length !== 1) {
     throw new InvalidInputError(`needs exactly one dsp policy in ${policiesFlag} (the one whose learning it keeps)`, {
       source: '--predictor-state',
     });
   }
+  checkCommandFiles([
+    ...(options.traces ?? []).map((path) => ({ path, flag: '--traces', use: 'read' as const })),
+    { path: options.prices, flag: '--prices', use: 'read' },
+    { path: options.predictorState, flag: '--predictor-state', use: 'read-write' },
+    { path: options.out, flag: '--out', use: 'write' },
+    { path: options.report, flag: '--report', use: 'write' },
+  ]);
   const priceTable = options.prices === undefined ? builtinPriceTable : loadPriceTable(options.prices);
-  const { suites, usedDefault } = selectSuites(options, seed, '--suite');
-  return { suites, usedDefault, policies, priceTable, kMax, seed, predictorStatePath: options.predictorState };
+  const { suites, usedDefault } = selectSuites({ traces: splitList(options.traces), suite: splitList(options.suite) }, seed, '--suite');
+  return { suites, usedDefault, policies, priceTable, kMax, maxSteps, seed, predictorStatePath: options.predictorState };
 }
 
 /** The line a command prints before its table when it runs the default suites; `verb` e.g. `running`. */
@@ -108,16 +137,25 @@ export async function runReplay(input: {
   render: (summaries: BenchSummary[]) => string;
 }): Promise<void> {
   const { io, command, options, request } = input;
-  const { suites, policies, priceTable, kMax, seed, predictorStatePath } = request;
+  const { suites, policies, priceTable, kMax, maxSteps, seed, predictorStatePath } = request;
   const progress = createProgress(io.stderr, { quiet: options.quiet });
-  const results: BenchSuiteResult[] = await runBench({
-    suites,
-    policies,
-    priceTable,
-    kMax,
-    buildPolicy: (spec, context) => createPolicy(spec, context, { seed, predictorStatePath }),
-    onProgress: (done, total, label) => progress.update(done, total, label),
-  });
+  // Held for the whole run: another run on the same state is refused now, not after this one's work.
+  const onWarning = (message: string): void => void io.stderr.write(`warning: ${message}\n`);
+  const stateLock = predictorStatePath === undefined ? undefined : lockPredictorState(predictorStatePath, { onWarning });
+  let results: BenchSuiteResult[];
+  try {
+    results = await runBench({
+      suites,
+      policies,
+      priceTable,
+      kMax,
+      maxSteps,
+      buildPolicy: (spec, context) => createPolicy(spec, context, { seed, predictorStatePath }),
+      onProgress: (done, total, label) => progress.update(done, total, label),
+    });
+  } finally {
+    stateLock?.release();
+  }
   progress.done();
 
   const summaries = results.map((result) => result.summary);
@@ -129,6 +167,7 @@ export async function runReplay(input: {
     results: buildResults({ results, suites, priceTable, kMax, seed, command: describeCommandLine(command), createdAt: new Date() }),
     out: options.out,
     report: options.report,
+    env: io.env,
     onProgress: (done, total, label) => progress.update(done, total, `rendering ${label}`),
   });
   progress.done();

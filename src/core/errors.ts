@@ -4,6 +4,8 @@
  * code a command line ends with when the error reaches it, so no caller sorts errors by name.
  */
 
+import type { CallRecord } from './types.js';
+
 const marker = Symbol.for('dsp-agent.error');
 
 /** How a command ends on an error: 1 a failure, 2 bad input (options, files, environment), 130 interrupted. */
@@ -31,6 +33,11 @@ export class TargetCallError extends DspError {
   override readonly name = 'TargetCallError' as const;
   readonly taskId: string;
   readonly step: number;
+  /**
+   * The task's ledger up to the failure: every call it made, settled or cancelled, with its usage and cost (the
+   * failing call has status `failed`). Filled in by `runTask` before it throws, so that nothing spent is lost.
+   */
+  readonly records: CallRecord[] = [];
 
   constructor(options: { taskId: string; step: number; cause: unknown }) {
     super(`target agent failed at step ${options.step} of task ${options.taskId}: ${describeCause(options.cause)}`, {
@@ -38,6 +45,22 @@ export class TargetCallError extends DspError {
     });
     this.taskId = options.taskId;
     this.step = options.step;
+  }
+}
+
+/** A task ran past its deadline (`runTask`'s `deadlineMs`): its calls in flight were cancelled. */
+export class DeadlineExceededError extends DspError {
+  override readonly name = 'DeadlineExceededError' as const;
+  readonly taskId: string;
+  /** The deadline, on the run's clock, in milliseconds. */
+  readonly deadlineMs: number;
+  /** The task's ledger up to the deadline (see `TargetCallError.records`). Filled in by `runTask`. */
+  readonly records: CallRecord[] = [];
+
+  constructor(options: { taskId: string; deadlineMs: number; committedSteps: number }) {
+    super(`task ${options.taskId} ran past its deadline with ${options.committedSteps} steps committed`);
+    this.taskId = options.taskId;
+    this.deadlineMs = options.deadlineMs;
   }
 }
 
@@ -94,6 +117,10 @@ export class CorruptStateError extends DspError {
 
 export function isTargetCallError(error: unknown): error is TargetCallError {
   return DspError.isInstance(error) && error.name === 'TargetCallError';
+}
+
+export function isDeadlineExceededError(error: unknown): error is DeadlineExceededError {
+  return DspError.isInstance(error) && error.name === 'DeadlineExceededError';
 }
 
 export function isSpeculationCancelledError(error: unknown): error is SpeculationCancelledError {

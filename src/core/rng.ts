@@ -26,3 +26,13 @@ export function normal(random: Random): number {
 export function logNormal(random: Random, median: number, sigma: number): number {
   return median * Math.exp(sigma * normal(random));
 }
+
+/** FNV-1a over a text's UTF-16 code units, 32 bits: a stable seed or id per text. */
+export function hashText(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index += 1) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash >>> 0;
+}

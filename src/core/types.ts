@@ -2,6 +2,7 @@
  * The plain types the engine speaks: agents, actions, usage, call records, task results.
  * Nothing here does I/O.
  */
+import type { Step, ToolRecord } from './environment.js';
 
 /** A JSON value: what an action may be. OpenAGI actions are strings such as `Image Deblurring`. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -30,6 +31,11 @@ export interface AgentContext {
   task: TaskInput;
   /** The plan so far that this call is conditioned on (committed steps, then speculative guesses). */
   prefix: readonly Action[];
+  /**
+   * The same steps with the observations their execution returned (`prefix[i]` is `trajectory[i].action`). Always
+   * set by `runTask`; without an environment the steps have no observation.
+   */
+  trajectory?: readonly Step[];
   /** The 1-based step this call computes (`prefix.length + 1`). */
   step: number;
   /** True when the prefix contains guesses of A that T has not confirmed yet. */
@@ -45,6 +51,29 @@ export interface AgentCallOptions {
    * ledger bills, marked estimated. Optional to call.
    */
   reportPartialUsage: (usage: Usage) => void;
+  /**
+   * The id of the call's ledger record (`CallRecord.id`), so that what an agent reports elsewhere (telemetry) can
+   * be joined to the ledger. Set by the engine.
+   */
+  callId?: number;
+  /**
+   * Report an attempt of this call that failed and that the agent is about to repeat (a retried request). The
+   * engine writes it to the ledger as a record of its own with status `failed`, its latency and its usage, so that
+   * retries stay visible in cost and time. Set by the engine; optional to call.
+   */
+  reportFailedAttempt?: (attempt: FailedAttempt) => void;
+}
+
+/** An attempt of an agent call that failed and was repeated (see `AgentCallOptions.reportFailedAttempt`). */
+export interface FailedAttempt {
+  /** How long the attempt took, in milliseconds (it ended when it is reported). */
+  latencyMs: number;
+  /** What the attempt consumed (usually estimated: the prompt, and any output streamed before it failed). */
+  usage: Usage;
+  /** The model the attempt called, for pricing. */
+  model?: string;
+  /** Why it failed. */
+  error: unknown;
 }
 
 /** What an agent returns for one step. */
@@ -66,8 +95,11 @@ export interface TaskInput {
   text: string;
 }
 
-/** Final status of a call (spec §5). */
-export type CallStatus = 'committed' | 'accepted' | 'discarded' | 'cancelled';
+/**
+ * Final status of a call (spec §5). `failed`: an attempt that failed and was retried (reported by its agent), or
+ * the T call on the true prefix whose failure stopped the task.
+ */
+export type CallStatus = 'committed' | 'accepted' | 'discarded' | 'cancelled' | 'failed';
 
 /** One agent call in the ledger. Times are milliseconds on the run's clock. */
 export interface CallRecord {
@@ -94,6 +126,13 @@ export interface CallRecord {
   model?: string;
   /** The failure message, when the call threw. */
   error?: string;
+  /** For a failed attempt that its agent repeated (status `failed`): the id of the call it belongs to. */
+  attemptOf?: number;
+  /**
+   * True when the call was cancelled but its agent ignored the abort and had not settled within the engine's
+   * grace (`abandonAfterMs`): the task went on without it, and it is billed by its last partial report.
+   */
+  abandoned?: boolean;
 }
 
 /** One round of speculation (spec §2). */
@@ -106,8 +145,13 @@ export interface RoundRecord {
   k: number;
   /** A's guesses received this round, by position (index 0 = `startStep`). */
   guesses: Action[];
-  /** When the policy stopped the round's speculation early (`continueAfterGuess`), the guesses it had then. */
+  /**
+   * When the round's speculation stopped early, the guesses it had then: the policy stopped it
+   * (`continueAfterGuess`), or A guessed an irreversible tool call (`stoppedBy: 'irreversible'`).
+   */
   stoppedAfter?: number;
+  /** Set when a guessed irreversible tool call stopped the speculation (it runs only once T confirms it). */
+  stoppedBy?: 'irreversible';
   /** How many guesses T confirmed. */
   acceptedCount: number;
   /** Steps committed by the round. */
@@ -125,22 +169,29 @@ export interface RoundRecord {
 /**
  * Figures of one task (spec §5). Times in milliseconds, money in USD. Each is described once (unit, label, formatter,
  * how a suite aggregates it, which outputs show it) in the list of figures of the ledger.
+ *
+ * A money figure is `null` (unknown, never 0) when a call it adds up has known usage but no price: its model is
+ * missing from the price table. `unpricedCalls` counts those calls.
  */
 export interface TaskMetrics {
   latencyMs: number;
   sequentialLatencyMs: number;
   speedup: number;
-  costUsd: number;
-  sequentialCostUsd: number;
-  overheadCostUsd: number;
-  wastedCostUsd: number;
+  /** The cost of every call; null when any call is unpriced. */
+  costUsd: number | null;
+  /** The cost of the committed T calls; null when any of them is unpriced. */
+  sequentialCostUsd: number | null;
+  /** `costUsd − sequentialCostUsd`; null when either is unknown. */
+  overheadCostUsd: number | null;
+  /** The cost of discarded and cancelled calls; null when any of them is unpriced. */
+  wastedCostUsd: number | null;
   peakConcurrency: number;
   meanConcurrency: number;
   meanK: number;
   rounds: number;
   steps: number;
   calls: number;
-  /** Calls with known usage whose model is missing from the price table (their cost counts as 0). */
+  /** Calls with known usage whose model is missing from the price table (their cost is unknown). */
   unpricedCalls: number;
 }
 
@@ -153,4 +204,10 @@ export interface TaskResult {
   records: CallRecord[];
   rounds: RoundRecord[];
   metrics: TaskMetrics;
+  /** With an environment: the committed steps, each with the observation its execution returned. */
+  trajectory?: Step[];
+  /** With an environment: every execution of an action, committed or not (the ledger's `tool` records). */
+  toolRecords?: ToolRecord[];
+  /** With an environment: the committed state at the end of the task (a copy). */
+  state?: Map<string, unknown>;
 }

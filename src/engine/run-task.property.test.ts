@@ -204,9 +204,11 @@ describe('engine properties over random agents, accuracies, latencies and polici
 
         // Cost ≥ sequential cost; ledger totals equal the sum of its records.
         const metrics = result.metrics;
+        // Both models are priced, so every cost is known.
+        expect(metrics.unpricedCalls).toBe(0);
         const sum = records.reduce((total, record) => total + (record.costUsd ?? 0), 0);
         expect(metrics.costUsd).toBeCloseTo(sum, 12);
-        expect(metrics.costUsd + 1e-12).toBeGreaterThanOrEqual(metrics.sequentialCostUsd);
+        expect(metrics.costUsd! + 1e-12).toBeGreaterThanOrEqual(metrics.sequentialCostUsd!);
         const wasted = records
           .filter((record) => record.status === 'discarded' || record.status === 'cancelled')
           .reduce((total, record) => total + (record.costUsd ?? 0), 0);

@@ -57,7 +57,8 @@ describe('hand-computed replays', () => {
     // Round 0 (k=2): T1 [0,10], A1 [0,2] → W; A2 and T2 on [W] at 2; A2 → Y at 4; T1 = X at 10 ≠ W: commit X,
     //   cancel T2 after 8 of its 10 ms (input 100 in full, output 8 of 10 tokens: $0.1 + $0.016 = $0.116).
     // Round 1 (k=2): T2' [10,20], A2' → Y at 12; A3, T3 at 12; A3 → Z at 14; T2' = Y, T3 = Z at 22: all confirmed.
-    // Round 2 (k=1, one step left): T4 [22,32], A4 → TERMINATE at 24; T4 = TERMINATE at 32: done.
+    // Round 2 (k=2: replay does not clamp k to where the plan will end): T4 [22,32], A4 → TERMINATE at 24, a
+    //   terminal guess, so no call for step 5; T4 = TERMINATE at 32: done.
     const result = await replayOne(wrongThenRight, 'fixed:2');
     expect(result.plan).toEqual(['X', 'Y', 'Z', 'TERMINATE']);
     expect(statuses(result)).toEqual([
@@ -78,7 +79,7 @@ describe('hand-computed replays', () => {
     expect(result.rounds.map((round) => [round.k, round.end, round.startMs, round.endMs])).toEqual([
       [2, 'mismatch', 0, 10],
       [2, 'exhausted', 10, 22],
-      [1, 'terminal', 22, 32],
+      [2, 'terminal', 22, 32],
     ]);
     const metrics = result.metrics;
     expect(metrics.latencyMs).toBe(32);
@@ -92,7 +93,7 @@ describe('hand-computed replays', () => {
     expect(metrics.peakConcurrency).toBe(3);
     // In-flight time: T 10+8+10+10+10, A 2×5 = 58 ms over 32 ms.
     expect(metrics.meanConcurrency).toBeCloseTo(58 / 32, 12);
-    expect(metrics.meanK).toBeCloseTo(5 / 3, 12);
+    expect(metrics.meanK).toBe(2);
   });
 
   it('oracle on the same trace: k = 1 then 3, nothing wasted past the break', async () => {
@@ -165,8 +166,9 @@ describe('failures', () => {
     const clock = new VirtualClock();
     const boom = new Error('HTTP 500 from the target');
     const agents = scriptedAgents(clock, {
-      // Step 1 takes 10 ms; step 2 (speculative when launched, true once step 1 is confirmed) fails at 3 ms.
-      target: (step) => (step === 2 ? boom : { action: `s${step}`, ms: 10 }),
+      // Step 1 takes 10 ms; step 2 fails after 3 ms, speculative at first, then again when launched on the true
+      // prefix once step 1 is confirmed; steps 3 and 4 take 30 ms, so they are still in flight then.
+      target: (step) => (step === 2 ? boom : { action: `s${step}`, ms: step === 1 ? 10 : 30 }),
       approx: (step) => ({ action: `s${step}`, ms: 1 }),
     });
     const failure = await clock

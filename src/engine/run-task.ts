@@ -6,18 +6,32 @@
  * Each guess of A launches the next A call and a speculative T call. T's answers are checked in step order; the
  * round ends at the first step where A's guess differs from T's action, where T's action is terminal, where all k
  * guesses were confirmed, or where T answers before A has guessed. Only T's actions are ever committed.
+ *
+ * With an environment, a step is an action plus the observation its execution returned, and each committed action
+ * is executed on the committed state before the next round starts (docs/tools.md).
  */
 import type { Clock } from '../core/clock.js';
-import { SpeculationCancelledError, TargetCallError, InvalidInputError, describeCause } from '../core/errors.js';
+import {
+  DeadlineExceededError,
+  InvalidInputError,
+  SpeculationCancelledError,
+  TargetCallError,
+  describeCause,
+  isDeadlineExceededError,
+  isTargetCallError,
+} from '../core/errors.js';
 import type { KPolicy, RoundState } from '../core/policy.js';
 import { builtinPriceTable, costOf, type PriceTable } from '../ledger/prices.js';
 import { taskMetrics } from '../ledger/metrics.js';
-import { exactMatch, type ActionsMatch } from '../core/actions.js';
+import { canonicalAction, exactMatch, type ActionsMatch } from '../core/actions.js';
+import type { EffectClass, Environment, Step, ToolRecord } from '../core/environment.js';
+import { StateLayer } from './state.js';
 import type {
   Action,
   Agent,
   AgentResult,
   CallRecord,
+  FailedAttempt,
   Role,
   RoundRecord,
   TaskInput,
@@ -50,21 +64,79 @@ export interface RunTaskOptions {
   models?: { approx?: string; target?: string };
   /** Called after each round, e.g. for progress or recording. */
   onRound?: (round: RoundRecord) => void;
+  /**
+   * Executes actions (tool calls) and returns observations (docs/tools.md). Default: none, pure planning (steps
+   * are actions with no observation).
+   */
+  environment?: Environment;
+  /** The task's state at its start (entries are copied). Default: empty. Used only with an environment. */
+  initialState?: Iterable<readonly [string, unknown]>;
+  /** Stops the task when it aborts: the calls in flight are cancelled and `runTask` rejects with its reason. */
+  signal?: AbortSignal;
+  /**
+   * When the task must be over, on `clock` (a value of `clock.now()`, in milliseconds): past it the calls in flight
+   * are cancelled and `runTask` rejects with `DeadlineExceededError`, which holds the ledger so far.
+   */
+  deadlineMs?: number;
+  /**
+   * The longest the engine waits, after cancelling calls, for their agents to settle, in milliseconds. An agent
+   * that ignores its abort signal is abandoned after it: its call stays `cancelled` with `abandoned: true`, billed
+   * by its last partial report, and the task's result is returned without it. Default 1000.
+   */
+  abandonAfterMs?: number;
 }
 
 /** Defaults of `runTask`. */
-export const engineDefaults = { maxSteps: 50, kMax: 8 } as const;
+export const engineDefaults = { maxSteps: 50, kMax: 8, abandonAfterMs: 1000 } as const;
 
 interface CallHandle {
   record: CallRecord;
+  /** What the agent was told: its prefix held guesses not confirmed yet. */
+  speculative: boolean;
   /** Set when the agent's promise settled before any abort. */
   finished: boolean;
+  /** Set when the agent's promise settled, aborted or not. */
+  done: boolean;
   cancelled: boolean;
   result?: AgentResult;
   error?: unknown;
   partialUsage?: Usage;
+  /** The usage of a failed attempt its agent reported (the record is then the attempt's own). */
+  attemptUsage?: Usage;
   /** Settles (never rejects) when the agent's promise settles. */
   settled: Promise<void>;
+}
+
+/** One execution of an action by the environment. */
+interface ExecutionHandle {
+  record: ToolRecord;
+  controller: AbortController;
+  finished: boolean;
+  cancelled: boolean;
+  /** The step's observation fields, once finished. */
+  outcome?: Pick<Step, 'observation' | 'error'>;
+  /** The state after the execution: its own fork when it may write, else the state it read. */
+  stateAfter: StateLayer;
+  /** A committed step took its observation (a result is used by one committed step at most). */
+  consumed: boolean;
+  /** A guess of the current round relies on it (a pure result serves one guess at a time). */
+  claimed: boolean;
+  /** Its key in the memo of pure results. */
+  memoKey?: string;
+  settled: Promise<void>;
+}
+
+/** A guess of A within a round, with what the engine did about it. */
+interface Guess {
+  action: Action;
+  /** The guessed action's effect class; `null` when it calls no tool (or there is no environment). */
+  effect: EffectClass | null;
+  /** Its speculative execution, when it has one. */
+  execution?: ExecutionHandle;
+  /** The branch's state after this guess. */
+  stateAfter: StateLayer | undefined;
+  /** The next pair of calls waits for the execution (set until they are launched). */
+  launchPending: boolean;
 }
 
 /** Runs one task to its end and returns its plan, ledger and metrics. Throws `TargetCallError` if T fails. */
@@ -79,10 +151,21 @@ class TaskRun {
   private readonly maxSteps: number;
   private readonly kMax: number;
   private readonly priceTable: PriceTable;
+  private readonly environment: Environment | undefined;
   private readonly handles: CallHandle[] = [];
+  private readonly executions: ExecutionHandle[] = [];
+  /** Pure results by (action, state version), finished or running, until a committed step consumes them. */
+  private readonly memo = new Map<string, ExecutionHandle>();
   private readonly rounds: RoundRecord[] = [];
   private readonly committed: Action[] = [];
+  /** The committed steps with their observations (`committed[i]` is `committedSteps[i].action`). */
+  private readonly committedSteps: Step[] = [];
+  /** The committed state (with an environment). */
+  private state: StateLayer | undefined;
+  private stateVersions = 0;
   private wake: (() => void) | undefined;
+  /** Set when the caller's signal aborted or the deadline passed: the task stops with it at the next step. */
+  private stopReason: { error: unknown } | undefined;
   /** Shared by the calls of the current round (see `SpeculationCancelledError`). */
   private roundController = new AbortController();
   private startMs = 0;
@@ -94,40 +177,64 @@ class TaskRun {
     this.maxSteps = options.maxSteps ?? engineDefaults.maxSteps;
     this.kMax = options.kMax ?? engineDefaults.kMax;
     this.priceTable = options.priceTable ?? builtinPriceTable;
+    this.environment = options.environment;
     if (!Number.isInteger(this.maxSteps) || this.maxSteps < 1) {
       throw new InvalidInputError(`maxSteps must be a whole number ≥ 1, got ${this.maxSteps}`);
     }
     if (!Number.isInteger(this.kMax) || this.kMax < 1) {
       throw new InvalidInputError(`kMax must be a whole number ≥ 1, got ${this.kMax}`);
     }
+    if (this.environment !== undefined) {
+      this.state = StateLayer.root(options.initialState ?? [], () => `v${(this.stateVersions += 1)}`);
+    }
   }
 
   async run(): Promise<TaskResult> {
     const { task, policy } = this.options;
+    this.options.signal?.throwIfAborted();
     this.startMs = this.clock.now();
     let endReason: TaskResult['endReason'] | undefined;
+    const unwatch = this.watchForStop();
     try {
       policy.taskStarted?.(task);
       while (endReason === undefined) {
+        this.throwIfStopped();
         if (await this.runRound()) endReason = 'terminal';
         else if (this.committed.length >= this.maxSteps) endReason = 'max-steps';
       }
     } catch (error) {
       this.cancelInFlight('task-failed');
       await this.allSettled();
+      if (isTargetCallError(error) || isDeadlineExceededError(error)) {
+        error.records.push(...this.handles.map((handle) => this.finalRecord(handle)));
+      }
       throw error;
+    } finally {
+      unwatch();
     }
     const endMs = this.clock.now();
     await this.allSettled();
     const records = this.handles.map((handle) => this.finalRecord(handle));
+    const toolRecords = this.environment === undefined ? undefined : this.executions.map((handle) => handle.record);
     const result: TaskResult = {
       taskId: task.id,
       plan: [...this.committed],
       endReason,
       records,
       rounds: this.rounds,
-      metrics: taskMetrics({ startMs: this.startMs, endMs, records, rounds: this.rounds }),
+      metrics: taskMetrics({
+        startMs: this.startMs,
+        endMs,
+        records,
+        rounds: this.rounds,
+        ...(toolRecords === undefined ? {} : { tools: toolRecords }),
+      }),
     };
+    if (this.environment !== undefined) {
+      result.trajectory = [...this.committedSteps];
+      result.toolRecords = toolRecords;
+      result.state = new Map(this.state!.entries());
+    }
     policy.taskEnded?.(result);
     return result;
   }
@@ -135,13 +242,16 @@ class TaskRun {
   /** Runs one round; resolves true when it committed a terminal action. */
   private async runRound(): Promise<boolean> {
     const { policy, task } = this.options;
+    this.options.signal?.throwIfAborted();
+    const environment = this.environment;
     const prefix = [...this.committed];
+    const trajectory = [...this.committedSteps];
     const n = prefix.length;
     const roundIndex = this.rounds.length;
     const remainingSteps = this.maxSteps - n;
     const roundStartMs = this.clock.now();
     this.roundController = new AbortController();
-    const targetCalls: CallHandle[] = [this.launch('target', n + 1, prefix, roundIndex)];
+    const targetCalls: CallHandle[] = [this.launch('target', n + 1, prefix, trajectory, roundIndex)];
 
     const state: RoundState = {
       task,
@@ -158,20 +268,39 @@ class TaskRun {
     const k = Math.min(Math.floor(chosen), this.kMax, remainingSteps);
 
     const approxCalls: CallHandle[] = [];
-    if (k >= 1) approxCalls.push(this.launch('approx', n + 1, prefix, roundIndex));
+    if (k >= 1) approxCalls.push(this.launch('approx', n + 1, prefix, trajectory, roundIndex));
     const guesses: Action[] = [];
+    /** What the engine did about each guess (parallel to `guesses`). */
+    const guessInfo: Guess[] = [];
     let approxStopped = k === 0;
-    /** The guesses this round may verify: k, or fewer when the policy stops the speculation early. */
+    /** The guesses this round may verify: k, or fewer when the speculation stops early. */
     let limit = k;
     let stoppedAfter: number | undefined;
+    let stoppedBy: RoundRecord['stoppedBy'];
     let accepted = 0;
     let end: RoundRecord['end'] | undefined;
     let committedCount = 0;
+
+    /** Launches A and T for the step after guess `j` (1-based), on the prefix of the first j guesses. */
+    const launchAfterGuess = (j: number): void => {
+      const speculativePrefix = [...prefix, ...guesses];
+      const speculativeTrajectory = [...trajectory, ...guessInfo.map((info) => guessStep(info))];
+      approxCalls.push(this.launch('approx', n + j + 1, speculativePrefix, speculativeTrajectory, roundIndex));
+      targetCalls.push(this.launch('target', n + j + 1, speculativePrefix, speculativeTrajectory, roundIndex));
+    };
 
     while (end === undefined) {
       let progressed = true;
       while (progressed && end === undefined) {
         progressed = false;
+        const waiting = guessInfo[guessInfo.length - 1];
+        if (waiting?.launchPending === true && waiting.execution?.finished === true) {
+          // The guess's speculative execution has returned its observation: the next steps can be guessed.
+          waiting.launchPending = false;
+          launchAfterGuess(guesses.length);
+          progressed = true;
+        }
+
         const approxCall = approxCalls[guesses.length];
         if (!approxStopped && approxCall?.finished) {
           if (approxCall.error !== undefined) {
@@ -182,25 +311,65 @@ class TaskRun {
             guesses.push(guess);
             progressed = true;
             const j = guesses.length;
+            const base = guessInfo[j - 2]?.stateAfter ?? this.state;
+            const info: Guess = {
+              action: guess,
+              effect: environment?.effectOf(guess) ?? null,
+              launchPending: false,
+              stateAfter: base,
+            };
+            guessInfo.push(info);
             const goOn = j < k && !this.isTerminal(guess);
-            if (goOn && policy.continueAfterGuess !== undefined && !policy.continueAfterGuess(state, guesses)) {
+            if (info.effect !== null && !speculativeEffects.has(info.effect)) {
+              // Never executed on an unconfirmed prefix: verify this guess, launch nothing past it.
               approxStopped = true;
               limit = j;
-              stoppedAfter = j;
-            } else if (goOn) {
-              const speculativePrefix = [...prefix, ...guesses];
-              approxCalls.push(this.launch('approx', n + j + 1, speculativePrefix, roundIndex));
-              targetCalls.push(this.launch('target', n + j + 1, speculativePrefix, roundIndex));
+              if (goOn) {
+                stoppedAfter = j;
+                stoppedBy = 'irreversible';
+              }
             } else {
-              approxStopped = true;
+              if (goOn && policy.continueAfterGuess !== undefined && !policy.continueAfterGuess(state, guesses)) {
+                approxStopped = true;
+                limit = j;
+                stoppedAfter = j;
+              } else if (goOn) {
+                info.launchPending = true;
+              } else {
+                approxStopped = true;
+              }
+              if (info.effect !== null) {
+                const trajectorySoFar = [...trajectory, ...guessInfo.slice(0, j - 1).map((earlier) => guessStep(earlier))];
+                info.execution = this.executeGuess(guess, info.effect, base!, n + j, roundIndex, trajectorySoFar);
+                info.stateAfter = info.execution.stateAfter;
+              }
+              if (info.launchPending && (info.execution === undefined || info.execution.finished)) {
+                info.launchPending = false;
+                launchAfterGuess(j);
+              }
             }
           }
         }
 
         const targetCall = targetCalls[accepted];
         if (targetCall?.finished) {
+          if (targetCall.error !== undefined && targetCall.speculative) {
+            // A speculative T call failed (say, refused by a rate limit) but every guess before it was confirmed:
+            // its prefix is the true one now, so the plan needs it. Launch it again, on the true prefix.
+            targetCalls[accepted] = this.launch(
+              'target',
+              n + accepted + 1,
+              [...prefix, ...guesses.slice(0, accepted)],
+              [...trajectory, ...guessInfo.slice(0, accepted).map((info) => guessStep(info))],
+              roundIndex,
+              false,
+            );
+            progressed = true;
+            continue;
+          }
           if (targetCall.error !== undefined) {
             // All earlier guesses were accepted, so this call was on the true prefix: the task cannot go on.
+            targetCall.record.status = 'failed';
             throw new TargetCallError({ taskId: task.id, step: n + accepted + 1, cause: targetCall.error });
           }
           const targetAction = targetCall.result!.action;
@@ -208,7 +377,7 @@ class TaskRun {
           if (guess === undefined) {
             committedCount = accepted + 1;
             end = this.isTerminal(targetAction) ? 'terminal' : k === 0 ? 'sequential' : 'no-guess';
-          } else if (this.match(guess, targetAction)) {
+          } else if (this.match(guess, targetAction) && this.sameExecution(guessInfo[accepted]!, targetAction)) {
             accepted += 1;
             progressed = true;
             if (this.isTerminal(targetAction)) {
@@ -224,19 +393,33 @@ class TaskRun {
           }
         }
       }
-      if (end === undefined) await this.nextSettlement();
+      if (end === undefined) {
+        this.throwIfStopped();
+        await this.nextSettlement();
+        this.throwIfStopped();
+      }
     }
 
+    const committedActions: Action[] = [];
     for (let index = 0; index < committedCount; index += 1) {
-      this.committed.push(targetCalls[index]!.result!.action);
+      const action = targetCalls[index]!.result!.action;
+      committedActions.push(action);
+      this.committed.push(action);
     }
     this.settleRound(approxCalls, targetCalls, accepted, committedCount);
+    if (environment === undefined) {
+      for (const action of committedActions) this.committedSteps.push({ action });
+    } else {
+      const steps = await this.executeCommitted(committedActions, guessInfo, accepted, n, roundIndex);
+      this.committedSteps.push(...steps);
+    }
     const round: RoundRecord = {
       index: roundIndex,
       startStep: n + 1,
       k,
       guesses,
       ...(stoppedAfter === undefined ? {} : { stoppedAfter }),
+      ...(stoppedBy === undefined ? {} : { stoppedBy }),
       acceptedCount: accepted,
       committedCount,
       end,
@@ -247,6 +430,189 @@ class TaskRun {
     policy.observeRound?.(round, state);
     this.options.onRound?.(round);
     return end === 'terminal';
+  }
+
+  /**
+   * Whether T's confirmation of a guess also confirms the guess's execution. Always true without an environment
+   * or with exact matching; with a looser matcher, only when both actions are the same call (or neither calls a
+   * tool): a speculative observation is never passed off as the result of another call.
+   */
+  private sameExecution(guess: Guess, targetAction: Action): boolean {
+    if (this.environment === undefined || this.match === exactMatch) return true;
+    if (guess.effect === null && this.environment.effectOf(targetAction) === null) return true;
+    return canonicalAction(guess.action) === canonicalAction(targetAction);
+  }
+
+  /**
+   * The round's committed steps with their observations: a confirmed guess takes its speculative execution's result
+   * (waiting for it if it is still running); any other committed action that calls a tool takes an unused pure
+   * result of the same call on the same state from the memo, or runs now on the committed state, after the steps
+   * before it. Speculative executions no committed step uses are cancelled (pure results that finished stay in
+   * the memo).
+   */
+  private async executeCommitted(
+    actions: readonly Action[],
+    guessInfo: readonly Guess[],
+    accepted: number,
+    n: number,
+    roundIndex: number,
+  ): Promise<Step[]> {
+    const environment = this.environment!;
+    const sources = actions.map((action, index): ExecutionHandle | EffectClass | null => {
+      const info = index < accepted ? guessInfo[index] : undefined;
+      if (info?.execution !== undefined) return info.execution;
+      return info === undefined ? environment.effectOf(action) : info.effect;
+    });
+    const used = new Set(sources.filter((source): source is ExecutionHandle => typeof source === 'object' && source !== null));
+    for (const handle of this.executions) {
+      if (handle.consumed || used.has(handle)) continue;
+      handle.claimed = false;
+      // A running pure call may still serve the step T chose instead (same call, same state): it is cancelled below
+      // if nothing takes it.
+      if (handle.record.round === roundIndex && handle.record.effect !== 'pure') this.cancelExecution(handle, 'round-ended');
+    }
+
+    const steps: Step[] = [];
+    let state = this.state!;
+    for (let index = 0; index < actions.length; index += 1) {
+      const action = actions[index]!;
+      const source = sources[index]!;
+      if (source === null) {
+        steps.push({ action });
+        continue;
+      }
+      const step = n + index + 1;
+      let handle: ExecutionHandle;
+      if (typeof source === 'object') {
+        handle = source;
+      } else {
+        handle =
+          (source === 'pure' ? this.takeMemoized(action, state) : undefined) ??
+          this.startExecution(action, source, state, step, roundIndex, 'true', [...this.committedSteps, ...steps]);
+        handle.claimed = true;
+      }
+      if (!handle.finished) await this.untilSettled(handle);
+      handle.consumed = true;
+      handle.record.status = 'committed';
+      handle.record.committedStep = step;
+      if (handle.memoKey !== undefined && this.memo.get(handle.memoKey) === handle) this.memo.delete(handle.memoKey);
+      steps.push({ action, ...handle.outcome });
+      state = handle.stateAfter;
+    }
+    this.state = state;
+    for (const handle of this.executions) {
+      if (handle.record.round === roundIndex && !handle.consumed) this.cancelExecution(handle, 'round-ended');
+    }
+    return steps;
+  }
+
+  /**
+   * Runs a guess of A ahead of T's confirmation (`pure` and `sandboxed` only), or takes an unused pure result of
+   * the same call on the same state.
+   */
+  private executeGuess(
+    action: Action,
+    effect: EffectClass,
+    base: StateLayer,
+    step: number,
+    round: number,
+    trajectory: readonly Step[],
+  ): ExecutionHandle {
+    const handle =
+      (effect === 'pure' ? this.takeMemoized(action, base) : undefined) ??
+      this.startExecution(action, effect, base, step, round, 'speculative', trajectory);
+    handle.claimed = true;
+    return handle;
+  }
+
+  /** An unused pure result (finished or running) of `action` on `state`, if the memo holds one. */
+  private takeMemoized(action: Action, state: StateLayer): ExecutionHandle | undefined {
+    const handle = this.memo.get(memoKey(action, state));
+    return handle === undefined || handle.claimed ? undefined : handle;
+  }
+
+  /** Starts one execution of `action` on the state `base` (a fork of it when the action may write). */
+  private startExecution(
+    action: Action,
+    effect: EffectClass,
+    base: StateLayer,
+    step: number,
+    round: number,
+    prefix: ToolRecord['prefix'],
+    trajectory: readonly Step[],
+  ): ExecutionHandle {
+    const environment = this.environment!;
+    const writable = effect !== 'pure';
+    const stateAfter = writable ? base.fork() : base;
+    const record: ToolRecord = {
+      kind: 'tool',
+      id: this.executions.length,
+      taskId: this.options.task.id,
+      step,
+      round,
+      prefix,
+      effect,
+      action,
+      startMs: this.clock.now(),
+      endMs: Number.NaN,
+      status: 'discarded',
+    };
+    const handle: ExecutionHandle = {
+      record,
+      controller: new AbortController(),
+      finished: false,
+      cancelled: false,
+      stateAfter,
+      consumed: false,
+      claimed: false,
+      settled: Promise.resolve(),
+    };
+    if (effect === 'pure') {
+      handle.memoKey = memoKey(action, base);
+      if (!this.memo.has(handle.memoKey)) this.memo.set(handle.memoKey, handle);
+    }
+    let promise: Promise<unknown>;
+    try {
+      promise = Promise.resolve(
+        environment.execute(action, {
+          signal: handle.controller.signal,
+          state: writable ? stateAfter : base.readOnly('the tool is declared pure'),
+          speculative: prefix === 'speculative',
+          step,
+          task: this.options.task,
+          trajectory,
+        }),
+      );
+    } catch (error) {
+      promise = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    handle.settled = promise.then(
+      (observation) => this.onExecuted(handle, observation === undefined ? {} : { observation }),
+      (error: unknown) => this.onExecuted(handle, { error: describeCause(error ?? 'the tool failed without a reason') }),
+    );
+    this.executions.push(handle);
+    return handle;
+  }
+
+  private onExecuted(handle: ExecutionHandle, outcome: Pick<Step, 'observation' | 'error'>): void {
+    if (handle.record.effect !== 'pure') handle.stateAfter.seal('the execution that owned this state has ended');
+    if (handle.cancelled) return;
+    handle.finished = true;
+    handle.record.endMs = this.clock.now();
+    handle.outcome = outcome;
+    if (outcome.error !== undefined) handle.record.error = outcome.error;
+    this.wake?.();
+  }
+
+  /** Aborts an execution still in flight; its fork can no longer be written. */
+  private cancelExecution(handle: ExecutionHandle, why: SpeculationCancelledError['why']): void {
+    if (handle.finished || handle.cancelled) return;
+    if (handle.memoKey !== undefined && this.memo.get(handle.memoKey) === handle) this.memo.delete(handle.memoKey);
+    handle.cancelled = true;
+    handle.record.status = 'cancelled';
+    handle.record.endMs = this.clock.now();
+    if (handle.record.effect !== 'pure') handle.stateAfter.seal('the execution that owned this state was cancelled');
+    handle.controller.abort(this.cancellationReason(why));
   }
 
   /** Sets the status of every call of a finished round and aborts those still in flight. */
@@ -267,7 +633,18 @@ class TaskRun {
     this.cancelInFlight('round-ended');
   }
 
-  private launch(role: Role, step: number, prefix: Action[], round: number): CallHandle {
+  /**
+   * Launches a call. `speculative` (default: whether `prefix` runs past the committed plan) is what the agent is
+   * told; a speculative T call launched again once its guesses were confirmed is not speculative any more.
+   */
+  private launch(
+    role: Role,
+    step: number,
+    prefix: Action[],
+    trajectory: Step[],
+    round: number,
+    speculative = step !== this.committed.length + 1,
+  ): CallHandle {
     const agent = role === 'approx' ? this.options.approx : this.options.target;
     const signal = this.roundController.signal;
     const record: CallRecord = {
@@ -285,19 +662,23 @@ class TaskRun {
     };
     const handle: CallHandle = {
       record,
+      speculative,
       finished: false,
+      done: false,
       cancelled: false,
       settled: Promise.resolve(),
     };
     let promise: Promise<AgentResult>;
     try {
       promise = agent(
-        { task: this.options.task, prefix, step, speculative: record.prefix === 'speculative' },
+        { task: this.options.task, prefix, trajectory, step, speculative },
         {
           signal,
           reportPartialUsage: (usage) => {
             handle.partialUsage = { ...usage };
           },
+          callId: record.id,
+          reportFailedAttempt: (attempt) => this.recordFailedAttempt(handle, attempt),
         },
       );
     } catch (error) {
@@ -311,7 +692,35 @@ class TaskRun {
     return handle;
   }
 
+  /** Writes a failed, repeated attempt of a call in flight to the ledger as a finished record of its own. */
+  private recordFailedAttempt(call: CallHandle, attempt: FailedAttempt): void {
+    if (call.finished || call.cancelled) return;
+    const endMs = this.clock.now();
+    const record: CallRecord = {
+      ...call.record,
+      id: this.handles.length,
+      startMs: endMs - Math.max(0, attempt.latencyMs),
+      endMs,
+      status: 'failed',
+      usage: {},
+      costUsd: undefined,
+      error: describeCause(attempt.error),
+      attemptOf: call.record.id,
+    };
+    if (attempt.model !== undefined) record.model = attempt.model;
+    this.handles.push({
+      record,
+      speculative: call.speculative,
+      finished: true,
+      done: true,
+      cancelled: false,
+      attemptUsage: { ...attempt.usage },
+      settled: Promise.resolve(),
+    });
+  }
+
   private onSettled(handle: CallHandle, result: AgentResult | undefined, error: unknown): void {
+    handle.done = true;
     if (handle.cancelled) return;
     handle.finished = true;
     handle.record.endMs = this.clock.now();
@@ -324,7 +733,10 @@ class TaskRun {
     this.wake?.();
   }
 
-  /** Marks every call still in flight as cancelled and aborts the current round's signal once. */
+  /**
+   * Marks every call of the current round still in flight as cancelled and aborts the round's signal once. When the
+   * task failed, every execution still in flight is aborted too.
+   */
   private cancelInFlight(why: SpeculationCancelledError['why']): void {
     let any = false;
     const endMs = this.clock.now();
@@ -337,17 +749,32 @@ class TaskRun {
       handle.record.endMs = endMs;
       any = true;
     }
-    if (any) {
-      // A cancellation reason needs no stack trace, and capturing one per round is a measurable cost in replay.
-      const stackTraceLimit = Error.stackTraceLimit;
-      Error.stackTraceLimit = 0;
-      const reason = new SpeculationCancelledError({
-        round: this.rounds.length,
-        lastCommittedStep: this.committed.length,
-        why,
-      });
-      Error.stackTraceLimit = stackTraceLimit;
-      this.roundController.abort(reason);
+    if (any) this.roundController.abort(this.cancellationReason(why));
+    if (why === 'task-failed') {
+      for (const handle of this.executions) this.cancelExecution(handle, why);
+    }
+  }
+
+  private cancellationReason(why: SpeculationCancelledError['why']): SpeculationCancelledError {
+    // A cancellation reason needs no stack trace, and capturing one per round is a measurable cost in replay.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    const reason = new SpeculationCancelledError({
+      round: this.rounds.length,
+      lastCommittedStep: this.committed.length,
+      why,
+    });
+    Error.stackTraceLimit = stackTraceLimit;
+    return reason;
+  }
+
+  /** Waits for an execution to end; rejects with the task's abort reason if the task is stopped first. */
+  private async untilSettled(handle: ExecutionHandle): Promise<void> {
+    const signal = this.options.signal;
+    while (!handle.finished) {
+      signal?.throwIfAborted();
+      if (handle.cancelled) throw new Error('a committed execution was cancelled');
+      await this.nextSettlement();
     }
   }
 
@@ -360,8 +787,53 @@ class TaskRun {
     });
   }
 
+  /**
+   * Waits until every call has settled, or `abandonAfterMs` at most: a call whose agent ignores its abort signal is
+   * then marked `abandoned` and left behind.
+   */
   private async allSettled(): Promise<void> {
-    await Promise.all(this.handles.map((handle) => handle.settled));
+    // Tool executions are awaited in full (the environment is ours to trust); agents only for a bounded grace.
+    const executionsSettled = Promise.all(this.executions.map((handle) => handle.settled));
+    if (this.handles.every((handle) => handle.done)) {
+      await executionsSettled;
+      return;
+    }
+    const grace = new AbortController();
+    const allSettled = Promise.all([...this.handles.map((handle) => handle.settled), executionsSettled]).then(() => false);
+    const graceOver = this.clock.sleep(this.options.abandonAfterMs ?? engineDefaults.abandonAfterMs, grace.signal).then(
+      () => true,
+      () => false,
+    );
+    const abandoned = await Promise.race([allSettled, graceOver]);
+    grace.abort();
+    if (!abandoned) return;
+    for (const handle of this.handles) if (!handle.done) handle.record.abandoned = true;
+  }
+
+  /** Watches the caller's signal and deadline; returns the function that stops watching. */
+  private watchForStop(): () => void {
+    const { signal, deadlineMs, task } = this.options;
+    const stop = (error: unknown): void => {
+      this.stopReason ??= { error };
+      this.wake?.();
+    };
+    const onAbort = (): void => stop(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const deadline = new AbortController();
+    if (deadlineMs !== undefined) {
+      void this.clock.sleep(deadlineMs - this.clock.now(), deadline.signal).then(
+        () => stop(new DeadlineExceededError({ taskId: task.id, deadlineMs, committedSteps: this.committed.length })),
+        () => undefined,
+      );
+    }
+    return () => {
+      signal?.removeEventListener('abort', onAbort);
+      if (deadlineMs !== undefined) deadline.abort();
+    };
+  }
+
+  private throwIfStopped(): void {
+    if (this.stopReason !== undefined) throw this.stopReason.error;
   }
 
   /** The call's final ledger record, with usage and cost. */
@@ -369,9 +841,13 @@ class TaskRun {
     const record = handle.record;
     const reported = handle.result?.usage;
     const model =
-      handle.result?.model ?? (record.role === 'approx' ? this.options.models?.approx : this.options.models?.target);
+      handle.result?.model ??
+      record.model ??
+      (record.role === 'approx' ? this.options.models?.approx : this.options.models?.target);
     let usage: Usage;
-    if (handle.cancelled) {
+    if (handle.attemptUsage !== undefined) {
+      usage = handle.attemptUsage;
+    } else if (handle.cancelled) {
       usage = { ...(handle.partialUsage ?? {}), estimated: true };
     } else if (reported !== undefined) {
       usage = { ...reported };
@@ -386,4 +862,17 @@ class TaskRun {
     if (handle.result !== undefined) record.action = handle.result.action;
     return record;
   }
+}
+
+/** A guess as a trajectory step: its action and, when it was executed, the observation (or failure) it returned. */
+function guessStep(info: Guess): Step {
+  return info.execution?.outcome === undefined ? { action: info.action } : { action: info.action, ...info.execution.outcome };
+}
+
+/** The effect classes whose guessed calls the engine runs on a speculative prefix. */
+const speculativeEffects: ReadonlySet<EffectClass> = new Set<EffectClass>(['pure', 'sandboxed']);
+
+/** The memo key of a pure call: the action's canonical form and the version of the state it reads. */
+function memoKey(action: Action, state: StateLayer): string {
+  return `${state.version}\u0000${canonicalAction(action)}`;
 }

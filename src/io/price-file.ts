@@ -4,12 +4,13 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../core/errors.js';
 import { describeValidationIssues } from '../core/validation-issues.js';
+import { maxUsdPerMTok } from '../ledger/bounds.js';
 import { builtinPriceTable, type PriceTable } from '../ledger/prices.js';
 import { readJsonFile } from './read-text.js';
 
 export const modelPriceSchema = z.object({
-  inputUsdPerMTok: z.number().nonnegative(),
-  outputUsdPerMTok: z.number().nonnegative(),
+  inputUsdPerMTok: z.number().nonnegative().max(maxUsdPerMTok),
+  outputUsdPerMTok: z.number().nonnegative().max(maxUsdPerMTok),
   source: z.string().optional(),
   date: z.string().optional(),
 });

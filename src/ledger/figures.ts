@@ -6,6 +6,10 @@
  *
  * Inside the code every time is in milliseconds. Outputs that other tools parse show times in seconds, under field
  * names ending in `Sec`; those names and their values are fixed. Pure.
+ *
+ * Money can be unknown: a figure marked `unknownIfUnpriced` is `null` when it includes a call with known usage but
+ * no price (its model is not in the price table). Unknown is never 0: JSON shows `null`, tables `?`, ratios to it are
+ * null, a suite's mean over tasks of which one is unknown is unknown, and `unpricedCalls` says how many calls.
  */
 import type { TaskMetrics } from '../core/types.js';
 import { formatCount, formatFixed, formatTimes, formatUsd } from './format.js';
@@ -19,23 +23,42 @@ export type FigureUnit = 'ms' | 'usd' | 'ratio' | 'count';
  */
 export type FigureTable = 'bench' | 'sweep';
 
+/** The figures of a suite that are not figures of a task: the task count and the mean of the per-task speedups. */
+export type SuiteOnlyKey = 'tasks' | 'meanTaskSpeedup';
+
+/**
+ * How a suite's value comes from its tasks': their count, the sum or the mean of the figure, the ratio of the means
+ * of two task figures (1 when the denominator's mean is 0), or the mean of another task figure.
+ */
+export type SuiteRule =
+  | 'count'
+  | 'sum'
+  | 'mean'
+  | { readonly ratioOf: readonly [numerator: keyof TaskMetrics, denominator: keyof TaskMetrics] }
+  | { readonly meanOf: keyof TaskMetrics };
+
 /** How a figure is described. */
 export interface FigureDescription {
-  /** Its name in code: a key of `TaskMetrics` (and of `SuiteMetrics` when `suite` is set); `tasks` is the suite's task count. */
-  key: keyof TaskMetrics | 'tasks';
+  /** Its name in code: a key of `TaskMetrics`, or of `SuiteMetrics` only (`tasks`, `meanTaskSpeedup`). */
+  key: keyof TaskMetrics | SuiteOnlyKey;
   unit: FigureUnit;
   /** A short label; table headers add the unit (`latency` → `latency s`, `cost` → `cost $`). */
   label: string;
   /** What it is, in a sentence (shown as the title of HTML table headers). */
   about: string;
-  /** The table cell of its output value (seconds for `ms` figures), e.g. `formatUsd`. */
+  /** The table cell of its output value (seconds for `ms` figures), e.g. `formatUsd`. An unknown value reads `?`. */
   format: (value: number) => string;
-  /** How a suite's value comes from its tasks': their mean, their sum, or their count. Absent: a task figure only. */
-  suite?: 'mean' | 'sum' | 'count';
+  /** Money: unknown (`null`) when it includes a call with known usage whose model has no price. Absent: always known. */
+  unknownIfUnpriced?: true;
+  /** How a suite's value comes from its tasks'. Absent: a task figure only. */
+  suite?: SuiteRule;
   /** Whether the results file keeps its value for every task (in `perTask`, in code units: ms, USD…). */
   perTask: boolean;
-  /** Its field in bench rows (JSON, CSV, the results file) and the tables that show it. Absent: not in bench rows. */
-  row?: { field: string; tables: readonly FigureTable[] };
+  /**
+   * Its field in bench rows (JSON, CSV, the results file) and the tables that show it. Absent: not in bench rows.
+   * `onlyWhenNonZero`: a table shows the column only when some row's value is not 0.
+   */
+  row?: { field: string; tables: readonly FigureTable[]; onlyWhenNonZero?: true };
   /** Its ratio to the `fixed:2` row's value (the paper's normalisation): a field of bench rows, its header, its tables. */
   ratio?: { field: string; header: string; tables: readonly FigureTable[] };
 }
@@ -77,15 +100,26 @@ export const figures = [
     key: 'speedup',
     unit: 'ratio',
     label: 'speedup',
-    about: 'Sequential latency ÷ latency.',
+    about: 'Sequential latency ÷ latency; of a suite, its mean sequential latency ÷ its mean latency.',
     format: formatTimes,
-    suite: 'mean',
+    suite: { ratioOf: ['sequentialLatencyMs', 'latencyMs'] },
     perTask: true,
     row: { field: 'speedup', tables: ['bench', 'sweep'] },
   },
   {
+    key: 'meanTaskSpeedup',
+    unit: 'ratio',
+    label: 'mean task speedup',
+    about: 'The mean over the tasks of each task’s speedup (not the suite’s speedup: a slow task weighs as much as a fast one).',
+    format: formatTimes,
+    suite: { meanOf: 'speedup' },
+    perTask: false,
+    row: { field: 'meanTaskSpeedup', tables: [] },
+  },
+  {
     key: 'costUsd',
     unit: 'usd',
+    unknownIfUnpriced: true,
     label: 'cost',
     about: 'The cost of every call, from the price table.',
     format: formatUsd,
@@ -97,6 +131,7 @@ export const figures = [
   {
     key: 'sequentialCostUsd',
     unit: 'usd',
+    unknownIfUnpriced: true,
     label: 'sequential cost',
     about: 'The cost of the target calls that produced committed steps: the target agent alone.',
     format: formatUsd,
@@ -107,6 +142,7 @@ export const figures = [
   {
     key: 'overheadCostUsd',
     unit: 'usd',
+    unknownIfUnpriced: true,
     label: 'overhead',
     about: 'Cost − sequential cost.',
     format: formatUsd,
@@ -116,6 +152,7 @@ export const figures = [
   {
     key: 'wastedCostUsd',
     unit: 'usd',
+    unknownIfUnpriced: true,
     label: 'wasted',
     about: 'The cost of discarded and cancelled calls.',
     format: formatUsd,
@@ -182,10 +219,11 @@ export const figures = [
     key: 'unpricedCalls',
     unit: 'count',
     label: 'unpriced calls',
-    about: 'Calls with known usage whose model is missing from the price table (their cost counts as 0).',
+    about: 'Calls with known usage whose model is missing from the price table: the costs that include them are unknown.',
     format: formatCount,
     suite: 'sum',
     perTask: false,
+    row: { field: 'unpricedCalls', tables: ['bench', 'sweep'], onlyWhenNonZero: true },
   },
 ] as const satisfies readonly FigureDescription[];
 
@@ -193,7 +231,9 @@ export const figures = [
 export type Figure = (typeof figures)[number];
 
 /** The figures a suite has (`SuiteMetrics`). */
-export type SuiteFigure = Extract<Figure, { suite: string }>;
+export type SuiteFigure = Extract<Figure, { suite: SuiteRule }>;
+/** The figures that are unknown when they include an unpriced call. */
+export type UnknowableFigure = Extract<Figure, { unknownIfUnpriced: true }>;
 /** The figures of bench rows. */
 export type RowFigure = Extract<Figure, { row: object }>;
 /** The figures with a ratio to `fixed:2` in bench rows. */
@@ -221,9 +261,23 @@ export function isPerTaskFigure(figure: FigureDescription): figure is PerTaskFig
   return figure.perTask;
 }
 
-/** The figure's value as outputs show it: milliseconds become seconds, everything else is kept. */
-export function outputValue(figure: FigureDescription, value: number): number {
+/** Whether the figure is unknown (`null`) when it includes an unpriced call. */
+export function isUnknowable(figure: FigureDescription): boolean {
+  return figure.unknownIfUnpriced === true;
+}
+
+/** The figure's value as outputs show it: milliseconds become seconds, everything else is kept; unknown stays null. */
+export function outputValue(figure: FigureDescription, value: number | null): number | null {
+  if (value === null) return null;
   return figure.unit === 'ms' ? value / 1000 : value;
+}
+
+/** What a table shows for an unknown value. */
+export const unknownCell = '?';
+
+/** The table cell of an output value: the figure's format, `?` when unknown. */
+export function figureCell(figure: FigureDescription, value: number | null): string {
+  return value === null ? unknownCell : figure.format(value);
 }
 
 /** The figure's table header: its label and the unit outputs show it in (`latency s`, `cost $`, `speedup`). */
@@ -237,3 +291,15 @@ export function figureHeader(figure: FigureDescription): string {
 export function isWholeNumber(figure: FigureDescription): boolean {
   return figure.unit === 'count' && (figure.suite === 'count' || figure.suite === 'sum');
 }
+
+/** The `TaskMetrics` keys whose value may be null. */
+type NullableTaskKey = { [Key in keyof TaskMetrics]: null extends TaskMetrics[Key] ? Key : never }[keyof TaskMetrics];
+/** True only when the figures marked `unknownIfUnpriced` are exactly the nullable figures of `TaskMetrics`. */
+type UnknowableMatchesTaskMetrics = [UnknowableFigure['key']] extends [NullableTaskKey]
+  ? [NullableTaskKey] extends [UnknowableFigure['key']]
+    ? true
+    : false
+  : false;
+// Fails to compile when a money figure of `TaskMetrics` and its description disagree on whether it may be unknown.
+const unknowableMatchesTaskMetrics: UnknowableMatchesTaskMetrics = true;
+void unknowableMatchesTaskMetrics;

@@ -10,10 +10,10 @@ describe('formatUsd', () => {
     expect(formatUsd(12.3456)).toBe('12.35');
   });
 
-  it('writes zero as 0 and a missing or non-finite value as -', () => {
+  it('writes zero as 0, an unknown cost (null) as ?, and a missing or non-finite value as -', () => {
     expect(formatUsd(0)).toBe('0');
+    expect(formatUsd(null)).toBe('?');
     expect(formatUsd(undefined)).toBe('-');
-    expect(formatUsd(null)).toBe('-');
     expect(formatUsd(Number.NaN)).toBe('-');
     expect(formatUsd(Number.POSITIVE_INFINITY)).toBe('-');
   });

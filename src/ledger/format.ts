@@ -1,11 +1,15 @@
 /**
  * The number formatters of every output (text tables, the HTML report, the run summary): one of each kind, so a
- * figure reads the same wherever it is shown. Pure. A missing or non-finite value reads `-`.
+ * figure reads the same wherever it is shown. Pure. A missing or non-finite value reads `-`; an unknown cost `?`.
  */
 
-/** USD with four significant digits (`0.01234`, `0.1373`, `12.35`); zero reads `0`, a missing value `-`. */
+/**
+ * USD with four significant digits (`0.01234`, `0.1373`, `12.35`); zero reads `0`, an unknown cost (`null`: some
+ * call was unpriced) `?`, a missing value `-`.
+ */
 export function formatUsd(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '-';
+  if (value === null) return '?';
+  if (value === undefined || !Number.isFinite(value)) return '-';
   if (value === 0) return '0';
   return value.toPrecision(4);
 }

@@ -1,43 +1,63 @@
 /**
  * Metrics of a task and of a suite (spec §5), computed from the ledger alone.
  */
+import type { ToolRecord } from '../core/environment.js';
 import type { CallRecord, RoundRecord, TaskMetrics, TaskResult } from '../core/types.js';
-import { figures, isSuiteFigure, type SuiteFigure } from './figures.js';
+import { figures, isSuiteFigure, type SuiteFigure, type SuiteRule, type UnknowableFigure } from './figures.js';
 
-/** Figures of one task from its call records and rounds. `startMs`/`endMs` bound the task (end = final commit). */
+/**
+ * Figures of one task from its call records and rounds. `startMs`/`endMs` bound the task (end = final commit).
+ * With tool executions, the sequential latency also counts the committed executions (a sequential run waits for
+ * each step's tool before the next call).
+ */
 export function taskMetrics(input: {
   startMs: number;
   endMs: number;
   records: readonly CallRecord[];
   rounds: readonly RoundRecord[];
+  tools?: readonly ToolRecord[];
 }): TaskMetrics {
   const { startMs, endMs, records, rounds } = input;
   const latencyMs = endMs - startMs;
   let sequentialLatencyMs = 0;
+  // Money adds up the known costs; a figure that includes an unpriced call is unknown (null), never a partial sum.
   let costUsd = 0;
   let sequentialCostUsd = 0;
   let wastedCostUsd = 0;
   let unpricedCalls = 0;
+  let unpricedSequential = false;
+  let unpricedWasted = false;
   for (const record of records) {
+    // A call whose usage is entirely unknown costs nothing (spec §5): only a known usage without a price is unknown.
     const cost = record.costUsd ?? 0;
     const usageKnown = record.usage.inputTokens !== undefined || record.usage.outputTokens !== undefined;
-    if (record.costUsd === undefined && usageKnown) unpricedCalls += 1;
+    const unpriced = record.costUsd === undefined && usageKnown;
+    if (unpriced) unpricedCalls += 1;
     costUsd += cost;
     if (record.role === 'target' && record.status === 'committed') {
       sequentialLatencyMs += record.endMs - record.startMs;
       sequentialCostUsd += cost;
+      unpricedSequential ||= unpriced;
     }
-    if (record.status === 'discarded' || record.status === 'cancelled') wastedCostUsd += cost;
+    if (record.status === 'discarded' || record.status === 'cancelled' || record.status === 'failed') {
+      wastedCostUsd += cost;
+      unpricedWasted ||= unpriced;
+    }
   }
+  for (const tool of input.tools ?? []) {
+    if (tool.status === 'committed') sequentialLatencyMs += tool.endMs - tool.startMs;
+  }
+  const knownCost = unpricedCalls === 0 ? costUsd : null;
+  const knownSequentialCost = unpricedSequential ? null : sequentialCostUsd;
   const { peak, busyMs } = concurrency(records);
   return {
     latencyMs,
     sequentialLatencyMs,
     speedup: latencyMs > 0 ? sequentialLatencyMs / latencyMs : 1,
-    costUsd,
-    sequentialCostUsd,
-    overheadCostUsd: costUsd - sequentialCostUsd,
-    wastedCostUsd,
+    costUsd: knownCost,
+    sequentialCostUsd: knownSequentialCost,
+    overheadCostUsd: knownCost === null || knownSequentialCost === null ? null : knownCost - knownSequentialCost,
+    wastedCostUsd: unpricedWasted ? null : wastedCostUsd,
     peakConcurrency: peak,
     meanConcurrency: latencyMs > 0 ? busyMs / latencyMs : 0,
     meanK: rounds.length > 0 ? rounds.reduce((sum, round) => sum + round.k, 0) / rounds.length : 0,
@@ -78,20 +98,45 @@ function concurrency(records: readonly CallRecord[]): { peak: number; busyMs: nu
 }
 
 /**
- * A suite's figures (spec §5), one per figure of `figures` with a `suite` rule: `tasks`, then the means per task
- * (times in ms, money in USD) and `unpricedCalls` summed over the tasks.
+ * A suite's figures (spec §5), one per figure of `figures` with a `suite` rule: `tasks`, the means per task (times in
+ * ms, money in USD), `speedup` as the ratio of the mean sequential latency to the mean latency, `meanTaskSpeedup`,
+ * and `unpricedCalls` summed over the tasks. A mean of money over tasks of which one is unknown is unknown (null).
  */
-export type SuiteMetrics = Record<SuiteFigure['key'], number>;
+export type SuiteMetrics = {
+  [Figure in SuiteFigure as Figure['key']]: Figure extends UnknowableFigure ? number | null : number;
+};
 
 /** The figures of a suite from its tasks' results. */
 export function suiteMetrics(results: readonly TaskResult[]): SuiteMetrics {
-  const entries = figures.filter(isSuiteFigure).map((figure) => [figure.key, suiteValue(figure, results)] as const);
+  const entries = figures.filter(isSuiteFigure).map((figure) => [figure.key, suiteValue(figure.suite, figure.key, results)] as const);
   return Object.fromEntries(entries) as SuiteMetrics;
 }
 
-function suiteValue(figure: SuiteFigure, results: readonly TaskResult[]): number {
-  if (figure.suite === 'count') return results.length;
-  const sum = results.reduce((total, result) => total + result.metrics[figure.key], 0);
-  if (figure.suite === 'sum') return sum;
+function suiteValue(rule: SuiteRule, key: SuiteFigure['key'], results: readonly TaskResult[]): number | null {
+  if (rule === 'count') return results.length;
+  if (rule === 'sum') return sumOf(results, key as keyof TaskMetrics);
+  if (rule === 'mean') return meanOf(results, key as keyof TaskMetrics);
+  if ('meanOf' in rule) return meanOf(results, rule.meanOf);
+  const [numerator, denominator] = rule.ratioOf.map((figure) => meanOf(results, figure));
+  if (numerator === null || denominator === null) return null;
+  // As for one task: no time spent is no gain.
+  return denominator! > 0 ? numerator! / denominator! : 1;
+}
+
+/** The sum of a task figure over the tasks; null when any task's value is unknown. */
+function sumOf(results: readonly TaskResult[], key: keyof TaskMetrics): number | null {
+  let sum = 0;
+  for (const result of results) {
+    const value = result.metrics[key];
+    if (value === null) return null;
+    sum += value;
+  }
+  return sum;
+}
+
+/** The mean of a task figure over the tasks (0 over no task); null when any task's value is unknown. */
+function meanOf(results: readonly TaskResult[], key: keyof TaskMetrics): number | null {
+  const sum = sumOf(results, key);
+  if (sum === null) return null;
   return results.length === 0 ? 0 : sum / results.length;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builtinPriceTable, costOf } from './prices.js';
+import { builtinPriceTable, costOf, findPrice, type PriceTable } from './prices.js';
 
 describe('built-in price table', () => {
   it('prices the models of the published DSP runs and the paper, each with a source and a date', () => {
@@ -15,5 +15,43 @@ describe('built-in price table', () => {
 
   it('costs a gpt-4-turbo ReAct step at $10 / $30 per million tokens', () => {
     expect(costOf(builtinPriceTable, 'gpt-4-turbo', { inputTokens: 919, outputTokens: 108 })).toBeCloseTo(0.01243, 8);
+  });
+});
+
+describe('the price of a model', () => {
+  const usage = { inputTokens: 1_000_000, outputTokens: 1_000_000 };
+
+  it('prices a provider-qualified name (as dsp run records it) like the provider’s model id', () => {
+    expect(findPrice(builtinPriceTable, 'openai:gpt-4.1-mini')?.key).toBe('gpt-4.1-mini');
+    expect(costOf(builtinPriceTable, 'openai:gpt-4.1-mini', usage)).toBe(costOf(builtinPriceTable, 'gpt-4.1-mini', usage));
+    expect(costOf(builtinPriceTable, 'openai:gpt-4.1-mini', usage)).toBeCloseTo(2, 12);
+    expect(costOf(builtinPriceTable, 'anthropic:claude-haiku-4-5', usage)).toBeCloseTo(6, 12);
+  });
+
+  it('lets a provider-qualified key take precedence over the model id', () => {
+    const table: PriceTable = {
+      name: 'qualified',
+      models: { ...builtinPriceTable.models, 'openai:gpt-4.1-mini': { inputUsdPerMTok: 1, outputUsdPerMTok: 1 } },
+    };
+    expect(findPrice(table, 'openai:gpt-4.1-mini')?.key).toBe('openai:gpt-4.1-mini');
+    expect(costOf(table, 'openai:gpt-4.1-mini', usage)).toBe(2);
+    // The bare id keeps its own entry: a qualified key prices only calls known to come from that provider.
+    expect(findPrice(table, 'gpt-4.1-mini')?.key).toBe('gpt-4.1-mini');
+  });
+
+  it('strips only a known provider, once: a model id may hold colons of its own', () => {
+    const table: PriceTable = { name: 'local', models: { 'llama3:8b': { inputUsdPerMTok: 0.1, outputUsdPerMTok: 0.2 }, '8b': { inputUsdPerMTok: 9, outputUsdPerMTok: 9 } } };
+    expect(findPrice(table, 'openai-compatible:llama3:8b')?.key).toBe('llama3:8b');
+    expect(findPrice(table, 'llama3:8b')?.key).toBe('llama3:8b');
+    expect(findPrice({ ...table, models: { '8b': table.models['8b']! } }, 'llama3:8b')).toBeUndefined();
+    expect(findPrice(builtinPriceTable, 'google:gpt-4.1')).toBeUndefined();
+    expect(findPrice(builtinPriceTable, 'openai:')).toBeUndefined();
+  });
+
+  it('reads only the table’s own entries: a model named after an Object method has no price, not NaN', () => {
+    for (const model of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'openai:constructor', 'valueOf']) {
+      expect(findPrice(builtinPriceTable, model), model).toBeUndefined();
+      expect(costOf(builtinPriceTable, model, usage), model).toBeUndefined();
+    }
   });
 });

@@ -59,10 +59,45 @@ export const builtinPriceTable: PriceTable = {
   },
 };
 
+/**
+ * The providers a model name may be qualified with: `provider:modelId` is how `dsp run` names models in the ledger
+ * and in recorded traces (`openai:gpt-4.1-mini`, `openai-compatible:llama3:8b`). The same names as model specs.
+ */
+export const qualifyingProviders = ['openai', 'deepseek', 'anthropic', 'openai-compatible'] as const;
+
+/** A model's price and the key of the table it was found under. */
+export interface FoundPrice {
+  /** The table's key: the model name itself, or the provider's model id of a qualified name. */
+  key: string;
+  price: ModelPrice;
+}
+
+/**
+ * The price of a model (spec §5), one rule for live runs and replays: the table's entry for the name as given, so
+ * that a provider-qualified key (`openai:gpt-4.1-mini`) takes precedence; else, for a name qualified by one of
+ * `qualifyingProviders`, the entry for the provider's model id (`gpt-4.1-mini`). Only the table's own entries
+ * count: a model named `constructor` or `toString` has no price. Undefined when neither key has an entry.
+ */
+export function findPrice(table: PriceTable, model: string): FoundPrice | undefined {
+  for (const key of priceKeys(model)) {
+    if (Object.hasOwn(table.models, key)) return { key, price: table.models[key]! };
+  }
+  return undefined;
+}
+
+/** The keys a model's price is looked up under, in order of precedence. */
+function priceKeys(model: string): string[] {
+  const separator = model.indexOf(':');
+  const provider = model.slice(0, separator);
+  const modelId = model.slice(separator + 1);
+  const qualified = separator > 0 && modelId !== '' && (qualifyingProviders as readonly string[]).includes(provider);
+  return qualified ? [model, modelId] : [model];
+}
+
 /** Cost of a call in USD, or undefined when the model has no price or the usage is entirely unknown. */
 export function costOf(table: PriceTable, model: string | undefined, usage: Usage): number | undefined {
   if (model === undefined) return undefined;
-  const price = table.models[model];
+  const price = findPrice(table, model)?.price;
   if (price === undefined) return undefined;
   if (usage.inputTokens === undefined && usage.outputTokens === undefined) return undefined;
   return (

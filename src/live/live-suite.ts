@@ -5,20 +5,29 @@
  *
  * This folder sits above the agents, providers and environments it assembles, and below the CLI.
  */
-import type { Clock } from '../core/clock.js';
+import { randomBytes } from 'node:crypto';
+import { RealClock, type Clock } from '../core/clock.js';
 import { InvalidInputError } from '../core/errors.js';
-import type { Agent, Role } from '../core/types.js';
-import { createAiSdkAgent } from '../agents/ai-sdk.js';
+import type { KPolicy } from '../core/policy.js';
+import { builtinPriceTable } from '../ledger/prices.js';
+import type { Random } from '../core/rng.js';
+import type { Agent, Role, TaskResult } from '../core/types.js';
+import { createModelCaller } from '../agents/ai-sdk.js';
 import type { ActionSpace } from '../agents/action-space.js';
-import type { ParseFailure, PlanningStrategy, StrategyName } from '../agents/strategies.js';
+import { createStrategyAgent, type ParseFailure, type PlanningStrategy, type StrategyName } from '../agents/strategies.js';
 import { preloadTokenCounters } from '../agents/tokenizer.js';
 import { openAgiActionSpace } from '../envs/openagi/actions.js';
 import type { PolicySpec } from '../policies/registry.js';
-import { createLanguageModel, type ProviderModel } from '../providers/providers.js';
+import { createLanguageModel, redactSecretsIn, type ProviderModel } from '../providers/providers.js';
 import { createPolicy } from '../suite/create-policy.js';
 import { runSuite, type RecordedTask, type RunSuiteOptions, type SuiteOutcome } from '../suite/run-suite.js';
 import { TraceRecorder } from '../traces/format.js';
 import { traceFromTaskResult } from '../traces/from-task-result.js';
+import { liveModelCaller, type LiveCallerOptions } from './live-caller.js';
+import { gateSpeculation, policyPerTask } from './live-policies.js';
+import { RunBudget, type BudgetSettings, type Spend } from './budget.js';
+import { RequestLimiter, type LimiterSettings, type LimiterStats } from './limiter.js';
+import type { RetrySettings } from './retry.js';
 
 /** One of the two agents of a live run. */
 export interface LiveAgentSpec {
@@ -34,7 +43,18 @@ export interface LiveAgentSpec {
 export interface LiveSuiteOptions
   extends Pick<
     RunSuiteOptions,
-    'tasks' | 'signal' | 'sequentialBaseline' | 'maxSteps' | 'kMax' | 'priceTable' | 'onTaskStarted' | 'onRound' | 'onTaskFinished' | 'onTaskFailed'
+    | 'tasks'
+    | 'signal'
+    | 'deadlineMs'
+    | 'abandonAfterMs'
+    | 'sequentialBaseline'
+    | 'maxSteps'
+    | 'kMax'
+    | 'priceTable'
+    | 'onTaskStarted'
+    | 'onRound'
+    | 'onTaskFinished'
+    | 'onTaskFailed'
   > {
   /** The suite's name, written into recorded traces, e.g. `openagi`. */
   suite: string;
@@ -58,37 +78,101 @@ export interface LiveSuiteOptions
   clock?: Clock;
   /** Told about every model reply with no parsable action (A's counts as a mismatch; T's fails the task). */
   onParseFailure?: (role: Role, failure: ParseFailure) => void;
+  /** Told about anything odd that the run works around, in a line (e.g. a token count the recording cannot hold). */
+  onWarning?: (message: string) => void;
+  /**
+   * How failed requests are retried (see `retry.ts`): transient failures, twice by default, with an exponential
+   * backoff and jitter or the wait the server asked for. `{ retries: 0 }` turns retries off.
+   */
+  retry?: RetrySettings;
+  /** Draws the retry jitter. Default `Math.random`. */
+  random?: Random;
+  /**
+   * The longest one model request may take, in milliseconds, before it is aborted and fails as a transient error
+   * (retried like one). Default 120000 (`liveDefaults.callTimeoutMs`).
+   */
+  callTimeoutMs?: number;
+  /**
+   * Limits on the run's requests — in flight at once and per minute, over both agents and all tasks — with the
+   * committed path first (see `limiter.ts`). Default: none. `reservedForCommitted` defaults to `parallel` (twice
+   * that for a `debate` target).
+   */
+  limits?: LimiterSettings;
+  /** How many tasks run at once. Default 1. Not with the `dsp` policy, which learns from one task after another. */
+  parallel?: number;
+  /**
+   * Budgets in USD and tokens, per task and for the run, checked before each request with its estimate;
+   * speculation is cut first (see `budget.ts`). USD budgets count only models with a price. Default: none.
+   */
+  budget?: BudgetSettings;
+}
+
+/** Defaults of a live run. */
+export const liveDefaults = { callTimeoutMs: 120_000 } as const;
+
+/** What `runLiveSuite` returns: `runSuite`'s outcome, and the counters of the run's requests. */
+export interface LiveSuiteOutcome extends SuiteOutcome {
+  /** Requests in flight at the peak, speculative requests skipped or cut, 429s seen. */
+  requests: LimiterStats;
+  /**
+   * With budgets: what the run (with a run budget) and each task (with task budgets) spent by the budget's count
+   * (every request, stopped tasks included), and by how much requests cost more than their estimates: a scope
+   * never spends more than its limit plus that overrun (the bound of `budget.ts`).
+   */
+  budget?: { run?: { spent: Spend; overrun: Spend }; tasks: Record<string, { spent: Spend; overrun: Spend }> };
 }
 
 /**
  * Runs a suite live and returns `runSuite`'s outcome. Throws typed errors before the first task for bad options
  * (`InvalidInputError`) and missing keys (`MissingApiKeyError`); a failing task is reported, not thrown.
  */
-export async function runLiveSuite(options: LiveSuiteOptions): Promise<SuiteOutcome> {
+export async function runLiveSuite(options: LiveSuiteOptions): Promise<LiveSuiteOutcome> {
+  const policySource = options.policySource ?? 'policy';
   if (options.policy.kind === 'oracle') {
     throw new InvalidInputError('the oracle policy needs the future of a recorded trace: use it in replay, not in dsp run', {
-      source: options.policySource ?? 'policy',
+      source: policySource,
+    });
+  }
+  const parallel = options.parallel ?? 1;
+  if (parallel > 1 && options.policy.kind === 'dsp') {
+    throw new InvalidInputError('the dsp policy learns from one task after another: run it with one task at a time (parallel 1)', {
+      source: policySource,
     });
   }
   const actionSpace = options.actionSpace ?? openAgiActionSpace;
-  const approx = createLiveAgent('approx', options, actionSpace);
-  const target = createLiveAgent('target', options, actionSpace);
+  const clock = options.clock ?? new RealClock();
+  const limiter = new RequestLimiter({
+    ...options.limits,
+    reservedForCommitted: options.limits?.reservedForCommitted ?? parallel * concurrentRequests(options.target.strategy),
+  });
+  const budget = new RunBudget(options.budget ?? {}, options.priceTable ?? builtinPriceTable);
+  const run: LiveRun = { clock, random: options.random ?? Math.random, limiter, ...(budget.enabled ? { budget } : {}) };
+  const approx = createLiveAgent('approx', options, actionSpace, run);
+  const target = createLiveAgent('target', options, actionSpace, run);
   // Build the tokenizers now: building one blocks for about a second, which must not happen mid-run.
   await preloadTokenCounters([approx.model.modelName, target.model.modelName]);
 
   // Created last, so that nothing can fail before the `finally` that closes it (a dsp policy owns a worker).
-  const policy = createPolicy(options.policy, {}, {
-    // Live: a learning policy never makes planning wait for its trainer.
-    deterministic: false,
-    ...(options.predictorStatePath === undefined ? {} : { predictorStatePath: options.predictorStatePath }),
-  });
-  const { tasks, signal, clock, sequentialBaseline, maxSteps, kMax, priceTable, suite, recordPath } = options;
+  const createOne = (): KPolicy =>
+    createPolicy(options.policy, {}, {
+      // Live: a learning policy never makes planning wait for its trainer.
+      deterministic: false,
+      ...(options.predictorStatePath === undefined ? {} : { predictorStatePath: options.predictorStatePath }),
+    });
+  const policy = gateSpeculation(
+    parallel > 1 ? policyPerTask(createOne) : createOne(),
+    (task) => limiter.speculationAllowed && (!budget.enabled || budget.speculationAllowed(task.id)),
+  );
+  const { tasks, signal, deadlineMs, abandonAfterMs, sequentialBaseline, maxSteps, kMax, priceTable, suite, recordPath } = options;
   const { onTaskStarted, onRound, onTaskFinished, onTaskFailed } = options;
   try {
-    return await runSuite({
+    const outcome = await runSuite({
       tasks,
       signal,
+      deadlineMs,
+      abandonAfterMs,
       clock,
+      parallel,
       sequentialBaseline,
       maxSteps,
       kMax,
@@ -102,12 +186,53 @@ export async function runLiveSuite(options: LiveSuiteOptions): Promise<SuiteOutc
       policy,
       actionsMatch: actionSpace.actionsMatch,
       isTerminal: actionSpace.isTerminal,
-      models: { approx: approx.model.modelName, target: target.model.modelName },
-      ...(recordPath === undefined ? {} : { record: traceWriter(recordPath, { suite, approx, target, policyName: policy.name }) }),
+      models: { approx: modelLabel(approx.model), target: modelLabel(target.model) },
+      ...(recordPath === undefined
+        ? {}
+        : { record: traceWriter(recordPath, { suite, approx, target, policyName: policy.name, env: options.env, onWarning: options.onWarning }) }),
     });
+    const runSpend = budget.runSpend;
+    const spend = { ...(runSpend === undefined ? {} : { run: runSpend }), tasks: budget.taskSpend };
+    return { ...outcome, requests: limiter.stats, ...(budget.enabled ? { budget: spend } : {}) };
   } finally {
     await policy.close?.();
   }
+}
+
+/** How the approximation agent A fared in one task, read from its ledger. */
+export interface ApproxFailures {
+  /** A's calls that returned or threw (those cancelled by the engine are left out: they never answered). */
+  calls: number;
+  /** Those that threw (a refused request, 401 or 429, a network error…): each ended its round's speculation. */
+  failed: number;
+  /** The first failure's message, when one failed. */
+  firstError: string | undefined;
+}
+
+/**
+ * Counts A's failed calls in a task's ledger. When every call of A failed, speculation did nothing: the task ran as
+ * T alone, at T's pace, whatever k the policy chose, and a run should say so rather than look merely slow.
+ */
+export function approxFailuresOf(result: TaskResult): ApproxFailures {
+  // A retried request's failed attempts are records of their own (`attemptOf`): the call is counted once, by its end.
+  const answered = result.records.filter(
+    (record) => record.role === 'approx' && record.status !== 'cancelled' && record.attemptOf === undefined,
+  );
+  const failed = answered.filter((record) => record.error !== undefined);
+  return { calls: answered.length, failed: failed.length, firstError: failed[0]?.error };
+}
+
+/** What the agents of one live run share. */
+interface LiveRun {
+  clock: Clock;
+  random: Random;
+  limiter: RequestLimiter;
+  budget?: RunBudget;
+}
+
+/** The requests a strategy makes at once (the two debaters of a round), for the slots kept for the committed path. */
+function concurrentRequests(strategy: StrategyName | PlanningStrategy): number {
+  return (typeof strategy === 'string' ? strategy : strategy.name) === 'debate' ? 2 : 1;
 }
 
 /** A live agent with the provider model behind it. */
@@ -117,7 +242,7 @@ interface LiveAgent {
   strategyName: string;
 }
 
-function createLiveAgent(role: Role, options: LiveSuiteOptions, actionSpace: ActionSpace): LiveAgent {
+function createLiveAgent(role: Role, options: LiveSuiteOptions, actionSpace: ActionSpace, run: LiveRun): LiveAgent {
   const spec = options[role];
   const model = createLanguageModel(spec.model, {
     env: options.env,
@@ -125,38 +250,91 @@ function createLiveAgent(role: Role, options: LiveSuiteOptions, actionSpace: Act
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
   const onParseFailure = options.onParseFailure;
-  const agent = createAiSdkAgent({
-    model: model.model,
+  const strategyOptions: Omit<Parameters<typeof createStrategyAgent>[0], 'callModel'> = {
     actionSpace,
     strategy: spec.strategy,
     // A's unparsable reply is a guess that matches nothing; T's would change the plan, so it fails the task.
     onUnparsable: role === 'approx' ? 'mismatch' : 'throw',
     ...(onParseFailure === undefined ? {} : { onParseFailure: (failure: ParseFailure) => onParseFailure(role, failure) }),
-  });
-  return { agent, model, strategyName: typeof spec.strategy === 'string' ? spec.strategy : spec.strategy.name };
+  };
+  const caller: LiveCallerOptions = {
+    role,
+    modelName: model.modelName,
+    attempt: createModelCaller(model.model, { modelName: model.modelName, timeoutMs: options.callTimeoutMs ?? liveDefaults.callTimeoutMs }),
+    retry: options.retry ?? {},
+    random: run.random,
+    clock: run.clock,
+    limiter: run.limiter,
+    ...(run.budget === undefined ? {} : { budget: run.budget }),
+  };
+  // Each call gets its own caller: its requests know the call's context (speculative or not) and report their
+  // failed attempts to the engine through the call's options.
+  const agent: Agent = (context, callOptions) =>
+    createStrategyAgent({ ...strategyOptions, callModel: liveModelCaller(caller, context, callOptions) })(context, callOptions);
+  return { agent: withModelLabel(agent, modelLabel(model)), model, strategyName: typeof spec.strategy === 'string' ? spec.strategy : spec.strategy.name };
 }
 
-/** The recorder hook: appends each finished task's trace to `path`, one line per task, flushed at once. */
+/**
+ * The agent with its calls named `provider:modelId` in the ledger, as in recorded traces: live and in replay a call
+ * is then priced by the same name, so one price table gives a run and the replay of its recording the same costs.
+ */
+function withModelLabel(agent: Agent, label: string): Agent {
+  return async (context, options) => ({ ...(await agent(context, options)), model: label });
+}
+
+/**
+ * The recorder hook: appends each finished task's trace to `path`, one line per task, flushed at once. Every API key
+ * of `env` is redacted from the trace first (a reply may echo the request's key). Ids are
+ * `SUITE/TASK/RUN` with a run id unique to this run, and `#2`, `#3`… after a task the run plans again.
+ */
 function traceWriter(
   path: string,
-  run: { suite: string; approx: LiveAgent; target: LiveAgent; policyName: string },
+  run: {
+    suite: string;
+    approx: LiveAgent;
+    target: LiveAgent;
+    policyName: string;
+    env: LiveSuiteOptions['env'];
+    onWarning: LiveSuiteOptions['onWarning'];
+  },
 ): (finished: RecordedTask) => void {
   const recorder = new TraceRecorder(path);
-  const runId = `run-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
-  return ({ task, result }) =>
-    recorder.append(
-      traceFromTaskResult(task, result, {
-        id: `${run.suite}/${task.id}/${runId}`,
+  const runId = newRunId(new Date());
+  const timesPlanned = new Map<string, number>();
+  return ({ task, result }) => {
+    const times = (timesPlanned.get(task.id) ?? 0) + 1;
+    timesPlanned.set(task.id, times);
+    const id = `${run.suite}/${task.id}/${runId}${times === 1 ? '' : `#${times}`}`;
+    const trace = traceFromTaskResult(
+      task,
+      result,
+      {
+        id,
         suite: run.suite,
         models: { approx: modelLabel(run.approx.model), target: modelLabel(run.target.model) },
         extra: {
           strategies: { approx: run.approx.strategyName, target: run.target.strategyName },
           policy: run.policyName,
         },
-      }),
+      },
+      {
+        onInvalidTokens: ({ step, role, field, value }) =>
+          run.onWarning?.(`${task.id} step ${step}: the ${role} model reported ${field} ${value}, not a whole number ≥ 0; recorded as unknown`),
+      },
     );
+    recorder.append(redactSecretsIn(trace, run.env));
+  };
 }
 
+/**
+ * A run id unique across runs: the start time to the millisecond and 6 random hex digits, e.g.
+ * `run-20250101T120000.123Z-4f2a9c` (two runs started in the same millisecond still differ).
+ */
+export function newRunId(startedAt: Date): string {
+  return `run-${startedAt.toISOString().replace(/[-:]/g, '')}-${randomBytes(3).toString('hex')}`;
+}
+
+/** The name of a live model in the ledger and in recorded traces: `provider:modelId` (spec §5 prices it). */
 function modelLabel(model: ProviderModel): string {
   return `${model.spec.provider}:${model.spec.modelId}`;
 }

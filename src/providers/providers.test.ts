@@ -6,6 +6,7 @@ import {
   isMissingApiKeyError,
   parseModelSpec,
   redactSecrets,
+  redactSecretsIn,
 } from './providers.js';
 
 const fakeKey = 'sk-fake-provider-key-0123456789';
@@ -30,6 +31,22 @@ describe('parseModelSpec', () => {
     expect(() => parseModelSpec('openai:')).toThrow(/names no model/);
     expect(() => parseModelSpec('openai-compatible:m')).toThrow(/openai-compatible:MODEL@http:\/\/host:port\/v1/);
     expect(() => parseModelSpec(`openai-compatible:m@http://user:${fakeKey}@host/v1`)).toThrow(/do not put credentials in the URL/);
+  });
+
+  it('never echoes the credentials of a URL, not even when refusing them', () => {
+    const refusal = (spec: string): string => {
+      try {
+        parseModelSpec(spec, '--approx');
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('expected a refusal');
+    };
+    expect(refusal('openai-compatible:m@http://user:pa55word@host/v1')).toBe(
+      '--approx: "openai-compatible:m@http://***@host/v1": do not put credentials in the URL; set DSP_OPENAI_COMPATIBLE_API_KEY instead',
+    );
+    expect(refusal('openai-compatible:m@http://user:pa55word@ho st/v1')).not.toContain('pa55word');
+    expect(refusal('acme:m@https://me:pa55word@host/v1')).not.toContain('pa55word');
   });
 });
 
@@ -91,10 +108,31 @@ describe('convertCompatibleUsage', () => {
 
 describe('redactSecrets', () => {
   it('replaces every key value found in the environment', () => {
-    const env = { OPENAI_API_KEY: fakeKey, DEEPSEEK_API_KEY: 'short' };
+    const env = { OPENAI_API_KEY: fakeKey };
     expect(redactSecrets(`401: bad key ${fakeKey} (${fakeKey})`, env)).toBe(
       '401: bad key [redacted OPENAI_API_KEY] ([redacted OPENAI_API_KEY])',
     );
-    expect(redactSecrets('a short answer', env)).toBe('a short answer');
+    expect(redactSecrets(`glued${fakeKey}glued`, env)).toBe('glued[redacted OPENAI_API_KEY]glued');
+  });
+
+  it('redacts keys of any length; one shorter than 8 characters where it stands as a whole token', () => {
+    const env = { DEEPSEEK_API_KEY: 'k3y', ANTHROPIC_API_KEY: 'x', DSP_OPENAI_COMPATIBLE_API_KEY: ' s3cr.t+ ' };
+    expect(redactSecrets('Authorization: Bearer k3y', env)).toBe('Authorization: Bearer [redacted DEEPSEEK_API_KEY]');
+    expect(redactSecrets('{"key":"k3y"} x', env)).toBe('{"key":"[redacted DEEPSEEK_API_KEY]"} [redacted ANTHROPIC_API_KEY]');
+    // Inside a longer word it is not the key: a one-letter key must not eat every word that has the letter.
+    expect(redactSecrets('k3yboard extra xk3y', env)).toBe('k3yboard extra xk3y');
+    // Trimmed as the provider uses it; regex characters are taken literally.
+    expect(redactSecrets('sent s3cr.t+ and s3crat+', env)).toBe('sent [redacted DSP_OPENAI_COMPATIBLE_API_KEY] and s3crat+');
+  });
+
+  it('redacts every string of a value to be written, keys and nested values alike', () => {
+    const env = { OPENAI_API_KEY: fakeKey };
+    const trace = { id: 't', steps: [{ approx: { action: { unparsed: `Bearer ${fakeKey}` }, inputTokens: 3 } }], [fakeKey]: true };
+    expect(redactSecretsIn(trace, env)).toEqual({
+      id: 't',
+      steps: [{ approx: { action: { unparsed: 'Bearer [redacted OPENAI_API_KEY]' }, inputTokens: 3 } }],
+      '[redacted OPENAI_API_KEY]': true,
+    });
+    expect(redactSecretsIn(trace, {})).toBe(trace);
   });
 });

@@ -5,7 +5,8 @@
  * API keys are read from the environment only (`OPENAI_API_KEY`, `DEEPSEEK_API_KEY`, `ANTHROPIC_API_KEY`; for
  * `openai-compatible` the optional `DSP_OPENAI_COMPATIBLE_API_KEY`). A missing key is a `MissingApiKeyError` that
  * names the variable, never a value. Keys never appear in a spec, a message, a trace or a report; `redactSecrets`
- * removes them from any text that could have picked one up (e.g. an error echoed by a server).
+ * removes them from any text that could have picked one up (e.g. an error echoed by a server), and
+ * `redactSecretsIn` from anything written (`api-keys.ts`).
  */
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createDeepSeek } from '@ai-sdk/deepseek';
@@ -14,20 +15,9 @@ import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModelV3Usage } from '@ai-sdk/provider';
 import type { LanguageModel } from 'ai';
 import { DspError, InvalidInputError } from '../core/errors.js';
+import { apiKeyVariables, hideUrlCredentials, providerNames, type ProviderName } from './api-keys.js';
 
-/** The providers a spec may name. */
-export const providerNames = ['openai', 'deepseek', 'anthropic', 'openai-compatible'] as const;
-
-/** A provider a spec may name. */
-export type ProviderName = (typeof providerNames)[number];
-
-/** The environment variable holding each provider's API key. */
-export const apiKeyVariables: Readonly<Record<ProviderName, string>> = {
-  openai: 'OPENAI_API_KEY',
-  deepseek: 'DEEPSEEK_API_KEY',
-  anthropic: 'ANTHROPIC_API_KEY',
-  'openai-compatible': 'DSP_OPENAI_COMPATIBLE_API_KEY',
-};
+export { apiKeyVariables, hideUrlCredentials, providerNames, redactSecrets, redactSecretsIn, type ProviderName } from './api-keys.js';
 
 /** A parsed model spec. */
 export interface ModelSpec {
@@ -67,13 +57,15 @@ export function isMissingApiKeyError(error: unknown): error is MissingApiKeyErro
  * `source` (default `model spec`; a command passes its option, e.g. `--target`).
  */
 export function parseModelSpec(text: string, source = 'model spec'): ModelSpec {
-  const spec = text.trim();
-  const colon = spec.indexOf(':');
+  const given = text.trim();
+  // What messages echo: never the credentials of a URL, even in the message that refuses them.
+  const spec = hideUrlCredentials(given);
+  const colon = given.indexOf(':');
   if (colon <= 0) {
     throw new InvalidInputError(`"${spec}" is not a model spec; expected PROVIDER:MODEL, e.g. ${specExamples}`, { source });
   }
-  const provider = spec.slice(0, colon);
-  const rest = spec.slice(colon + 1).trim();
+  const provider = given.slice(0, colon);
+  const rest = given.slice(colon + 1).trim();
   if (!(providerNames as readonly string[]).includes(provider)) {
     throw new InvalidInputError(
       `unknown provider "${provider}" in "${spec}"; valid providers: ${providerNames.join(', ')} (e.g. ${specExamples})`,
@@ -93,7 +85,7 @@ export function parseModelSpec(text: string, source = 'model spec'): ModelSpec {
     try {
       url = new URL(match[2]!);
     } catch {
-      throw new InvalidInputError(`"${spec}": "${match[2]}" is not a URL`, { source });
+      throw new InvalidInputError(`"${spec}": "${hideUrlCredentials(match[2]!)}" is not a URL`, { source });
     }
     if (url.username !== '' || url.password !== '') {
       throw new InvalidInputError(
@@ -199,20 +191,6 @@ export function convertCompatibleUsage(usage: CompatibleUsage | null | undefined
       reasoning,
     },
   };
-}
-
-/**
- * Replaces every API key found in the environment (the variables of `apiKeyVariables`) with
- * `[redacted VARIABLE]`. Use on any text shown to a user or written to a file that could contain a provider's echo.
- */
-export function redactSecrets(text: string, env: Readonly<Record<string, string | undefined>> = process.env): string {
-  let redacted = text;
-  for (const variable of Object.values(apiKeyVariables)) {
-    const value = nonEmpty(env[variable]);
-    // Very short values would redact ordinary words; real keys are long.
-    if (value !== undefined && value.length >= 8) redacted = redacted.split(value).join(`[redacted ${variable}]`);
-  }
-  return redacted;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -48,7 +48,7 @@ export interface BuildResultsOptions {
   actionsMatch?: ActionsMatch;
 }
 
-/** Builds the `dsp-results/1` document of a bench or sweep run. */
+/** Builds the `dsp-results/2` document of a bench or sweep run. */
 export function buildResults(options: BuildResultsOptions): ResultsFile {
   if (options.results.length !== options.suites.length) {
     throw new InvalidInputError(`expected one bench result per suite, got ${options.results.length} for ${options.suites.length} suites`);
@@ -85,14 +85,20 @@ export function policyKind(name: string): PolicyKind {
 
 /**
  * The policies not dominated in (mean latency, mean cost) among a summary's rows, fastest first. The oracle is
- * left out: it reads the trace's future, so it is a limit to compare with, not a setting one can choose.
+ * left out: it reads the trace's future, so it is a limit to compare with, not a setting one can choose. So is a
+ * row whose cost is unknown (an unpriced call): it can neither dominate nor be dominated.
  */
 export function frontierOfRows(rows: readonly BenchRow[]): string[] {
   return paretoFrontier(
     rows
       .filter((row) => policyKind(row.policy) !== 'oracle')
-      .map((row) => ({ name: row.policy, latency: row.latencySec, cost: row.costUsd })),
+      .flatMap((row) => (row.costUsd === null ? [] : [{ name: row.policy, latency: row.latencySec, cost: row.costUsd }])),
   );
+}
+
+/** The policies of rows whose cost is unknown (some call is unpriced), in row order. */
+export function unknownCostPolicies(rows: readonly BenchRow[]): string[] {
+  return rows.filter((row) => row.costUsd === null).map((row) => row.policy);
 }
 
 function suiteResults(result: BenchSuiteResult, suite: Suite, kMax: number, actionsMatch: ActionsMatch): SuiteResults {
@@ -126,7 +132,7 @@ function policyResult(
   if (run.results.length !== traces.length) {
     throw new InvalidInputError(`policy ${run.policy} has ${run.results.length} task results for ${traces.length} traces`);
   }
-  const pick = (field: keyof TaskResult['metrics']): number[] => run.results.map((task) => task.metrics[field]);
+  const pick = (field: keyof TaskResult['metrics']): Array<number | null> => run.results.map((task) => task.metrics[field]);
   const rounds: PolicyResult['rounds'] = { task: [], k: [], oracleK: [] };
   run.results.forEach((task, taskIndex) => {
     const trace = traces[taskIndex]!;

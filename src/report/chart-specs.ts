@@ -4,7 +4,7 @@
  * which Vega writes into the SVG as a class (`pareto_points_marks`).
  */
 import { assignSlots, distribution, trailingMean, type Distribution } from './chart-data.js';
-import type { PolicyKind, SuiteResults } from './results-schema.js';
+import type { BenchRowData, PolicyKind, SuiteResults } from './results-schema.js';
 
 /** A Vega-Lite specification (a plain JSON object). */
 export type VegaLiteSpec = { [key: string]: unknown };
@@ -38,10 +38,12 @@ export const statusColours = {
   accepted: '#56B4E9',
   discarded: '#E69F00',
   cancelled: '#CC79A7',
+  failed: '#D55E00',
 } as const;
 
 const kinds = Object.keys(kindColours) as PolicyKind[];
-const statuses = Object.keys(statusColours) as Array<keyof typeof statusColours>;
+/** The statuses a replay produces, in legend order (`failed` appears only in the ledgers of live runs). */
+const statuses = ['committed', 'accepted', 'discarded', 'cancelled'] as const;
 
 /** Size of the latency–cost plot area, in pixels. */
 const paretoWidth = 520;
@@ -81,14 +83,16 @@ function presentKinds(suite: SuiteResults): PolicyKind[] {
   return suite.policies.map((policy) => policy.kind);
 }
 
-/** A scale domain around values: their extent plus 6 % of it on each side (±1 when all are equal). */
+/**
+ * A scale domain around values: their extent plus 6 % of it on each side. When all are equal, 6 % of the value on
+ * each side (so a single cost of $0.02 is not drawn on an axis from −1 to 1), or ±1 when they are all 0.
+ */
 export function paretoDomain(values: readonly number[]): [number, number] {
   const finite = values.filter(Number.isFinite);
   if (finite.length === 0) return [0, 1];
   const low = Math.min(...finite);
   const high = Math.max(...finite);
-  if (high === low) return [low - 1, high + 1];
-  const margin = (high - low) * 0.06;
+  const margin = high > low ? (high - low) * 0.06 : low !== 0 ? Math.abs(low) * 0.06 : 1;
   return [low - margin, high + margin];
 }
 
@@ -116,15 +120,21 @@ interface LabelBox {
   bottom: number;
 }
 
+/** The summary rows the latency–cost chart can place: those whose cost is known (an unpriced call makes it unknown). */
+function pricedRows(suite: SuiteResults): Array<BenchRowData & { costUsd: number }> {
+  return suite.summary.rows.filter((row): row is BenchRowData & { costUsd: number } => row.costUsd !== null);
+}
+
 /**
- * Rows of the latency–cost chart: every policy of the summary, flagged when on the frontier. Labels are placed
+ * Rows of the latency–cost chart: every policy of the summary whose cost is known (the others are named under the
+ * chart, never drawn at 0), flagged when on the frontier. Labels are placed
  * greedily, most important first (the oracle, sequential, the featured policy, the frontier fastest first, then
  * the rest), right of the point or else left of it, and left out where they would cover a label already placed
  * (the summary table names every point). Policies at the same point share one label (`fixed:2 (+3 at the same
  * point)`).
  */
 export function paretoRows(suite: SuiteResults): ParetoRow[] {
-  const rows = suite.summary.rows;
+  const rows = pricedRows(suite);
   const pointKey = (row: (typeof rows)[number]): string => `${row.latencySec.toPrecision(9)}|${row.costUsd.toPrecision(9)}`;
   const samePoint = new Map<string, string[]>();
   for (const row of rows) samePoint.set(pointKey(row), [...(samePoint.get(pointKey(row)) ?? []), row.policy]);
@@ -589,10 +599,14 @@ export function chartSpec(suite: SuiteResults, chart: ChartName): VegaLiteSpec {
   }
 }
 
-/** Whether a suite has what a chart needs (a timeline needs an example task, the learning chart a policy to show). */
+/**
+ * Whether a suite has what a chart needs: a timeline an example task, the learning chart a policy to show, the
+ * latency–cost chart a policy whose cost is known.
+ */
 export function chartAvailable(suite: SuiteResults, chart: ChartName): boolean {
   if (chart === 'timeline') return suite.examples.length > 0;
   if (chart === 'learning') return learningPolicies(suite).length > 0;
+  if (chart === 'pareto') return pricedRows(suite).length > 0;
   return suite.policies.length > 0;
 }
 

@@ -5,7 +5,8 @@
 import type { BenchRowData, ResultsFile, SuiteResults } from './results-schema.js';
 import type { ChartName } from './chart-specs.js';
 import { learningPolicies, learningTasks, learningWindow } from './chart-specs.js';
-import { frontierOfRows } from './build-results.js';
+import { frontierOfRows, unknownCostPolicies } from './build-results.js';
+import { findPrice } from '../ledger/prices.js';
 import { fixedBeatenBy, formatPercent, headroomCaptured, headroomLatencyTolerance } from './sweep.js';
 import { formatFixed, formatUsd } from '../ledger/format.js';
 import { tableColumns } from '../suite/bench-row.js';
@@ -129,13 +130,23 @@ function suiteSection(results: ResultsFile, suite: SuiteResults, charts: Partial
   };
   const frontierText =
     suite.frontier.length === 0 ? 'No policy is on the frontier.' : `On the frontier: ${suite.frontier.map((name) => `<code>${escapeHtml(name)}</code>`).join(', ')}.`;
+  const unknownCost = unknownCostPolicies(suite.summary.rows);
+  const allUnknown = unknownCost.length > 0 && unknownCost.length === suite.summary.rows.length;
+  const unknownCostText =
+    unknownCost.length === 0 ? '' : ` Not drawn, their cost being unknown: ${policyList(unknownCost)}.`;
   return `<section id="${id}" class="suite" data-suite="${escapeHtml(suite.suite)}">
 <h2>Suite ${escapeHtml(suite.suite)}</h2>
 <p class="meta">${suite.summary.tasks} tasks; timing ${escapeHtml(suite.timing)}; approximation agent ${modelList(suite.models.approx)}, target agent ${modelList(suite.models.target)}.</p>
 <p class="meta">Source: ${linkify(suite.source)}</p>
 ${timingNote(suite.timing)}
+${unpricedNote(results, suite, unknownCost)}
 <div class="charts">
-${figure('pareto', `(a) Mean latency and mean cost per task of each policy. The dashed line joins the frontier: the settings that no other setting beats on both latency and cost. ${frontierText} The oracle (black cross) reads the trace's future; it is the limit, not a setting, and is left out of the frontier.`)}
+${figure(
+  'pareto',
+  allUnknown
+    ? '(a) No latency–cost chart: no policy of this suite has a known cost (see the note above).'
+    : `(a) Mean latency and mean cost per task of each policy. The dashed line joins the frontier: the settings that no other setting beats on both latency and cost. ${frontierText} The oracle (black cross) reads the trace's future; it is the limit, not a setting, and is left out of the frontier.${unknownCostText}`,
+)}
 ${figure(
   'timeline',
   example === undefined
@@ -166,6 +177,24 @@ ${priceTable(results, [...new Set([...suite.models.approx, ...suite.models.targe
 </section>`;
 }
 
+function policyList(policies: readonly string[]): string {
+  return policies.map((policy) => `<code>${escapeHtml(policy)}</code>`).join(', ');
+}
+
+/**
+ * The warning of a suite with unknown costs: which policies have no cost, how many calls are unpriced, and which of
+ * the suite's models the price table lacks. Empty when every cost is known.
+ */
+function unpricedNote(results: ResultsFile, suite: SuiteResults, unknownCost: readonly string[]): string {
+  if (unknownCost.length === 0) return '';
+  const calls = suite.summary.rows.reduce((sum, row) => sum + row.unpricedCalls, 0);
+  const models = [...new Set([...suite.models.approx, ...suite.models.target])].filter(
+    (model) => findPrice(results.priceTable, model) === undefined,
+  );
+  const missing = models.length === 0 ? '' : ` (not in table <code>${escapeHtml(results.priceTable.name)}</code>: ${modelList(models)})`;
+  return `<p class="warning" data-unknown-cost="${escapeHtml(unknownCost.join(' '))}"><strong>Cost unknown</strong> for ${policyList(unknownCost)}: ${calls} calls over all policies were made by models without a price${missing}. Their costs and cost ratios read <code>?</code>, they are not drawn in the latency–cost chart and take no part in the frontier. Price the models with <code>--prices FILE</code>.</p>`;
+}
+
 function modelList(models: readonly string[]): string {
   return models.length === 0 ? '(none)' : models.map((model) => `<code>${escapeHtml(model)}</code>`).join(', ');
 }
@@ -177,7 +206,7 @@ function truncate(text: string, length: number): string {
 /** The columns of `dsp bench`'s table, with the policy as code, tagged, and a lossless failure in bold. */
 function summaryTable(rows: readonly BenchRowData[], frontier: readonly string[], suite: SuiteResults | null): string {
   const kind = (policy: string): string => suite?.policies.find((entry) => entry.policy === policy)?.kind ?? '';
-  const columns = tableColumns('bench');
+  const columns = tableColumns('bench', rows);
   const body = rows.map((row) => {
     const onFrontier = frontier.includes(row.policy);
     const isOracle = row.policy === 'oracle' || kind(row.policy) === 'oracle';
@@ -203,10 +232,12 @@ function beatenTable(rows: readonly BenchRowData[]): string {
   const body = beaten.map(({ fixed: name, by }) => {
     const beatenRow = row(name);
     const winner = by === null ? undefined : row(by);
+    // Only rows of known cost are compared (fixedBeatenBy), so both costs are numbers here.
+    const costRatio = winner === undefined ? 0 : winner.costUsd! / beatenRow.costUsd!;
     const cell =
       winner === undefined
         ? 'no dsp setting of this run'
-        : `<code>${escapeHtml(winner.policy)}</code>: ${figures(winner)} (latency ×${formatFixed(winner.latencySec / beatenRow.latencySec, 3)}, cost ×${formatFixed(winner.costUsd / beatenRow.costUsd, 3)})`;
+        : `<code>${escapeHtml(winner.policy)}</code>: ${figures(winner)} (latency ×${formatFixed(winner.latencySec / beatenRow.latencySec, 3)}, cost ×${formatFixed(costRatio, 3)})`;
     return `<tr data-fixed="${escapeHtml(name)}"${by === null ? '' : ` data-by="${escapeHtml(by)}"`}><td><code>${escapeHtml(name)}</code>: ${figures(beatenRow)}</td><td class="text">${cell}</td></tr>`;
   });
   const count = beaten.filter((entry) => entry.by !== null).length;
@@ -236,11 +267,13 @@ function headroomTable(rows: readonly BenchRowData[]): string {
 
 function priceTable(results: ResultsFile, models: readonly string[]): string {
   const rows = models.map((model) => {
-    const price = results.priceTable.models[model];
-    if (price === undefined) {
-      return `<tr><td><code>${escapeHtml(model)}</code></td><td colspan="4" class="text">not in the table: its calls are unpriced (counted as 0)</td></tr>`;
+    const found = findPrice(results.priceTable, model);
+    if (found === undefined) {
+      return `<tr><td><code>${escapeHtml(model)}</code></td><td colspan="4" class="text">not in the table: its calls are unpriced (their cost is unknown)</td></tr>`;
     }
-    return `<tr><td><code>${escapeHtml(model)}</code></td><td>${price.inputUsdPerMTok}</td><td>${price.outputUsdPerMTok}</td><td class="text">${linkify(price.source ?? '-')}</td><td class="text">${escapeHtml(price.date ?? '-')}</td></tr>`;
+    const { key, price } = found;
+    const name = key === model ? `<code>${escapeHtml(model)}</code>` : `<code>${escapeHtml(model)}</code> (as <code>${escapeHtml(key)}</code>)`;
+    return `<tr><td>${name}</td><td>${price.inputUsdPerMTok}</td><td>${price.outputUsdPerMTok}</td><td class="text">${linkify(price.source ?? '-')}</td><td class="text">${escapeHtml(price.date ?? '-')}</td></tr>`;
   });
   return `<table class="prices"><thead><tr><th>model</th><th>input $ / 1M tokens</th><th>output $ / 1M tokens</th><th class="text">source</th><th class="text">read on</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }

@@ -1,29 +1,39 @@
 /**
- * The results file (`dsp-results/1`): what `dsp bench --out` and `dsp sweep --out` write and `dsp report` reads.
+ * The results file (`dsp-results/2`): what `dsp bench --out` and `dsp sweep --out` write and `dsp report` reads.
  * It holds the bench summaries plus everything a report draws: per-task figures of every policy, the k chosen in
  * every round beside the oracle's k for the same state, the full ledger of an example task, the price table used
  * and where the traces came from. The `format` field carries the version; a reader refuses any other version.
+ * Version 2 (2026-12): a cost may be `null` (unknown: an unpriced call), rows carry `meanTaskSpeedup` and
+ * `unpricedCalls`, a suite's `speedup` is its mean sequential latency ÷ its mean latency, and every number is bounded.
  */
 import { z } from 'zod';
 import { CorruptStateError } from '../core/errors.js';
 import { describeValidationIssues } from '../core/validation-issues.js';
 import { priceTableSchema } from '../io/price-file.js';
 import { readTextFile } from '../io/read-text.js';
-import { figures, isPerTaskFigure, type PerTaskFigure } from '../ledger/figures.js';
+import type { TaskMetrics } from '../core/types.js';
+import { InvalidInputError } from '../core/errors.js';
+import { maxResultsValue } from '../ledger/bounds.js';
+import { figures, isPerTaskFigure, isUnknowable, type PerTaskFigure } from '../ledger/figures.js';
 import { benchColumns, type BenchFieldKind, type BenchRow } from '../suite/bench-row.js';
 
 /** The value of the `format` field this code writes and reads. */
-export const resultsFormat = 'dsp-results/1';
+export const resultsFormat = 'dsp-results/2';
 
-const count = z.number().int().nonnegative();
-const finite = z.number();
+/** A whole number ≥ 0 (tasks, steps, k, indices). Every number of the file lies within ±`maxResultsValue`. */
+const count = z.number().int().nonnegative().max(maxResultsValue);
+/** A figure: ≥ 0 (times, money, ratios, concurrency). */
+const figure = z.number().nonnegative().max(maxResultsValue);
+/** A time on the run's clock, ms. */
+const clockTime = z.number().min(-maxResultsValue).max(maxResultsValue);
 
 /** The schema of a bench row field of each kind. */
 const fieldSchemas: Record<BenchFieldKind, z.ZodType> = {
   text: z.string().min(1),
   whole: count,
-  number: finite,
-  ratio: finite.nullable(),
+  number: figure,
+  unknowable: figure.nullable(),
+  ratio: figure.nullable(),
   flag: z.boolean(),
 };
 
@@ -49,14 +59,14 @@ export const benchSummarySchema = z.object({
 export const policyKindSchema = z.enum(['sequential', 'fixed', 'additive', 'oracle', 'dsp']);
 
 /**
- * Per-task figures of one policy (those of `figures` marked `perTask`, in code units: latencies in ms, money in USD),
- * one array entry per task in the order of the suite's `taskIds`.
+ * Per-task figures of one policy (those of `figures` marked `perTask`, in code units: latencies in ms, money in USD,
+ * null when unknown), one array entry per task in the order of the suite's `taskIds`.
  */
 export const perTaskSchema = z.object(
-  Object.fromEntries(figures.filter(isPerTaskFigure).map((figure) => [figure.key, z.array(finite)])) as Record<
-    PerTaskFigure['key'],
-    z.ZodArray<z.ZodNumber>
-  >,
+  // The shape is built from the figures, so zod cannot see its fields: the type says what each array holds.
+  Object.fromEntries(
+    figures.filter(isPerTaskFigure).map((described) => [described.key, z.array(isUnknowable(described) ? figure.nullable() : figure)]),
+  ) as unknown as { [Key in PerTaskFigure['key']]: z.ZodArray<z.ZodType<TaskMetrics[Key]>> },
 );
 
 /**
@@ -88,17 +98,18 @@ export const callRecordSchema = z.object({
   step: z.number().int().positive(),
   round: count,
   prefix: z.enum(['true', 'speculative']),
-  startMs: finite,
-  endMs: finite,
-  status: z.enum(['committed', 'accepted', 'discarded', 'cancelled']),
+  startMs: clockTime,
+  endMs: clockTime,
+  status: z.enum(['committed', 'accepted', 'discarded', 'cancelled', 'failed']),
   action: z.json().optional(),
   usage: z.object({
-    inputTokens: z.number().optional(),
-    outputTokens: z.number().optional(),
-    reasoningTokens: z.number().optional(),
+    inputTokens: figure.optional(),
+    outputTokens: figure.optional(),
+    reasoningTokens: figure.optional(),
     estimated: z.boolean().optional(),
   }),
-  costUsd: finite.optional(),
+  /** Absent when the call is unpriced or its usage unknown. */
+  costUsd: figure.optional(),
   model: z.string().optional(),
   error: z.string().optional(),
 });
@@ -112,8 +123,8 @@ export const roundRecordSchema = z.object({
   acceptedCount: count,
   committedCount: count,
   end: z.enum(['mismatch', 'no-guess', 'terminal', 'exhausted', 'sequential']),
-  startMs: finite,
-  endMs: finite,
+  startMs: clockTime,
+  endMs: clockTime,
 });
 
 /** The full ledger of one task under one policy, for the timeline. */
@@ -123,10 +134,11 @@ export const exampleTaskSchema = z.object({
   /** The task text. */
   task: z.string(),
   /** When the task started on the run's clock, ms (record times minus this = time since the task started). */
-  startMs: finite,
-  latencyMs: finite,
-  speedup: finite,
-  costUsd: finite,
+  startMs: clockTime,
+  latencyMs: figure,
+  speedup: figure,
+  /** Null when unknown (an unpriced call). */
+  costUsd: figure.nullable(),
   records: z.array(callRecordSchema),
   rounds: z.array(roundRecordSchema),
 });
@@ -193,14 +205,14 @@ export const suiteResultsSchema = z
 
 /** The whole results file. */
 export const resultsSchema = z.object({
-  /** Format and version: always `dsp-results/1` for this version. */
+  /** Format and version: always `dsp-results/2` for this version. */
   format: z.literal(resultsFormat),
   /** When the results were produced (ISO 8601). */
   createdAt: z.string(),
   /** What produced them. */
   generator: z.object({ name: z.string(), version: z.string(), command: z.string() }),
   /** Run settings shared by every suite. */
-  settings: z.object({ kMax: z.number().int().positive(), seed: count, policies: z.array(z.string()) }),
+  settings: z.object({ kMax: count.positive(), seed: count, policies: z.array(z.string()) }),
   /** The price table every cost was computed with, with each model's source. */
   priceTable: priceTableSchema,
   suites: z.array(suiteResultsSchema).min(1),
@@ -257,7 +269,19 @@ export function loadResults(path: string): ResultsFile {
   return parseResults(text, path);
 }
 
-/** The results file as JSON text: compact (it holds long per-task arrays; use `jq` to read it), trailing newline. */
-export function formatResults(results: ResultsFile): string {
+/**
+ * The results file as JSON text: compact (it holds long per-task arrays; use `jq` to read it), trailing newline.
+ * The results are first checked against the schema the reader uses, so that no file is ever written that `dsp
+ * report` would refuse (a number out of bounds, or not finite, which JSON would turn into `null`): an
+ * `InvalidInputError` names the destination (`destination`) and the field, and nothing is written.
+ */
+export function formatResults(results: ResultsFile, destination = 'results'): string {
+  const checked = resultsSchema.safeParse(results);
+  if (!checked.success) {
+    throw new InvalidInputError(
+      `not written: ${describeValidationIssues(checked.error.issues)} (a ${resultsFormat} file holds finite numbers of at most ${maxResultsValue.toExponential()}; dsp could not read this one back)`,
+      { source: destination },
+    );
+  }
   return `${JSON.stringify(results)}\n`;
 }

@@ -7,7 +7,7 @@ import { tableColumns, type BenchRow } from '../suite/bench-row.js';
 import { formatFixed, formatTimes, formatUsd } from '../ledger/format.js';
 import { InvalidInputError } from '../core/errors.js';
 import { parsePolicySpec, type PolicySpec } from '../policies/registry.js';
-import { frontierOfRows } from './build-results.js';
+import { frontierOfRows, unknownCostPolicies } from './build-results.js';
 import { renderTextTable } from './text-table.js';
 
 /** The grid of a sweep. */
@@ -125,12 +125,14 @@ export interface FixedBeaten {
 
 /**
  * For each fixed:K row, the cheapest dsp row with a mean latency no higher and a mean cost strictly lower. Empty when
- * there is no dsp row (nothing was compared).
+ * there is no dsp row (nothing was compared). Rows whose cost is unknown (an unpriced call) are not compared: a
+ * fixed:K row of unknown cost is left out, a dsp row of unknown cost beats nothing.
  */
 export function fixedBeatenBy(rows: readonly Pick<BenchRow, 'policy' | 'latencySec' | 'costUsd'>[]): FixedBeaten[] {
-  const dsp = rows.filter((row) => isDspPolicy(row.policy));
+  const priced = rows.flatMap((row) => (row.costUsd === null ? [] : [{ ...row, costUsd: row.costUsd }]));
+  const dsp = priced.filter((row) => isDspPolicy(row.policy));
   if (dsp.length === 0) return [];
-  return rows
+  return priced
     .filter((row) => row.policy.startsWith('fixed:'))
     .map((fixed) => {
       const beating = dsp
@@ -169,14 +171,16 @@ type HeadroomRow = Pick<BenchRow, 'policy' | 'latencySec' | 'costUsd'>;
  * The headroom captured at each fixed:K (K ≥ 2, fixed:1 costs what the oracle costs): headroom = cost(fixed:K) −
  * cost(oracle); a dsp row whose mean latency is at most `headroomLatencyTolerance` × fixed:K's captures
  * (cost(fixed:K) − cost(row)) ÷ headroom; the entry names the row that captures most. Empty without an oracle row or
- * without dsp rows (nothing to compare).
+ * without dsp rows (nothing to compare). Rows whose cost is unknown (an unpriced call) are left out, as in
+ * `fixedBeatenBy`.
  */
 export function headroomCaptured(rows: readonly HeadroomRow[]): HeadroomEntry[] {
-  const oracle = rows.find((row) => row.policy === 'oracle');
-  const dsp = rows.filter((row) => isDspPolicy(row.policy));
+  const priced = rows.flatMap((row) => (row.costUsd === null ? [] : [{ ...row, costUsd: row.costUsd }]));
+  const oracle = priced.find((row) => row.policy === 'oracle');
+  const dsp = priced.filter((row) => isDspPolicy(row.policy));
   if (oracle === undefined || dsp.length === 0) return [];
   const entries: HeadroomEntry[] = [];
-  for (const fixed of rows) {
+  for (const fixed of priced) {
     const k = fixedK(fixed.policy);
     if (k === undefined || k < 2) continue;
     const headroomUsd = fixed.costUsd - oracle.costUsd;
@@ -237,6 +241,7 @@ export function formatPercent(share: number): string {
 export function renderSweepTable(summary: BenchSummary): string {
   const frontier = frontierOfRows(summary.rows);
   const rows = frontier.map((name) => summary.rows.find((row) => row.policy === name)!);
+  const unknownCost = unknownCostPolicies(summary.rows);
   const oracle = summary.rows.find((row) => row.policy === 'oracle');
   const settings = summary.rows.filter((row) => row.policy !== 'oracle').length;
   const beaten = fixedBeatenBy(summary.rows);
@@ -251,7 +256,10 @@ export function renderSweepTable(summary: BenchSummary): string {
     `suite ${summary.suite}: ${summary.tasks} tasks, timing ${summary.timing}, prices ${summary.priceTable}`,
     `source: ${summary.source}`,
     `frontier: ${rows.length} of ${settings} settings are not beaten on both mean latency and mean cost`,
-    renderTextTable(tableColumns('sweep'), rows),
+    ...(unknownCost.length === 0
+      ? []
+      : [`cost unknown (unpriced calls; pass --prices FILE), so left out of the frontier: ${unknownCost.join(', ')}`]),
+    renderTextTable(tableColumns('sweep', rows, summary.rows), rows),
     ...(oracle === undefined
       ? []
       : [`limit (oracle, reads the future): ${formatFixed(oracle.latencySec)} s, ${formatTimes(oracle.speedup)}, ${formatUsd(oracle.costUsd)} $`]),

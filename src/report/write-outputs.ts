@@ -1,5 +1,9 @@
-/** Writes what `--out`, `--report` and `--png` ask for: the results file, the HTML report and PNG charts. */
+/**
+ * Writes what `--out`, `--report` and `--png` ask for: the results file, the HTML report and PNG charts. Every API
+ * key set in the environment is removed from what is written (a model's reply may echo one into a recorded action).
+ */
 import { writeFileAtomic } from '../io/atomic-write.js';
+import { redactSecretsIn, type Environment } from '../providers/api-keys.js';
 import { renderCharts, writeReportPngs, type RenderReportOptions } from './render-report.js';
 import { reportHtml } from './report-html.js';
 import { formatResults, type ResultsFile } from './results-schema.js';
@@ -13,6 +17,8 @@ export interface WriteOutputsOptions extends RenderReportOptions {
   report?: string;
   /** A folder to write PNG charts into. */
   png?: string;
+  /** The environment whose API keys are redacted from everything written (`redactSecretsIn`). Default `process.env`. */
+  env?: Environment;
 }
 
 /** One file written: what it is and where. */
@@ -21,11 +27,17 @@ export interface WrittenFile {
   path: string;
 }
 
-/** Writes the requested files, each atomically, and returns them in the order written. */
-export async function writeOutputs(options: WriteOutputsOptions): Promise<WrittenFile[]> {
+/**
+ * Writes the requested files, each atomically, and returns them in the order written. Every API key of `env` is
+ * redacted from the results first, and the results are checked (see `formatResults`): results that could not be
+ * read back stop everything before any file is written.
+ */
+export async function writeOutputs(given: WriteOutputsOptions): Promise<WrittenFile[]> {
+  const options = { ...given, results: redactSecretsIn(given.results, given.env ?? process.env) };
   const written: WrittenFile[] = [];
+  const resultsText = formatResults(options.results, options.out ?? options.report ?? options.png);
   if (options.out !== undefined) {
-    writeFileAtomic(options.out, formatResults(options.results));
+    writeFileAtomic(options.out, resultsText);
     written.push({ kind: 'results', path: options.out });
   }
   if (options.report === undefined && options.png === undefined) return written;

@@ -33,6 +33,8 @@ export interface RunBenchOptions {
   policies: readonly PolicySpec[];
   priceTable?: PriceTable;
   kMax?: number;
+  /** The step limit of the live runs being replayed (see `ReplaySuiteOptions.maxSteps`). Default 50. */
+  maxSteps?: number;
   buildPolicy?: PolicyBuilder;
   /** Progress: called after every task of every policy. */
   onProgress?: (done: number, total: number, label: string) => void;
@@ -52,6 +54,7 @@ export async function runBench(options: RunBenchOptions): Promise<BenchSuiteResu
           policy,
           priceTable,
           kMax: options.kMax,
+          maxSteps: options.maxSteps,
           buildPolicy: options.buildPolicy,
           onTask: () => {
             done += 1;

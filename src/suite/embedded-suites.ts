@@ -1,8 +1,14 @@
 /**
  * Where suites come from: trace files given by the user, the embedded suites shipped in `data/suites/`, and the
  * built-in synthetic suite generated on the fly.
+ *
+ * Suite names. An embedded suite is named `<environment>-<target>`: the tasks' environment and how the target agent
+ * T planned (`openagi-react`: OpenAGI tasks, a ReAct T). The environment alone names the family: `openagi` in a
+ * replay stands for every embedded `openagi-*` suite, and in a live run (`dsp run --suite`) for OpenAGI's tasks
+ * with T's strategy left to the command line, while `openagi-cot` there means those tasks with a chain-of-thought T,
+ * so that a recording is named and planned as the embedded suite it can be compared with.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { InvalidInputError } from '../core/errors.js';
@@ -22,7 +28,57 @@ export interface Suite {
 export const embeddedSuitesDir = fileURLToPath(new URL('../../data/suites/', import.meta.url));
 
 /** The embedded suites run by default, in this order, when present. */
-export const defaultSuiteNames = ['openagi-react', 'openagi-cot', 'openagi-mad'];
+export const defaultSuiteNames = ['openagi-react', 'openagi-cot', 'openagi-mad', 'travelplanner-react'];
+
+/**
+ * How T planned in a suite, by the part of its name after the environment: `react`, `cot` (chain of thought) and
+ * `mad` (multi-agent debate: the `debate` strategy).
+ */
+export const suiteTargetStrategies: Readonly<Record<string, 'react' | 'cot' | 'debate'>> = { react: 'react', cot: 'cot', mad: 'debate' };
+
+/** A suite name read as a live run reads it: the environment, and T's strategy when the name sets one. */
+export interface LiveSuiteName {
+  /** The name as given, written into recorded traces (`openagi`, `openagi-react`…). */
+  name: string;
+  /** The tasks' environment, e.g. `openagi`. */
+  environment: string;
+  /** T's strategy that the name implies (`openagi-mad`: `debate`); undefined for an environment name. */
+  targetStrategy: 'react' | 'cot' | 'debate' | undefined;
+}
+
+/**
+ * Reads a suite name for a live run: an environment of `environments` alone (`openagi`) or followed by a target
+ * suffix of `suiteTargetStrategies` (`openagi-cot`). Anything else (`synthetic`, which has no agents to run, or a
+ * typo) throws `InvalidInputError` naming `source` and the valid names.
+ */
+export function liveSuiteName(name: string, environments: readonly string[], source = 'suite name'): LiveSuiteName {
+  const dash = name.lastIndexOf('-');
+  const suffix = dash < 0 ? undefined : name.slice(dash + 1);
+  if (environments.includes(name)) return { name, environment: name, targetStrategy: undefined };
+  if (suffix !== undefined && environments.includes(name.slice(0, dash)) && Object.hasOwn(suiteTargetStrategies, suffix)) {
+    return { name, environment: name.slice(0, dash), targetStrategy: suiteTargetStrategies[suffix] };
+  }
+  const valid = environments.flatMap((environment) => [environment, ...Object.keys(suiteTargetStrategies).map((part) => `${environment}-${part}`)]);
+  const why = name === 'synthetic' ? 'the synthetic suite is generated for replay and has no tasks to plan live' : `unknown suite "${name}"`;
+  throw new InvalidInputError(`${why}; valid suites: ${valid.join(', ')}`, { source });
+}
+
+/**
+ * The embedded suites a name stands for in a replay: the suite of that name, or for an environment name with no
+ * suite of its own (`openagi`) every `openagi-*` suite (the default suites' order first, then by name). Other names
+ * are returned as they are, for `embeddedSuite` to load or refuse.
+ */
+export function expandSuiteName(name: string): string[] {
+  const available = availableSuiteNames();
+  if (available.includes(name)) return [name];
+  const family = available.filter((suite) => suite.startsWith(`${name}-`));
+  if (family.length === 0) return [name];
+  const rank = (suite: string): number => {
+    const index = defaultSuiteNames.indexOf(suite);
+    return index < 0 ? defaultSuiteNames.length : index;
+  };
+  return family.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
 
 /** Names of the embedded suites available, plus `synthetic`. */
 export function availableSuiteNames(): string[] {
@@ -48,7 +104,9 @@ export function embeddedSuite(name: string, seed: number, source = 'suite name')
   if (name === 'synthetic') return syntheticSuite(seed);
   const path = join(embeddedSuitesDir, `${name}.jsonl`);
   if (!existsSync(path)) {
-    throw new InvalidInputError(`unknown suite "${name}"; available: ${availableSuiteNames().join(', ')}`, { source });
+    const families = [...new Set(availableSuiteNames().filter((suite) => suite.includes('-')).map((suite) => suite.slice(0, suite.lastIndexOf('-'))))];
+    const familyNote = families.length === 0 ? '' : ` (or ${families.map((family) => `${family} for every ${family}-* suite`).join(', ')})`;
+    throw new InvalidInputError(`unknown suite "${name}"; available: ${availableSuiteNames().join(', ')}${familyNote}`, { source });
   }
   return { name, traces: loadTraces(path), source: `embedded suite data/suites/${name}.jsonl` };
 }
@@ -59,10 +117,30 @@ export function defaultSuites(seed: number): Suite[] {
   return present.length > 0 ? present.map((name) => embeddedSuite(name, seed)) : [syntheticSuite(seed)];
 }
 
-/** Loads trace files and groups their traces by the `suite` field, keeping file order. */
+/**
+ * The trace files that `paths` name: each file as it is, and for each folder its `.jsonl` files (not those of its
+ * subfolders), by name. A folder with none throws `InvalidInputError` naming it; a missing path is left for the
+ * reader to report.
+ */
+export function traceFilesOf(paths: readonly string[]): string[] {
+  return paths.flatMap((path) => {
+    if (!existsSync(path) || !statSync(path).isDirectory()) return [path];
+    const files = readdirSync(path, { withFileTypes: true })
+      .filter((entry) => entry.name.endsWith('.jsonl') && !entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort();
+    if (files.length === 0) throw new InvalidInputError('a folder with no .jsonl file (expected dsp-trace/1 files, *.jsonl)', { source: path });
+    return files.map((file) => join(path, file));
+  });
+}
+
+/**
+ * Loads trace files (a folder stands for its `.jsonl` files: see `traceFilesOf`) and groups their traces by the
+ * `suite` field, keeping file order.
+ */
 export function suitesFromFiles(paths: readonly string[]): Suite[] {
   const bySuite = new Map<string, Suite>();
-  for (const path of paths) {
+  for (const path of traceFilesOf(paths)) {
     for (const trace of loadTraces(path)) {
       let suite = bySuite.get(trace.suite);
       if (suite === undefined) {
@@ -78,9 +156,10 @@ export function suitesFromFiles(paths: readonly string[]): Suite[] {
 }
 
 /**
- * The suites a command runs: the trace files, then the embedded suites named; when neither is given, the default
+ * The suites a command runs: the trace files (or folders of them), then the embedded suites named (an environment
+ * name such as `openagi` stands for its every suite, see `expandSuiteName`); when neither is given, the default
  * suites (`usedDefault` says so, for the command to tell the user). An unknown suite name is an error naming
- * `suiteSource` (see `embeddedSuite`).
+ * `suiteSource` (see `embeddedSuite`). A suite named twice runs once.
  */
 export function selectSuites(
   options: { traces?: readonly string[]; suite?: readonly string[] },
@@ -92,7 +171,7 @@ export function selectSuites(
 } {
   const suites: Suite[] = [
     ...suitesFromFiles(options.traces ?? []),
-    ...(options.suite ?? []).map((name) => embeddedSuite(name, seed, suiteSource)),
+    ...[...new Set((options.suite ?? []).flatMap(expandSuiteName))].map((name) => embeddedSuite(name, seed, suiteSource)),
   ];
   const usedDefault = suites.length === 0;
   if (usedDefault) suites.push(...defaultSuites(seed));

@@ -22,6 +22,12 @@ export interface ReplaySuiteOptions {
   priceTable?: PriceTable;
   /** The largest k. Default 8. */
   kMax?: number;
+  /**
+   * The step limit of the live runs being replayed. Default 50 (`engineDefaults.maxSteps`). A trace that ended by
+   * a terminal action runs under this limit (or its own length, if longer); a trace cut by its step limit
+   * (`terminal: false`) runs under its own length (see `replayMaxSteps`).
+   */
+  maxSteps?: number;
   actionsMatch?: ActionsMatch;
   /** Default: the training-free policies only. */
   buildPolicy?: PolicyBuilder;
@@ -47,7 +53,7 @@ export async function replaySuite(options: ReplaySuiteOptions): Promise<SuiteRun
   const shared = options.policy.kind === 'oracle' ? undefined : buildPolicy(options.policy, {});
   try {
     for (const trace of options.traces) {
-      const setup = replaySetup(trace, clock, actionsMatch);
+      const setup = replaySetup(trace, clock, actionsMatch, { maxSteps: options.maxSteps });
       const policy = shared ?? buildPolicy(options.policy, { stepsToBreak: setup.stepsToBreak });
       const result = await clock.run(() =>
         runTask({
@@ -62,6 +68,7 @@ export async function replaySuite(options: ReplaySuiteOptions): Promise<SuiteRun
           kMax: options.kMax,
           priceTable: options.priceTable ?? builtinPriceTable,
           models: setup.models,
+          ...(setup.environment === undefined ? {} : { environment: setup.environment }),
         }),
       );
       if (!samePlan(result.plan, setup.sequentialPlan)) lossless = false;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RealClock } from '../core/clock.js';
-import { isTargetCallError } from '../core/errors.js';
+import { isDeadlineExceededError, isTargetCallError } from '../core/errors.js';
 import type { Agent, TaskInput } from '../core/types.js';
 import { VirtualClock } from '../core/virtual-clock.js';
 import { fixedPolicy } from '../policies/basic.js';
@@ -160,6 +160,26 @@ describe('runSuite stopped by its signal', () => {
     }));
     expect(outcome).toMatchObject({ results: [], failures: [], baselines: [], interrupted: true });
     expect(started).toEqual([]);
+  });
+});
+
+describe('runSuite with a deadline', () => {
+  it('fails the task running at the deadline with its ledger, starts no other, and is marked interrupted', async () => {
+    // k = 1: a round per step, T 10 ms each. Task a takes 30 ms; b starts at 30, commits its first step at 40 and
+    // is cut at 45, its second T call in flight (its guess, back at 41, never verified); c never starts.
+    const outcome = await runOnVirtualClock(() => ({ deadlineMs: 45, policy: fixedPolicy(1) }));
+    expect(outcome.results.map((result) => result.taskId)).toEqual(['a']);
+    expect(outcome.interrupted).toBe(true);
+    expect(outcome.failures).toHaveLength(1);
+    const failure = outcome.failures[0]!;
+    expect(failure.task.id).toBe('b');
+    expect(isDeadlineExceededError(failure.error)).toBe(true);
+    expect(failure.records?.map((record) => `${record.role}${record.step}:${record.status}`)).toEqual([
+      'target1:committed',
+      'approx1:accepted',
+      'target2:cancelled',
+      'approx2:discarded',
+    ]);
   });
 });
 

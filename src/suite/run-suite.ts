@@ -1,6 +1,6 @@
 /**
- * A suite of tasks with live agents, one task after another, under one policy (which may learn across tasks). The
- * library's `runSuite` and `dsp run` both run suites through it.
+ * A suite of tasks with live agents, one task after another (or `parallel` at once), under one policy (which may
+ * learn across tasks). The library's `runSuite` and `dsp run` both run suites through it.
  *
  * A task that throws does not end the suite: its error is reported (`onTaskFailed`, and in `failures`) and the next
  * task starts. Aborting `signal` stops the suite: the calls in flight are cancelled (the signal is joined to every
@@ -8,9 +8,9 @@
  */
 import type { Clock } from '../core/clock.js';
 import { RealClock } from '../core/clock.js';
-import { isInvalidInputError, isTargetCallError } from '../core/errors.js';
+import { InvalidInputError, isDeadlineExceededError, isInvalidInputError, isTargetCallError } from '../core/errors.js';
 import type { KPolicy } from '../core/policy.js';
-import type { Agent, RoundRecord, TaskInput, TaskResult } from '../core/types.js';
+import type { Agent, CallRecord, RoundRecord, TaskInput, TaskResult } from '../core/types.js';
 import { runTask, type RunTaskOptions } from '../engine/run-task.js';
 import { suiteMetrics, type SuiteMetrics } from '../ledger/metrics.js';
 import { sequentialPolicy } from '../policies/basic.js';
@@ -42,6 +42,11 @@ export interface SuiteFailure extends SuitePosition {
   error: unknown;
   /** The 1-based step at which the target failed, when `error` is a `TargetCallError`. */
   step: number | undefined;
+  /**
+   * The failed run's ledger up to its failure (every call, with its usage and cost), when its error carried one (a
+   * `TargetCallError` or a `DeadlineExceededError`): nothing spent is lost.
+   */
+  records?: CallRecord[];
 }
 
 /** Options of `runSuite`: the engine's options for every task, the tasks, and hooks. */
@@ -53,8 +58,18 @@ export interface RunSuiteOptions extends Omit<RunTaskOptions, 'task' | 'clock' |
   clock?: Clock;
   /** Aborting it stops the suite and cancels the calls in flight; the outcome is then marked `interrupted`. */
   signal?: AbortSignal;
+  /**
+   * When the suite must be over, on its clock (a value of `clock.now()`): the task running then fails with
+   * `DeadlineExceededError`, no further task starts, and the outcome is marked `interrupted`.
+   */
+  deadlineMs?: number;
   /** Also run T alone (`sequentialPolicy()`) on each task right after it, for a measured baseline. Default false. */
   sequentialBaseline?: boolean;
+  /**
+   * How many tasks run at once. Default 1. The policy is shared by the tasks running at once: give a policy that
+   * keeps no state across rounds of one task, or one instance per task (`dsp run` does that for you).
+   */
+  parallel?: number;
   /** Called when a task starts (before its first round). */
   onTaskStarted?: (position: SuitePosition) => void;
   /** Called after each round of a task's speculative run (not of its baseline). */
@@ -90,18 +105,44 @@ export interface SuiteOutcome {
  * const { results, failures } = await runSuite({ tasks, approx, target, policy: additivePolicy() });
  */
 export async function runSuite(options: RunSuiteOptions): Promise<SuiteOutcome> {
-  const outcome: Omit<SuiteOutcome, 'metrics'> = { results: [], failures: [], baselines: [], interrupted: false };
-  for (const [index, task] of options.tasks.entries()) {
-    if (options.signal?.aborted === true) {
-      outcome.interrupted = true;
-      break;
-    }
-    const completed = await runSuiteTask(options, { task, index, total: options.tasks.length }, outcome);
-    if (!completed) {
-      outcome.interrupted = true;
-      break;
-    }
+  const parallel = options.parallel ?? 1;
+  if (!Number.isInteger(parallel) || parallel < 1) {
+    throw new InvalidInputError(`parallel must be a whole number ≥ 1, got ${parallel}`, { source: 'parallel' });
   }
+  const outcome: Omit<SuiteOutcome, 'metrics'> = { results: [], failures: [], baselines: [], interrupted: false };
+  const clock = options.clock ?? new RealClock();
+  // Stops the other tasks when one of them throws (bad input, a hook's error): the error is the suite's.
+  const suiteStop = new AbortController();
+  const signal = options.signal === undefined ? suiteStop.signal : AbortSignal.any([options.signal, suiteStop.signal]);
+  const suite: RunSuiteOptions = { ...options, clock, signal };
+  const order = new Map<TaskResult, number>();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < options.tasks.length && !outcome.interrupted) {
+      if (signal.aborted || (options.deadlineMs !== undefined && clock.now() >= options.deadlineMs)) {
+        outcome.interrupted = true;
+        break;
+      }
+      const index = next;
+      next += 1;
+      const completed = await runSuiteTask(suite, { task: options.tasks[index]!, index, total: options.tasks.length }, outcome, order);
+      if (!completed) outcome.interrupted = true;
+    }
+  };
+  const workers = Array.from({ length: Math.min(parallel, options.tasks.length) }, () =>
+    worker().catch((error: unknown) => {
+      suiteStop.abort(error);
+      throw error;
+    }),
+  );
+  const settled = await Promise.allSettled(workers);
+  const thrown = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (thrown !== undefined) throw thrown.reason;
+  // Tasks run at once finish in any order: the outcome lists them in suite order.
+  const bySuiteOrder = (a: TaskResult, b: TaskResult): number => order.get(a)! - order.get(b)!;
+  outcome.results.sort(bySuiteOrder);
+  outcome.baselines.sort(bySuiteOrder);
+  outcome.failures.sort((a, b) => a.index - b.index);
   return { ...outcome, metrics: suiteMetrics(outcome.results) };
 }
 
@@ -110,6 +151,7 @@ async function runSuiteTask(
   options: RunSuiteOptions,
   position: SuitePosition,
   outcome: Omit<SuiteOutcome, 'metrics'>,
+  order: Map<TaskResult, number>,
 ): Promise<boolean> {
   const { task } = position;
   const engine = engineOptions(options);
@@ -124,6 +166,7 @@ async function runSuiteTask(
   }
   const result = attempt.result;
   outcome.results.push(result);
+  order.set(result, position.index);
   options.record?.({ ...position, result });
   let baseline: TaskResult | undefined;
   let completed = true;
@@ -132,6 +175,7 @@ async function runSuiteTask(
     if (sequential.kind === 'finished') {
       baseline = sequential.result;
       outcome.baselines.push(baseline);
+      order.set(baseline, position.index);
     } else if (sequential.kind === 'failed') {
       reportFailure(options, outcome, { ...position, run: 'sequential-baseline', ...describeFailure(sequential.error) });
     } else {
@@ -144,7 +188,7 @@ async function runSuiteTask(
 
 /** The engine's options shared by every run of the suite; the agents' calls also stop when the signal aborts. */
 function engineOptions(options: RunSuiteOptions): Omit<RunTaskOptions, 'task' | 'policy'> {
-  const { approx, target, actionsMatch, isTerminal, maxSteps, kMax, priceTable, models, signal } = options;
+  const { approx, target, actionsMatch, isTerminal, maxSteps, kMax, priceTable, models, signal, deadlineMs, abandonAfterMs } = options;
   return {
     approx: joinedTo(approx, signal),
     target: joinedTo(target, signal),
@@ -155,6 +199,9 @@ function engineOptions(options: RunSuiteOptions): Omit<RunTaskOptions, 'task' | 
     kMax,
     priceTable,
     models,
+    signal,
+    deadlineMs,
+    abandonAfterMs,
   };
 }
 
@@ -192,8 +239,10 @@ async function attemptTask(signal: AbortSignal | undefined, run: (guard: HookGua
   }
 }
 
-function describeFailure(error: unknown): Pick<SuiteFailure, 'error' | 'step'> {
-  return { error, step: isTargetCallError(error) ? error.step : undefined };
+function describeFailure(error: unknown): Pick<SuiteFailure, 'error' | 'step' | 'records'> {
+  const failure: Pick<SuiteFailure, 'error' | 'step' | 'records'> = { error, step: isTargetCallError(error) ? error.step : undefined };
+  if (isTargetCallError(error) || isDeadlineExceededError(error)) failure.records = error.records;
+  return failure;
 }
 
 function reportFailure(options: RunSuiteOptions, outcome: Omit<SuiteOutcome, 'metrics'>, failure: SuiteFailure): void {

@@ -88,7 +88,14 @@ describe('reading trace files', () => {
     const message = errorOf(() => parseTraces(`${good.replace('x/1', 'x/0')}\n${bad}\n`, 'runs.jsonl')).message;
     expect(message).toBe('runs.jsonl: line 2: field steps[0].target.latencyMs: Invalid input: expected number, received string');
     // A line that is not an object at all has no field to name.
-    expect(errorOf(() => parseTraces('[1]', 'list.jsonl')).message).toBe('list.jsonl: line 1: Invalid input: expected object, received array');
+    expect(errorOf(() => parseTraces(`${good}\n[1]`, 'list.jsonl')).message).toBe('list.jsonl: line 2: Invalid input: expected object, received array');
+  });
+
+  it('says that it wants one object per line when given a JSON array, on one line or pretty-printed', () => {
+    const expected = 'a JSON array; expected one JSON object per line (JSON Lines: one dsp-trace/1 trace per line)';
+    expect(errorOf(() => parseTraces(`[${good}]`, 'one-line.json')).message).toBe(`one-line.json: line 1: ${expected}`);
+    const pretty = `\n${JSON.stringify([JSON.parse(good), JSON.parse(good.replace('x/1', 'x/2'))], null, 2)}\n`;
+    expect(errorOf(() => parseTraces(pretty, 'pretty.json')).message).toBe(`pretty.json: line 2: ${expected}`);
   });
 
   it('reports invalid JSON, a wrong format tag, a duplicate id and an empty file', () => {

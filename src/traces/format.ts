@@ -32,6 +32,14 @@ import { traceSchema, type Trace } from './schema.js';
 
 /** Parses the text of a trace file. `source` names the file in errors. Blank lines are ignored. */
 export function parseTraces(text: string, source: string): Trace[] {
+  // A JSON array of traces (pretty-printed or not) is a common mistake: say what the format wants.
+  const start = text.length - text.trimStart().length;
+  if (text[start] === '[') {
+    const line = text.slice(0, start).split('\n').length;
+    throw new InvalidInputError(`line ${line}: a JSON array; expected one JSON object per line (JSON Lines: one dsp-trace/1 trace per line)`, {
+      source,
+    });
+  }
   const traces: Trace[] = [];
   const seen = new Map<string, number>();
   const lines = text.split('\n');

@@ -4,7 +4,11 @@
  * `TraceRecorder` (in `format.ts`) appends such traces to a file, one line per finished task.
  *
  * The trace format requires token counts; a count the provider did not report and that could not be estimated is
- * written as 0 with `tokensUnknown: true` on that call, and an estimated count carries `estimated: true`.
+ * written as 0 with `tokensUnknown: true` on that call, and an estimated count carries `estimated: true`. A count
+ * a provider reported that is not a whole number ≥ 0 (negative, fractional, not finite) is treated the same way, as
+ * not reported, and told to `onInvalidTokens`: the trace stays readable (the reader refuses such counts) and no
+ * wrong figure is kept. (Refusing the trace instead would lose a task already run and paid for.)
+ * A call whose requests failed and were retried carries `failedAttempts` (those attempts are in the ledger, not here).
  */
 import type { CallRecord, TaskInput, TaskResult } from '../core/types.js';
 import type { Trace, TraceCall, TraceStep } from './schema.js';
@@ -21,8 +25,31 @@ export interface TraceMetadata {
   extra?: Record<string, unknown>;
 }
 
+/** A token count a provider reported that a trace cannot hold. */
+export interface InvalidTokenCount {
+  step: number;
+  role: 'approx' | 'target';
+  field: 'inputTokens' | 'outputTokens' | 'reasoningTokens';
+  value: number;
+}
+
+/** Options of `traceFromTaskResult`. */
+export interface TraceFromTaskResultOptions {
+  /** Told about every reported count that is not a whole number ≥ 0 (written as unknown). */
+  onInvalidTokens?: (problem: InvalidTokenCount) => void;
+}
+
 /** The trace of a finished task, from its ledger. */
-export function traceFromTaskResult(task: TaskInput, result: TaskResult, metadata: TraceMetadata): Trace {
+export function traceFromTaskResult(
+  task: TaskInput,
+  result: TaskResult,
+  metadata: TraceMetadata,
+  options: TraceFromTaskResultOptions = {},
+): Trace {
+  const failedAttempts = new Map<number, number>();
+  for (const record of result.records) {
+    if (record.attemptOf !== undefined) failedAttempts.set(record.attemptOf, (failedAttempts.get(record.attemptOf) ?? 0) + 1);
+  }
   const steps: TraceStep[] = result.plan.map((_action, index) => {
     const step = index + 1;
     const target = result.records.find(
@@ -34,7 +61,13 @@ export function traceFromTaskResult(task: TaskInput, result: TaskResult, metadat
     const approx = result.records.find(
       (record) => record.role === 'approx' && record.prefix === 'true' && record.step === step && record.action !== undefined,
     );
-    return approx === undefined ? { target: traceCall(target) } : { target: traceCall(target), approx: traceCall(approx) };
+    const call = (record: CallRecord): TraceCall => {
+      const traced = traceCall(record, (field, value) => options.onInvalidTokens?.({ step, role: record.role, field, value }));
+      const attempts = failedAttempts.get(record.id);
+      if (attempts !== undefined) traced.failedAttempts = attempts;
+      return traced;
+    };
+    return approx === undefined ? { target: call(target) } : { target: call(target), approx: call(approx) };
   });
   const trace: Trace = {
     format: 'dsp-trace/1',
@@ -53,15 +86,24 @@ export function traceFromTaskResult(task: TaskInput, result: TaskResult, metadat
   return trace;
 }
 
-function traceCall(record: CallRecord): TraceCall {
+function traceCall(record: CallRecord, onInvalid: (field: InvalidTokenCount['field'], value: number) => void): TraceCall {
+  const count = (field: InvalidTokenCount['field']): number | undefined => {
+    const value = record.usage[field];
+    if (value === undefined || (Number.isInteger(value) && value >= 0)) return value;
+    onInvalid(field, value);
+    return undefined;
+  };
+  const inputTokens = count('inputTokens');
+  const outputTokens = count('outputTokens');
+  const reasoningTokens = count('reasoningTokens');
   const call: TraceCall = {
     action: record.action ?? null,
     latencyMs: Math.max(0, Math.round((record.endMs - record.startMs) * 10) / 10),
-    inputTokens: record.usage.inputTokens ?? 0,
-    outputTokens: record.usage.outputTokens ?? 0,
+    inputTokens: inputTokens ?? 0,
+    outputTokens: outputTokens ?? 0,
   };
-  if (record.usage.reasoningTokens !== undefined) call.reasoningTokens = record.usage.reasoningTokens;
+  if (reasoningTokens !== undefined) call.reasoningTokens = reasoningTokens;
   if (record.usage.estimated === true) call.estimated = true;
-  if (record.usage.inputTokens === undefined || record.usage.outputTokens === undefined) call.tokensUnknown = true;
+  if (inputTokens === undefined || outputTokens === undefined) call.tokensUnknown = true;
   return call;
 }

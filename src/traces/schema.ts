@@ -3,17 +3,33 @@
  * exchange traces; more fields may be added and are kept.
  */
 import { z } from 'zod';
+import { maxCallLatencyMs, maxCallTokens } from '../ledger/bounds.js';
 
-/** One agent's call at one step, on the true prefix. */
+/**
+ * The execution of a call's action by a tool (docs/tools.md), on the step's true prefix. Absent when the action
+ * calls no tool, and on every step of a trace of pure planning.
+ */
+export const traceToolSchema = z.looseObject({
+  /** The tool's effect class: whether the engine may run it on a guess. */
+  effect: z.enum(['pure', 'sandboxed', 'irreversible']),
+  /** How long the execution took, in milliseconds. Absent when it never ran (an irreversible guess T did not make). */
+  latencyMs: z.number().nonnegative().max(maxCallLatencyMs).optional(),
+  /** The observation it returned, as text (optional: replay does not need it). */
+  observation: z.string().optional(),
+});
+
+/** One agent's call at one step, on the true prefix. Bounded so that every figure computed from it stays finite. */
 export const traceCallSchema = z.looseObject({
   /** The action the agent returned. */
   action: z.json(),
-  /** How long the call took, in milliseconds. */
-  latencyMs: z.number().nonnegative(),
-  /** Prompt tokens (all sub-calls of a strategy summed). */
-  inputTokens: z.number().int().nonnegative(),
-  /** Generated tokens (all sub-calls summed). */
-  outputTokens: z.number().int().nonnegative(),
+  /** How long the call took, in milliseconds: at most 24 hours. */
+  latencyMs: z.number().nonnegative().max(maxCallLatencyMs),
+  /** Prompt tokens (all sub-calls of a strategy summed): at most 10⁹. */
+  inputTokens: z.number().int().nonnegative().max(maxCallTokens),
+  /** Generated tokens (all sub-calls summed): at most 10⁹. */
+  outputTokens: z.number().int().nonnegative().max(maxCallTokens),
+  /** How executing the action went, when it calls a tool. */
+  tool: traceToolSchema.optional(),
 });
 
 /** One committed step: T's action and A's guess, both on the same true prefix. */
@@ -38,6 +54,7 @@ export const traceSchema = z.looseObject({
   terminal: z.boolean().optional(),
 });
 
+export type TraceTool = z.infer<typeof traceToolSchema>;
 export type TraceCall = z.infer<typeof traceCallSchema>;
 export type TraceStep = z.infer<typeof traceStepSchema>;
 export type Trace = z.infer<typeof traceSchema>;

@@ -2,8 +2,9 @@
  * A seeded generator of synthetic traces, for tests and the built-in demo suite. Every figure is a parameter;
  * the same parameters and seed give the same traces.
  */
-import { seededRandom, logNormal } from '../core/rng.js';
-import type { Trace, TraceCall } from './schema.js';
+import { seededRandom, logNormal, type Random } from '../core/rng.js';
+import type { EffectClass } from '../core/environment.js';
+import type { Trace, TraceCall, TraceTool } from './schema.js';
 
 /** Parameters of the synthetic generator. Latencies in milliseconds. */
 export interface SyntheticOptions {
@@ -33,6 +34,20 @@ export interface SyntheticOptions {
   targetOutputTokens?: number;
   /** Models named in the traces (priced by the price table). Default gpt-4.1-mini and gpt-4.1. */
   models?: { approx: string; target: string };
+  /**
+   * Tool steps (docs/tools.md): every action but the terminal one calls a tool, and T's and A's calls record its
+   * execution (`tool`: effect class and latency). Each tool name has one effect class for the whole suite. Drawn
+   * from a random stream of their own, so the agents' figures are exactly those of the same suite without tools.
+   */
+  tools?: SyntheticToolOptions;
+}
+
+/** Tool steps of a synthetic suite. */
+export interface SyntheticToolOptions {
+  /** Median latency of a tool execution in ms (log-normal, σ = `latencySigma`). Default 1,500. */
+  latencyMs?: number;
+  /** The share of tool names in each effect class (normalised). Default pure 0.5, sandboxed 0.3, irreversible 0.2. */
+  effects?: Partial<Record<EffectClass, number>>;
 }
 
 const toolNames = [
@@ -78,12 +93,15 @@ export function generateSyntheticTraces(options: SyntheticOptions = {}): Trace[]
     outputTokens: Math.max(1, Math.round(logNormal(random, outputTokens, 0.3))),
   });
 
+  const tools = options.tools === undefined ? undefined : toolPlan(options.seed ?? 1, options.tools, sigma);
+
   const traces: Trace[] = [];
   for (let taskIndex = 0; taskIndex < taskCount; taskIndex += 1) {
     const family = Math.floor(random() * families.length);
     const accuracy = Math.min(1, Math.max(0, meanAccuracy + spread * (family / (families.length - 1) - 0.5)));
     const length = minSteps + Math.floor(random() * (maxSteps - minSteps + 1));
     const steps: Trace['steps'] = [];
+    const taskTools = tools?.forTask();
     for (let stepIndex = 0; stepIndex < length; stepIndex += 1) {
       const isLast = stepIndex === length - 1;
       const targetAction = isLast ? terminalAction : toolNames[Math.floor(random() * toolNames.length)]!;
@@ -92,10 +110,17 @@ export function generateSyntheticTraces(options: SyntheticOptions = {}): Trace[]
         const others = [...toolNames, terminalAction].filter((name) => name !== targetAction);
         guess = others[Math.floor(random() * others.length)]!;
       }
-      steps.push({
+      const step = {
         target: call(targetAction, options.targetLatencyMs ?? 5000, options.targetInputTokens ?? 900, options.targetOutputTokens ?? 120),
         approx: call(guess, options.approxLatencyMs ?? 800, options.approxInputTokens ?? 400, options.approxOutputTokens ?? 12),
-      });
+      };
+      if (taskTools !== undefined) {
+        const targetTool = taskTools(targetAction);
+        if (targetTool !== undefined) step.target.tool = targetTool;
+        const approxTool = taskTools(guess);
+        if (approxTool !== undefined) step.approx.tool = approxTool;
+      }
+      steps.push(step);
     }
     traces.push({
       format: 'dsp-trace/1',
@@ -108,4 +133,40 @@ export function generateSyntheticTraces(options: SyntheticOptions = {}): Trace[]
     });
   }
   return traces;
+}
+
+/**
+ * Each tool name's effect class, and per task the execution of each action (none for the terminal action). A
+ * synthetic tool takes no input, so within a task every call of a tool is the same call: it gets one latency (as a
+ * deterministic tool would), and replay reusing a pure result from another step stays exact.
+ */
+function toolPlan(
+  seed: number,
+  options: SyntheticToolOptions,
+  sigma: number,
+): { forTask: () => (action: string) => TraceTool | undefined } {
+  const random: Random = seededRandom((seed ^ 0x7f4a7c15) >>> 0);
+  const shares = { pure: 0.5, sandboxed: 0.3, irreversible: 0.2, ...options.effects };
+  const total = shares.pure + shares.sandboxed + shares.irreversible;
+  const effects = new Map<string, EffectClass>();
+  for (const name of toolNames) {
+    const draw = random() * total;
+    effects.set(name, draw < shares.pure ? 'pure' : draw < shares.pure + shares.sandboxed ? 'sandboxed' : 'irreversible');
+  }
+  const latencyMs = options.latencyMs ?? 1500;
+  return {
+    forTask: () => {
+      const executions = new Map<string, TraceTool>();
+      return (action) => {
+        const effect = effects.get(action);
+        if (effect === undefined) return undefined;
+        let execution = executions.get(action);
+        if (execution === undefined) {
+          execution = { effect, latencyMs: Math.round(logNormal(random, latencyMs, sigma)) };
+          executions.set(action, execution);
+        }
+        return { ...execution };
+      };
+    },
+  };
 }

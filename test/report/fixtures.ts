@@ -58,7 +58,7 @@ export function handTraces(): Trace[] {
  * third A guess and a T call for step 3 in the first round: the guess is discarded and the T call cancelled at 11 s.
  *
  * Task 2: sequential and fixed:1 50 s; fixed:2 32 s (rounds of 2, 2, 1); fixed:3 23 s (3 then 2); additive 23 s
- * (2, then k = 4 capped to the 3 steps left); oracle 14 s (all 5 in one round).
+ * (2, then k = 4, stopped by A's terminal guess at step 5); oracle 14 s (all 5 in one round).
  *
  * So, as sums over both tasks: sequential 80 s and 8 T calls; fixed:1 80 s, fixed:2 53 s and additive 44 s with 8 T
  * and 8 A calls; fixed:3 44 s with 8 T and 9 A calls plus a cancelled T call. Sequential and additive are not

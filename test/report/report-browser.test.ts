@@ -119,7 +119,7 @@ describe('the HTML report in a browser', () => {
     const records = examples.flatMap((example) => example.records);
     expect(bars).toHaveLength(records.length);
     expect(new Set(bars)).toEqual(new Set(records.map((record) => statusColours[record.status])));
-    expect(new Set(Object.values(statusColours)).size).toBe(4);
+    expect(new Set(Object.values(statusColours)).size).toBe(5);
     expect(await chart.locator('g.timeline_round_labels_marks > text').allTextContents()).toEqual(
       examples.flatMap((example) => example.rounds.map((round) => `k=${round.k}`)),
     );

@@ -66,7 +66,7 @@ describe('dsp bench --out/--report and dsp report', () => {
   it('report refuses an invalid results file, naming the file and the field', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'dsp-report-bad-'));
     const bad = join(folder, 'bad.json');
-    writeFileSync(bad, JSON.stringify({ format: 'dsp-results/1', createdAt: 'now' }));
+    writeFileSync(bad, JSON.stringify({ format: 'dsp-results/2', createdAt: 'now' }));
     await expect(runCli(['report', bad, '--quiet'])).rejects.toThrow(`${bad}: field generator: Invalid input: expected object, received undefined`);
     await expect(runCli(['report', join(folder, 'none.json'), '--quiet'])).rejects.toThrow(`${join(folder, 'none.json')}: no such file`);
   });

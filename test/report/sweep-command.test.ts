@@ -17,7 +17,7 @@ describe('dsp sweep', () => {
     expect(sweep.suite).toBe('hand');
     expect(sweep.points.map((point) => point.policy)).toEqual(['sequential', 'fixed:1', 'fixed:2', 'fixed:3', 'additive', 'oracle']);
     expect(Object.fromEntries(sweep.points.map((point) => [point.policy, point.latencySec]))).toEqual(handSuiteExpected.latencySec);
-    const cost = (policy: string): number => sweep.points.find((point) => point.policy === policy)!.costUsd;
+    const cost = (policy: string): number => sweep.points.find((point) => point.policy === policy)!.costUsd!;
     expect(cost('sequential')).toBeCloseTo(handSuiteExpected.sequentialCostUsd, 12);
     for (const policy of ['fixed:1', 'fixed:2', 'additive', 'oracle']) expect(cost(policy)).toBeCloseTo(handSuiteExpected.speculativeCostUsd, 12);
     expect(cost('fixed:3')).toBeGreaterThan(handSuiteExpected.speculativeCostUsd);
@@ -85,13 +85,13 @@ describe('dsp sweep', () => {
     for (const { fixed, by } of sweep.beatsFixed) {
       const beaten = row(fixed);
       const cheaperAndAsFast = sweep.points.filter(
-        (point) => point.policy.startsWith('dsp') && point.latencySec <= beaten.latencySec && point.costUsd < beaten.costUsd,
+        (point) => point.policy.startsWith('dsp') && point.latencySec <= beaten.latencySec && point.costUsd! < beaten.costUsd!,
       );
       if (by === null) {
         expect(cheaperAndAsFast).toEqual([]);
       } else {
         expect(cheaperAndAsFast.map((point) => point.policy)).toContain(by);
-        expect(Math.min(...cheaperAndAsFast.map((point) => point.costUsd))).toBe(row(by).costUsd);
+        expect(Math.min(...cheaperAndAsFast.map((point) => point.costUsd!))).toBe(row(by).costUsd);
       }
     }
     const table = (await runCli(args)).stdout.trimEnd().split('\n');
@@ -115,7 +115,7 @@ describe('dsp sweep', () => {
     expect(sweep.headroom).toEqual(headroomCaptured(sweep.points));
     const row = (policy: string): SweepSummary['points'][number] => sweep.points.find((point) => point.policy === policy)!;
     for (const entry of sweep.headroom) {
-      expect(entry.headroomUsd).toBeCloseTo(row(entry.fixed).costUsd - row('oracle').costUsd, 15);
+      expect(entry.headroomUsd).toBeCloseTo(row(entry.fixed).costUsd! - row('oracle').costUsd!, 15);
       if (entry.best !== null) expect(row(entry.best).latencySec).toBeLessThanOrEqual(1.005 * row(entry.fixed).latencySec);
     }
     expect(sweep.headroom.some((entry) => entry.best !== null)).toBe(true);

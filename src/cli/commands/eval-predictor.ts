@@ -67,6 +67,12 @@ export function registerEvalPredictorCommand(program: Command, io: CliIo): void 
     .option('--policy <spec>', 'the dsp policy spec, e.g. dsp:tau=0.5,beta=0', 'dsp')
     .option('--seed <n>', "seed of the trainer's sampling", '1')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addHelpText(
+      'after',
+      "\nExamples, in a clone of the DSP authors' repository (github.com/guanyilin428/Dynamic-Speculative-Planning):\n" +
+        '  $ dsp eval-predictor --dataset dataset_predict_k_ma.json --policy dsp:tau=0.5,beta=0 \\\n' +
+        '      --baseline-log OpenAGI/predict_k/sft_ppo_distilbert_log/sft_ppo_distilbert_ma_log.jsonl\n',
+    )
     .action((options: EvalPredictorOptions) => {
       const report = evalPredictor(options);
       io.stdout.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${renderEvalReport(report)}\n`);

@@ -41,7 +41,7 @@ describe('dsp import', () => {
     const printed = await runImport('dsp-dataset', dataset, '--timing-from', measured, '--out', out);
     expect(printed).toContain('skipped 1 run(s):\n  run-3 (record 5, line 58): ');
     expect(printed).toContain('truncated (kept with terminal: false) 1 run(s):\n  openagi-cot/run-4: ');
-    expect(printed).toContain(`imported 3 run(s): 3 tasks, 8 steps, A accepted 3/6 guesses (50.0%) -> ${out}\n`);
+    expect(printed).toContain(`imported 3 run(s): 3 tasks, 8 steps, A accepted 5/8 guesses (62.5%) -> ${out}\n`);
     const traces = loadTraces(out);
     expect(traces.every((trace) => trace.suite === 'openagi-cot' && trace.timing === 'modelled')).toBe(true);
     expect(readFileSync(out, 'utf8').split('\n')).toHaveLength(4);

@@ -1,5 +1,6 @@
 /** `dsp report`: turn a results file (`dsp bench --out`, `dsp sweep --out`) into an HTML report and PNG charts. */
 import type { Command } from 'commander';
+import { checkCommandFiles } from '../../io/command-files.js';
 import { loadResults } from '../../report/results-schema.js';
 import { writeOutputs } from '../../report/write-outputs.js';
 import type { CliIo } from '../io.js';
@@ -26,13 +27,26 @@ export function registerReportCommand(program: Command, io: CliIo): void {
     .option('--out <file>', 'the HTML report to write (default: the results path with .html)')
     .option('--png <dir>', 'also write every chart as PNG into this folder (<suite>-<chart>.png, <suite>-overview.png)')
     .option('--quiet', 'no progress output')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  $ dsp bench --suite synthetic --policies fixed:2,dsp --out results.json --quiet\n' +
+        '  $ dsp report results.json --out report.html --png charts --quiet\n',
+    )
     .action(async (resultsPath: string, options: ReportCommandOptions) => {
+      const reportPath = options.out ?? defaultReportPath(resultsPath);
+      checkCommandFiles([
+        { path: resultsPath, flag: '<results>', use: 'read' },
+        { path: reportPath, flag: '--out', use: 'write' },
+        { path: options.png, flag: '--png', use: 'folder' },
+      ]);
       const results = loadResults(resultsPath);
       const progress = createProgress(io.stderr, { quiet: options.quiet });
       const written = await writeOutputs({
         results,
-        report: options.out ?? defaultReportPath(resultsPath),
+        report: reportPath,
         png: options.png,
+        env: io.env,
         onProgress: (done, total, label) => progress.update(done, total, `rendering ${label}`),
       });
       progress.done();

@@ -2,11 +2,12 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureIo, runDsp } from '../../../test/fixtures/cli/captured-io.js';
 import { spawnDsp } from '../../../test/fixtures/cli/spawn-dsp.js';
 import { type ReplayServer, startReplayServer } from '../../server/replay-server.js';
 import { loadTraces, parseTraces } from '../../traces/format.js';
 import type { Trace } from '../../traces/schema.js';
-import { looksLikeTraceFile, resolveRunTasks } from './run.js';
+import { looksLikeTraceFile, resolveRunSuite, resolveRunTasks, runCommandAction } from './run.js';
 
 const fixturePath = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'serve', 'openagi-mini.jsonl');
 const directory = mkdtempSync(join(tmpdir(), 'dsp-run-'));
@@ -26,6 +27,12 @@ describe('the tasks of dsp run', () => {
     expect(resolveRunTasks({ suite: 'openagi', tasksFrom: twice }).map((task) => task.id)).toEqual(['task-11', 'task-3', 'task-15', 'task-106']);
     expect(looksLikeTraceFile('\n  {"format": 1}')).toBe(true);
     expect(looksLikeTraceFile('Given a cat')).toBe(false);
+  });
+
+  it('keep the order given, in one list or several', () => {
+    const ids = (tasks: string | string[]): string[] => resolveRunTasks({ suite: 'openagi', tasks }).map((task) => task.id);
+    expect(ids('16,3,11')).toEqual(['task-16', 'task-3', 'task-11']);
+    expect(ids(['16', '3,11', '3'])).toEqual(['task-16', 'task-3', 'task-11']);
   });
 
   it('must be given one way only', () => {
@@ -134,5 +141,101 @@ describe('dsp run with a failing task, in a process', () => {
     } finally {
       dsp.child.kill('SIGKILL');
     }
+  });
+});
+
+const unreachable = 'openai-compatible:m@http://127.0.0.1:1/v1';
+
+describe('the suite and the defaults of dsp run', () => {
+  it('takes the suite names of dsp bench, each with the target strategy of that suite, or the environment alone', () => {
+    expect(resolveRunSuite('openagi')).toEqual({ name: 'openagi', environment: 'openagi', targetStrategy: undefined });
+    expect(resolveRunSuite('openagi-react').targetStrategy).toBe('react');
+    expect(resolveRunSuite('openagi-cot').targetStrategy).toBe('cot');
+    expect(resolveRunSuite('openagi-mad').targetStrategy).toBe('debate');
+    expect(() => resolveRunSuite('synthetic')).toThrow(
+      '--suite: the synthetic suite is generated for replay and has no tasks to plan live; valid suites: openagi, openagi-react, openagi-cot, openagi-mad',
+    );
+    expect(() => resolveRunSuite('openagi-tot')).toThrow('--suite: unknown suite "openagi-tot"; valid suites: openagi, ');
+  });
+
+  it('plans with the learned policy and the suite\'s target strategy unless told otherwise', async () => {
+    // Stopped before the first task: the summary says what would have run.
+    const captured = captureIo();
+    captured.interrupt();
+    const stopped = await runDsp(['run', '--suite', 'openagi-mad', '--tasks', '1', '--approx', unreachable, '--target', unreachable], captured);
+    expect(stopped.code).toBe(130);
+    expect(stopped.stdout).toContain('Summary (interrupted): 0 of 1 tasks, policy dsp\n');
+    expect(stopped.stdout).toContain(`approx ${unreachable} (direct), target ${unreachable} (debate)`);
+
+    const contradiction = await runDsp(['run', '--suite', 'openagi-cot', '--target-strategy', 'react', '--tasks', '1', '--approx', unreachable, '--target', unreachable]);
+    expect(contradiction).toMatchObject({
+      code: 2,
+      stderr: 'dsp: --target-strategy: "react" contradicts --suite openagi-cot, whose target plans with cot; drop one of the two (--suite openagi takes any target strategy)\n',
+    });
+  });
+
+  it('refuses a policy that names a k above --k-max, rather than run it under a false name', async () => {
+    const run = (policy: string) => runDsp(['run', '--tasks', '1', '--approx', unreachable, '--target', unreachable, '--policy', policy, '--k-max', '3']);
+    expect(await run('fixed:6')).toMatchObject({
+      code: 2,
+      stderr: 'dsp: --policy: fixed:6 asks for k = 6, above --k-max 3: it would run as fixed:3 under the name fixed:6; give fixed:3 or less, or raise --k-max to 6\n',
+    });
+    expect((await run('dsp:kmax=5')).stderr).toBe(
+      'dsp: --policy: dsp:kmax=5 asks for kmax=5, above --k-max 3: it would run as kmax=3 under the name dsp:kmax=5; give kmax=3 or less, or raise --k-max to 5\n',
+    );
+  });
+});
+
+describe('dsp run with a failing approximation model', () => {
+  const key = 'sk-test-0123456789';
+  let server: ReplayServer;
+  beforeAll(async () => {
+    server = await startReplayServer({ traces: loadTraces(fixturePath), speed: 20 });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  /** The real `fetch`, except that every request for model `approx` is refused as a bad key, which the reply echoes. */
+  const refusingApprox: typeof fetch = async (input, init) => {
+    const { model } = JSON.parse(init?.body as string) as { model: string };
+    if (model !== 'approx') return fetch(input, init);
+    const error = { error: { message: `Incorrect API key provided: ${key}`, type: 'invalid_request_error' } };
+    return new Response(JSON.stringify(error), { status: 401, headers: { 'content-type': 'application/json' } });
+  };
+
+  it('counts A\'s failures in every task line and the summary, and warns once, with the cause and no secret', async () => {
+    const captured = captureIo({ DSP_OPENAI_COMPATIBLE_API_KEY: key });
+    const approx = `openai-compatible:approx@${server.url}`;
+    const target = `openai-compatible:target@${server.url}`;
+    const outcome = await runCommandAction({ suite: 'openagi', tasksFrom: fixturePath, approx, target, policy: 'fixed:4' }, captured.io, {
+      fetch: refusingApprox,
+    });
+    // Lossless all the same: T planned alone.
+    expect(outcome.results.map((result) => result.plan.length)).toEqual([2, 3, 7, 2]);
+    const taskLines = captured.stdout().split('\n').filter((line) => line.startsWith('['));
+    expect(taskLines.map((line) => /· A failed (\d+) of (\d+) calls$/.exec(line)?.slice(1))).toEqual([
+      ['2', '2'],
+      ['3', '3'],
+      ['7', '7'],
+      ['2', '2'],
+    ]);
+    expect(captured.stdout()).toContain(
+      '  A failures     14 of 14 calls of the approximation model failed, in 4 of 4 tasks; every A call failed in 4 tasks\n',
+    );
+    expect(captured.stderr()).toBe(
+      'warning: task-11: all 2 calls of the approximation model failed, so nothing was speculated (the task ran as the ' +
+        'target alone): call to model approx failed (HTTP 401): Incorrect API key provided: [redacted DSP_OPENAI_COMPATIBLE_API_KEY]. ' +
+        "Said once; each task line and the summary count A's failures.\n",
+    );
+  });
+
+  it('says nothing of A when none of its calls failed', async () => {
+    const captured = captureIo();
+    const approx = `openai-compatible:approx@${server.url}`;
+    const target = `openai-compatible:target@${server.url}`;
+    await runCommandAction({ suite: 'openagi', tasks: '11', approx, target, policy: 'fixed:2' }, captured.io);
+    expect(captured.stdout()).not.toContain('A fail');
+    expect(captured.stderr()).toBe('');
   });
 });

@@ -2,13 +2,14 @@
  * `dsp run`: live speculative planning on a suite, on the real clock, with real models.
  *
  * ```text
- * dsp run --suite openagi --tasks 1-20 --approx openai:gpt-4.1-mini --target openai:gpt-4.1 --policy additive \
+ * dsp run --suite openagi-react --tasks 1-20 --approx openai:gpt-4.1-mini --target openai:gpt-4.1 [--policy dsp] \
  *   [--record runs.jsonl] [--sequential-baseline]
  * ```
  *
  * One progress line per finished task, then a summary; a task that fails is reported on stderr and the run goes on
- * with the next (exit code 1 at the end). `--record` appends one `dsp-trace/1` line per finished task (flushed at
- * once, so Ctrl-C leaves a valid truncated recording). `--sequential-baseline` also runs T alone on each task
+ * with the next (exit code 1 at the end). Failed calls of the approximation model are counted in each task's line
+ * and in the summary, with a warning (once per run) when every A call of a task failed. `--record` appends one
+ * `dsp-trace/1` line per finished task (flushed at once, so Ctrl-C leaves a valid truncated recording). `--sequential-baseline` also runs T alone on each task
  * (policy `sequential`) for a measured baseline. API keys come from the environment only and are never printed.
  */
 import type { Command } from 'commander';
@@ -16,7 +17,9 @@ import type { Clock } from '../../core/clock.js';
 import { DspError, InvalidInputError, describeCause, isTargetCallError } from '../../core/errors.js';
 import type { Action, Role, TaskInput, TaskResult } from '../../core/types.js';
 import { builtinPriceTable, type PriceTable } from '../../ledger/prices.js';
+import { checkCommandFiles } from '../../io/command-files.js';
 import { loadPriceTable } from '../../io/price-file.js';
+import { lockPredictorState } from '../../predictor/persistence/file-state-store.js';
 import { readTextFile } from '../../io/read-text.js';
 import { parsePolicySpec } from '../../policies/registry.js';
 import { validatePolicySpecs } from '../../suite/create-policy.js';
@@ -25,18 +28,27 @@ import { strategyByName, type ParseFailure } from '../../agents/strategies.js';
 import { excerptOf } from '../../agents/errors.js';
 import { parseTaskList, selectStandardTasks, taskForText, normalizeTaskText } from '../../envs/openagi/tasks.js';
 import { redactSecrets } from '../../providers/providers.js';
-import { runLiveSuite, type LiveSuiteOptions } from '../../live/live-suite.js';
+import { approxFailuresOf, runLiveSuite, type LiveSuiteOptions } from '../../live/live-suite.js';
+import { liveSuiteName, type LiveSuiteName } from '../../suite/embedded-suites.js';
+import { liveDefaults } from '../../live/live-suite.js';
+import { isBudgetExceededError, type BudgetSettings } from '../../live/budget.js';
+import type { LimiterStats } from '../../live/limiter.js';
+import { retryDefaults } from '../../live/retry.js';
 import { parseTraces } from '../../traces/format.js';
 import type { CliIo } from '../io.js';
-import { parseWholeNumber } from '../options.js';
+import { checkPoliciesWithinKMax, listOption, parseWholeNumber } from '../options.js';
 import { formatUsd } from '../../ledger/format.js';
 
 /** The options of `dsp run`, as parsed from the command line. */
 export interface RunOptions {
-  /** The suite; only `openagi` for now. */
+  /**
+   * The suite: `openagi` (OpenAGI's tasks, T's strategy from `targetStrategy`), or a name of `dsp bench --suite`:
+   * `openagi-react`, `openagi-cot`, `openagi-mad` (OpenAGI's tasks with T planning as in that suite: react, cot,
+   * debate). Written into recorded traces.
+   */
   suite: string;
-  /** A selection of standard task numbers, e.g. `1-20`. */
-  tasks?: string;
+  /** A selection of standard task numbers, e.g. `1-20`, run in the order given; several texts are one list. */
+  tasks?: string | readonly string[];
   /** A task list (one per line) or a trace file whose tasks to run. */
   tasksFrom?: string;
   /** The approximation model spec, e.g. `openai:gpt-4.1-mini`. */
@@ -45,9 +57,9 @@ export interface RunOptions {
   target: string;
   /** A's strategy. Default `direct`. */
   approxStrategy?: string;
-  /** T's strategy. Default `react`. */
+  /** T's strategy. Default: the suite's (`openagi-cot`: `cot`), else `react`. */
   targetStrategy?: string;
-  /** The k-policy spec. Default `additive`. */
+  /** The k-policy spec. Default `dsp`, the learned policy (as in `dsp bench`). */
   policy?: string;
   /** Append a trace per task to this file. */
   record?: string;
@@ -61,6 +73,24 @@ export interface RunOptions {
   prices?: string;
   /** The `dsp` policy loads its learned state from this file (when it exists) and saves it there at the end. */
   predictorState?: string;
+  /** Retries of a request that failed transiently (429, 5xx, reset, timeout). Default 2. */
+  retries?: number;
+  /** The longest one model request may take before it is aborted (and retried). Default 120000. */
+  callTimeoutMs?: number;
+  /** The most model requests in flight at once, over both agents and all tasks. Default: no limit. */
+  maxConcurrency?: number;
+  /** The most model requests started per minute, over both agents and all tasks. Default: no limit. */
+  rpm?: number;
+  /** How many tasks run at once. Default 1. */
+  parallel?: number;
+  /** The whole run's budget, in USD. */
+  budgetUsd?: number;
+  /** Each task's budget, in USD. */
+  taskBudgetUsd?: number;
+  /** The whole run's budget, in tokens (input and output). */
+  budgetTokens?: number;
+  /** Each task's budget, in tokens (input and output). */
+  taskBudgetTokens?: number;
 }
 
 /** What a test may replace in `dsp run`: the providers' `fetch` and the clock. */
@@ -75,6 +105,8 @@ export interface RunServices {
 export interface RunOutcome extends SuiteOutcome {
   tasks: TaskInput[];
   priceTable: PriceTable;
+  /** Counters of the run's model requests (peak in flight, speculation skipped or cut, 429s). */
+  requests?: LimiterStats;
 }
 
 /** Thrown after the summary when the user stopped the run. Exit code 130. */
@@ -102,22 +134,32 @@ export class TasksFailedError extends DspError {
 
 /** The defaults of `dsp run`. */
 export const runDefaults = {
+  suite: 'openagi',
   approxStrategy: 'direct',
   targetStrategy: 'react',
-  policy: 'additive',
+  policy: 'dsp',
   maxSteps: 12,
   kMax: 8,
 } as const;
 
-/** The tasks `dsp run` will plan, from `--tasks` or `--tasks-from`. */
+/** The environments `dsp run` can plan in (a suite name is one of them, alone or with a target suffix). */
+export const liveEnvironments = ['openagi'] as const;
+
+/** The suite of `dsp run --suite`, read (see `RunOptions.suite`). Throws `InvalidInputError` naming `--suite`. */
+export function resolveRunSuite(suite: string): LiveSuiteName {
+  return liveSuiteName(suite, liveEnvironments, '--suite');
+}
+
+/** The tasks `dsp run` will plan, from `--tasks` (in the order given) or `--tasks-from`. */
 export function resolveRunTasks(options: Pick<RunOptions, 'suite' | 'tasks' | 'tasksFrom'>): TaskInput[] {
-  if (options.suite !== 'openagi') {
-    throw new InvalidInputError(`unknown suite "${options.suite}"; valid suites: openagi`, { source: '--suite' });
-  }
+  resolveRunSuite(options.suite);
   if ((options.tasks === undefined) === (options.tasksFrom === undefined)) {
     throw new InvalidInputError('give exactly one of --tasks (e.g. 1-20) and --tasks-from FILE', { source: 'dsp run' });
   }
-  if (options.tasks !== undefined) return selectStandardTasks(options.tasks, '--tasks');
+  if (options.tasks !== undefined) {
+    const selection = typeof options.tasks === 'string' ? options.tasks : options.tasks.join(',');
+    return selectStandardTasks(selection, '--tasks');
+  }
   const path = options.tasksFrom!;
   const content = readTextFile(path);
   if (!looksLikeTraceFile(content)) return parseTaskList(content, path);
@@ -147,16 +189,18 @@ export function resolveRunOptions(
   io: Pick<CliIo, 'env' | 'signal'>,
   services: RunServices = {},
 ): LiveSuiteOptions & { tasks: TaskInput[]; priceTable: PriceTable } {
+  const suite = resolveRunSuite(options.suite);
   const tasks = resolveRunTasks(options);
   const approxStrategy = strategyByName(options.approxStrategy ?? runDefaults.approxStrategy, '--approx-strategy');
-  const targetStrategy = strategyByName(options.targetStrategy ?? runDefaults.targetStrategy, '--target-strategy');
+  const targetStrategy = strategyByName(resolveTargetStrategy(options.targetStrategy, suite), '--target-strategy');
   const maxSteps = positiveWhole(options.maxSteps ?? runDefaults.maxSteps, '--max-steps');
   const kMax = positiveWhole(options.kMax ?? runDefaults.kMax, '--k-max');
   const priceTable = options.prices === undefined ? builtinPriceTable : loadPriceTable(options.prices);
   const policy = parsePolicySpec(options.policy ?? runDefaults.policy, '--policy');
   validatePolicySpecs([policy], '--policy');
+  checkPoliciesWithinKMax([policy], kMax, '--policy');
   return {
-    suite: options.suite,
+    suite: suite.name,
     tasks,
     approx: { model: options.approx, strategy: approxStrategy, source: '--approx' },
     target: { model: options.target, strategy: targetStrategy, source: '--target' },
@@ -172,11 +216,55 @@ export function resolveRunOptions(
     ...(options.predictorState === undefined ? {} : { predictorStatePath: options.predictorState }),
     ...(services.fetch === undefined ? {} : { fetch: services.fetch }),
     ...(services.clock === undefined ? {} : { clock: services.clock }),
+    ...(options.retries === undefined ? {} : { retry: { retries: wholeNumber(options.retries, '--retries', 0) } }),
+    ...(options.callTimeoutMs === undefined ? {} : { callTimeoutMs: wholeNumber(options.callTimeoutMs, '--call-timeout-ms', 1) }),
+    ...(options.parallel === undefined ? {} : { parallel: wholeNumber(options.parallel, '--parallel', 1) }),
+    limits: {
+      ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: wholeNumber(options.maxConcurrency, '--max-concurrency', 1) }),
+      ...(options.rpm === undefined ? {} : { requestsPerMinute: wholeNumber(options.rpm, '--rpm', 1) }),
+    },
+    budget: {
+      ...budgetOf(options.budgetUsd, options.budgetTokens, 'run'),
+      ...budgetOf(options.taskBudgetUsd, options.taskBudgetTokens, 'task'),
+    },
   };
 }
 
 function positiveWhole(value: number, source: string): number {
   return parseWholeNumber(String(value), source, 1);
+}
+
+/**
+ * T's strategy: the one given, the suite's (`openagi-mad`: debate), else `react`. A strategy given against the
+ * suite's would record traces under a name that says otherwise: refused, naming both options.
+ */
+function resolveTargetStrategy(given: string | undefined, suite: LiveSuiteName): string {
+  if (given !== undefined && suite.targetStrategy !== undefined && given !== suite.targetStrategy) {
+    throw new InvalidInputError(
+      `"${given}" contradicts --suite ${suite.name}, whose target plans with ${suite.targetStrategy}; ` +
+        `drop one of the two (--suite ${suite.environment} takes any target strategy)`,
+      { source: '--target-strategy' },
+    );
+  }
+  return given ?? suite.targetStrategy ?? runDefaults.targetStrategy;
+}
+
+function wholeNumber(value: number, source: string, minimum: number): number {
+  return parseWholeNumber(String(value), source, minimum);
+}
+
+/** A positive amount of USD, e.g. `0.50`. */
+export function parseUsd(text: string, option: string): number {
+  const value = Number(text);
+  if (!/^\s*\d*\.?\d+\s*$/.test(text) || !(value > 0)) {
+    throw new InvalidInputError(`expected an amount of USD > 0, e.g. 0.50, got "${text}"`, { source: option });
+  }
+  return value;
+}
+
+function budgetOf(usd: number | undefined, tokens: number | undefined, scope: 'run' | 'task'): BudgetSettings {
+  if (usd === undefined && tokens === undefined) return {};
+  return { [scope]: { ...(usd === undefined ? {} : { usd }), ...(tokens === undefined ? {} : { tokens }) } };
 }
 
 /** A plan on one line: actions joined by arrows. */
@@ -202,6 +290,8 @@ export function renderTaskLine(input: {
     `mean k ${metrics.meanK.toFixed(1)}`,
     money(metrics.costUsd, metrics.unpricedCalls),
   ];
+  const approx = approxFailuresOf(result);
+  if (approx.failed > 0) parts.push(`A failed ${approx.failed} of ${plural(approx.calls, 'call')}`);
   if (baseline !== undefined) {
     const samePlan = JSON.stringify(baseline.plan) === JSON.stringify(result.plan);
     const speedup = result.metrics.latencyMs > 0 ? baseline.metrics.latencyMs / result.metrics.latencyMs : 1;
@@ -217,6 +307,17 @@ export function renderTaskFailure(failure: SuiteFailure): string {
   // The step and task are said once: a target failure's own message repeats them.
   const cause = isTargetCallError(failure.error) ? describeCause(failure.error.cause) : describeCause(failure.error);
   return `dsp: ${run} failed${step}: ${cause}`;
+}
+
+/**
+ * The warning printed (once per run) when every call of the approximation model failed in a task: nothing was
+ * speculated, the task ran at T's pace (pure; the caller redacts secrets from `cause`).
+ */
+export function renderApproxDownWarning(task: TaskInput, failures: { failed: number; cause: string }): string {
+  return (
+    `warning: ${task.id}: all ${plural(failures.failed, 'call')} of the approximation model failed, so nothing was speculated ` +
+    `(the task ran as the target alone): ${failures.cause}. Said once; each task line and the summary count A's failures.`
+  );
 }
 
 /** The warning printed when a model's reply names no action (pure). */
@@ -246,15 +347,57 @@ export function renderRunSummary(input: {
     );
     if (outcome.baselines.length > 0) lines.push(renderBaselineSummary(outcome));
     lines.push(
-      `  cost           $${formatUsd(metrics.costUsd)} per task (sequential $${formatUsd(metrics.sequentialCostUsd)}, overhead $${formatUsd(metrics.overheadCostUsd)}, wasted $${formatUsd(metrics.wastedCostUsd)}; prices: ${outcome.priceTable.name})`,
+      `  cost           ${dollars(metrics.costUsd)} per task (sequential ${dollars(metrics.sequentialCostUsd)}, overhead ${dollars(metrics.overheadCostUsd)}, wasted ${dollars(metrics.wastedCostUsd)}; prices: ${outcome.priceTable.name})`,
       `  concurrency    peak ${metrics.peakConcurrency.toFixed(1)}, mean ${metrics.meanConcurrency.toFixed(2)}; mean k ${metrics.meanK.toFixed(2)}`,
     );
     if (metrics.unpricedCalls > 0) {
-      lines.push(`  unpriced calls ${metrics.unpricedCalls} (their model is not in the price table; pass --prices FILE)`);
+      lines.push(`  unpriced calls ${metrics.unpricedCalls} (their models are not in the price table: a cost that includes them is unknown, ?; pass --prices FILE)`);
     }
+    const approxFailures = renderApproxFailures(outcome.results);
+    if (approxFailures !== undefined) lines.push(approxFailures);
+  }
+  const requests = outcome.requests;
+  if (requests !== undefined && (options.maxConcurrency !== undefined || requests.rateLimited > 0 || requests.skipped > 0)) {
+    const limit = options.maxConcurrency === undefined ? '' : ` (limit ${options.maxConcurrency})`;
+    lines.push(
+      `  requests       peak ${requests.peakInFlight} in flight${limit}; ${plural(requests.rateLimited, 'refusal')} with 429; ${requests.skipped} speculative skipped or cut`,
+    );
+  }
+  const budgets = [
+    options.budgetUsd === undefined ? undefined : `$${formatUsd(options.budgetUsd)} per run`,
+    options.budgetTokens === undefined ? undefined : `${options.budgetTokens} tokens per run`,
+    options.taskBudgetUsd === undefined ? undefined : `$${formatUsd(options.taskBudgetUsd)} per task`,
+    options.taskBudgetTokens === undefined ? undefined : `${options.taskBudgetTokens} tokens per task`,
+  ].filter((part) => part !== undefined);
+  if (budgets.length > 0) {
+    const stopped = outcome.failures.filter((failure) => isTargetCallError(failure.error) && isBudgetExceededError(failure.error.cause)).length;
+    const ledger = [...outcome.results.flatMap((result) => result.records), ...outcome.failures.flatMap((failure) => failure.records ?? [])];
+    const spentUsd = ledger.reduce((sum, record) => sum + (record.costUsd ?? 0), 0);
+    lines.push(
+      `  budget         ${budgets.join(', ')}: ${plural(stopped, 'task')} stopped by it; $${formatUsd(spentUsd)} spent in all (stopped tasks included)`,
+    );
+  }
+  const retried = outcome.results.flatMap((result) => result.records).filter((record) => record.attemptOf !== undefined);
+  if (retried.length > 0) {
+    const costUsd = retried.reduce((sum, record) => sum + (record.costUsd ?? 0), 0);
+    lines.push(`  retried        ${plural(retried.length, 'failed attempt')} (in the ledger with status failed, $${formatUsd(costUsd)} in all)`);
   }
   if (input.recordedTo !== undefined) lines.push(`  recorded       ${outcome.results.length} traces appended to ${input.recordedTo}`);
   return lines.join('\n');
+}
+
+/** The summary's line on A's failed calls over the finished tasks; undefined when none failed. */
+function renderApproxFailures(results: readonly TaskResult[]): string | undefined {
+  const perTask = results.map(approxFailuresOf);
+  const failed = perTask.reduce((sum, task) => sum + task.failed, 0);
+  if (failed === 0) return undefined;
+  const calls = perTask.reduce((sum, task) => sum + task.calls, 0);
+  const tasksWithFailures = perTask.filter((task) => task.failed > 0).length;
+  const allFailed = perTask.filter((task) => task.calls > 0 && task.failed === task.calls).length;
+  return (
+    `  A failures     ${failed} of ${plural(calls, 'call')} of the approximation model failed, in ${tasksWithFailures} of ` +
+    `${plural(results.length, 'task')}; every A call failed in ${plural(allFailed, 'task')}`
+  );
 }
 
 /** `4 of 4 tasks`, or with failures `3 of 4 tasks finished, 1 failed`. */
@@ -272,10 +415,15 @@ function renderBaselineSummary(outcome: RunOutcome): string {
   const resultsByTask = new Map(outcome.results.map((result) => [result.taskId, result]));
   const pairs = outcome.baselines.map((baseline) => ({ baseline, result: resultsByTask.get(baseline.taskId)! }));
   const mean = pairs.reduce((sum, { baseline }) => sum + baseline.metrics.latencyMs, 0) / pairs.length;
-  const speedups = pairs.map(({ baseline, result }) => (result.metrics.latencyMs > 0 ? baseline.metrics.latencyMs / result.metrics.latencyMs : 1));
-  const meanSpeedup = speedups.reduce((sum, value) => sum + value, 0) / speedups.length;
+  const meanLatency = pairs.reduce((sum, { result }) => sum + result.metrics.latencyMs, 0) / pairs.length;
+  // As every speedup of a suite: the ratio of the mean latencies, not the mean of per-task ratios.
+  const speedup = meanLatency > 0 ? mean / meanLatency : 1;
   const samePlans = pairs.filter(({ baseline, result }) => JSON.stringify(baseline.plan) === JSON.stringify(result.plan)).length;
-  return `  sequential run ${seconds(mean)} per task measured (speedup ×${meanSpeedup.toFixed(2)}; same plan on ${samePlans} of ${pairs.length} tasks)`;
+  return `  sequential run ${seconds(mean)} per task measured (speedup ×${speedup.toFixed(2)}; same plan on ${samePlans} of ${pairs.length} tasks)`;
+}
+
+function strategyName(strategy: LiveSuiteOptions['approx']['strategy']): string {
+  return typeof strategy === 'string' ? strategy : strategy.name;
 }
 
 function plural(count: number, noun: string): string {
@@ -286,8 +434,13 @@ function seconds(milliseconds: number): string {
   return `${(milliseconds / 1000).toFixed(2)} s`;
 }
 
-function money(costUsd: number, unpricedCalls: number): string {
-  return unpricedCalls > 0 ? `$${formatUsd(costUsd)} (+${unpricedCalls} unpriced calls)` : `$${formatUsd(costUsd)}`;
+/** A cost as the run prints it: `$0.01234`, or `?` when unknown (some call is unpriced). */
+function dollars(costUsd: number | null): string {
+  return costUsd === null ? '?' : `$${formatUsd(costUsd)}`;
+}
+
+function money(costUsd: number | null, unpricedCalls: number): string {
+  return unpricedCalls > 0 ? `${dollars(costUsd)} (${plural(unpricedCalls, 'unpriced call')})` : dollars(costUsd);
 }
 
 /**
@@ -299,25 +452,57 @@ function money(costUsd: number, unpricedCalls: number): string {
 export async function runCommandAction(options: RunOptions, io: CliIo, services: RunServices = {}): Promise<RunOutcome> {
   const redact = (text: string): string => redactSecrets(text, io.env);
   const printError = (line: string): void => void io.stderr.write(`${redact(line)}\n`);
+  let warnedApproxDown = false;
+  const warnIfApproxDown = (task: TaskInput, result: TaskResult): void => {
+    const approx = approxFailuresOf(result);
+    if (warnedApproxDown || approx.calls === 0 || approx.failed < approx.calls) return;
+    warnedApproxDown = true;
+    printError(renderApproxDownWarning(task, { failed: approx.failed, cause: approx.firstError ?? 'unknown' }));
+  };
   const onStop = (): void => void io.stderr.write('\ndsp run: stopping (Ctrl-C again to quit at once)…\n');
   io.signal.addEventListener('abort', onStop, { once: true });
   let outcome: RunOutcome;
+  // The options as they ran (defaults resolved), for the summary.
+  let shown: RunOptions;
   try {
+    checkCommandFiles([
+      { path: options.tasksFrom, flag: '--tasks-from', use: 'read' },
+      { path: options.prices, flag: '--prices', use: 'read' },
+      { path: options.predictorState, flag: '--predictor-state', use: 'read-write' },
+      { path: options.record, flag: '--record', use: 'append' },
+    ]);
     const resolved = resolveRunOptions(options, io, services);
-    const suiteOutcome = await runLiveSuite({
-      ...resolved,
-      onTaskFinished: (finished) => void io.stdout.write(`${renderTaskLine(finished)}\n`),
-      onTaskFailed: (failure) => printError(renderTaskFailure(failure)),
-      onParseFailure: (role, failure) => printError(renderParseFailure(role, failure)),
-    });
-    outcome = { ...suiteOutcome, tasks: resolved.tasks, priceTable: resolved.priceTable };
+    // Held for the whole run: a second run on the same state is refused at its start, naming this one.
+    const onWarning = (line: string): void => printError(`warning: ${line}`);
+    const stateLock = options.predictorState === undefined ? undefined : lockPredictorState(options.predictorState, { onWarning });
+    try {
+      const suiteOutcome = await runLiveSuite({
+        ...resolved,
+        onTaskFinished: (finished) => {
+          io.stdout.write(`${renderTaskLine(finished)}\n`);
+          warnIfApproxDown(finished.task, finished.result);
+        },
+        onTaskFailed: (failure) => printError(renderTaskFailure(failure)),
+        onParseFailure: (role, failure) => printError(renderParseFailure(role, failure)),
+        onWarning,
+      });
+      outcome = { ...suiteOutcome, tasks: resolved.tasks, priceTable: resolved.priceTable };
+      shown = {
+        ...options,
+        policy: resolved.policy.name,
+        approxStrategy: strategyName(resolved.approx.strategy),
+        targetStrategy: strategyName(resolved.target.strategy),
+      };
+    } finally {
+      stateLock?.release();
+    }
   } catch (error) {
     if (error instanceof Error) error.message = redact(error.message);
     throw error;
   } finally {
     io.signal.removeEventListener('abort', onStop);
   }
-  io.stdout.write(`${renderRunSummary({ outcome, options, recordedTo: options.record })}\n`);
+  io.stdout.write(`${renderRunSummary({ outcome, options: shown, recordedTo: options.record })}\n`);
   if (outcome.interrupted) throw new RunInterruptedError();
   if (outcome.failures.length > 0) {
     const failed = new Set(outcome.failures.map((failure) => failure.index)).size;
@@ -337,25 +522,62 @@ export function registerRunCommand(program: Command, io: CliIo): Command {
   return program
     .command('run')
     .description('plan a suite live with real models: speculative planning on the real clock')
-    .option('--suite <name>', 'the suite (openagi)', 'openagi')
-    .option('--tasks <selection>', 'standard task numbers, 0-based as in the OpenAGI task list, e.g. 1-20 or 0,3,7-9')
+    .option(
+      '--suite <name>',
+      "openagi, or a suite of `dsp bench`: openagi-react, openagi-cot or openagi-mad (the target then plans as in that suite: react, cot, debate)",
+      runDefaults.suite,
+    )
+    .addOption(
+      listOption('--tasks <selection...>', 'standard task numbers, 0-based as in the OpenAGI task list, run in the order given, e.g. 1-20 or 16,3,7-9'),
+    )
     .option('--tasks-from <file>', 'a task list (one per line) or a dsp-trace/1 file whose tasks to run')
     .requiredOption('--approx <spec>', 'the approximation model, e.g. openai:gpt-4.1-mini')
     .requiredOption('--target <spec>', 'the target model, e.g. openai:gpt-4.1')
     .option('--approx-strategy <name>', 'direct, cot, react or debate', runDefaults.approxStrategy)
-    .option('--target-strategy <name>', 'direct, cot, react or debate', runDefaults.targetStrategy)
-    .option('--policy <policy>', 'sequential, fixed:K, additive or dsp[:tau=…,beta=…]', runDefaults.policy)
+    .option('--target-strategy <name>', "direct, cot, react or debate (default: the suite's, else react)")
+    .option('--policy <policy>', 'dsp[:tau=…,beta=…] (the learned policy), sequential, fixed:K or additive', runDefaults.policy)
     .option('--record <file>', 'append one dsp-trace/1 line per finished task to this file')
     .option('--sequential-baseline', 'also run the target alone on each task, for a measured baseline', false)
     .option('--max-steps <n>', 'most steps per plan', wholeNumber('--max-steps'), runDefaults.maxSteps)
     .option('--k-max <n>', 'largest k a policy may choose', wholeNumber('--k-max'), runDefaults.kMax)
     .option('--prices <file>', 'a price table (JSON) laid over the built-in one')
     .option('--predictor-state <file>', 'the dsp policy loads its learned state from this file and saves it back')
+    .option(
+      '--retries <n>',
+      'retries of a request that failed transiently (408, 409, 429, 5xx, reset, timeout), with backoff',
+      (text: string) => parseWholeNumber(text, '--retries', 0),
+      retryDefaults.retries,
+    )
+    .option(
+      '--max-concurrency <n>',
+      'the most model requests in flight at once, over both agents and all tasks (the committed path goes first)',
+      (text: string) => parseWholeNumber(text, '--max-concurrency', 1),
+    )
+    .option('--rpm <n>', 'the most model requests started per minute, over both agents and all tasks', (text: string) =>
+      parseWholeNumber(text, '--rpm', 1),
+    )
+    .option('--parallel <n>', 'how many tasks run at once (not with the dsp policy)', (text: string) => parseWholeNumber(text, '--parallel', 1))
+    .option('--budget-usd <usd>', "the run's budget in USD: speculation is cut first, then tasks stop", (text: string) => parseUsd(text, '--budget-usd'))
+    .option('--task-budget-usd <usd>', "each task's budget in USD", (text: string) => parseUsd(text, '--task-budget-usd'))
+    .option('--budget-tokens <n>', "the run's budget in tokens (input and output)", (text: string) => parseWholeNumber(text, '--budget-tokens', 1))
+    .option('--task-budget-tokens <n>', "each task's budget in tokens", (text: string) => parseWholeNumber(text, '--task-budget-tokens', 1))
+    .option(
+      '--call-timeout-ms <ms>',
+      'the longest one model request may take before it is aborted (and retried as a transient failure)',
+      (text: string) => parseWholeNumber(text, '--call-timeout-ms', 1),
+      liveDefaults.callTimeoutMs,
+    )
     .addHelpText(
       'after',
       '\nModel specs: openai:MODEL, deepseek:MODEL, anthropic:MODEL, openai-compatible:MODEL@http://host:port/v1.\n' +
         'API keys are read from OPENAI_API_KEY, DEEPSEEK_API_KEY, ANTHROPIC_API_KEY and (optional)\n' +
-        'DSP_OPENAI_COMPATIBLE_API_KEY; they are never printed or recorded.',
+        'DSP_OPENAI_COMPATIBLE_API_KEY; they are never printed or recorded.\n\n' +
+        "Examples (the first two need no key: a local server replays the example traces in the package's data/examples/;\n" +
+        "run them from the package's folder):\n" +
+        '  $ dsp serve --traces data/examples/openagi-mini.jsonl --port 8787 --speed 10 &\n' +
+        '  $ dsp run --tasks-from data/examples/openagi-mini.jsonl --policy fixed:3 \\\n' +
+        '      --approx openai-compatible:approx@http://127.0.0.1:8787/v1 --target openai-compatible:target@http://127.0.0.1:8787/v1\n' +
+        '  $ dsp run --suite openagi-react --tasks 11-15 --approx openai:gpt-4.1-mini --target openai:gpt-4.1 --record runs.jsonl\n',
     )
     .action(async (options: RunOptions) => {
       await runCommandAction(options, io);

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +11,11 @@ import { renderServeStats } from './serve.js';
 const fixturePath = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'serve', 'openagi-mini.jsonl');
 
 describe('dsp serve', () => {
+  it("has the example of the README in the package's data: the traces these tests replay, byte for byte", () => {
+    const shipped = join(import.meta.dirname, '..', '..', '..', 'data', 'examples', 'openagi-mini.jsonl');
+    expect(readFileSync(shipped, 'utf8')).toBe(readFileSync(fixturePath, 'utf8'));
+  });
+
   it('serves the traces on a loopback port until Ctrl-C, then prints its counters', async () => {
     const dsp = spawnDsp(['serve', '--traces', fixturePath, '--port', '0', '--speed', '50']);
     try {

@@ -1,5 +1,5 @@
 /**
- * `dsp serve --traces FILE [--port N] [--speed F]`: a local OpenAI-compatible server that replays recorded traces
+ * `dsp serve --traces FILE… [--port N] [--speed F]`: a local OpenAI-compatible server that replays recorded traces
  * (models `approx` and `target`), for running live agents against known answers. Loopback only.
  *
  * ```text
@@ -12,12 +12,14 @@ import type { Command } from 'commander';
 import { InvalidInputError } from '../../core/errors.js';
 import { checkLoopbackHost, type ReplayServer, type ReplayStats, startReplayServer } from '../../server/replay-server.js';
 import { loadTraces } from '../../traces/format.js';
+import { traceFilesOf } from '../../suite/embedded-suites.js';
 import type { CliIo, OutputStream } from '../io.js';
+import { listOption, splitList } from '../options.js';
 
 /** The options of `dsp serve`. */
 export interface ServeOptions {
-  /** The trace file to replay. */
-  traces: string;
+  /** The trace files to replay, or folders of them (their `.jsonl` files); each text may list several with commas. */
+  traces: string | readonly string[];
   /** The port; 0 picks a free one. Default 8787. */
   port?: number;
   /** The loopback address. Default 127.0.0.1. */
@@ -33,7 +35,9 @@ export const serveDefaults = { port: 8787, host: '127.0.0.1', speed: 1 } as cons
 export async function startServeCommand(options: ServeOptions, stdout: OutputStream): Promise<ReplayServer> {
   const host = options.host ?? serveDefaults.host;
   checkLoopbackHost(host, '--host');
-  const traces = loadTraces(options.traces);
+  const paths = traceFilesOf(splitList(typeof options.traces === 'string' ? [options.traces] : options.traces));
+  if (paths.length === 0) throw new InvalidInputError('no trace file given', { source: '--traces' });
+  const traces = paths.flatMap((path) => loadTraces(path));
   const server = await startReplayServer({
     traces,
     host,
@@ -42,7 +46,7 @@ export async function startServeCommand(options: ServeOptions, stdout: OutputStr
   });
   const tasks = new Set(traces.map((trace) => trace.task)).size;
   stdout.write(
-    `dsp serve: replaying ${traces.length} traces (${tasks} tasks) from ${options.traces} at speed ×${options.speed ?? serveDefaults.speed}\n` +
+    `dsp serve: replaying ${traces.length} traces (${tasks} tasks) from ${paths.join(', ')} at speed ×${options.speed ?? serveDefaults.speed}\n` +
       `  OpenAI-compatible API: ${server.url} (models: approx, target); counters: ${server.url.replace(/\/v1$/, '')}/stats\n` +
       `  e.g. --approx openai-compatible:approx@${server.url} --target openai-compatible:target@${server.url}\n`,
   );
@@ -76,7 +80,7 @@ export function registerServeCommand(program: Command, io: CliIo): Command {
   return program
     .command('serve')
     .description('replay recorded traces as a local OpenAI-compatible server (models approx and target)')
-    .requiredOption('--traces <file>', 'a dsp-trace/1 file (JSON Lines)')
+    .addOption(listOption('--traces <files...>', 'dsp-trace/1 files (JSON Lines), or folders of them (their .jsonl files)').makeOptionMandatory())
     .option(
       '--port <n>',
       'the port (0 = any free port)',
@@ -89,6 +93,12 @@ export function registerServeCommand(program: Command, io: CliIo): Command {
       'replay latencies this many times faster (e.g. 10)',
       numberOption('--speed', (value) => value > 0, 'a number > 0'),
       serveDefaults.speed,
+    )
+    .addHelpText(
+      'after',
+      "\nExamples (from the package's folder: data/examples/ holds a small example):\n" +
+        '  $ dsp serve --traces data/examples/openagi-mini.jsonl --port 8787 --speed 10\n' +
+        '  $ dsp serve --traces data/examples --port 0 --speed 20\n',
     )
     .action(async (options: ServeOptions) => {
       const { signal } = io;

@@ -40,6 +40,8 @@ describe('OpenAGI tasks', () => {
 
   it('selects tasks by 0-based numbers and ranges', () => {
     expect(parseTaskSelection('1-3, 7,2')).toEqual([1, 2, 3, 7]);
+    // In the order given: a run plans its tasks in this order.
+    expect(parseTaskSelection('16,3,11,3')).toEqual([16, 3, 11]);
     expect(selectStandardTasks('11').map((task) => task.id)).toEqual(['task-11']);
     expect(() => parseTaskSelection('180-185')).toThrow('task 185 does not exist: task numbers run from 0 to 184');
     expect(() => parseTaskSelection('5-2')).toThrow('range "5-2" runs backwards');

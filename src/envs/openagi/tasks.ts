@@ -89,8 +89,9 @@ export function standardTasks(): readonly TaskInput[] {
 }
 
 /**
- * Parses a selection of task numbers such as `1-20` or `0,3,7-9` (0-based, inclusive ranges) into sorted,
- * distinct numbers below `count`. Errors name `source` (default `task selection`; a command passes its option).
+ * Parses a selection of task numbers such as `1-20` or `16,3,7-9` (0-based, inclusive ranges) into distinct numbers
+ * below `count`, in the order given (a number given twice keeps its first place). Errors name `source` (default
+ * `task selection`; a command passes its option).
  */
 export function parseTaskSelection(text: string, count = standardTaskCount, source = 'task selection'): number[] {
   const numbers = new Set<number>();
@@ -108,7 +109,7 @@ export function parseTaskSelection(text: string, count = standardTaskCount, sour
     }
     for (let number = first; number <= last; number += 1) numbers.add(number);
   }
-  return [...numbers].sort((a, b) => a - b);
+  return [...numbers];
 }
 
 /** The standard tasks of a selection such as `1-20`. Errors name `source` (default `task selection`). */

@@ -55,7 +55,7 @@ describe('the economic policy (dsp:value=…)', () => {
     const high = await run('dsp:value=300', builtinPriceTable);
     expect(high.meanK).toBeGreaterThan(low.meanK);
     expect(high.result.metrics.latencyMs).toBeLessThan(low.result.metrics.latencyMs);
-    expect(high.result.metrics.costUsd).toBeGreaterThan(low.result.metrics.costUsd);
+    expect(high.result.metrics.costUsd).toBeGreaterThan(low.result.metrics.costUsd!);
   });
 
   it('gives the same rounds with the worker in deterministic mode as in process, run after run', async () => {

@@ -76,6 +76,6 @@ describe('DSP learning', () => {
     expect(skipping.lossless && paper.lossless).toBe(true);
     expect(skipping.metrics.latencyMs).toBeGreaterThan(0);
     expect(skipping.metrics.latencyMs).toBe(paper.metrics.latencyMs);
-    expect(skipping.metrics.costUsd).toBeLessThan(paper.metrics.costUsd);
+    expect(skipping.metrics.costUsd).toBeLessThan(paper.metrics.costUsd!);
   });
 });

@@ -9,12 +9,13 @@ import { summarizeTraces } from './suite-summary.js';
 const repoRoot = resolve(import.meta.dirname, '../../..');
 const sharedData = resolve(repoRoot, '../shared/data');
 const suitesDir = resolve(repoRoot, 'data/suites');
-const suiteFiles = ['openagi-cot.jsonl', 'openagi-mad.jsonl', 'openagi-react.jsonl'];
-const haveSharedData = existsSync(join(sharedData, 'dsp')) && existsSync(join(sharedData, 'openagi'));
+const openAgiSuiteFiles = ['openagi-cot.jsonl', 'openagi-mad.jsonl', 'openagi-react.jsonl'];
+const suiteFiles = [...openAgiSuiteFiles, 'travelplanner-react.jsonl'];
+const haveSharedData = ['dsp', 'openagi', 'travelplanner'].every((folder) => existsSync(join(sharedData, folder)));
 
 describe('embedded suites', () => {
   it('are committed, load as dsp-trace/1 files and use only standard OpenAGI tasks', () => {
-    for (const file of suiteFiles) {
+    for (const file of openAgiSuiteFiles) {
       const traces = loadTraces(join(suitesDir, file));
       const summary = summarizeTraces(traces);
       expect(summary.tasks).toBeGreaterThan(0);

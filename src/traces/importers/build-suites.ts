@@ -9,8 +9,9 @@ import { InvalidInputError } from '../../core/errors.js';
 import type { Trace } from '../schema.js';
 import { importDspDataset, type DspDatasetImportOptions, type DspDatasetImportStats } from './dsp-dataset.js';
 import { importDspLogs, type SkippedRun } from './dsp-logs.js';
+import { importDspTravelPlannerDataset, readTravelPlannerQueryIds, travelPlannerSuiteName } from './dsp-travelplanner.js';
 import { summarizeTraces, type SuiteSummary } from './suite-summary.js';
-import type { CallScale, TimingModel } from './timing-model.js';
+import type { CallScale, FinalGuessModel, TimingModel } from './timing-model.js';
 import { writeTraces } from '../format.js';
 import { readTextFile } from '../../io/read-text.js';
 
@@ -37,6 +38,8 @@ export interface BuiltSuite {
   targetScale?: CallScale;
   /** How well the dataset's labels and histories held together (modelled suites only). */
   stats?: DspDatasetImportStats;
+  /** Further lines for the build to print about the suite. */
+  details?: string[];
 }
 
 /** What `buildEmbeddedSuites` produced. */
@@ -44,6 +47,8 @@ export interface BuildSuitesResult {
   suites: BuiltSuite[];
   /** The timing model fitted to `openagi-react` and used for the modelled suites. */
   timingModel: TimingModel;
+  /** How often A guessed the terminal step right on `openagi-react`: the model of the modelled suites' final guesses. */
+  finalGuess: FinalGuessModel;
 }
 
 /** Seed of the modelled suites' timing draws. Changing it changes the embedded suites. */
@@ -75,7 +80,8 @@ export const modelledSuites = [
 export const modelledSuiteModels = { approx: 'gpt-4.1-mini', target: 'gpt-4.1-mini' };
 
 /**
- * Regenerates `openagi-react.jsonl`, `openagi-cot.jsonl` and `openagi-mad.jsonl` in `outDir`. Throws
+ * Regenerates `openagi-react.jsonl`, `openagi-cot.jsonl`, `openagi-mad.jsonl` and `travelplanner-react.jsonl` in
+ * `outDir`. Throws
  * `InvalidInputError` when an input is missing or malformed.
  */
 export function buildEmbeddedSuites(options: BuildSuitesOptions): BuildSuitesResult {
@@ -89,6 +95,7 @@ export function buildEmbeddedSuites(options: BuildSuitesOptions): BuildSuitesRes
   suites.push(writeSuite(options.outDir, 'openagi-react', reactKept.kept, { skipped: react.skipped, truncated: [], excluded: reactKept.excluded }));
 
   let timingModel: TimingModel | undefined;
+  let finalGuess: FinalGuessModel | undefined;
   for (const suite of modelledSuites) {
     const importOptions: DspDatasetImportOptions = {
       timingFrom: react.traces,
@@ -102,6 +109,7 @@ export function buildEmbeddedSuites(options: BuildSuitesOptions): BuildSuitesRes
     };
     const imported = importDspDataset(join(dspDir, 'datasets', suite.dataset), importOptions);
     timingModel = imported.timingModel;
+    finalGuess = imported.finalGuess;
     const { kept, excluded } = keepStandardTasks(imported.traces, standardTasks);
     suites.push(
       writeSuite(options.outDir, suite.name, kept, {
@@ -113,7 +121,39 @@ export function buildEmbeddedSuites(options: BuildSuitesOptions): BuildSuitesRes
       }),
     );
   }
-  return { suites, timingModel: timingModel! };
+  suites.push(buildTravelPlannerSuite(options, react.traces));
+  return { suites, timingModel: timingModel!, finalGuess: finalGuess! };
+}
+
+/**
+ * `travelplanner-react.jsonl` from `dataset_sft_travelplanner.json`, timed by the same model as the OpenAGI
+ * modelled suites. Only runs on queries of the benchmark's published validation set (its
+ * `postprocess/example_evaluation.jsonl`, MIT) are kept; they are named `val-<idx>`.
+ */
+function buildTravelPlannerSuite(options: BuildSuitesOptions, timingFrom: readonly Trace[]): BuiltSuite {
+  const queryIds = readTravelPlannerQueryIds(join(options.sharedDir, 'travelplanner', 'postprocess', 'example_evaluation.jsonl'));
+  const imported = importDspTravelPlannerDataset(join(options.sharedDir, 'dsp', 'datasets', 'dataset_sft_travelplanner.json'), {
+    timingFrom,
+    seed: embeddedSuiteSeed,
+    suite: travelPlannerSuiteName,
+    models: modelledSuiteModels,
+    queryIds,
+  });
+  const kept = imported.traces.filter((trace) => queryIds.has(trace.task));
+  const excluded = imported.traces
+    .filter((trace) => !queryIds.has(trace.task))
+    .map((trace) => ({ run: trace.id, reason: "not a query of the benchmark's published validation set" }));
+  const stats = imported.stats;
+  return writeSuite(options.outDir, travelPlannerSuiteName, kept, {
+    skipped: imported.skipped,
+    truncated: imported.truncated.filter((run) => kept.some((trace) => trace.id === run.run)),
+    excluded,
+    details: [
+      `dataset: ${stats.records} records, ${stats.runs} runs; the authors' labels agree with exact acceptance for ${stats.labelsAgreeing}/${stats.labelsChecked} recorded rounds`,
+      `${stats.acceptedByAuthorsRuleOnly} logged T steps their runs accepted by argument similarity are breaks here; ${stats.roundsContinuedPastWrongGuess} of ${stats.roundsOpeningWithWrongGuess} rounds opening with a wrong guess went on by that rule`,
+      `${stats.cancelledGuesses} guesses read "cancelled"; ${stats.assumedPlannerSteps} runs end with the assumed Planner step`,
+    ],
+  });
 }
 
 function keepStandardTasks(traces: readonly Trace[], standardTasks: ReadonlySet<string>): { kept: Trace[]; excluded: SkippedRun[] } {

@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isInvalidInputError } from '../../core/errors.js';
 import { traceSchema, type Trace } from '../schema.js';
-import { importDspDataset, type DspDatasetImportOptions } from './dsp-dataset.js';
+import { seededRandom } from '../../core/rng.js';
+import { importDspDataset, modelFinalGuess, type DspDatasetImportOptions, type PlannedStep } from './dsp-dataset.js';
 import { importDspLogs } from './dsp-logs.js';
 
 const fixtures = resolve(import.meta.dirname, '../../../test/fixtures/importers');
@@ -31,8 +32,8 @@ describe('importDspDataset', () => {
       ['Image Deblurring', 'Image Deblurring'],
       ['Image Denoising', 'Image Super-Resolution'],
       ['Image Super-Resolution', 'TERMINATE'],
-      // The last break ends the plan: T's terminal action, no recorded guess.
-      ['TERMINATE', undefined],
+      // The last break ends the plan: T's terminal action, with a modelled guess of A (here: the terminal action).
+      ['TERMINATE', 'TERMINATE'],
     ]);
     expect(result.traces[0]!.terminal).toBe(true);
   });
@@ -41,7 +42,7 @@ describe('importDspDataset', () => {
     expect(plan(result.traces[1]!)).toEqual([
       ['Image Denoising', 'Image Denoising'],
       ['Image Super-Resolution', 'Image Super-Resolution'],
-      ['TERMINATE', undefined],
+      ['TERMINATE', 'TERMINATE'],
     ]);
   });
 
@@ -52,7 +53,16 @@ describe('importDspDataset', () => {
     expect(result.truncated[0]!.reason).toMatch(/step 2 accepted but no history records it; kept 1 step\(s\) of 4/);
     expect(result.traces[2]!.terminal).toBe(false);
     expect(plan(result.traces[2]!)).toEqual([['Image Denoising', 'Image Super-Resolution']]);
-    expect(result.stats).toEqual({ runs: 4, labelsChecked: 3, labelsDisagreeing: 0, historiesExtended: 0, historyConflicts: 0 });
+    expect(result.stats).toEqual({
+      runs: 4,
+      labelsChecked: 3,
+      labelsDisagreeing: 0,
+      historiesExtended: 0,
+      historyConflicts: 0,
+      // The two plans that end by the terminal action; the truncated one has no terminal step to guess.
+      finalGuessesModelled: 2,
+      finalGuessesTerminal: 2,
+    });
   });
 
   it('writes valid modelled traces with the assumed models and task texts', () => {
@@ -103,8 +113,62 @@ describe('importDspDataset', () => {
     expect(plan(merged.traces[0]!)).toEqual([
       ['Colorization', 'Colorization'],
       ['Image Super-Resolution', 'Image Super-Resolution'],
-      ['TERMINATE', undefined],
+      ['TERMINATE', 'TERMINATE'],
     ]);
+  });
+
+  it("gives the terminal step, which the data never hold, a modelled guess of A, as a live A would make one", () => {
+    // The rate measured on the timing traces: every fixture plan ending by TERMINATE had A guess it.
+    expect(result.finalGuess).toEqual({ terminalRate: 1, runs: 2, terminalGuesses: 2 });
+    // Rate 0: a wrong, non-terminal guess, so that a replay speculates past the plan's end as far as k allows.
+    // Run 1's A guessed TERMINATE at step 3 (a wrong guess that would end the speculation): T's action there is
+    // taken instead; run 2's A guessed step 2 right: its own guess is repeated.
+    const wrong = importDspDataset(resolve(datasets, 'value-func.json'), { ...base, finalGuessTerminalRate: 0 });
+    expect(wrong.traces.map((trace) => trace.steps[trace.steps.length - 1]!.approx?.action)).toEqual([
+      'Image Super-Resolution',
+      'Image Super-Resolution',
+      // Run 4 is cut short (terminal: false): its last step keeps what the data say.
+      'Image Super-Resolution',
+    ]);
+    expect(wrong.stats).toMatchObject({ finalGuessesModelled: 2, finalGuessesTerminal: 0 });
+    // The guess has its own seeded stream: every timing figure is the same whatever it is; the modelled guess is
+    // drawn from the timing model, after T's call of the same step, like every A call.
+    wrong.traces.forEach((trace, traceIndex) => {
+      trace.steps.forEach((step, stepIndex) => {
+        const other = result.traces[traceIndex]!.steps[stepIndex]!;
+        expect(step.target).toEqual(other.target);
+        if (stepIndex < trace.steps.length - 1) expect(step.approx).toEqual(other.approx);
+        else expect({ ...step.approx, action: undefined }).toEqual({ ...other.approx, action: undefined });
+      });
+    });
+    const last = result.traces[0]!.steps[3]!.approx!;
+    expect(last.latencyMs).toBeGreaterThan(0);
+    expect(last.inputTokens).toBeGreaterThan(0);
+    expect(errorMessage(() => importDspDataset(resolve(datasets, 'value-func.json'), { ...base, finalGuessTerminalRate: 1.5 }))).toMatch(
+      /finalGuessTerminalRate must be a probability between 0 and 1, got 1\.5/,
+    );
+  });
+
+  it('draws a guess at the terminal step per run: the terminal action at the given rate, the same on every import', () => {
+    const steps = (): PlannedStep[] => [
+      { target: 'Colorization', approx: 'Image Denoising' },
+      { target: 'TERMINATE', approx: undefined },
+    ];
+    const guesses = Array.from({ length: 2000 }, (_, index) => {
+      const plan = steps();
+      return modelFinalGuess(plan, 'TERMINATE', 0.84, seededRandom(index));
+    });
+    const terminal = guesses.filter((guess) => guess === 'TERMINATE').length;
+    expect(terminal / guesses.length).toBeGreaterThan(0.8);
+    expect(terminal / guesses.length).toBeLessThan(0.88);
+    // A wrong guess repeats A's own previous guess.
+    expect(new Set(guesses)).toEqual(new Set(['TERMINATE', 'Image Denoising']));
+    expect(Array.from({ length: 2000 }, (_, index) => modelFinalGuess(steps(), 'TERMINATE', 0.84, seededRandom(index)))).toEqual(guesses);
+    // A step that holds a guess keeps it; a plan of one step has no earlier tool to repeat and gets none.
+    const guessed: PlannedStep[] = [{ target: 'a', approx: 'a' }, { target: 'TERMINATE', approx: 'b' }];
+    expect(modelFinalGuess(guessed, 'TERMINATE', 1, seededRandom(1))).toBeUndefined();
+    expect(guessed[1]!.approx).toBe('b');
+    expect(modelFinalGuess([{ target: 'TERMINATE', approx: undefined }], 'TERMINATE', 1, seededRandom(1))).toBeUndefined();
   });
 
   it('rejects malformed datasets naming the file, the line and what was expected', () => {

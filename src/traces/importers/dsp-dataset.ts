@@ -14,7 +14,11 @@
  * - The history stops before the end of the plan. The last label says how many more steps there were: a label k
  *   at a round-start state with n' committed steps means steps n'+1..n'+k−1 were accepted and n'+k was the break.
  *   The last break of a run is its last step. Accepted steps past n take A's guess as T's action (they agreed);
- *   the last step is T's terminal action (`TERMINATE`, an assumption: the data never shows it), with no A guess.
+ *   the last step is T's terminal action (`TERMINATE`, an assumption: the data never shows it).
+ * - The data never hold A's guess at the terminal step. Left out, it would make every replay stop speculating for
+ *   free exactly where the plan ends, which no live run can do; so the guess is modelled like the timings: the
+ *   terminal action with the rate measured on the timing traces, else a wrong, non-terminal guess (see
+ *   `modelFinalGuess`).
  * - When the data cannot say (a guess that the labels call accepted is missing from every history, or the
  *   history outruns the labels without ending in the terminal action) the run is kept up to the last step the
  *   data supports, marked `terminal: false`, and reported as truncated.
@@ -25,11 +29,11 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../../core/errors.js';
 import { describeValidationIssues } from '../../core/validation-issues.js';
-import { seededRandom } from '../../core/rng.js';
+import { hashText, seededRandom, type Random } from '../../core/rng.js';
 import type { Trace, TraceStep } from '../schema.js';
 import type { SkippedRun } from './dsp-logs.js';
 import { topLevelElementLines } from './json-element-lines.js';
-import { fitTimingModel, sampleCall, type CallScale, type TimingModel } from './timing-model.js';
+import { fitFinalGuess, fitTimingModel, sampleCall, type CallScale, type FinalGuessModel, type TimingModel } from './timing-model.js';
 import { readTextFile } from '../../io/read-text.js';
 
 /** Options of `importDspDataset`. */
@@ -62,6 +66,11 @@ export interface DspDatasetImportOptions {
   historyFiles?: readonly string[];
   /** The plan's terminal action. Default `TERMINATE`. */
   terminalAction?: string;
+  /**
+   * The probability that A's guess at a plan's terminal step, which the datasets never record, is the terminal
+   * action. Default: the rate measured on the `timingFrom` traces (`fitFinalGuess`; 21 of 25 on openagi-react).
+   */
+  finalGuessTerminalRate?: number;
 }
 
 /** Counts that describe how well the data held together. */
@@ -76,6 +85,10 @@ export interface DspDatasetImportStats {
   historiesExtended: number;
   /** Runs for which a history file held a different record of the same task (not used). */
   historyConflicts: number;
+  /** Traces whose terminal step was given a modelled A guess (the data hold none there). */
+  finalGuessesModelled: number;
+  /** Of those, guesses that are the terminal action (the rest are wrong, non-terminal guesses). */
+  finalGuessesTerminal: number;
 }
 
 /** What `importDspDataset` returns. */
@@ -89,6 +102,8 @@ export interface DspDatasetImportResult {
   stats: DspDatasetImportStats;
   /** The timing model the figures were drawn from. */
   timingModel: TimingModel;
+  /** How A's guesses at terminal steps were modelled. */
+  finalGuess: FinalGuessModel;
   /** The multipliers applied to the target's draws. */
   targetScale: CallScale;
 }
@@ -139,6 +154,7 @@ export function importDspDataset(file: string, options: DspDatasetImportOptions)
   const measuredCallsPerStep = options.measuredCallsPerStep ?? 2;
   if (!(measuredCallsPerStep > 0)) throw new InvalidInputError('measuredCallsPerStep must be a positive number', { source: 'measuredCallsPerStep' });
   const timingModel = fitTimingModel(options.timingFrom);
+  const finalGuess = finalGuessModel(options);
   const ratio = options.targetCallsPerStep / measuredCallsPerStep;
   const targetScale: CallScale = {
     latencyMs: options.targetScale?.latencyMs ?? ratio,
@@ -156,7 +172,15 @@ export function importDspDataset(file: string, options: DspDatasetImportOptions)
     );
   }
   const runs = groupRuns(dataset.states, dataset.lines);
-  const stats: DspDatasetImportStats = { runs: runs.length, labelsChecked: 0, labelsDisagreeing: 0, historiesExtended: 0, historyConflicts: 0 };
+  const stats: DspDatasetImportStats = {
+    runs: runs.length,
+    labelsChecked: 0,
+    labelsDisagreeing: 0,
+    historiesExtended: 0,
+    historyConflicts: 0,
+    finalGuessesModelled: 0,
+    finalGuessesTerminal: 0,
+  };
   extendHistories(runs, options.historyFiles ?? [], stats);
 
   const taskIndex = new Map<string, number>();
@@ -183,8 +207,16 @@ export function importDspDataset(file: string, options: DspDatasetImportOptions)
       return;
     }
     if (plan.truncatedBecause !== undefined) truncated.push({ run: id, reason: `${plan.truncatedBecause} (${location})` });
+    if (plan.terminal) {
+      // Its own stream, so that the timing draws below are the same with or without the modelled guess.
+      const modelled = modelFinalGuess(plan.steps, terminalAction, finalGuess.terminalRate, seededRandom(hashText(`${options.seed}/${id}/final-guess`)));
+      if (modelled !== undefined) {
+        stats.finalGuessesModelled += 1;
+        if (modelled === terminalAction) stats.finalGuessesTerminal += 1;
+      }
+    }
 
-    const random = seededRandom(hash32(`${options.seed}/${id}`));
+    const random = seededRandom(hashText(`${options.seed}/${id}`));
     const steps: TraceStep[] = plan.steps.map((step, stepIndex) => {
       const stepNumber = stepIndex + 1;
       const traceStep: TraceStep = { target: { action: step.target, ...sampleCall(timingModel.target, stepNumber, random, targetScale) } };
@@ -203,7 +235,36 @@ export function importDspDataset(file: string, options: DspDatasetImportOptions)
     });
   });
 
-  return { traces, skipped, truncated, stats, timingModel, targetScale };
+  return { traces, skipped, truncated, stats, timingModel, finalGuess, targetScale };
+}
+
+/** The final-guess model: the rate given in the options, else the one measured on the timing traces. */
+function finalGuessModel(options: DspDatasetImportOptions): FinalGuessModel {
+  const rate = options.finalGuessTerminalRate;
+  if (rate === undefined) return fitFinalGuess(options.timingFrom);
+  if (!(rate >= 0 && rate <= 1)) {
+    throw new InvalidInputError(`finalGuessTerminalRate must be a probability between 0 and 1, got ${rate}`, { source: 'finalGuessTerminalRate' });
+  }
+  return { terminalRate: rate, runs: 0, terminalGuesses: 0 };
+}
+
+/**
+ * Gives a plan's terminal step the A guess the data do not hold, in place, and returns it (undefined when the step
+ * already has a guess, or the plan has a single step). With probability `terminalRate` (one draw of `random`) it
+ * is the terminal action. Otherwise it is a wrong, non-terminal guess: A's own guess at the step before, or T's
+ * action there when that guess is missing or is the terminal action. A wrong final guess lets A speculate past the
+ * plan's end as far as k allows, which is what the measured A did (every wrong final guess on openagi-react names a
+ * tool; 3 of the 4 repeat a tool A had just named); which tool it names changes no figure of a replay, only what a
+ * learning policy's features see.
+ */
+export function modelFinalGuess(steps: PlannedStep[], terminalAction: string, terminalRate: number, random: Random): string | undefined {
+  const last = steps[steps.length - 1];
+  const previous = steps[steps.length - 2];
+  if (last === undefined || last.approx !== undefined || previous === undefined) return undefined;
+  const guessesTerminal = random() < terminalRate;
+  const wrong = previous.approx === undefined || previous.approx === terminalAction ? previous.target : previous.approx;
+  last.approx = guessesTerminal ? terminalAction : wrong;
+  return last.approx;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -350,7 +411,8 @@ function extendHistories(runs: Run[], historyFiles: readonly string[], stats: Ds
 // ---------------------------------------------------------------------------------------------------------------
 // Plans
 
-interface PlannedStep {
+/** One step of a rebuilt plan. */
+export interface PlannedStep {
   target: string;
   /** Absent when the data holds no guess of A for the step. */
   approx: string | undefined;
@@ -450,7 +512,8 @@ function reconstructPlan(run: Run, kind: DatasetKind, terminalAction: string, st
     steps.push({ target: guess, approx: guess });
     if (guess === terminalAction) return { steps, terminal: true, truncatedBecause: undefined };
   }
-  // The last break ends the plan: T's terminal action (assumed; the data never records it) with no known guess.
+  // The last break ends the plan: T's terminal action (assumed; the data never records it). A's guess there is
+  // modelled by the caller (`modelFinalGuess`).
   steps.push({ target: terminalAction, approx: undefined });
   return { steps, terminal: true, truncatedBecause: undefined };
 }
@@ -476,12 +539,3 @@ function labelAnchors(run: Run, kind: DatasetKind): Anchor[] {
   return anchors;
 }
 
-/** FNV-1a, 32 bits: a stable seed per trace. */
-function hash32(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < text.length; index += 1) {
-    hash ^= text.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash >>> 0;
-}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../core/rng.js';
 import type { Trace } from '../schema.js';
-import { fitLine, fitLogNormal, fitTimingModel, sampleCall } from './timing-model.js';
+import { fitFinalGuess, fitLine, fitLogNormal, fitTimingModel, sampleCall } from './timing-model.js';
 
 function measuredTrace(id: string, timing: Trace['timing'] = 'measured'): Trace {
   return {
@@ -64,5 +64,25 @@ describe('timing model', () => {
 
   it('refuses to fit without enough measured calls', () => {
     expect(() => fitTimingModel([measuredTrace('a', 'modelled')])).toThrow(/at least 5 are needed/);
+  });
+
+  it("fits how often A guesses a plan's terminal step right, on measured plans that ended by it and record the guess", () => {
+    const endingWith = (id: string, guess: string | undefined, extra: Partial<Trace> = {}): Trace => {
+      const trace = { ...measuredTrace(id), ...extra };
+      const last = trace.steps[2]!;
+      const target = { ...last.target, action: 'END' };
+      trace.steps = [...trace.steps.slice(0, 2), guess === undefined ? { target } : { target, approx: { ...last.approx!, action: guess } }];
+      return trace;
+    };
+    const traces = [
+      endingWith('a', 'END'),
+      endingWith('b', 'END'),
+      endingWith('c', 'x'),
+      endingWith('d', undefined),
+      endingWith('e', 'END', { terminal: false }),
+      endingWith('f', 'END', { timing: 'modelled' }),
+    ];
+    expect(fitFinalGuess(traces)).toEqual({ terminalRate: 2 / 3, runs: 3, terminalGuesses: 2 });
+    expect(() => fitFinalGuess(traces.slice(3))).toThrow(/no measured trace ending by a terminal action records A's guess at that step/);
   });
 });

@@ -3,6 +3,7 @@
  * It gives modelled traces (the DSP authors' k-labelled datasets, which hold actions but no timings) figures of
  * the right size. What it assumes is written down in docs/timing-model.md.
  */
+import { exactMatch } from '../../core/actions.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { logNormal, normal, type Random } from '../../core/rng.js';
 import type { Trace } from '../schema.js';
@@ -101,6 +102,39 @@ export function fitTimingModel(traces: readonly Trace[]): TimingModel {
   }
   const fittedOn = [...new Set(measured.map((trace) => `${trace.models.approx}/${trace.models.target}`))].sort();
   return { approx: fitRole(approx), target: fitRole(target), traces: measured.length, fittedOn };
+}
+
+/** How often A guesses a plan's terminal step right: the terminal action rather than a tool. */
+export interface FinalGuessModel {
+  /** Probability that A's guess at a plan's terminal step is the terminal action. */
+  terminalRate: number;
+  /** Measured plans the rate was fitted on: ended by a terminal action, with A's guess at that step recorded. */
+  runs: number;
+  /** Of those, plans where A's guess was the terminal action. */
+  terminalGuesses: number;
+}
+
+/**
+ * Fits the final-guess model to the `measured` traces among `traces`: the share of plans that ended by a terminal
+ * action whose A guess at that step was that action (openagi-react: 21 of 25). Throws `InvalidInputError` when no
+ * measured plan records A's guess at its terminal step.
+ */
+export function fitFinalGuess(traces: readonly Trace[]): FinalGuessModel {
+  let runs = 0;
+  let terminalGuesses = 0;
+  for (const trace of traces) {
+    if (trace.timing !== 'measured' || trace.terminal === false) continue;
+    const last = trace.steps[trace.steps.length - 1]!;
+    if (last.approx === undefined) continue;
+    runs += 1;
+    if (exactMatch(last.approx.action, last.target.action)) terminalGuesses += 1;
+  }
+  if (runs === 0) {
+    throw new InvalidInputError(
+      "no measured trace ending by a terminal action records A's guess at that step: cannot fit how often A guesses the end of a plan (expected measured traces such as the output of `dsp import dsp-logs`)",
+    );
+  }
+  return { terminalRate: terminalGuesses / runs, runs, terminalGuesses };
 }
 
 function pickFigures(call: { latencyMs: number; inputTokens: number; outputTokens: number }): Omit<Observation, 'step'> {

@@ -1,0 +1,159 @@
+/**
+ * `speculate` with the AI SDK's mock models and tools on real timers (test/fixtures/tool-agent-scenario.ts): the
+ * speculative run commits what the target alone does, runs the irreversible tool once, keeps a wrong guess's
+ * writes out of the state, and overlaps tool time with model calls. Times are never asserted, only the ledger's
+ * order of events.
+ */
+import { tool } from 'ai';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { isInvalidInputError } from '../core/errors.js';
+import { toolAgentScenario, scriptedModel } from '../../test/fixtures/tool-agent-scenario.js';
+import { preloadTokenCounters } from './tokenizer.js';
+import { speculate, type SpeculativeRunResult } from './speculate.js';
+
+const prompt = 'Find me a flight to Paris, check the weather, note it down and mail the notes to Ada.';
+
+beforeAll(async () => {
+  // As dsp run does: building the tokenizer in the middle of a run would stall the event loop for a second.
+  await preloadTokenCounters(['approx-mock', 'target-mock']);
+});
+
+const latencies = { approxMs: 10, targetMs: 150, toolMs: 60 };
+
+/**
+ * In the speculative run the target's answers wait for the events the assertions are about, so they hold on a
+ * loaded machine too: step 1 for A's first guess to be running (tool time overlapped), step 2 (which breaks the
+ * London branch) for that branch's note to be written. The timers alone give the same order.
+ */
+const ordered = { 1: 'searchFlights({"to":"Paris"}) [speculative]', 2: 'notes({"text":"Trip: London: 18°C, sunny"}) [speculative]' };
+
+async function runScenario(policy: string, streaming: boolean): Promise<{ result: SpeculativeRunResult; log: ReturnType<typeof toolAgentScenario>['log'] }> {
+  const scenario = toolAgentScenario({ streaming, latencies, ...(policy === 'sequential' ? {} : { targetWaitsFor: ordered }) });
+  const agent = speculate({ ...scenario, policy, system: 'You plan trips with tools.', settings: { streaming } });
+  try {
+    return { result: await agent.run(prompt), log: scenario.log };
+  } finally {
+    await agent.close();
+  }
+}
+
+function committedCalls(result: SpeculativeRunResult): string[] {
+  return result.steps.flatMap((step) => step.toolCalls.map((call) => `${call.toolName}(${JSON.stringify(call.input)})`));
+}
+
+describe.each([
+  ['streaming', true],
+  ['non-streaming', false],
+])('speculate with %s models', (_name, streaming) => {
+  it('commits what the target alone does, runs the irreversible tool once, keeps the wrong guess out', async () => {
+    const sequential = await runScenario('sequential', streaming);
+    const speculative = await runScenario('fixed:4', streaming);
+
+    expect(sequential.result.text).toBe('Done. mail 1 sent to ada@example.com.');
+    expect(speculative.result.text).toBe(sequential.result.text);
+    expect(speculative.result.finishReason).toBe('stop');
+    expect(committedCalls(speculative.result)).toEqual([
+      'searchFlights({"to":"Paris"})',
+      'weather({"city":"Paris"})',
+      'notes({"text":"Trip: Paris: 18°C, sunny"})',
+      'send({"body":"Trip notes attached","to":"ada@example.com"})',
+    ]);
+    expect(committedCalls(speculative.result)).toEqual(committedCalls(sequential.result));
+    expect(speculative.result.steps.map((step) => step.toolResults)).toEqual(sequential.result.steps.map((step) => step.toolResults));
+
+    // The irreversible tool ran exactly once, on the confirmed call; the mail quotes only the committed note.
+    expect(speculative.log.started.filter((label) => label.startsWith('send'))).toEqual([
+      'send({"body":"Trip notes attached","to":"ada@example.com"})',
+    ]);
+    expect(speculative.log.outbox).toEqual(['ada@example.com: Trip notes attached (Trip: Paris: 18°C, sunny)']);
+
+    // The pure tool ran for the wrong guess (London), which is in no committed step.
+    expect(speculative.log.started).toContain('weather({"city":"London"}) [speculative]');
+    expect(JSON.stringify(speculative.result.steps)).not.toContain('London');
+
+    // The committed state holds exactly the committed sandboxed write; the London branch wrote its own note into
+    // a fork, which was dropped.
+    expect(speculative.log.started).toContain('notes({"text":"Trip: London: 18°C, sunny"}) [speculative]');
+    expect(speculative.result.state).toEqual(new Map([['notes', ['Trip: Paris: 18°C, sunny']]]));
+    expect(speculative.result.state).toEqual(sequential.result.state);
+
+    // The ledger shows tool time overlapped: a pure result computed on a guess, while the target call that confirmed
+    // it was still running, is committed; the sequential run has no speculative execution.
+    const { calls, tools } = speculative.result.ledger;
+    const search = tools.find((record) => record.committedStep === 1)!;
+    expect(search).toMatchObject({ prefix: 'speculative', status: 'committed', effect: 'pure' });
+    const firstTarget = calls.find((record) => record.role === 'target' && record.step === 1 && record.status === 'committed')!;
+    expect(search.startMs).toBeLessThan(firstTarget.endMs);
+    expect(tools.filter((record) => record.effect === 'irreversible').map((record) => [record.prefix, record.status])).toEqual([
+      ['true', 'committed'],
+    ]);
+    expect(sequential.result.ledger.tools.every((record) => record.prefix === 'true')).toBe(true);
+    expect(speculative.result.metrics.sequentialLatencyMs).toBeGreaterThan(0);
+  });
+});
+
+describe('speculate', () => {
+  it('shows the models the trajectory as AI SDK messages: tool calls, then their results', async () => {
+    const scenario = toolAgentScenario({ streaming: true, latencies: { approxMs: 1, targetMs: 5, toolMs: 1 } });
+    const agent = speculate({ ...scenario, policy: 'sequential' });
+    await agent.run(prompt);
+    const lastCall = scenario.target.doStreamCalls[scenario.target.doStreamCalls.length - 1]!;
+    expect(lastCall.prompt.map((message) => message.role)).toEqual(['user', 'assistant', 'tool', 'assistant', 'tool', 'assistant', 'tool', 'assistant', 'tool']);
+    expect(lastCall.prompt[1]).toMatchObject({
+      role: 'assistant',
+      content: [{ type: 'tool-call', toolCallId: 'call_1_0', toolName: 'searchFlights', input: { to: 'Paris' } }],
+    });
+    expect(lastCall.prompt[2]).toMatchObject({
+      role: 'tool',
+      content: [{ type: 'tool-result', toolCallId: 'call_1_0', toolName: 'searchFlights', output: { type: 'text', value: '3 flights to Paris' } }],
+    });
+    // The tools were offered to the model (as schemas).
+    expect(lastCall.tools?.map((offered) => offered.name).sort()).toEqual(['notes', 'searchFlights', 'send', 'weather']);
+  });
+
+  it('a tool that throws is a tool error the model sees; the run goes on', async () => {
+    const tools = {
+      lookup: tool({
+        description: 'Look something up',
+        inputSchema: z.object({ key: z.string() }),
+        execute: (): string => {
+          throw new Error('index offline');
+        },
+      }),
+    };
+    const script = (step: number, lastResult: string): { toolName: string; input: Record<string, unknown> } | { text: string } =>
+      step === 1 ? { toolName: 'lookup', input: { key: 'x' } } : { text: `saw: ${lastResult}` };
+    const model = (): ReturnType<typeof scriptedModel> => scriptedModel({ modelId: 'm', latencyMs: 1, streaming: true, script });
+    const agent = speculate({ approx: model(), target: model(), tools, effects: { lookup: 'pure' }, policy: 'fixed:2' });
+    const result = await agent.run('look up x');
+    expect(result.steps[0]!.toolResults).toEqual([{ toolCallId: 'call_1_0', toolName: 'lookup', input: { key: 'x' }, error: 'index offline' }]);
+    expect(result.text).toBe('saw: index offline');
+  });
+
+  it('stops on its signal: rejects with the reason and aborts the tools in flight', async () => {
+    const controller = new AbortController();
+    const reason = new Error('user stopped');
+    // Stopped while the first tool (a guess of A) runs, long before the target answers.
+    const scenario = toolAgentScenario({
+      streaming: true,
+      latencies: { approxMs: 5, targetMs: 2000, toolMs: 1000 },
+      onToolStart: () => setTimeout(() => controller.abort(reason), 10),
+    });
+    const agent = speculate({ ...scenario, policy: 'fixed:4' });
+    await expect(agent.run(prompt, { signal: controller.signal })).rejects.toBe(reason);
+    expect(scenario.log.aborted).toEqual(['searchFlights({"to":"Paris"}) [speculative]']);
+  });
+
+  it('refuses an effect for a tool it does not have', () => {
+    const scenario = toolAgentScenario({ streaming: true });
+    let error: unknown;
+    try {
+      speculate({ ...scenario, effects: { ...scenario.effects, wether: 'pure' } as typeof scenario.effects });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(isInvalidInputError(error)).toBe(true);
+    expect(String(error)).toContain('effects: names tool "wether", which is not in tools');
+  });
+});

@@ -1,0 +1,141 @@
+/**
+ * The TravelPlanner environment: executes the benchmark's actions against the shipped database and the task's
+ * notebook state, with the effect class and terminal test of each action. It is shaped to plug into the engine's
+ * tool layer (`execute(action, { signal, state })`); it has no dependency on it.
+ *
+ * - The six searches are `pure`: the same action always gives the same observation, and nothing is written.
+ * - `NotebookWrite[Short Description]` is `sandboxed`: it appends the latest search result of its branch to the
+ *   notebook in `context.state`, and nowhere else. The latest result is the benchmark agent's "current data": the
+ *   answer of the last search in `context.prefix` that ran (a search rejected by an argument check, `CitySearch` and
+ *   `NotebookWrite` leave it as it was). Searches are pure, so it is recomputed from the prefix's actions.
+ * - `Planner[Query]` is the terminal action. It asks the planner model, when one is given, to write the plan from
+ *   the notebook; it is `irreversible` so that it runs once, on the confirmed prefix.
+ * - An action that is not `Tool[argument]` or names no tool gets the benchmark's "Invalid Action" observation, an
+ *   empty one its "null action" observation: a malformed action is an observation for the agent, never an error.
+ */
+import type { ActionsMatch } from '../../core/actions.js';
+import type { Action } from '../../core/types.js';
+import {
+  isTravelPlannerTerminal,
+  isTravelPlannerTool,
+  parseTravelPlannerAction,
+  travelPlannerActionsMatch,
+  travelPlannerEffectOf,
+  type EffectClass,
+} from './actions.js';
+import { TravelPlannerDatabase } from './database.js';
+import { notebookEntries, notebookText, writeNotebookEntry, type TravelPlannerState } from './notebook.js';
+import {
+  accommodationSearch,
+  attractionSearch,
+  citySearch,
+  distanceMatrix,
+  flightSearch,
+  restaurantSearch,
+  type ToolAnswer,
+} from './tools.js';
+
+/** What `execute` is given besides the action. */
+export interface TravelPlannerExecuteContext {
+  /** Aborted when the execution is no longer needed; an aborted execution rejects with the signal's reason. */
+  readonly signal: AbortSignal;
+  /** The task's state on this branch: the notebook lives here. */
+  readonly state: TravelPlannerState;
+  /** The actions before this one on the same branch, oldest first (`NotebookWrite` reads its data from them). */
+  readonly prefix?: readonly Action[];
+}
+
+/** A model that writes the final plan: `query` is the Planner's argument, `notebook` what the notebook holds. */
+export type PlannerModel = (input: { query: string; notebook: string; signal: AbortSignal }) => Promise<string>;
+
+/** Options of `createTravelPlannerEnvironment`. */
+export interface TravelPlannerEnvironmentOptions {
+  /** The database to search. Default: the one shipped with the package, loaded on first use. */
+  database?: TravelPlannerDatabase;
+  /**
+   * Writes the plan for `Planner[Query]`. Without one, the Planner's observation is the notebook as the planner
+   * would receive it (the benchmark's `str(notebook.list_all())`), so replays and tests need no model.
+   */
+  planner?: PlannerModel;
+}
+
+/** The environment object: what the engine's tool layer needs from an environment. */
+export interface TravelPlannerEnvironment {
+  readonly name: 'travelplanner';
+  readonly database: TravelPlannerDatabase;
+  /** Executes one action and returns its observation (see the module comment for each tool). */
+  execute(action: Action, context: TravelPlannerExecuteContext): Promise<string>;
+  effectOf(action: Action): EffectClass;
+  /** True for `Planner[…]`. */
+  isTerminal(action: Action): boolean;
+  /** Exact string equality (see `travelPlannerActionsMatch`). */
+  readonly actionsMatch: ActionsMatch;
+}
+
+/** The benchmark's observation for an action that is not one of its tools. */
+export const invalidActionObservation =
+  'Invalid Action. Valid Actions are  FlightSearch[Departure City, Destination City, Date] / AccommodationSearch[City] /  RestaurantSearch[City] / NotebookWrite[Short Description] / AttractionSearch[City] / CitySearch[State] / GoogleDistanceMatrix[Origin, Destination, Mode] and Planner[Query].';
+
+/** The benchmark's observation for an empty action. */
+export const nullActionObservation =
+  'No feedback from the environment due to the null action. Please make sure your action does not start with [Thought, Action, Observation].';
+
+const searches: Readonly<Record<string, (database: TravelPlannerDatabase, argument: string) => Promise<ToolAnswer>>> = {
+  FlightSearch: flightSearch,
+  AccommodationSearch: accommodationSearch,
+  RestaurantSearch: restaurantSearch,
+  AttractionSearch: attractionSearch,
+  CitySearch: citySearch,
+  GoogleDistanceMatrix: distanceMatrix,
+};
+
+/** Creates the environment. It reads nothing until the first search. */
+export function createTravelPlannerEnvironment(options: TravelPlannerEnvironmentOptions = {}): TravelPlannerEnvironment {
+  const database = options.database ?? new TravelPlannerDatabase();
+
+  /** The answer of a search action, or `undefined` for any other action. */
+  const search = async (action: Action): Promise<ToolAnswer | undefined> => {
+    const parsed = parseTravelPlannerAction(action);
+    const tool = parsed === undefined ? undefined : searches[parsed.tool];
+    return tool === undefined ? undefined : tool(database, parsed!.argument);
+  };
+
+  /** The benchmark agent's current data after `prefix`: the last search that ran, as the notebook stores it. */
+  const latestData = async (prefix: readonly Action[], signal: AbortSignal): Promise<string | null> => {
+    for (let index = prefix.length - 1; index >= 0; index -= 1) {
+      signal.throwIfAborted();
+      const content = (await search(prefix[index]!))?.notebookContent;
+      if (content !== undefined) return content;
+    }
+    return null;
+  };
+
+  return {
+    name: 'travelplanner',
+    database,
+    effectOf: travelPlannerEffectOf,
+    isTerminal: isTravelPlannerTerminal,
+    actionsMatch: travelPlannerActionsMatch,
+    async execute(action, { signal, state, prefix = [] }) {
+      signal.throwIfAborted();
+      if (action === null || (typeof action === 'string' && action.trim() === '')) return nullActionObservation;
+      const parsed = parseTravelPlannerAction(action);
+      if (parsed === undefined || !isTravelPlannerTool(parsed.tool)) return invalidActionObservation;
+      if (parsed.tool === 'NotebookWrite') {
+        const content = await latestData(prefix, signal);
+        // Nothing is written once the execution is cancelled.
+        signal.throwIfAborted();
+        const index = writeNotebookEntry(state, { description: parsed.argument, content });
+        return `The information has been recorded in Notebook, and its index is ${index}.`;
+      }
+      if (parsed.tool === 'Planner') {
+        const notebook = notebookText(notebookEntries(state));
+        if (options.planner === undefined) return notebook;
+        return options.planner({ query: parsed.argument, notebook, signal });
+      }
+      const answer = await search(action);
+      signal.throwIfAborted();
+      return answer!.observation;
+    },
+  };
+}

@@ -1,0 +1,24 @@
+/** The TravelPlanner environment: the benchmark's action syntax, its tools over the shipped database, the notebook. */
+export {
+  travelPlannerToolNames,
+  travelPlannerToolEffects,
+  parseTravelPlannerAction,
+  isTravelPlannerTool,
+  travelPlannerEffectOf,
+  isTravelPlannerTerminal,
+  travelPlannerActionsMatch,
+  type TravelPlannerToolName,
+  type EffectClass,
+  type ParsedTravelPlannerAction,
+} from './actions.js';
+export { TravelPlannerDatabase, defaultDatabaseDirectory, type TableSlice, type DistanceEntry } from './database.js';
+export {
+  createTravelPlannerEnvironment,
+  invalidActionObservation,
+  nullActionObservation,
+  type TravelPlannerEnvironment,
+  type TravelPlannerEnvironmentOptions,
+  type TravelPlannerExecuteContext,
+  type PlannerModel,
+} from './environment.js';
+export { notebookEntries, notebookText, notebookKey, type NotebookEntry, type TravelPlannerState } from './notebook.js';

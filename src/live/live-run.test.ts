@@ -1,0 +1,358 @@
+/**
+ * Live runs against the real stack (provider, HTTP, streaming, cancellation) on 127.0.0.1: `dsp serve` replaying
+ * the fixture traces, behind a proxy that injects faults. In process through `runLiveSuite` (to read the ledger),
+ * and as a `dsp run` child process.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnDsp } from '../../test/fixtures/cli/spawn-dsp.js';
+import { startFaultProxy, type ChatBody, type Fault, type FaultProxy } from '../../test/fixtures/serve/fault-proxy.js';
+import { isTargetCallError, type TargetCallError } from '../core/errors.js';
+import { seededRandom } from '../core/rng.js';
+import type { CallRecord } from '../core/types.js';
+import { taskForText } from '../envs/openagi/tasks.js';
+import type { PriceTable } from '../ledger/prices.js';
+import { parsePolicySpec } from '../policies/registry.js';
+import { type ReplayServer, startReplayServer } from '../server/replay-server.js';
+import { loadTraces, parseTraces } from '../traces/format.js';
+import type { Trace } from '../traces/schema.js';
+import { isBudgetExceededError } from './budget.js';
+import { runLiveSuite, type LiveSuiteOptions } from './live-suite.js';
+
+const fixturePath = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'serve', 'openagi-mini.jsonl');
+const traces: Trace[] = loadTraces(fixturePath);
+const recordedPlans = traces.map((trace) => trace.steps.map((step) => step.target.action));
+const directory = mkdtempSync(join(tmpdir(), 'dsp-live-'));
+
+/**
+ * The faults of the first attempt of a request: ~10 % 429 with retry-after-ms, ~5 % 500, ~5 % resets, ~3 % hangs
+ * of A's requests, and a hang of T's first request at step 2 of task-3, so that one call on the committed path
+ * times out (each such hang costs a whole call timeout).
+ */
+const transientFaults = (draw: number, body: ChatBody): Fault => {
+  const prompt = body.lastMessage;
+  if (body.model === 'target' && prompt.includes('Call: react-thought') && prompt.includes('Step: 2') && prompt.includes('Task: Given blurry grayscale image,')) {
+    return 'hang';
+  }
+  if (draw < 0.1) return 'rate-limit';
+  if (draw < 0.15) return 'server-error';
+  if (draw < 0.2) return 'reset';
+  return draw < 0.23 && body.model === 'approx' ? 'hang' : 'pass';
+};
+
+function liveOptions(url: string, overrides: Partial<LiveSuiteOptions> = {}): LiveSuiteOptions {
+  return {
+    suite: 'openagi-mini',
+    tasks: traces.map((trace) => taskForText(trace.task, trace.id)),
+    approx: { model: `openai-compatible:approx@${url}`, strategy: 'direct' },
+    target: { model: `openai-compatible:target@${url}`, strategy: 'react' },
+    policy: parsePolicySpec('fixed:4'),
+    env: {},
+    random: seededRandom(11),
+    ...overrides,
+  };
+}
+
+describe('a live run through a proxy that fails first attempts', () => {
+  let server: ReplayServer;
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    server = await startReplayServer({ traces, speed: 20 });
+    proxy = await startFaultProxy({ upstream: server.url, firstAttempt: transientFaults, retryAfterMs: 15 });
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await server.close();
+  });
+
+  it('finishes every task with the recorded plan, the failed attempts in the ledger', async () => {
+    const outcome = await runLiveSuite(liveOptions(proxy.url, { retry: { retries: 3, initialDelayMs: 20 }, callTimeoutMs: 1000 }));
+    expect(outcome.failures).toEqual([]);
+    expect(outcome.results.map((result) => result.plan)).toEqual(recordedPlans);
+    const faults = proxy.stats().faults;
+    expect(faults['rate-limit']).toBeGreaterThan(0);
+    expect(faults['server-error']).toBeGreaterThan(0);
+    expect(faults.reset).toBeGreaterThan(0);
+    expect(faults.hang).toBeGreaterThan(0);
+
+    const records: CallRecord[] = outcome.results.flatMap((result) => result.records);
+    const attempts = records.filter((record) => record.status === 'failed');
+    expect(attempts.length).toBeGreaterThan(0);
+    for (const attempt of attempts) {
+      // Each failed attempt names the call it belongs to, which is a call of the same task, role and step.
+      const call = records.find((record) => record.taskId === attempt.taskId && record.id === attempt.attemptOf);
+      expect(call).toMatchObject({ role: attempt.role, step: attempt.step, round: attempt.round });
+      expect(attempt.endMs).toBeGreaterThanOrEqual(attempt.startMs);
+      expect(attempt.error).toMatch(/HTTP 429|HTTP 500|connect|closed|terminated|socket|no complete reply within 1000 ms/i);
+    }
+    expect(attempts.some((attempt) => attempt.error?.endsWith('no complete reply within 1000 ms'))).toBe(true);
+    // Committed-path requests were refused too, and retried: their call was committed after its failed attempts.
+    const committedRetried = attempts.filter(
+      (attempt) => records.find((record) => record.taskId === attempt.taskId && record.id === attempt.attemptOf)?.status === 'committed',
+    );
+    expect(committedRetried.length).toBeGreaterThan(0);
+  });
+});
+
+describe('dsp run through the fault proxy, in a process', () => {
+  let server: ReplayServer;
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    server = await startReplayServer({ traces, speed: 20 });
+    proxy = await startFaultProxy({ upstream: server.url, firstAttempt: transientFaults, retryAfterMs: 15 });
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await server.close();
+  });
+
+  it('finishes every task with the recorded plans, and says how many attempts it retried', async () => {
+    const recordPath = join(directory, 'faults.jsonl');
+    const dsp = spawnDsp([
+      'run',
+      '--tasks-from',
+      fixturePath,
+      '--approx',
+      `openai-compatible:approx@${proxy.url}`,
+      '--target',
+      `openai-compatible:target@${proxy.url}`,
+      '--policy',
+      'fixed:4',
+      '--retries',
+      '3',
+      '--call-timeout-ms',
+      '5000',
+      '--record',
+      recordPath,
+    ]);
+    try {
+      expect(await dsp.exited, dsp.stderr()).toBe(0);
+      expect(dsp.stdout()).toContain('Summary: 4 of 4 tasks, policy fixed:4');
+      expect(dsp.stdout()).toMatch(/retried {8}\d+ failed attempts? \(in the ledger with status failed/);
+      const recorded = parseTraces(readFileSync(recordPath, 'utf8'), recordPath);
+      expect(recorded.map((trace) => trace.steps.map((step) => step.target.action))).toEqual(recordedPlans);
+      const retriedCalls = recorded.flatMap((trace) => trace.steps.flatMap((step) => [step.target, step.approx])).filter(
+        (call) => typeof call?.failedAttempts === 'number',
+      );
+      expect(retriedCalls.length).toBeGreaterThan(0);
+    } finally {
+      dsp.child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('live runs against a server that allows two requests in flight', () => {
+  let server: ReplayServer;
+  const proxies: FaultProxy[] = [];
+  /** A fresh proxy (fresh counters) that refuses with 429 any request beyond `maxInFlight`. */
+  const cappedProxy = async (maxInFlight: number): Promise<FaultProxy> => {
+    const proxy = await startFaultProxy({ upstream: server.url, maxInFlight, retryAfterMs: 15 });
+    proxies.push(proxy);
+    return proxy;
+  };
+  beforeAll(async () => {
+    server = await startReplayServer({ traces, speed: 20 });
+  });
+  afterAll(async () => {
+    for (const proxy of proxies) await proxy.close();
+    await server.close();
+  });
+
+  it('with --max-concurrency 2, never has more than two in flight, and speculation finishes what T alone finishes', async () => {
+    for (const policy of ['sequential', 'fixed:4']) {
+      const proxy = await cappedProxy(2);
+      const outcome = await runLiveSuite(liveOptions(proxy.url, { policy: parsePolicySpec(policy), limits: { maxConcurrency: 2 } }));
+      expect(outcome.failures, policy).toEqual([]);
+      expect(outcome.results.map((result) => result.plan), policy).toEqual(recordedPlans);
+      const stats = proxy.stats();
+      expect(stats.overCap, policy).toBe(0);
+      expect(stats.maxInFlight, policy).toBeLessThanOrEqual(2);
+      if (policy === 'fixed:4') {
+        // It did speculate, within the one slot not kept for the committed path.
+        expect(outcome.results.some((result) => result.records.some((record) => record.status === 'accepted'))).toBe(true);
+        expect(stats.maxInFlight).toBe(2);
+      }
+    }
+  });
+
+  it('without a limit, speculation meets the cap but every task still finishes', async () => {
+    const proxy = await cappedProxy(2);
+    const outcome = await runLiveSuite(liveOptions(proxy.url, { retry: { initialDelayMs: 20 } }));
+    expect(outcome.failures).toEqual([]);
+    expect(outcome.results.map((result) => result.plan)).toEqual(recordedPlans);
+    expect(proxy.stats().overCap).toBeGreaterThan(0);
+  });
+
+  it('runs tasks in parallel within the limit, and reports them in suite order', async () => {
+    const proxy = await cappedProxy(3);
+    const started: string[] = [];
+    const outcome = await runLiveSuite(
+      liveOptions(proxy.url, {
+        parallel: 2,
+        limits: { maxConcurrency: 3 },
+        policy: parsePolicySpec('additive'),
+        onTaskStarted: ({ task }) => started.push(task.id),
+      }),
+    );
+    expect(outcome.failures).toEqual([]);
+    expect(outcome.results.map((result) => result.plan)).toEqual(recordedPlans);
+    expect(started).toHaveLength(4);
+    const stats = proxy.stats();
+    expect(stats.overCap).toBe(0);
+    expect(stats.maxInFlight).toBeLessThanOrEqual(3);
+    // Two tasks overlapped in time.
+    const spans = outcome.results.map((result) => [result.rounds[0]!.startMs, result.rounds[result.rounds.length - 1]!.endMs] as const);
+    expect(spans.some(([start], index) => spans.some(([otherStart, otherEnd], other) => other !== index && otherStart < start && start < otherEnd))).toBe(true);
+  });
+
+  it('refuses to run the dsp policy on several tasks at once', async () => {
+    await expect(runLiveSuite(liveOptions('http://127.0.0.1:9/v1', { parallel: 2, policy: parsePolicySpec('dsp') }))).rejects.toThrow(
+      'policy: the dsp policy learns from one task after another: run it with one task at a time (parallel 1)',
+    );
+  });
+});
+
+describe('dsp run --max-concurrency, in a process', () => {
+  let server: ReplayServer;
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    server = await startReplayServer({ traces, speed: 20 });
+    proxy = await startFaultProxy({ upstream: server.url, maxInFlight: 2, retryAfterMs: 15 });
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await server.close();
+  });
+
+  it('never exceeds the limit at the server and finishes every task', async () => {
+    const dsp = spawnDsp([
+      'run',
+      '--tasks-from',
+      fixturePath,
+      '--approx',
+      `openai-compatible:approx@${proxy.url}`,
+      '--target',
+      `openai-compatible:target@${proxy.url}`,
+      '--policy',
+      'fixed:4',
+      '--max-concurrency',
+      '2',
+    ]);
+    try {
+      expect(await dsp.exited, dsp.stderr()).toBe(0);
+      expect(dsp.stdout()).toContain('Summary: 4 of 4 tasks, policy fixed:4');
+      expect(proxy.stats().overCap).toBe(0);
+      expect(proxy.stats().maxInFlight).toBeLessThanOrEqual(2);
+      expect(dsp.stdout()).toMatch(/^ {2}requests {7}peak [12] in flight \(limit 2\); 0 refusals with 429; \d+ speculative skipped or cut$/m);
+    } finally {
+      dsp.child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('live runs with a budget', () => {
+  // gpt-4.1-mini's and gpt-4.1's list prices for the replayed models: a step of T costs about $0.0026.
+  const priceTable: PriceTable = {
+    name: 'test',
+    models: { approx: { inputUsdPerMTok: 0.4, outputUsdPerMTok: 1.6 }, target: { inputUsdPerMTok: 2, outputUsdPerMTok: 8 } },
+  };
+  let server: ReplayServer;
+  beforeAll(async () => {
+    server = await startReplayServer({ traces, speed: 20 });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+  const ledgerCost = (records: readonly CallRecord[]): number => records.reduce((sum, record) => sum + (record.costUsd ?? 0), 0);
+
+  it('stops the run within its budget, every stopped task with its ledger', async () => {
+    const budgetUsd = 0.02;
+    const outcome = await runLiveSuite(liveOptions(server.url, { priceTable, budget: { run: { usd: budgetUsd } } }));
+    expect(outcome.results.length).toBeGreaterThan(0);
+    expect(outcome.failures.length).toBeGreaterThan(0);
+    outcome.results.forEach((result) => expect(result.plan).toEqual(recordedPlans[traces.findIndex((trace) => trace.task === taskText(result.taskId))]));
+    for (const failure of outcome.failures) {
+      expect(isTargetCallError(failure.error)).toBe(true);
+      const cause = (failure.error as TargetCallError).cause;
+      expect(isBudgetExceededError(cause) && cause.scope).toBe('run');
+      expect(failure.records).toBeDefined();
+    }
+    // Everything spent is in the ledger, and it stays within the budget plus what requests cost beyond their
+    // estimates (the stated bound).
+    const spent = ledgerCost([...outcome.results.flatMap((result) => result.records), ...outcome.failures.flatMap((failure) => failure.records!)]);
+    expect(spent).toBeCloseTo(outcome.budget!.run!.spent.usd, 9);
+    expect(spent).toBeLessThanOrEqual(budgetUsd + outcome.budget!.run!.overrun.usd + 1e-12);
+  });
+
+  it('cuts speculation before the committed path, and stops a task only when T itself no longer fits', async () => {
+    const budgetUsd = 0.012;
+    const outcome = await runLiveSuite(liveOptions(server.url, { priceTable, budget: { task: { usd: budgetUsd } } }));
+    const tasks = outcome.budget!.tasks;
+    // Under fixed:4 every round asks for k = 4: a round with k = 0 is speculation cut by the budget, and every such
+    // round still committed T's step.
+    const rounds = outcome.results.flatMap((result) => result.rounds);
+    expect(rounds.some((round) => round.k === 0)).toBe(true);
+    expect(rounds.filter((round) => round.k === 0).every((round) => round.committedCount >= 1)).toBe(true);
+    for (const result of outcome.results) {
+      expect(result.plan).toEqual(recordedPlans[traces.findIndex((trace) => trace.task === taskText(result.taskId))]);
+      expect(result.metrics.costUsd).toBeLessThanOrEqual(budgetUsd + tasks[result.taskId]!.overrun.usd + 1e-12);
+    }
+    // task-15 needs seven steps of T, about $0.020 alone: it is stopped by its budget, within the bound.
+    expect(outcome.failures.map((failure) => failure.task.id)).toEqual(['task-15']);
+    const stopped = outcome.failures[0]!;
+    const cause = (stopped.error as TargetCallError).cause;
+    expect(isBudgetExceededError(cause) && cause.scope).toBe('task');
+    expect(ledgerCost(stopped.records!)).toBeLessThanOrEqual(budgetUsd + tasks['task-15']!.overrun.usd + 1e-12);
+    // It committed steps after its speculation was cut.
+    expect(stopped.step).toBeGreaterThan(1);
+  });
+});
+
+/** The text of a fixture task by its id (`task-11` …). */
+function taskText(taskId: string): string {
+  return traces.find((trace) => taskForText(trace.task, trace.id).id === taskId)?.task ?? '';
+}
+
+describe('dsp run --budget-usd, in a process', () => {
+  let server: ReplayServer;
+  beforeAll(async () => {
+    server = await startReplayServer({ traces, speed: 20 });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('reports the tasks its budget stopped, the others finished, and exits with 1', async () => {
+    const pricesPath = join(directory, 'prices.json');
+    writeFileSync(
+      pricesPath,
+      JSON.stringify({ name: 'replay', models: { approx: { inputUsdPerMTok: 0.4, outputUsdPerMTok: 1.6 }, target: { inputUsdPerMTok: 2, outputUsdPerMTok: 8 } } }),
+    );
+    const dsp = spawnDsp([
+      'run',
+      '--tasks-from',
+      fixturePath,
+      '--approx',
+      `openai-compatible:approx@${server.url}`,
+      '--target',
+      `openai-compatible:target@${server.url}`,
+      '--policy',
+      'fixed:4',
+      '--prices',
+      pricesPath,
+      '--budget-usd',
+      '0.02',
+    ]);
+    try {
+      expect(await dsp.exited).toBe(1);
+      const stdout = dsp.stdout();
+      expect(stdout).toMatch(/^Summary: [12] of 4 tasks finished, [23] failed, policy fixed:4$/m);
+      expect(stdout).toMatch(/^ {2}budget {9}\$0\.02000 per run: [23] tasks stopped by it; \$0\.0\d+ spent in all \(stopped tasks included\)$/m);
+      expect(dsp.stderr()).toMatch(/^dsp: task task-106 failed at step 1: the run's budget of \$0\.0200 would be exceeded: \$0\.0\d+ spent or in flight/m);
+    } finally {
+      dsp.child.kill('SIGKILL');
+    }
+  });
+});
