@@ -58,6 +58,23 @@ describe('sweep grid', () => {
     expect(String(thrown(() => sweepPolicies({ tau: [0.5], beta: [0], kmin: [2], fixed: [] }, sources)))).toBe('InvalidInputError: --kmin: kmin must be 0 or 1, got 2');
   });
 
+  it('adds the economic points for each kmin after the τ/β points, and rejects a value that is not > 0', () => {
+    const names = sweepPolicies({ tau: [0.5], beta: [0], kmin: [1, 0], value: [3, 30], fixed: [] }).map((spec) => spec.name);
+    expect(names).toEqual([
+      'sequential',
+      'dsp:tau=0.5,beta=0',
+      'dsp:tau=0.5,beta=0,kmin=0',
+      'dsp:value=3',
+      'dsp:value=30',
+      'dsp:value=3,kmin=0',
+      'dsp:value=30,kmin=0',
+      'oracle',
+    ]);
+    expect(sweepPolicies({ tau: [], beta: [], value: [10], fixed: [] }).find((spec) => spec.kind === 'dsp')).toEqual({ kind: 'dsp', name: 'dsp:value=10', options: { value: 10 } });
+    expect(sweepPolicies({ tau: [], beta: [], value: [10], fixed: [], dsp: false }).map((spec) => spec.name)).toEqual(['sequential', 'oracle']);
+    expect(String(thrown(() => sweepPolicies({ tau: [], beta: [], value: [-1], fixed: [] })))).toBe('InvalidInputError: grid.value: a value of an hour must be a number > 0 (USD), got -1');
+  });
+
   it('leaves the dsp points out with dsp: false or an empty τ list', () => {
     expect(sweepPolicies({ tau: [0.5], beta: [0], fixed: [3], dsp: false }).map((spec) => spec.name)).toEqual(['sequential', 'fixed:3', 'oracle']);
     expect(sweepPolicies({ tau: [], beta: [0, 1], fixed: [] }).map((spec) => spec.name)).toEqual(['sequential', 'oracle']);

@@ -20,6 +20,8 @@ export interface SweepGrid {
   fixed: readonly number[];
   /** The smallest k of the dsp points once trained (0 or 1, see `dsp:kmin`). Default [1]. */
   kmin?: readonly number[];
+  /** Values of an hour of latency, USD, of the economic dsp points (`dsp:value=…`), each > 0. Default none. */
+  value?: readonly number[];
   /** False leaves every dsp point out (e.g. where the dsp policy is not available). Default true. */
   dsp?: boolean;
   /** More policies to run beside the grid, e.g. additive. */
@@ -27,7 +29,7 @@ export interface SweepGrid {
 }
 
 /** The default grid values, as typed on the command line. */
-export const sweepDefaults = { tau: '0.1,0.3,0.5,0.7,0.9,0.99', beta: '-1,0,1,2,3', kmin: '1,0', fixed: '1-8' } as const;
+export const sweepDefaults = { tau: '0.1,0.3,0.5,0.7,0.9,0.99', beta: '-1,0,1,2,3', kmin: '1,0', value: '1,3,10,30,100,300,1000', fixed: '1-8' } as const;
 
 /** Parses a comma-separated list of numbers; an empty text is an empty list. */
 export function parseNumberList(text: string, option: string): number[] {
@@ -62,20 +64,27 @@ export function dspPointName(tau: number, beta: number, kmin = 1): string {
   return `dsp:tau=${tau},beta=${beta}${kmin === 1 ? '' : `,kmin=${kmin}`}`;
 }
 
+/** The name of the economic dsp point for `value` USD per hour and smallest k `kmin` (written only when it is not 1). */
+export function valuePointName(value: number, kmin = 1): string {
+  return `dsp:value=${value}${kmin === 1 ? '' : `,kmin=${kmin}`}`;
+}
+
 /** What the errors of `sweepPolicies` name for each part of the grid; a command passes its options (`--tau`…). */
 export interface SweepGridSources {
   tau: string;
   beta: string;
   kmin: string;
   fixed: string;
+  /** Default `grid.value`. */
+  value?: string;
 }
 
-const gridArguments: SweepGridSources = { tau: 'grid.tau', beta: 'grid.beta', kmin: 'grid.kmin', fixed: 'grid.fixed' };
+const gridArguments: SweepGridSources = { tau: 'grid.tau', beta: 'grid.beta', kmin: 'grid.kmin', fixed: 'grid.fixed', value: 'grid.value' };
 
 /**
  * The policies of a sweep, in order: sequential, fixed:K for each K, dsp for each (kmin, τ, β) (kmin varying slowest,
- * then τ), the extra policies, then the oracle. Duplicates are dropped. A bad grid value throws `InvalidInputError`
- * naming its part of the grid (`sources`, default `grid.tau` and so on).
+ * then τ), the economic dsp points for each (kmin, value), the extra policies, then the oracle. Duplicates are dropped.
+ * A bad grid value throws `InvalidInputError` naming its part of the grid (`sources`, default `grid.tau` and so on).
  */
 export function sweepPolicies(grid: SweepGrid, sources: SweepGridSources = gridArguments): PolicySpec[] {
   for (const tau of grid.tau) {
@@ -88,12 +97,17 @@ export function sweepPolicies(grid: SweepGrid, sources: SweepGridSources = gridA
   for (const kmin of kmins) {
     if (kmin !== 0 && kmin !== 1) throw new InvalidInputError(`kmin must be 0 or 1, got ${kmin}`, { source: sources.kmin });
   }
+  const valueSource = sources.value ?? 'grid.value';
+  for (const value of grid.value ?? []) {
+    if (!(value > 0 && Number.isFinite(value))) throw new InvalidInputError(`a value of an hour must be a number > 0 (USD), got ${value}`, { source: valueSource });
+  }
   const specs: PolicySpec[] = [parsePolicySpec('sequential'), ...grid.fixed.map((k) => parsePolicySpec(`fixed:${k}`, sources.fixed))];
   if (grid.dsp !== false) {
     const dspSource = `${sources.tau}/${sources.beta}/${sources.kmin}`;
     for (const kmin of kmins) {
       for (const tau of grid.tau) for (const beta of grid.beta) specs.push(parsePolicySpec(dspPointName(tau, beta, kmin), dspSource));
     }
+    for (const kmin of kmins) for (const value of grid.value ?? []) specs.push(parsePolicySpec(valuePointName(value, kmin), `${valueSource}/${sources.kmin}`));
   }
   specs.push(...(grid.also ?? []), parsePolicySpec('oracle'));
   const seen = new Set<string>();

@@ -64,11 +64,12 @@ describe('dsp sweep', () => {
     await expect(runCli(['sweep', '--suite', 'synthetic', '--tau', '0.5,2', '--quiet'])).rejects.toThrow('--tau: τ must be between 0 and 1 (exclusive), got 2');
     await expect(runCli(['sweep', '--suite', 'synthetic', '--fixed', 'one', '--quiet'])).rejects.toThrow(/^--fixed: expected k values/);
     await expect(runCli(['sweep', '--suite', 'synthetic', '--kmin', '2', '--quiet'])).rejects.toThrow('--kmin: kmin must be 0 or 1, got 2');
+    await expect(runCli(['sweep', '--suite', 'synthetic', '--value', '10,0', '--quiet'])).rejects.toThrow('--value: a value of an hour must be a number > 0 (USD), got 0');
   });
 
   it('runs the dsp points for each kmin and names, for each fixed:K, a dsp point that beats it', async () => {
     const traces = writeTraceFile(miniSyntheticSuite().traces);
-    const args = ['sweep', '--traces', traces, '--tau', '0.5,0.9', '--beta', '-1,1', '--kmin', '1,0', '--fixed', '1-4', '--quiet'];
+    const args = ['sweep', '--traces', traces, '--tau', '0.5,0.9', '--beta', '-1,1', '--kmin', '1,0', '--value', '', '--fixed', '1-4', '--quiet'];
     const sweep = JSON.parse((await runCli([...args, '--format', 'json'])).stdout) as SweepSummary;
     expect(sweep.points.filter((point) => point.policy.startsWith('dsp')).map((point) => point.policy)).toEqual([
       'dsp:tau=0.5,beta=-1',
@@ -109,8 +110,9 @@ describe('dsp sweep', () => {
     const folder = mkdtempSync(join(tmpdir(), 'dsp-headroom-'));
     const traces = writeTraceFile(miniSyntheticSuite().traces);
     const report = join(folder, 'sweep.html');
-    const args = ['sweep', '--traces', traces, '--tau', '0.5,0.9', '--beta', '0,2', '--kmin', '1,0', '--fixed', '1-4', '--quiet'];
+    const args = ['sweep', '--traces', traces, '--tau', '0.5,0.9', '--beta', '0,2', '--kmin', '1', '--value', '3,30', '--fixed', '1-4', '--quiet'];
     const sweep = JSON.parse((await runCli([...args, '--format', 'json', '--report', report])).stdout) as SweepSummary;
+    expect(sweep.points.filter((point) => point.policy.startsWith('dsp:value=')).map((point) => point.policy)).toEqual(['dsp:value=3', 'dsp:value=30']);
     expect(sweep.headroom.map((entry) => entry.fixed)).toEqual(['fixed:2', 'fixed:3', 'fixed:4']);
     expect(sweep.headroom).toEqual(headroomCaptured(sweep.points));
     const row = (policy: string): SweepSummary['points'][number] => sweep.points.find((point) => point.policy === policy)!;
