@@ -138,7 +138,7 @@ async function typecheck(name: string, compilerOptions: Record<string, unknown>,
 
 describe('the packed package', () => {
   it('holds the licence, the data notices, the suites and every entry with its types, and no sources or tests', () => {
-    for (const file of ['LICENSE', 'README.md', 'package.json', 'data/README.md', 'data/suites/openagi-react.jsonl', 'data/examples/openagi-mini.jsonl', 'bin/dsp.js']) {
+    for (const file of ['LICENSE', 'README.md', 'package.json', 'data/README.md', 'data/suites/openagi-react.jsonl', 'data/examples/openagi-mini.jsonl', 'data/prior/dsp-prior.json', 'bin/dsp.js']) {
       expect(packedFiles).toContain(file);
     }
     for (const entry of ['index', 'ai-sdk', 'server', 'report', 'predictor']) {

@@ -18,6 +18,9 @@ export const policyKinds = ['sequential', 'fixed:K', 'additive', 'oracle', 'dsp[
 
 const validList = `valid policies: ${policyKinds.join(', ')}`;
 
+/** dsp options that take a word, and the number each word stands for (`dsp:prior=builtin` → `prior: 1`). */
+const dspWordValues: Readonly<Record<string, Readonly<Record<string, number>>>> = { prior: { none: 0, builtin: 1 } };
+
 /**
  * Parses one spec string; throws `InvalidInputError` naming the valid policies and `source` (default `policy spec`;
  * a command passes its option, e.g. `--policy`).
@@ -39,7 +42,7 @@ export function parsePolicySpec(text: string, source = 'policy spec'): PolicySpe
     if (body.length > 0) {
       for (const part of body.split(',')) {
         const [key, value, ...rest] = part.split('=');
-        const number = Number(value);
+        const number = dspWordValues[key?.trim() ?? '']?.[value?.trim() ?? ''] ?? Number(value);
         if (key === undefined || value === undefined || rest.length > 0 || value === '' || !Number.isFinite(number)) {
           throw new InvalidInputError(`"${spec}": expected key=number pairs such as dsp:tau=0.7,beta=1`, { source });
         }

@@ -3,11 +3,16 @@
  * one) and, with a `statePath`, the file state store. The policy itself (`policy/dsp-policy.ts`) does no I/O; this
  * is where the predictor's parts meet.
  */
+import { featureDimension } from './maths/features.js';
+import { loadBuiltinPrior } from './persistence/builtin-prior.js';
 import { FileStateStore } from './persistence/file-state-store.js';
+import { priorTrainerState, type PredictorPrior } from './persistence/prior.js';
 import { DspPolicy } from './policy/dsp-policy.js';
 import { parseDspOptions } from './policy/dsp-settings.js';
+import { linearModelDescription } from './policy/predictor-state.js';
 import { inProcessTrainerFactory } from './training/in-process-trainer.js';
 import type { TrainerFactory, TrainerFault } from './training/trainer.js';
+import type { TrainerStateData } from './training/trainer-core.js';
 import { workerTrainerFactory } from './training/worker-trainer.js';
 
 /** How to run a `dsp` policy (everything that is not a learning knob). */
@@ -34,6 +39,8 @@ export interface DspRuntimeOptions {
   hashBits?: number;
   /** The longest a deterministic synchronization waits for the worker, in milliseconds. Default 60,000. */
   synchronizeTimeoutMs?: number;
+  /** The prior `dsp:prior=builtin` starts from. Default: the one shipped in `data/prior/` (evaluations pass others). */
+  prior?: PredictorPrior;
 }
 
 /**
@@ -47,11 +54,17 @@ export function createDspPolicy(
 ): DspPolicy {
   const settings = parseDspOptions(spec.options);
   const deterministic = runtime.deterministic ?? true;
+  let start: { trainer: TrainerStateData; statistics: { accepted: number; judged: number } } | undefined;
+  if (settings.prior === 'builtin') {
+    const prior = runtime.prior ?? loadBuiltinPrior(linearModelDescription(featureDimension(runtime.hashBits)));
+    start = { trainer: priorTrainerState(prior, runtime.seed ?? 1), statistics: { ...prior.statistics } };
+  }
   return new DspPolicy(spec.name, settings, {
     createTrainer: trainerFactoryOf(runtime, deterministic),
     ...(runtime.statePath === undefined ? {} : { stateStore: new FileStateStore(runtime.statePath) }),
     ...(runtime.seed === undefined ? {} : { seed: runtime.seed }),
     ...(runtime.hashBits === undefined ? {} : { hashBits: runtime.hashBits }),
+    ...(start === undefined ? {} : { start }),
     deterministic,
   });
 }

@@ -49,6 +49,11 @@ export interface DspPolicyOptions {
   deterministic?: boolean;
   /** Bits of the hashed feature block. Default 14. */
   hashBits?: number;
+  /**
+   * What to start from when the store has no saved state (e.g. a prior, `dsp:prior=builtin`). Default: nothing, the
+   * policy starts empty.
+   */
+  start?: Pick<PredictorSnapshot, 'trainer' | 'statistics'>;
 }
 
 /** The settings with a value (an unset `cold` is left out), as saved with the learned state. */
@@ -100,9 +105,10 @@ export class DspPolicy implements KPolicy {
     this.stateStore = options.stateStore;
     this.featurizer = options.hashBits === undefined ? new Featurizer() : new Featurizer({ hashBits: options.hashBits });
     const loaded = this.stateStore?.load(this.modelDescription());
-    if (loaded !== undefined) {
-      this.overallAccepted = loaded.statistics.accepted;
-      this.overallJudged = loaded.statistics.judged;
+    const start = loaded ?? options.start;
+    if (start !== undefined) {
+      this.overallAccepted = start.statistics.accepted;
+      this.overallJudged = start.statistics.judged;
     }
     if (loaded?.gate !== undefined && loaded.gate.weights.length !== 1 << gateDefaults.hashBits) {
       throw new CorruptStateError(
@@ -115,7 +121,7 @@ export class DspPolicy implements KPolicy {
     this.keepGate = this.gate.enabled || loaded?.gate !== undefined;
     // Built last: nothing above may fail after a trainer (perhaps a thread) has started.
     const createTrainer = options.createTrainer ?? inProcessTrainerFactory();
-    this.trainer = createTrainer(trainerSettingsOf(settings, this.featurizer.dimension, options.seed ?? 1), loaded?.trainer);
+    this.trainer = createTrainer(trainerSettingsOf(settings, this.featurizer.dimension, options.seed ?? 1), start?.trainer);
     this.weights = this.trainer.currentWeights();
   }
 

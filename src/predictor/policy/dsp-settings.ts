@@ -50,6 +50,12 @@ export interface DspSettings {
    * from V̂, τ and β. Spec key `value`. Default 0 (off: the paper's τ/β rule).
    */
   valueUsdPerHour: number;
+  /**
+   * What the policy starts from when no saved state is loaded: `none` (empty, the paper's cold start) or `builtin`
+   * (the prior shipped with the package, trained on the embedded suites; our extension). Spec key `prior`
+   * (`dsp:prior=builtin`). Default `none`.
+   */
+  prior: 'none' | 'builtin';
 }
 
 /** Defaults of the `dsp` policy. */
@@ -68,6 +74,7 @@ export const dspDefaults: Readonly<DspSettings> = {
   bootstrap: 'next',
   gate: 0,
   valueUsdPerHour: 0,
+  prior: 'none',
 };
 
 type OptionRule = { describe: string; apply: (settings: DspSettings, value: number) => string | undefined };
@@ -116,6 +123,10 @@ export const dspOptionRules: Readonly<Record<string, OptionRule>> = {
   value: {
     describe: 'economic policy: value of an hour of latency in USD (0 = off)',
     apply: (settings, value) => (value >= 0 ? void (settings.valueUsdPerHour = value) : 'a number ≥ 0 (USD per hour)'),
+  },
+  prior: {
+    describe: 'what to start from: none (empty) or builtin (the shipped prior)',
+    apply: (settings, value) => (value === 0 || value === 1 ? void (settings.prior = value === 1 ? 'builtin' : 'none') : 'builtin or none'),
   },
   authors: {
     describe: "1 = bootstrap from V(s_j) as the authors' code did",
