@@ -48,6 +48,9 @@ function describedParts(): z.core.$ZodRegistry<{ id?: string; description: strin
   registry.add(call.latencyMs, { description: 'How long the call took, in milliseconds (at most a day).' });
   registry.add(call.inputTokens, { description: 'Prompt tokens (all model calls of a strategy summed; at most 10^9).' });
   registry.add(call.outputTokens, { description: 'Generated tokens, reasoning included (all model calls of a strategy summed; at most 10^9).' });
+  registry.add(call.confidence, {
+    description: "The agent's probability (0 to 1) that this is the action it meant, from its tokens' log-probabilities; optional. Replay hands A's to the policy with its guess.",
+  });
   return registry;
 }
 

@@ -29,9 +29,10 @@ export interface KPolicy {
    * Optional: called when A's guess number `guesses.length` of the round arrives (fewer than k, not terminal), before
    * the engine launches the next speculative pair of calls on it. Returning false stops this round's speculation
    * there: the round then ends once the guesses it has are verified. It can only shorten a round, never change what
-   * is committed. Must answer synchronously and fast. Default: always continue (spec §2).
+   * is committed. Must answer synchronously and fast. Default: always continue (spec §2). `confidences` holds A's
+   * confidence in each guess (`AgentResult.confidence`; undefined where A gave none).
    */
-  continueAfterGuess?(state: RoundState, guesses: readonly Action[]): boolean;
+  continueAfterGuess?(state: RoundState, guesses: readonly Action[], confidences?: readonly (number | undefined)[]): boolean;
   /** Called when a round has ended (its guesses, accepted count and end are in `round`). */
   observeRound?(round: RoundRecord, state: RoundState): void;
   /**

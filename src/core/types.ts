@@ -82,6 +82,12 @@ export interface AgentResult {
   usage?: Usage;
   /** The model that served the call; used to price it. */
   model?: string;
+  /**
+   * The agent's own probability, in [0, 1], that its action is the one it meant (e.g. the product of its tokens'
+   * probabilities, from the provider's log-probabilities), when it knows it. Optional; A's confidence in a guess
+   * is shown to the policy (`continueAfterGuess`) and recorded with the round.
+   */
+  confidence?: number;
 }
 
 /** An agent is a plain async function from a context to its next action. */
@@ -152,6 +158,11 @@ export interface RoundRecord {
   stoppedAfter?: number;
   /** Set when a guessed irreversible tool call stopped the speculation (it runs only once T confirms it). */
   stoppedBy?: 'irreversible';
+  /**
+   * A's confidence in each guess (parallel to `guesses`; null where A gave none), present only when A gave one for
+   * some guess of the round (`AgentResult.confidence`).
+   */
+  guessConfidences?: Array<number | null>;
   /** How many guesses T confirmed. */
   acceptedCount: number;
   /** Steps committed by the round. */

@@ -359,4 +359,35 @@ describe('the policy is off the critical path', () => {
     expect(asked).toEqual([1, 1]);
     expect(result.metrics.latencyMs).toBe(30);
   });
+
+  it("hands A's confidence in each guess to the policy and records it with the round, only when A gives one", async () => {
+    const trace = traceOf('confident', [
+      ['X', 'X'],
+      ['Y', 'W'],
+      ['TERMINATE', 'TERMINATE'],
+    ]);
+    // A is sure of its first guess and not of its second; it says nothing about its third.
+    trace.steps[0]!.approx!.confidence = 0.9;
+    trace.steps[1]!.approx!.confidence = 0.3;
+    const seen: Array<Array<number | undefined>> = [];
+    const run = await replaySuite({
+      traces: [trace],
+      policy: { kind: 'fixed', name: 'fixed:3', k: 3 },
+      priceTable: prices,
+      buildPolicy: () => ({
+        name: 'fixed:3',
+        chooseK: () => 3,
+        continueAfterGuess: (_state, _guesses, confidences) => {
+          seen.push([...(confidences ?? [])]);
+          return true;
+        },
+      }),
+    });
+    expect(seen).toEqual([[0.9], [0.9, 0.3]]);
+    const rounds = run.results[0]!.rounds;
+    expect(rounds[0]!.guessConfidences).toEqual([0.9, 0.3, null]);
+    // The second round's only guess (step 3, the terminal one) came with none: nothing is recorded.
+    expect(rounds[1]!.guessConfidences).toBeUndefined();
+  });
 });
+

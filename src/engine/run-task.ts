@@ -270,6 +270,8 @@ class TaskRun {
     const approxCalls: CallHandle[] = [];
     if (k >= 1) approxCalls.push(this.launch('approx', n + 1, prefix, trajectory, roundIndex));
     const guesses: Action[] = [];
+    /** A's confidence in each guess, when it gave one (parallel to `guesses`). */
+    const guessConfidences: Array<number | undefined> = [];
     /** What the engine did about each guess (parallel to `guesses`). */
     const guessInfo: Guess[] = [];
     let approxStopped = k === 0;
@@ -309,6 +311,7 @@ class TaskRun {
           } else {
             const guess = approxCall.result!.action;
             guesses.push(guess);
+            guessConfidences.push(approxCall.result!.confidence);
             progressed = true;
             const j = guesses.length;
             const base = guessInfo[j - 2]?.stateAfter ?? this.state;
@@ -329,7 +332,7 @@ class TaskRun {
                 stoppedBy = 'irreversible';
               }
             } else {
-              if (goOn && policy.continueAfterGuess !== undefined && !policy.continueAfterGuess(state, guesses)) {
+              if (goOn && policy.continueAfterGuess !== undefined && !policy.continueAfterGuess(state, guesses, guessConfidences)) {
                 approxStopped = true;
                 limit = j;
                 stoppedAfter = j;
@@ -418,6 +421,9 @@ class TaskRun {
       startStep: n + 1,
       k,
       guesses,
+      ...(guessConfidences.some((confidence) => confidence !== undefined)
+        ? { guessConfidences: guessConfidences.map((confidence) => confidence ?? null) }
+        : {}),
       ...(stoppedAfter === undefined ? {} : { stoppedAfter }),
       ...(stoppedBy === undefined ? {} : { stoppedBy }),
       acceptedCount: accepted,

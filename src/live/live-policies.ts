@@ -17,7 +17,7 @@ export function gateSpeculation(policy: KPolicy, allowed: (task: TaskInput) => b
       const k = policy.chooseK(state);
       return allowed(state.task) ? k : 0;
     },
-    continueAfterGuess: (state, guesses) => allowed(state.task) && (policy.continueAfterGuess?.(state, guesses) ?? true),
+    continueAfterGuess: (state, guesses, confidences) => allowed(state.task) && (policy.continueAfterGuess?.(state, guesses, confidences) ?? true),
   };
   if (policy.observeRound !== undefined) gated.observeRound = (round, state) => policy.observeRound!(round, state);
   if (policy.taskStarted !== undefined) gated.taskStarted = (task) => policy.taskStarted!(task);
@@ -49,7 +49,8 @@ export function policyPerTask(create: () => KPolicy): KPolicy {
       of(task).taskStarted?.(task);
     },
     chooseK: (state: RoundState) => of(state.task).chooseK(state),
-    continueAfterGuess: (state: RoundState, guesses: readonly Action[]) => of(state.task).continueAfterGuess?.(state, guesses) ?? true,
+    continueAfterGuess: (state: RoundState, guesses: readonly Action[], confidences?: readonly (number | undefined)[]) =>
+      of(state.task).continueAfterGuess?.(state, guesses, confidences) ?? true,
     observeRound: (round: RoundRecord, state: RoundState) => of(state.task).observeRound?.(round, state),
     taskEnded: (result: TaskResult) => {
       instances.get(result.taskId)?.taskEnded?.(result);

@@ -110,7 +110,11 @@ export function replaySetup(
         reportPartialUsage({ inputTokens: call.inputTokens, outputTokens: Math.round(call.outputTokens * fraction) });
         throw error;
       }
-      return { action: call.action, usage: { inputTokens: call.inputTokens, outputTokens: call.outputTokens } };
+      return {
+        action: call.action,
+        usage: { inputTokens: call.inputTokens, outputTokens: call.outputTokens },
+        ...(call.confidence === undefined ? {} : { confidence: call.confidence }),
+      };
     };
 
   const environment = replayEnvironment(trace, clock);

@@ -30,6 +30,11 @@ export const traceCallSchema = z.looseObject({
   outputTokens: z.number().int().nonnegative().max(maxCallTokens),
   /** How executing the action went, when it calls a tool. */
   tool: traceToolSchema.optional(),
+  /**
+   * The agent's probability, in [0, 1], that this is the action it meant (from its tokens' log-probabilities), when
+   * the provider gave them. Optional; replay hands A's to the policy with its guess.
+   */
+  confidence: z.number().min(0).max(1).optional(),
 });
 
 /** One committed step: T's action and A's guess, both on the same true prefix. */

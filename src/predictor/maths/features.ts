@@ -33,6 +33,8 @@ export interface PredictorState {
    * arrives). Absent for the state alone (the value and survival heads).
    */
   guess?: string;
+  /** A's own confidence in `guess`, in [0, 1], when it gave one (`AgentResult.confidence`). */
+  guessConfidence?: number;
 }
 
 /** A sparse feature vector: parallel arrays of slot indices and values. Indices may repeat (hash collisions add). */
@@ -96,7 +98,12 @@ const family = {
   taskGuessStep: 21,
   offset: 22,
   offsetStep: 23,
+  confidence: 24,
+  confidenceTool: 25,
 } as const;
+
+/** Bins of A's confidence in a guess: tenths. */
+const confidenceBins = 10;
 
 /**
  * The tool of an action (canonical string): the text before its first `[` or `(`, without JSON quotes, e.g.
@@ -258,6 +265,12 @@ export class Featurizer {
     let exact = mixHash(guess.guessHash ^ family.exactGuess, taskHash);
     for (const action of state.history) exact = mixHash(exact, this.actionFeatures(action).hash);
     push(hashed(exact), 1);
+    if (state.guessConfidence !== undefined) {
+      // A's confidence, binned, alone and by tool: how far to trust it is learned like everything else.
+      const bin = Math.min(confidenceBins - 1, Math.max(0, Math.floor(state.guessConfidence * confidenceBins)));
+      push(hashed(mixHash(family.confidence * 0x1000193, bin)), 1);
+      push(hashed(mixHash(guess.guessToolHash ^ family.confidenceTool, bin)), 1);
+    }
   }
 
   private taskFeatures(text: string): TaskFeatures {

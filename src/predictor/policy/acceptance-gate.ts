@@ -35,6 +35,8 @@ export interface GuessContext {
   guess: string;
   /** 1-based step the guess is for. */
   step: number;
+  /** A's own confidence in the guess, in [0, 1], when it gave one. */
+  confidence?: number;
 }
 
 const family = {
@@ -48,6 +50,7 @@ const family = {
   repeat: 8,
   exact: 9,
   taskStepGuess: 10,
+  confidence: 11,
 } as const;
 
 /** Online logistic regression of "T accepts this guess". */
@@ -126,6 +129,7 @@ export class AcceptanceGate {
       mixHash(hashString(`${context.taskText}\u0000${guess}`, family.taskStepGuess), stepBucket),
     ];
     for (const word of this.words(context.taskText)) slots.push(hashString(`${word}\u0000${guess}`, family.wordGuess));
+    if (context.confidence !== undefined) slots.push(mixHash(hashString('confidence', family.confidence), Math.min(9, Math.max(0, Math.floor(context.confidence * 10)))));
     for (let index = 0; index < slots.length; index += 1) slots[index] = slots[index]! & this.mask;
     return slots;
   }

@@ -65,6 +65,16 @@ function definedSettings(settings: Readonly<DspSettings>): Record<string, number
   return defined;
 }
 
+/** A's confidence in each guess of a finished round (undefined where it gave none). */
+function confidencesOf(round: RoundRecord): Array<number | undefined> | undefined {
+  return round.guessConfidences?.map((confidence) => confidence ?? undefined);
+}
+
+/** A predictor state with a guess in view (and A's confidence in it, when given). */
+function withGuess(state: PredictorState, context: GuessContext): PredictorState {
+  return { ...state, guess: context.guess, ...(context.confidence === undefined ? {} : { guessConfidence: context.confidence }) };
+}
+
 /** Per-task view of the plan, kept in step with the engine's `RoundState`. */
 interface TaskView {
   text: string;
@@ -179,10 +189,10 @@ export class DspPolicy implements KPolicy {
     return this.survival(hazard.survival, this.featurizer.featurize(this.predictorState(this.view.history, this.view.outcomes, 0)), steps);
   }
 
-  continueAfterGuess(state: RoundState, guesses: readonly Action[]): boolean {
+  continueAfterGuess(state: RoundState, guesses: readonly Action[], confidences?: readonly (number | undefined)[]): boolean {
     if (!this.gate.enabled && !this.economic) return true;
     this.catchUp(state);
-    const contexts = this.guessContexts(guesses, guesses.length);
+    const contexts = this.guessContexts(guesses, guesses.length, confidences);
     if (this.gate.enabled && !this.gate.shouldContinue(contexts)) return false;
     if (!this.economic) return true;
     const acceptance = this.currentWeights()?.hazard?.acceptance;
@@ -192,7 +202,7 @@ export class DspPolicy implements KPolicy {
     let allAccepted = 1;
     contexts.forEach((context, index) => {
       const state = this.predictorState(context.history, [...this.view.outcomes, ...new Array<StepOutcome>(index).fill('accepted')], index);
-      allAccepted *= logistic(predictValue(acceptance, this.featurizer.featurize({ ...state, guess: context.guess })));
+      allAccepted *= logistic(predictValue(acceptance, this.featurizer.featurize(withGuess(state, context))));
     });
     return stepGainUsd(allAccepted, economics, this.settings.valueUsdPerHour) > 0;
   }
@@ -202,7 +212,7 @@ export class DspPolicy implements KPolicy {
     if (this.gate.enabled) {
       // Every guess T judged teaches the gate: accepted ones, then the rejected one at the break (stale ones are not data).
       const judged = Math.min(round.guesses.length, round.acceptedCount + (round.committedCount > round.acceptedCount ? 1 : 0));
-      this.guessContexts(round.guesses, judged).forEach((context, index) => this.gate.learn(context, index < round.acceptedCount));
+      this.guessContexts(round.guesses, judged, confidencesOf(round)).forEach((context, index) => this.gate.learn(context, index < round.acceptedCount));
     }
     const reading = readRound(round);
     const history = this.view.history;
@@ -213,7 +223,10 @@ export class DspPolicy implements KPolicy {
       const outcomes: StepOutcome[] = [...this.view.outcomes, ...new Array<StepOutcome>(index).fill('accepted')];
       const predictorState = this.predictorState(prefix, outcomes, index);
       const features = index === 0 && this.roundStart?.round === round.index ? this.roundStart.features : this.featurizer.featurize(predictorState);
-      const guessFeatures = this.economic ? this.featurizer.featurize({ ...predictorState, guess: canonicalAction(round.guesses[index]!) }) : undefined;
+      const confidence = round.guessConfidences?.[index] ?? undefined;
+      const guessFeatures = this.economic
+        ? this.featurizer.featurize({ ...predictorState, guess: canonicalAction(round.guesses[index]!), ...(confidence === undefined ? {} : { guessConfidence: confidence }) })
+        : undefined;
       this.segment.add(step, features, guessFeatures);
     }
     for (const outcome of reading.outcomes) {
@@ -327,13 +340,17 @@ export class DspPolicy implements KPolicy {
     };
   }
 
-  /** The first `count` guesses of a round in context: each with the plan before it (the round's earlier guesses included). */
-  private guessContexts(guesses: readonly Action[], count: number): GuessContext[] {
+  /**
+   * The first `count` guesses of a round in context: each with the plan before it (the round's earlier guesses
+   * included) and A's confidence in it when A gave one.
+   */
+  private guessContexts(guesses: readonly Action[], count: number, confidences?: readonly (number | undefined)[]): GuessContext[] {
     const history = [...this.view.history];
     const contexts: GuessContext[] = [];
     for (let index = 0; index < count; index += 1) {
       const guess = canonicalAction(guesses[index]!);
-      contexts.push({ taskText: this.view.text, history: [...history], guess, step: history.length + 1 });
+      const confidence = confidences?.[index];
+      contexts.push({ taskText: this.view.text, history: [...history], guess, step: history.length + 1, ...(confidence === undefined ? {} : { confidence }) });
       history.push(guess);
     }
     return contexts;

@@ -21,7 +21,7 @@ function targetPricesTimes(factor: number): PriceTable {
   };
 }
 
-async function run(spec: string, priceTable: PriceTable, runtime: DspRuntimeOptions = { trainer: 'in-process' }) {
+async function run(spec: string, priceTable: PriceTable, runtime: DspRuntimeOptions = { trainer: 'in-process' }, suite = traces) {
   const options = Object.fromEntries(
     spec
       .slice('dsp:'.length)
@@ -30,7 +30,7 @@ async function run(spec: string, priceTable: PriceTable, runtime: DspRuntimeOpti
       .map(([key, value]) => [key!, Number(value)]),
   );
   const result = await replaySuite({
-    traces,
+    traces: suite,
     policy: { kind: 'dsp', name: spec, options },
     priceTable,
     buildPolicy: (policySpec) => createDspPolicy(policySpec as { name: string; options: Record<string, number> }, runtime),
@@ -68,6 +68,25 @@ describe('the economic policy (dsp:value=…)', () => {
     // The per-guess rule did stop some rounds, and k varied: the comparison is not trivial.
     expect(inProcess.result.results.some((task) => task.rounds.some((round) => round.stoppedAfter !== undefined))).toBe(true);
     expect(new Set(rounds(inProcess).flat().map(([k]) => k)).size).toBeGreaterThan(2);
+  });
+
+  it("uses A's confidence in its guesses when the traces carry it: as fast, cheaper", async () => {
+    // A says how sure it is: 0.9 when its guess is right, 0.2 when not (with a little noise).
+    const confident = traces.map((trace, taskIndex) => ({
+      ...trace,
+      steps: trace.steps.map((step, stepIndex) =>
+        step.approx === undefined
+          ? step
+          : { ...step, approx: { ...step.approx, confidence: (step.approx.action === step.target.action ? 0.9 : 0.2) + ((taskIndex + stepIndex) % 3) * 0.03 } },
+      ),
+    }));
+    const blind = await run('dsp:value=3', builtinPriceTable);
+    const informed = await run('dsp:value=3', builtinPriceTable, { trainer: 'in-process' }, confident);
+    expect(informed.result.lossless).toBe(true);
+    expect(informed.result.results.some((task) => task.rounds.some((round) => round.guessConfidences !== undefined))).toBe(true);
+    expect(blind.result.results.every((task) => task.rounds.every((round) => round.guessConfidences === undefined))).toBe(true);
+    expect(informed.result.metrics.latencyMs).toBeLessThanOrEqual(blind.result.metrics.latencyMs * 1.01);
+    expect(informed.result.metrics.wastedCostUsd!).toBeLessThan(blind.result.metrics.wastedCostUsd! * 0.6);
   });
 
   it('forecasts P(guesses 1 … j accepted), falling with j, once trained', async () => {
