@@ -20,21 +20,26 @@ import type { KPolicy } from '../src/core/policy.js';
 /** The settings the prior learns with: τ = 0.5 for the value head, and `value` so that the hazard heads train too. */
 export const priorTrainingSpec = { name: 'dsp:value=10', options: { value: 10 } } as const;
 
-/** Trains a prior on `suites`, their tasks in order, one learner starting empty (in-process, deterministic). */
-export async function trainPrior(suites: readonly Suite[]): Promise<PredictorPrior> {
+/**
+ * Trains a prior on `suites`, their tasks in order, one learner starting empty (in-process, deterministic); with
+ * `passes` > 1 the learner goes over them again (an offline fit, for the ceiling in docs/reproduction.md).
+ */
+export async function trainPrior(suites: readonly Suite[], passes = 1): Promise<PredictorPrior> {
   const policy = createDspPolicy(priorTrainingSpec, { trainer: 'in-process' });
   // One learner across every suite: replaySuite closes the policies it builds, so it gets a view that does not close.
   const shared: KPolicy = {
     name: policy.name,
     taskStarted: (task) => policy.taskStarted(task),
     chooseK: (state) => policy.chooseK(state),
-    continueAfterGuess: (state, guesses) => policy.continueAfterGuess(state, guesses),
+    continueAfterGuess: (state, guesses, confidences) => policy.continueAfterGuess(state, guesses, confidences),
     observeRound: (round, state) => policy.observeRound(round, state),
     taskEnded: (result) => policy.taskEnded(result),
   };
   try {
-    for (const suite of suites) {
-      await replaySuite({ traces: suite.traces, policy: { kind: 'dsp', ...priorTrainingSpec, options: { ...priorTrainingSpec.options } }, buildPolicy: () => shared });
+    for (let pass = 0; pass < passes; pass += 1) {
+      for (const suite of suites) {
+        await replaySuite({ traces: suite.traces, policy: { kind: 'dsp', ...priorTrainingSpec, options: { ...priorTrainingSpec.options } }, buildPolicy: () => shared });
+      }
     }
     const snapshot = await policy.snapshot();
     return priorFromState(snapshot.trainer, snapshot.model, suites.map((suite) => suite.name), snapshot.statistics);
