@@ -129,6 +129,9 @@ export function mapLanguageModelUsage(usage: LanguageModelUsage | undefined): Us
  * Calls a language model once (streaming unless `streaming: false`) and returns its reply text, tool calls and
  * usage. Rejects with the signal's reason when cancelled, with `ModelCallError` when the model fails.
  */
+// one piece: the request, the stream tally, the abort race and the timeout share the call's mutable state
+// (tally, finish usage, listeners), which must be released in one `finally`.
+// eslint-disable-next-line max-lines-per-function -- must stay one piece, see the comment above
 export async function callLanguageModel(call: LanguageModelCall): Promise<LanguageModelReply> {
   const { model, timeoutMs } = call;
   call.signal?.throwIfAborted();
