@@ -356,3 +356,39 @@ describe('dsp run --budget-usd, in a process', () => {
     }
   });
 });
+
+describe('a live run whose provider reads prompts from its cache', () => {
+  // The target's recorded steps with two thirds of their prompt read from the cache.
+  const cachedTraces: Trace[] = traces.map((trace) => ({
+    ...trace,
+    steps: trace.steps.map((step) => ({ ...step, target: { ...step.target, cachedInputTokens: Math.round((step.target.inputTokens * 2) / 3) } })),
+  }));
+  const priceTable: PriceTable = {
+    name: 'cached',
+    models: {
+      approx: { inputUsdPerMTok: 0.4, outputUsdPerMTok: 1.6, cachedInputUsdPerMTok: 0.1 },
+      target: { inputUsdPerMTok: 2, outputUsdPerMTok: 8, cachedInputUsdPerMTok: 0.5 },
+    },
+  };
+  let server: ReplayServer;
+  beforeAll(async () => {
+    server = await startReplayServer({ traces: cachedTraces, speed: 20 });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('records the cached tokens, prices them at the cached rate, and records them in traces', async () => {
+    const recordPath = join(directory, 'cached.jsonl');
+    const outcome = await runLiveSuite(liveOptions(server.url, { priceTable, recordPath, tasks: [taskForText(traces[0]!.task, traces[0]!.id)] }));
+    const result = outcome.results[0]!;
+    const committed = result.records.filter((record) => record.role === 'target' && record.status === 'committed');
+    // Step 1 of task-11: 900 tokens in (600 cached), 100 out, over the two calls of react:
+    // 300 × $2 + 600 × $0.50 + 100 × $8 per million = $0.0017 instead of $0.0026 at list price.
+    expect(committed[0]!.usage).toEqual({ inputTokens: 900, outputTokens: 100, cachedInputTokens: 600 });
+    expect(committed[0]!.costUsd).toBeCloseTo(0.0017, 12);
+    const recorded = parseTraces(readFileSync(recordPath, 'utf8'), recordPath);
+    expect(recorded[0]!.steps.map((step) => step.target.cachedInputTokens)).toEqual(cachedTraces[0]!.steps.map((step) => step.target.cachedInputTokens));
+    expect(committed.reduce((sum, record) => sum + (record.usage.cachedInputTokens ?? 0), 0)).toBe(600 + 627);
+  });
+});

@@ -72,6 +72,7 @@ function traceCallOf(record: CallRecord): TraceCall {
     outputTokens: record.usage.outputTokens ?? 0,
   };
   if (record.usage.reasoningTokens !== undefined) call.reasoningTokens = record.usage.reasoningTokens;
+  if (record.usage.cachedInputTokens !== undefined) call.cachedInputTokens = record.usage.cachedInputTokens;
   if (record.usage.estimated === true) call.estimated = true;
   if (record.usage.inputTokens === undefined || record.usage.outputTokens === undefined) call.tokensUnknown = true;
   return call;

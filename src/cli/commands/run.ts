@@ -15,7 +15,7 @@ import type { Command } from 'commander';
 import type { Clock } from '../../core/clock.js';
 import { DspError, InvalidInputError, describeCause, isTargetCallError } from '../../core/errors.js';
 import type { Action, Role, TaskInput, TaskResult } from '../../core/types.js';
-import { builtinPriceTable, type PriceTable } from '../../ledger/prices.js';
+import { builtinPriceTable, cacheSavingUsd, type PriceTable } from '../../ledger/prices.js';
 import { loadPriceTable } from '../../io/price-file.js';
 import { readTextFile } from '../../io/read-text.js';
 import { parsePolicySpec } from '../../policies/registry.js';
@@ -303,6 +303,8 @@ export function renderRunSummary(input: {
     if (metrics.unpricedCalls > 0) {
       lines.push(`  unpriced calls ${metrics.unpricedCalls} (their model is not in the price table; pass --prices FILE)`);
     }
+    const cache = renderCacheSaving(outcome);
+    if (cache !== undefined) lines.push(cache);
   }
   const requests = outcome.requests;
   if (requests !== undefined && (options.maxConcurrency !== undefined || requests.rateLimited > 0 || requests.skipped > 0)) {
@@ -332,6 +334,23 @@ export function renderRunSummary(input: {
   }
   if (input.recordedTo !== undefined) lines.push(`  recorded       ${outcome.results.length} traces appended to ${input.recordedTo}`);
   return lines.join('\n');
+}
+
+/**
+ * The share of input tokens the providers read from their prompt caches and what it saved against the list input
+ * price (finished tasks); undefined when no call reported cached tokens.
+ */
+function renderCacheSaving(outcome: RunOutcome): string | undefined {
+  const records = outcome.results.flatMap((result) => result.records);
+  const cachedTokens = records.reduce((sum, record) => sum + (record.usage.cachedInputTokens ?? 0), 0);
+  if (cachedTokens === 0) return undefined;
+  const inputTokens = records.reduce((sum, record) => sum + (record.usage.inputTokens ?? 0), 0);
+  const savingUsd = records.reduce((sum, record) => sum + cacheSavingUsd(outcome.priceTable, record.model, record.usage), 0);
+  const share = inputTokens > 0 ? Math.round((100 * cachedTokens) / inputTokens) : 0;
+  return (
+    `  cached input   ${share}% of input tokens (${cachedTokens} of ${inputTokens}) read from the providers' caches: ` +
+    `$${formatUsd(savingUsd / outcome.results.length)} per task saved against the list price ($${formatUsd(savingUsd)} in all)`
+  );
 }
 
 /** `4 of 4 tasks`, or with failures `3 of 4 tasks finished, 1 failed`. */
