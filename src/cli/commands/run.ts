@@ -27,6 +27,7 @@ import { redactSecrets } from '../../providers/providers.js';
 import { liveDefaults, runLiveSuite, type LiveSuiteOptions } from '../../live/live-suite.js';
 import { isBudgetExceededError, type BudgetSettings } from '../../live/budget.js';
 import type { LimiterStats } from '../../live/limiter.js';
+import { otlpTracesUrl } from '../../live/otlp-url.js';
 import { retryDefaults } from '../../live/retry.js';
 import { parseTraces } from '../../traces/format.js';
 import { parseWholeNumber } from '../options.js';
@@ -281,6 +282,8 @@ export function renderRunSummary(input: {
   outcome: RunOutcome;
   options: RunOptions;
   recordedTo?: string | undefined;
+  /** Where the run's OpenTelemetry spans were exported. */
+  tracesTo?: string | undefined;
 }): string {
   const { outcome, options } = input;
   const metrics = outcome.metrics;
@@ -333,6 +336,7 @@ export function renderRunSummary(input: {
     lines.push(`  retried        ${plural(retried.length, 'failed attempt')} (in the ledger with status failed, $${formatUsd(costUsd)} in all)`);
   }
   if (input.recordedTo !== undefined) lines.push(`  recorded       ${outcome.results.length} traces appended to ${input.recordedTo}`);
+  if (input.tracesTo !== undefined) lines.push(`  telemetry      spans exported over OTLP/HTTP to ${input.tracesTo}`);
   return lines.join('\n');
 }
 
@@ -395,10 +399,13 @@ function money(costUsd: number, unpricedCalls: number): string {
 export async function runCommandAction(options: RunOptions, environment: RunEnvironment): Promise<RunOutcome> {
   const redact = (text: string): string => redactSecrets(text, environment.env);
   let outcome: RunOutcome;
+  // Spans go out over OTLP/HTTP only when the standard environment asks for it; the SDK is loaded only then.
+  const traces = otlpTracesUrl(environment.env) === undefined ? undefined : (await import('../../live/otlp.js')).startOtlpExport(environment.env);
   try {
     const resolved = resolveRunOptions(options, environment);
     const suiteOutcome = await runLiveSuite({
       ...resolved,
+      ...(traces === undefined ? {} : { tracer: traces.tracer }),
       onTaskFinished: (finished) => environment.print(renderTaskLine(finished)),
       onTaskFailed: (failure) => environment.printError(redact(renderTaskFailure(failure))),
       onParseFailure: (role, failure) => environment.printError(redact(renderParseFailure(role, failure))),
@@ -407,8 +414,10 @@ export async function runCommandAction(options: RunOptions, environment: RunEnvi
   } catch (error) {
     if (error instanceof Error) error.message = redact(error.message);
     throw error;
+  } finally {
+    await traces?.shutdown();
   }
-  environment.print(renderRunSummary({ outcome, options, recordedTo: options.record }));
+  environment.print(renderRunSummary({ outcome, options, recordedTo: options.record, tracesTo: traces?.url }));
   if (outcome.interrupted) throw new RunInterruptedError();
   if (outcome.failures.length > 0) {
     const failed = new Set(outcome.failures.map((failure) => failure.index)).size;
@@ -471,7 +480,9 @@ export function registerRunCommand(program: Command): Command {
       'after',
       '\nModel specs: openai:MODEL, deepseek:MODEL, anthropic:MODEL, openai-compatible:MODEL@http://host:port/v1.\n' +
         'API keys are read from OPENAI_API_KEY, DEEPSEEK_API_KEY, ANTHROPIC_API_KEY and (optional)\n' +
-        'DSP_OPENAI_COMPATIBLE_API_KEY; they are never printed or recorded.',
+        'DSP_OPENAI_COMPATIBLE_API_KEY; they are never printed or recorded.\n' +
+        'OpenTelemetry: set OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) to export the\n' +
+        "run's spans (run, task, round, call, request) over OTLP/HTTP.",
     )
     .action(async (options: RunOptions) => {
       const stop = new AbortController();
