@@ -18,6 +18,7 @@ import { parsePolicySpec } from '../policies/registry.js';
 import { type ReplayServer, startReplayServer } from '../server/replay-server.js';
 import { loadTraces, parseTraces } from '../traces/format.js';
 import type { Trace } from '../traces/schema.js';
+import { isModelCallError } from '../agents/errors.js';
 import { isBudgetExceededError } from './budget.js';
 import { runLiveSuite, type LiveSuiteOptions } from './live-suite.js';
 
@@ -390,5 +391,63 @@ describe('a live run whose provider reads prompts from its cache', () => {
     const recorded = parseTraces(readFileSync(recordPath, 'utf8'), recordPath);
     expect(recorded[0]!.steps.map((step) => step.target.cachedInputTokens)).toEqual(cachedTraces[0]!.steps.map((step) => step.target.cachedInputTokens));
     expect(committed.reduce((sum, record) => sum + (record.usage.cachedInputTokens ?? 0), 0)).toBe(600 + 627);
+  });
+});
+
+describe('a task whose target always fails', () => {
+  let server: ReplayServer;
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    server = await startReplayServer({ traces, speed: 20 });
+    // Every request of T for task-3 gets a 500, first attempt or not.
+    proxy = await startFaultProxy({
+      upstream: server.url,
+      always: (body) => (body.model === 'target' && body.lastMessage.includes('Task: Given blurry grayscale image,') ? 'server-error' : undefined),
+    });
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await server.close();
+  });
+
+  it('is reported with its retries in its ledger, and the other tasks finish', async () => {
+    const outcome = await runLiveSuite(liveOptions(proxy.url, { retry: { retries: 2, initialDelayMs: 10 } }));
+    expect(outcome.results.map((result) => result.taskId)).toEqual(['task-11', 'task-15', 'task-106']);
+    expect(outcome.results.map((result) => result.plan)).toEqual([recordedPlans[0], recordedPlans[2], recordedPlans[3]]);
+    expect(outcome.failures).toHaveLength(1);
+    const failure = outcome.failures[0]!;
+    expect(failure.task.id).toBe('task-3');
+    expect(failure.step).toBe(1);
+    const error = failure.error as TargetCallError;
+    expect(isModelCallError(error.cause) && error.cause.statusCode).toBe(500);
+    // T1's two retries are failed attempts of the call that failed the task.
+    const failed = failure.records!.filter((record) => record.status === 'failed');
+    const call = failed.find((record) => record.attemptOf === undefined)!;
+    expect(call).toMatchObject({ role: 'target', step: 1 });
+    expect(failed.filter((record) => record.attemptOf === call.id)).toHaveLength(2);
+  });
+
+  it('makes dsp run report it and exit with 1', async () => {
+    const dsp = spawnDsp([
+      'run',
+      '--tasks-from',
+      fixturePath,
+      '--approx',
+      `openai-compatible:approx@${proxy.url}`,
+      '--target',
+      `openai-compatible:target@${proxy.url}`,
+      '--policy',
+      'fixed:4',
+      '--retries',
+      '1',
+    ]);
+    try {
+      expect(await dsp.exited).toBe(1);
+      expect(dsp.stdout()).toContain('Summary: 3 of 4 tasks finished, 1 failed, policy fixed:4');
+      expect(dsp.stderr()).toMatch(/^dsp: task task-3 failed at step 1: call to model target failed \(HTTP 500\): internal error$/m);
+      expect(dsp.stderr()).toContain('dsp: 1 of 4 tasks failed');
+    } finally {
+      dsp.child.kill('SIGKILL');
+    }
   });
 });
