@@ -4,7 +4,8 @@
  * - Cancellation: the engine's `AbortSignal` is passed to the SDK as `abortSignal` (the HTTP request is
  *   cancelled), and the call rejects with the signal's reason at once, even if the model ignores the signal.
  * - Usage: the provider's report, mapped field by field; an undefined field means unknown, never zero.
- *   Reasoning tokens are kept (they are already part of `outputTokens`).
+ *   Reasoning tokens are kept (they are already part of `outputTokens`), and so are the prompt tokens read from
+ *   the provider's cache (`cachedInputTokens`, part of `inputTokens`).
  * - Estimates: a cancelled call is billed by an estimate marked `estimated`: the prompt counted with a bundled
  *   tokenizer, and the output tokens streamed before the abort. The estimate is sent through the engine's
  *   `reportPartialUsage` while the reply streams and once more when the call is cancelled. A provider that reports
@@ -122,6 +123,7 @@ export function mapLanguageModelUsage(usage: LanguageModelUsage | undefined): Us
     inputTokens: usage.inputTokens,
     outputTokens: usage.outputTokens,
     reasoningTokens: usage.outputTokenDetails?.reasoningTokens ?? usage.reasoningTokens,
+    cachedInputTokens: usage.inputTokenDetails?.cacheReadTokens ?? usage.cachedInputTokens,
   });
 }
 

@@ -21,6 +21,11 @@ export interface Usage {
   outputTokens?: number;
   /** Reasoning tokens (already counted in `outputTokens`), when the provider reports them. */
   reasoningTokens?: number;
+  /**
+   * Prompt tokens served from the provider's prompt cache (already counted in `inputTokens`), when the provider
+   * reports them; priced at the model's cached-input rate when it has one.
+   */
+  cachedInputTokens?: number;
   /** True when any figure was estimated rather than reported by the provider. */
   estimated?: boolean;
 }
