@@ -420,45 +420,77 @@ export function learningPolicies(suite: SuiteResults, limit = 4): string[] {
   return chosen.slice(0, limit);
 }
 
-/** How many rounds the learning chart averages over: about a fifteenth of the run, between 1 and 25. */
-export function learningWindow(rounds: number): number {
-  return Math.max(1, Math.min(25, Math.ceil(rounds / 15)));
+/** How many tasks the learning chart averages over: about a fifteenth of the suite, between 1 and 25. */
+export function learningWindow(tasks: number): number {
+  return Math.max(1, Math.min(25, Math.ceil(tasks / 15)));
 }
 
 /** One point of the learning chart. */
 export interface LearningRow {
   policy: string;
   series: 'chosen k' | 'oracle k';
-  round: number;
+  /** 1-based position of the task in the suite (run order). */
+  task: number;
+  /** Trailing mean over tasks of the per-task mean k. */
   k: number;
 }
 
-/** Rows of the learning chart: trailing means of the chosen k and the oracle's k, round by round over the suite. */
+/**
+ * Per task (in run order), the mean k a policy chose over the task's rounds and the mean of the oracle's k in the
+ * same states; tasks without a round are skipped.
+ */
+export function perTaskK(rounds: SuiteResults['policies'][number]['rounds']): { task: number[]; k: number[]; oracleK: number[] } {
+  const byTask = new Map<number, { k: number; oracleK: number; rounds: number }>();
+  rounds.task.forEach((task, index) => {
+    const entry = byTask.get(task) ?? { k: 0, oracleK: 0, rounds: 0 };
+    entry.k += rounds.k[index]!;
+    entry.oracleK += rounds.oracleK[index]!;
+    entry.rounds += 1;
+    byTask.set(task, entry);
+  });
+  const tasks = [...byTask.keys()].sort((a, b) => a - b);
+  return {
+    task: tasks,
+    k: tasks.map((task) => byTask.get(task)!.k / byTask.get(task)!.rounds),
+    oracleK: tasks.map((task) => byTask.get(task)!.oracleK / byTask.get(task)!.rounds),
+  };
+}
+
+/**
+ * Rows of the learning chart: for each task in run order, the mean k chosen and the mean oracle k over the task's
+ * rounds, each smoothed by a trailing mean over `learningWindow(tasks)` tasks.
+ */
 export function learningRows(suite: SuiteResults, policies: readonly string[]): LearningRow[] {
   const rows: LearningRow[] = [];
   for (const name of policies) {
     const policy = suite.policies.find((entry) => entry.policy === name);
     if (policy === undefined) continue;
-    const window = learningWindow(policy.rounds.k.length);
+    const perTask = perTaskK(policy.rounds);
+    const window = learningWindow(perTask.task.length);
     const series = [
-      ['chosen k', trailingMean(policy.rounds.k, window)],
-      ['oracle k', trailingMean(policy.rounds.oracleK, window)],
+      ['chosen k', trailingMean(perTask.k, window)],
+      ['oracle k', trailingMean(perTask.oracleK, window)],
     ] as const;
     for (const [label, values] of series) {
-      values.forEach((k, index) => rows.push({ policy: name, series: label, round: index + 1, k }));
+      values.forEach((k, index) => rows.push({ policy: name, series: label, task: perTask.task[index]! + 1, k }));
     }
   }
   return rows;
 }
 
-/** (c) The k chosen per round across the suite beside the oracle's k in the same state (the learning curve). */
+/** Tasks the learning chart's widest policy ran rounds on (for its smoothing window). */
+export function learningTasks(suite: SuiteResults, policies: readonly string[]): number {
+  return Math.max(0, ...policies.map((name) => new Set(suite.policies.find((entry) => entry.policy === name)?.rounds.task ?? []).size));
+}
+
+/** (c) The mean k chosen per task across the suite beside the oracle's k in the same states (the learning curve). */
 export function learningSpec(suite: SuiteResults, limit = 4): VegaLiteSpec {
   const policies = learningPolicies(suite, limit);
-  const rounds = Math.max(0, ...policies.map((name) => suite.policies.find((entry) => entry.policy === name)?.rounds.k.length ?? 0));
+  const tasks = learningTasks(suite, policies);
   return {
     title: {
-      text: 'k per round against the oracle',
-      subtitle: `rounds in run order over the suite; trailing mean over ${learningWindow(rounds)} rounds`,
+      text: 'k per task against the oracle',
+      subtitle: `mean over each task's rounds, tasks in run order; trailing mean over ${learningWindow(tasks)} tasks`,
     },
     data: { values: learningRows(suite, policies) },
     facet: {
@@ -473,7 +505,7 @@ export function learningSpec(suite: SuiteResults, limit = 4): VegaLiteSpec {
           name: 'learning_lines',
           mark: { type: 'line', strokeWidth: 1.5, interpolate: 'monotone' },
           encoding: {
-            x: { field: 'round', type: 'quantitative', title: 'round (over the whole suite)' },
+            x: { field: 'task', type: 'quantitative', title: 'task (in run order)' },
             y: { field: 'k', type: 'quantitative', title: 'k', scale: { zero: true } },
             color: { field: 'series', type: 'nominal', title: null, scale: { domain: ['chosen k', 'oracle k'], range: [kindColours.dsp, '#000000'] } },
             strokeDash: { field: 'series', type: 'nominal', title: null, scale: { domain: ['chosen k', 'oracle k'], range: [[1, 0], [4, 3]] } },

@@ -4,10 +4,10 @@
  */
 import type { BenchRowData, ResultsFile, SuiteResults } from './results-schema.js';
 import type { ChartName } from './chart-specs.js';
-import { learningPolicies, learningWindow } from './chart-specs.js';
+import { learningPolicies, learningTasks, learningWindow } from './chart-specs.js';
 import { frontierOfRows, unknownCostPolicies } from './build-results.js';
 import { findPrice } from '../ledger/prices.js';
-import { fixedBeatenBy } from './sweep.js';
+import { fixedBeatenBy, formatPercent, headroomCaptured, headroomLatencyTolerance } from './sweep.js';
 import { formatFixed, formatUsd } from '../ledger/format.js';
 import { tableColumns } from '../suite/bench-row.js';
 
@@ -122,7 +122,7 @@ function suiteSection(results: ResultsFile, suite: SuiteResults, charts: Partial
   const id = `suite-${slug(suite.suite)}`;
   const example = suite.examples[0];
   const shown = learningPolicies(suite);
-  const learningRounds = Math.max(0, ...shown.map((name) => suite.policies.find((policy) => policy.policy === name)?.rounds.k.length ?? 0));
+  const learningTaskCount = learningTasks(suite, shown);
   const figure = (chart: ChartName, caption: string): string => {
     const svg = charts[chart];
     if (svg === undefined) return `<figure class="chart" data-chart="${chart}" data-empty="true"><figcaption>${caption}</figcaption></figure>`;
@@ -157,13 +157,14 @@ ${figure(
   'learning',
   shown.length === 0
     ? '(c) No adaptive policy ran on this suite.'
-    : `(c) The k each policy chose, round after round over the whole suite (tasks in order), beside the oracle's k in the same state (the steps up to and including the next break, capped at k ≤ ${results.settings.kMax}). Trailing mean over ${learningWindow(learningRounds)} rounds. A learning policy's line should approach the oracle's.`,
+    : `(c) The learning curve: for each task in run order, the mean k each policy chose over the task's rounds, beside the mean of the oracle's k in the same states (the steps up to and including the next break, capped at k ≤ ${results.settings.kMax}). Trailing mean over ${learningWindow(learningTaskCount)} tasks. A learning policy's line should approach the oracle's as it sees more tasks.`,
 )}
 ${figure('speedup', '(d) The distribution of speedup over the tasks (sequential latency ÷ latency): whiskers min to max, box the middle half, black tick the median. The dashed line is 1 (no gain).')}
 </div>
 <h3>Summary (means per task)</h3>
 ${summaryTable(suite.summary.rows, suite.frontier, suite)}
 ${beatenTable(suite.summary.rows)}
+${headroomTable(suite.summary.rows)}
 <h3>Prices used</h3>
 <p class="meta">Cost = tokens × price. Table <code>${escapeHtml(results.priceTable.name)}</code>; the models of this suite:</p>
 ${priceTable(results, [...new Set([...suite.models.approx, ...suite.models.target])])}
@@ -243,6 +244,25 @@ function beatenTable(rows: readonly BenchRowData[]): string {
   return `<h3>Fixed k against the learned policy</h3>
 <p class="meta">For each fixed k, the cheapest dsp setting of this run that is at least as fast and cheaper: ${count} of ${beaten.length} fixed settings are beaten.</p>
 <table class="beaten"><thead><tr><th>fixed k</th><th class="text">beaten by</th></tr></thead><tbody>${body.join('')}</tbody></table>`;
+}
+
+/** For each fixed:K (K ≥ 2), its headroom over the oracle and the share the best dsp setting as fast captures. */
+function headroomTable(rows: readonly BenchRowData[]): string {
+  const entries = headroomCaptured(rows);
+  if (entries.length === 0) return '';
+  const tolerance = formatFixed((headroomLatencyTolerance - 1) * 100, 1);
+  const body = entries.map((entry) => {
+    const fixed = rows.find((row) => row.policy === entry.fixed)!;
+    const best = entry.best === null ? undefined : rows.find((row) => row.policy === entry.best);
+    const cell =
+      best === undefined || entry.captured === null
+        ? `<td class="text" colspan="2">no dsp setting within ${tolerance}% of its latency</td>`
+        : `<td>${escapeHtml(formatPercent(entry.captured))}</td><td class="text"><code>${escapeHtml(best.policy)}</code>: ${formatFixed(best.latencySec)} s, ${formatUsd(best.costUsd)} $</td>`;
+    return `<tr data-headroom="${escapeHtml(entry.fixed)}"${entry.best === null ? '' : ` data-best="${escapeHtml(entry.best)}"`}><td><code>${escapeHtml(entry.fixed)}</code>: ${formatFixed(fixed.latencySec)} s, ${formatUsd(fixed.costUsd)} $</td><td>${formatUsd(entry.headroomUsd)}</td>${cell}</tr>`;
+  });
+  return `<h3>Headroom captured</h3>
+<p class="meta">The headroom of a fixed k is its cost minus the oracle's: what a policy as fast could save by knowing where A goes wrong. A dsp setting whose mean latency is at most ${tolerance}% above the fixed k's captures (cost of fixed k − its cost) ÷ headroom; the best one is shown (above 100%: cheaper than the oracle, which a k = 0 round can be).</p>
+<table class="headroom"><thead><tr><th>fixed k</th><th>headroom $</th><th>captured</th><th class="text">by</th></tr></thead><tbody>${body.join('')}</tbody></table>`;
 }
 
 function priceTable(results: ResultsFile, models: readonly string[]): string {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isInvalidInputError } from '../core/errors.js';
 import { parsePolicySpec } from '../policies/registry.js';
-import { fixedBeatenBy, parseKRange, parseNumberList, renderSweepTable, sweepPolicies, sweepSummary } from './sweep.js';
+import { fixedBeatenBy, headroomCaptured, parseKRange, parseNumberList, renderSweepTable, sweepPolicies, sweepSummary } from './sweep.js';
 import type { BenchSummary } from '../suite/bench.js';
 
 function thrown(action: () => unknown): unknown {
@@ -58,6 +58,23 @@ describe('sweep grid', () => {
     expect(String(thrown(() => sweepPolicies({ tau: [0.5], beta: [0], kmin: [2], fixed: [] }, sources)))).toBe('InvalidInputError: --kmin: kmin must be 0 or 1, got 2');
   });
 
+  it('adds the economic points for each kmin after the τ/β points, and rejects a value that is not > 0', () => {
+    const names = sweepPolicies({ tau: [0.5], beta: [0], kmin: [1, 0], value: [3, 30], fixed: [] }).map((spec) => spec.name);
+    expect(names).toEqual([
+      'sequential',
+      'dsp:tau=0.5,beta=0',
+      'dsp:tau=0.5,beta=0,kmin=0',
+      'dsp:value=3',
+      'dsp:value=30',
+      'dsp:value=3,kmin=0',
+      'dsp:value=30,kmin=0',
+      'oracle',
+    ]);
+    expect(sweepPolicies({ tau: [], beta: [], value: [10], fixed: [] }).find((spec) => spec.kind === 'dsp')).toEqual({ kind: 'dsp', name: 'dsp:value=10', options: { value: 10 } });
+    expect(sweepPolicies({ tau: [], beta: [], value: [10], fixed: [], dsp: false }).map((spec) => spec.name)).toEqual(['sequential', 'oracle']);
+    expect(String(thrown(() => sweepPolicies({ tau: [], beta: [], value: [-1], fixed: [] })))).toBe('InvalidInputError: grid.value: a value of an hour must be a number > 0 (USD), got -1');
+  });
+
   it('leaves the dsp points out with dsp: false or an empty τ list', () => {
     expect(sweepPolicies({ tau: [0.5], beta: [0], fixed: [3], dsp: false }).map((spec) => spec.name)).toEqual(['sequential', 'fixed:3', 'oracle']);
     expect(sweepPolicies({ tau: [], beta: [0, 1], fixed: [] }).map((spec) => spec.name)).toEqual(['sequential', 'oracle']);
@@ -105,6 +122,7 @@ describe('sweep summary', () => {
       frontier: ['fixed:2', 'sequential'],
       // No dsp point ran, so nothing was compared.
       beatsFixed: [],
+      headroom: [],
     });
     expect(renderSweepTable(summary)).not.toContain('fixed:K beaten');
   });
@@ -138,5 +156,53 @@ describe('sweep summary', () => {
     expect(lines[4]).toMatch(/^fixed:2\s+6\.00\s+1\.67x\s+0\.02000/);
     expect(lines[5]).toMatch(/^sequential\s+10\.00/);
     expect(lines[6]).toBe('limit (oracle, reads the future): 1.00 s, 10.00x, 0.001000 $');
+  });
+
+  it('measures the headroom each fixed:K leaves over the oracle and the share the best dsp point as fast captures', () => {
+    const rows = [
+      row('fixed:1', 10, 0.01),
+      // Headroom 0.02 − 0.01 = 0.01.
+      row('fixed:2', 6, 0.02),
+      // Headroom 0.03 − 0.01 = 0.02.
+      row('fixed:4', 4, 0.03),
+      // Headroom 0: nothing to capture.
+      row('fixed:8', 3, 0.01),
+      row('oracle', 3, 0.01),
+      // 6.02 ≤ 1.005 × 6 = 6.03: counts for fixed:2, captures (0.02 − 0.016) / 0.01 = 40%.
+      row('dsp:tau=0.5,beta=0', 6.02, 0.016),
+      // 6.04 > 6.03: too slow for fixed:2 although cheaper.
+      row('dsp:tau=0.3,beta=0', 6.04, 0.011),
+      // As fast as fixed:4 (and fixed:2): captures (0.03 − 0.0275) / 0.02 = 12.5% of fixed:4's, (0.02 − 0.0275) / 0.01 = −75% of fixed:2's.
+      row('dsp:tau=0.9,beta=2', 4, 0.0275),
+      // Cheaper than the oracle (skips A): more than all of fixed:4's headroom, but too slow for fixed:4.
+      row('dsp:value=1', 4.05, 0.009),
+    ];
+    const entries = headroomCaptured(rows);
+    expect(entries.map(({ fixed, best }) => ({ fixed, best }))).toEqual([
+      { fixed: 'fixed:2', best: 'dsp:value=1' },
+      { fixed: 'fixed:4', best: 'dsp:tau=0.9,beta=2' },
+      { fixed: 'fixed:8', best: null },
+    ]);
+    expect(entries[0]!.headroomUsd).toBeCloseTo(0.01, 12);
+    expect(entries[0]!.captured).toBeCloseTo(1.1, 12);
+    expect(entries[1]!.headroomUsd).toBeCloseTo(0.02, 12);
+    expect(entries[1]!.captured).toBeCloseTo(0.125, 12);
+    expect(entries[2]!.captured).toBeNull();
+    // Without the value point, fixed:2's best is the 40% one; the slower, cheaper point never counts.
+    const withoutValue = headroomCaptured(rows.filter((entry) => entry.policy !== 'dsp:value=1'));
+    expect(withoutValue[0]!.best).toBe('dsp:tau=0.5,beta=0');
+    expect(withoutValue[0]!.captured).toBeCloseTo(0.4, 12);
+    const lines = renderSweepTable({ ...summary, rows }).split('\n');
+    expect(lines.slice(-4)).toEqual([
+      "headroom captured (cost(fixed:K) − cost(oracle); best dsp point within 0.5% of fixed:K's latency):",
+      '  fixed:2  headroom 0.01000 $  captured 110.0% by dsp:value=1',
+      '  fixed:4  headroom 0.02000 $  captured 12.5% by dsp:tau=0.9,beta=2',
+      '  fixed:8  headroom 0 $  no dsp point as fast',
+    ]);
+  });
+
+  it('has no headroom table without an oracle row or without dsp rows', () => {
+    expect(headroomCaptured([row('fixed:2', 6, 0.02), row('dsp', 5, 0.01)])).toEqual([]);
+    expect(headroomCaptured([row('fixed:2', 6, 0.02), row('oracle', 5, 0.01)])).toEqual([]);
   });
 });

@@ -20,6 +20,8 @@ export interface SweepGrid {
   fixed: readonly number[];
   /** The smallest k of the dsp points once trained (0 or 1, see `dsp:kmin`). Default [1]. */
   kmin?: readonly number[];
+  /** Values of an hour of latency, USD, of the economic dsp points (`dsp:value=…`), each > 0. Default none. */
+  value?: readonly number[];
   /** False leaves every dsp point out (e.g. where the dsp policy is not available). Default true. */
   dsp?: boolean;
   /** More policies to run beside the grid, e.g. additive. */
@@ -27,7 +29,7 @@ export interface SweepGrid {
 }
 
 /** The default grid values, as typed on the command line. */
-export const sweepDefaults = { tau: '0.1,0.3,0.5,0.7,0.9,0.99', beta: '-1,0,1,2,3', kmin: '1,0', fixed: '1-8' } as const;
+export const sweepDefaults = { tau: '0.1,0.3,0.5,0.7,0.9,0.99', beta: '-1,0,1,2,3', kmin: '1,0', value: '1,3,10,30,100,300,1000', fixed: '1-8' } as const;
 
 /** Parses a comma-separated list of numbers; an empty text is an empty list. */
 export function parseNumberList(text: string, option: string): number[] {
@@ -62,20 +64,27 @@ export function dspPointName(tau: number, beta: number, kmin = 1): string {
   return `dsp:tau=${tau},beta=${beta}${kmin === 1 ? '' : `,kmin=${kmin}`}`;
 }
 
+/** The name of the economic dsp point for `value` USD per hour and smallest k `kmin` (written only when it is not 1). */
+export function valuePointName(value: number, kmin = 1): string {
+  return `dsp:value=${value}${kmin === 1 ? '' : `,kmin=${kmin}`}`;
+}
+
 /** What the errors of `sweepPolicies` name for each part of the grid; a command passes its options (`--tau`…). */
 export interface SweepGridSources {
   tau: string;
   beta: string;
   kmin: string;
   fixed: string;
+  /** Default `grid.value`. */
+  value?: string;
 }
 
-const gridArguments: SweepGridSources = { tau: 'grid.tau', beta: 'grid.beta', kmin: 'grid.kmin', fixed: 'grid.fixed' };
+const gridArguments: SweepGridSources = { tau: 'grid.tau', beta: 'grid.beta', kmin: 'grid.kmin', fixed: 'grid.fixed', value: 'grid.value' };
 
 /**
  * The policies of a sweep, in order: sequential, fixed:K for each K, dsp for each (kmin, τ, β) (kmin varying slowest,
- * then τ), the extra policies, then the oracle. Duplicates are dropped. A bad grid value throws `InvalidInputError`
- * naming its part of the grid (`sources`, default `grid.tau` and so on).
+ * then τ), the economic dsp points for each (kmin, value), the extra policies, then the oracle. Duplicates are dropped.
+ * A bad grid value throws `InvalidInputError` naming its part of the grid (`sources`, default `grid.tau` and so on).
  */
 export function sweepPolicies(grid: SweepGrid, sources: SweepGridSources = gridArguments): PolicySpec[] {
   for (const tau of grid.tau) {
@@ -88,12 +97,17 @@ export function sweepPolicies(grid: SweepGrid, sources: SweepGridSources = gridA
   for (const kmin of kmins) {
     if (kmin !== 0 && kmin !== 1) throw new InvalidInputError(`kmin must be 0 or 1, got ${kmin}`, { source: sources.kmin });
   }
+  const valueSource = sources.value ?? 'grid.value';
+  for (const value of grid.value ?? []) {
+    if (!(value > 0 && Number.isFinite(value))) throw new InvalidInputError(`a value of an hour must be a number > 0 (USD), got ${value}`, { source: valueSource });
+  }
   const specs: PolicySpec[] = [parsePolicySpec('sequential'), ...grid.fixed.map((k) => parsePolicySpec(`fixed:${k}`, sources.fixed))];
   if (grid.dsp !== false) {
     const dspSource = `${sources.tau}/${sources.beta}/${sources.kmin}`;
     for (const kmin of kmins) {
       for (const tau of grid.tau) for (const beta of grid.beta) specs.push(parsePolicySpec(dspPointName(tau, beta, kmin), dspSource));
     }
+    for (const kmin of kmins) for (const value of grid.value ?? []) specs.push(parsePolicySpec(valuePointName(value, kmin), `${valueSource}/${sources.kmin}`));
   }
   specs.push(...(grid.also ?? []), parsePolicySpec('oracle'));
   const seen = new Set<string>();
@@ -109,6 +123,11 @@ export interface SweepSummary {
   frontier: string[];
   /** For each fixed:K point: the cheapest dsp point at least as fast and strictly cheaper, or null (empty without dsp points). */
   beatsFixed: FixedBeaten[];
+  /**
+   * For each fixed:K point with K ≥ 2: its headroom over the oracle and the largest share of it a dsp point captures
+   * (empty without an oracle row or without dsp points). See `headroomCaptured`.
+   */
+  headroom: HeadroomEntry[];
 }
 
 /** Whether some dsp point beats one fixed:K point: at least as fast (mean latency) and cheaper (mean cost). */
@@ -125,7 +144,7 @@ export interface FixedBeaten {
  */
 export function fixedBeatenBy(rows: readonly Pick<BenchRow, 'policy' | 'latencySec' | 'costUsd'>[]): FixedBeaten[] {
   const priced = rows.flatMap((row) => (row.costUsd === null ? [] : [{ ...row, costUsd: row.costUsd }]));
-  const dsp = priced.filter((row) => row.policy === 'dsp' || row.policy.startsWith('dsp:'));
+  const dsp = priced.filter((row) => isDspPolicy(row.policy));
   if (dsp.length === 0) return [];
   return priced
     .filter((row) => row.policy.startsWith('fixed:'))
@@ -137,9 +156,99 @@ export function fixedBeatenBy(rows: readonly Pick<BenchRow, 'policy' | 'latencyS
     });
 }
 
+/** A row counts as being as fast as fixed:K when its mean latency is at most this multiple of fixed:K's. */
+export const headroomLatencyTolerance = 1.005;
+
+/** How much of one fixed:K point's headroom the best dsp point captures. */
+export interface HeadroomEntry {
+  /** The fixed point, e.g. `fixed:4`. */
+  fixed: string;
+  /** Its k. */
+  k: number;
+  /** cost(fixed:K) − cost(oracle), USD per task: what a policy as fast as fixed:K could save at most by knowing the future. */
+  headroomUsd: number;
+  /**
+   * The dsp point with the largest captured share among those at most `headroomLatencyTolerance` × fixed:K's mean
+   * latency, or null when none is that fast (or the headroom is not positive).
+   */
+  best: string | null;
+  /**
+   * (cost(fixed:K) − cost(best)) ÷ headroom: 1 = as cheap as the oracle, 0 = no saving, negative = costlier than
+   * fixed:K, above 1 = cheaper than the oracle (possible: a k = 0 round skips A's call). Null with `best`.
+   */
+  captured: number | null;
+}
+
+type HeadroomRow = Pick<BenchRow, 'policy' | 'latencySec' | 'costUsd'>;
+
+/**
+ * The headroom captured at each fixed:K (K ≥ 2, fixed:1 costs what the oracle costs): headroom = cost(fixed:K) −
+ * cost(oracle); a dsp row whose mean latency is at most `headroomLatencyTolerance` × fixed:K's captures
+ * (cost(fixed:K) − cost(row)) ÷ headroom; the entry names the row that captures most. Empty without an oracle row or
+ * without dsp rows (nothing to compare). Rows whose cost is unknown (an unpriced call) are left out, as in
+ * `fixedBeatenBy`.
+ */
+export function headroomCaptured(rows: readonly HeadroomRow[]): HeadroomEntry[] {
+  const priced = rows.flatMap((row) => (row.costUsd === null ? [] : [{ ...row, costUsd: row.costUsd }]));
+  const oracle = priced.find((row) => row.policy === 'oracle');
+  const dsp = priced.filter((row) => isDspPolicy(row.policy));
+  if (oracle === undefined || dsp.length === 0) return [];
+  const entries: HeadroomEntry[] = [];
+  for (const fixed of priced) {
+    const k = fixedK(fixed.policy);
+    if (k === undefined || k < 2) continue;
+    const headroomUsd = fixed.costUsd - oracle.costUsd;
+    let best: { policy: string; captured: number } | undefined;
+    if (headroomUsd > 0) {
+      for (const row of dsp) {
+        if (row.latencySec > headroomLatencyTolerance * fixed.latencySec) continue;
+        const captured = (fixed.costUsd - row.costUsd) / headroomUsd;
+        if (best === undefined || captured > best.captured) best = { policy: row.policy, captured };
+      }
+    }
+    entries.push({ fixed: fixed.policy, k, headroomUsd, best: best?.policy ?? null, captured: best?.captured ?? null });
+  }
+  return entries.sort((a, b) => a.k - b.k);
+}
+
+function isDspPolicy(policy: string): boolean {
+  return policy === 'dsp' || policy.startsWith('dsp:');
+}
+
+function fixedK(policy: string): number | undefined {
+  const match = /^fixed:(\d+)$/.exec(policy);
+  return match === null ? undefined : Number(match[1]);
+}
+
 /** The sweep summary of a bench summary. */
 export function sweepSummary(summary: BenchSummary): SweepSummary {
-  return { suite: summary.suite, points: summary.rows, frontier: frontierOfRows(summary.rows), beatsFixed: fixedBeatenBy(summary.rows) };
+  return {
+    suite: summary.suite,
+    points: summary.rows,
+    frontier: frontierOfRows(summary.rows),
+    beatsFixed: fixedBeatenBy(summary.rows),
+    headroom: headroomCaptured(summary.rows),
+  };
+}
+
+/** The headroom lines of the sweep table (none when `headroomCaptured` is empty). */
+export function renderHeadroomLines(rows: readonly HeadroomRow[]): string[] {
+  const entries = headroomCaptured(rows);
+  if (entries.length === 0) return [];
+  return [
+    `headroom captured (cost(fixed:K) − cost(oracle); best dsp point within ${formatFixed((headroomLatencyTolerance - 1) * 100, 1)}% of fixed:K's latency):`,
+    ...entries.map((entry) => {
+      const head = `  ${entry.fixed.padEnd(8)} headroom ${formatUsd(entry.headroomUsd)} $`;
+      return entry.best === null || entry.captured === null
+        ? `${head}  no dsp point as fast`
+        : `${head}  captured ${formatPercent(entry.captured)} by ${entry.best}`;
+    }),
+  ];
+}
+
+/** A share as a percentage with one decimal, e.g. `34.1%`. */
+export function formatPercent(share: number): string {
+  return `${(share * 100).toFixed(1)}%`;
 }
 
 /** The frontier of one suite as a plain-text table, fastest first, with the oracle as the limit below it. */
@@ -169,5 +278,6 @@ export function renderSweepTable(summary: BenchSummary): string {
       ? []
       : [`limit (oracle, reads the future): ${formatFixed(oracle.latencySec)} s, ${formatTimes(oracle.speedup)}, ${formatUsd(oracle.costUsd)} $`]),
     ...beatenLines,
+    ...renderHeadroomLines(summary.rows),
   ].join('\n');
 }

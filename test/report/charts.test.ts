@@ -4,8 +4,10 @@ import {
   chartSpec,
   learningPolicies,
   learningRows,
+  learningWindow,
   overviewSpec,
   paretoRows,
+  perTaskK,
   speedupRows,
   timelineRows,
 } from '../../src/report/chart-specs.js';
@@ -78,13 +80,20 @@ describe('chart specs of the hand-built suite', () => {
     expect(rows.filter((row) => row.kind === 'round').map((row) => row.label)).toEqual(['k=2', 'k=1', 'k=0', 'k=0', 'k=0', 'k=2', 'k=1']);
   });
 
-  it('learning curve: the adaptive policy, its k and the oracle k, round by round', () => {
+  it('learning curve: the adaptive policy, its mean k and the oracle mean k, task by task', () => {
     expect(learningPolicies(suite)).toEqual(['additive']);
     const rows = learningRows(suite, ['additive']);
-    // 4 rounds, trailing window of 1 round (4 rounds / 15, rounded up). Task 2's second round runs with k = 4: replay
-    // does not clamp k to the 3 steps left before the plan's end, which a live run would not know.
-    expect(rows.filter((row) => row.series === 'chosen k').map((row) => row.k)).toEqual([2, 1, 2, 4]);
-    expect(rows.filter((row) => row.series === 'oracle k').map((row) => row.k)).toEqual([2, 1, 5, 3]);
+    // Rounds k 2, 1 | 2, 4 and oracle k 2, 1 | 5, 3 over two tasks; trailing window of 1 task (2 tasks / 15, rounded up).
+    // Task 2's second round runs with k = 4: replay does not clamp k to the 3 steps left before the plan's end, which a
+    // live run would not know.
+    expect(rows.filter((row) => row.series === 'chosen k').map((row) => [row.task, row.k])).toEqual([[1, 1.5], [2, 3]]);
+    expect(rows.filter((row) => row.series === 'oracle k').map((row) => [row.task, row.k])).toEqual([[1, 1.5], [2, 4]]);
+  });
+
+  it("learning curve: averages each task's rounds, skips tasks without rounds, smooths over a window of tasks", () => {
+    const perTask = perTaskK({ task: [0, 0, 0, 2, 3, 3], k: [1, 2, 3, 4, 2, 2], oracleK: [3, 3, 3, 1, 2, 4] });
+    expect(perTask).toEqual({ task: [0, 2, 3], k: [2, 4, 2], oracleK: [3, 1, 3] });
+    expect([learningWindow(15), learningWindow(16), learningWindow(143), learningWindow(1000)]).toEqual([1, 2, 10, 25]);
   });
 
   it('speedup: one box per policy, best median first', () => {

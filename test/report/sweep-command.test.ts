@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { SweepSummary } from '../../src/report/sweep.js';
+import { formatPercent, headroomCaptured, type SweepSummary } from '../../src/report/sweep.js';
 import { loadResults } from '../../src/report/results-schema.js';
 import { handSuiteExpected, handTraces, miniSyntheticSuite, writeTraceFile } from './fixtures.js';
 import { runCli } from './run-cli.js';
@@ -64,11 +64,12 @@ describe('dsp sweep', () => {
     await expect(runCli(['sweep', '--suite', 'synthetic', '--tau', '0.5,2', '--quiet'])).rejects.toThrow('--tau: τ must be between 0 and 1 (exclusive), got 2');
     await expect(runCli(['sweep', '--suite', 'synthetic', '--fixed', 'one', '--quiet'])).rejects.toThrow(/^--fixed: expected k values/);
     await expect(runCli(['sweep', '--suite', 'synthetic', '--kmin', '2', '--quiet'])).rejects.toThrow('--kmin: kmin must be 0 or 1, got 2');
+    await expect(runCli(['sweep', '--suite', 'synthetic', '--value', '10,0', '--quiet'])).rejects.toThrow('--value: a value of an hour must be a number > 0 (USD), got 0');
   });
 
   it('runs the dsp points for each kmin and names, for each fixed:K, a dsp point that beats it', async () => {
     const traces = writeTraceFile(miniSyntheticSuite().traces);
-    const args = ['sweep', '--traces', traces, '--tau', '0.5,0.9', '--beta', '-1,1', '--kmin', '1,0', '--fixed', '1-4', '--quiet'];
+    const args = ['sweep', '--traces', traces, '--tau', '0.5,0.9', '--beta', '-1,1', '--kmin', '1,0', '--value', '', '--fixed', '1-4', '--quiet'];
     const sweep = JSON.parse((await runCli([...args, '--format', 'json'])).stdout) as SweepSummary;
     expect(sweep.points.filter((point) => point.policy.startsWith('dsp')).map((point) => point.policy)).toEqual([
       'dsp:tau=0.5,beta=-1',
@@ -95,10 +96,40 @@ describe('dsp sweep', () => {
       }
     }
     const table = (await runCli(args)).stdout.trimEnd().split('\n');
-    const beatenLines = table.slice(table.findIndex((line) => line.startsWith('fixed:K beaten')));
+    const beatenLines = table.slice(
+      table.findIndex((line) => line.startsWith('fixed:K beaten')),
+      table.findIndex((line) => line.startsWith('headroom captured')),
+    );
     expect(beatenLines).toHaveLength(5);
     expect(beatenLines[0]).toBe(
       `fixed:K beaten by a dsp point (as fast or faster, and cheaper): ${sweep.beatsFixed.filter((entry) => entry.by !== null).length} of 4`,
     );
+  });
+
+  it('measures the headroom captured at each fixed:K ≥ 2, the same in JSON, the table and the report', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'dsp-headroom-'));
+    const traces = writeTraceFile(miniSyntheticSuite().traces);
+    const report = join(folder, 'sweep.html');
+    const args = ['sweep', '--traces', traces, '--tau', '0.5,0.9', '--beta', '0,2', '--kmin', '1', '--value', '3,30', '--fixed', '1-4', '--quiet'];
+    const sweep = JSON.parse((await runCli([...args, '--format', 'json', '--report', report])).stdout) as SweepSummary;
+    expect(sweep.points.filter((point) => point.policy.startsWith('dsp:value=')).map((point) => point.policy)).toEqual(['dsp:value=3', 'dsp:value=30']);
+    expect(sweep.headroom.map((entry) => entry.fixed)).toEqual(['fixed:2', 'fixed:3', 'fixed:4']);
+    expect(sweep.headroom).toEqual(headroomCaptured(sweep.points));
+    const row = (policy: string): SweepSummary['points'][number] => sweep.points.find((point) => point.policy === policy)!;
+    for (const entry of sweep.headroom) {
+      expect(entry.headroomUsd).toBeCloseTo(row(entry.fixed).costUsd! - row('oracle').costUsd!, 15);
+      if (entry.best !== null) expect(row(entry.best).latencySec).toBeLessThanOrEqual(1.005 * row(entry.fixed).latencySec);
+    }
+    expect(sweep.headroom.some((entry) => entry.best !== null)).toBe(true);
+    const table = (await runCli(args)).stdout.trimEnd().split('\n');
+    const headroomLines = table.slice(table.findIndex((line) => line.startsWith('headroom captured')) + 1);
+    expect(headroomLines).toHaveLength(3);
+    sweep.headroom.forEach((entry, index) => {
+      expect(headroomLines[index]).toContain(entry.fixed);
+      if (entry.best !== null) expect(headroomLines[index]).toContain(`captured ${formatPercent(entry.captured!)} by ${entry.best}`);
+    });
+    const html = readFileSync(report, 'utf8');
+    const shown = [...html.matchAll(/<tr data-headroom="([^"]+)"(?: data-best="([^"]+)")?>/g)].map((match) => ({ fixed: match[1], best: match[2] ?? null }));
+    expect(shown).toEqual(sweep.headroom.map(({ fixed, best }) => ({ fixed, best })));
   });
 });

@@ -23,6 +23,7 @@ interface SweepCommandOptions extends ReplayOptionValues {
   tau: string[];
   beta: string[];
   kmin: string[];
+  value: string[];
   fixed: string[];
   dsp: boolean;
   also?: string[];
@@ -37,20 +38,23 @@ export function registerSweepCommand(program: Command, io: CliIo): void {
     .addOption(listOption('--beta <list...>', "offsets β of the dsp points (whole numbers); '' for none", sweepDefaults.beta))
     .addOption(listOption('--kmin <list...>', 'smallest k of the dsp points once trained: 1 (the paper), 0 (may skip A), or both', sweepDefaults.kmin))
     .addOption(
+      listOption('--value <list...>', "values of an hour of latency in USD of the economic dsp points (dsp:value=…); '' for none", sweepDefaults.value),
+    )
+    .addOption(
       listOption(
         '--fixed <ranges...>',
         "k of the fixed:K points: ranges and numbers such as 1-8 or 1,2,4 (the default stops at --k-max); '' for none",
         sweepDefaults.fixed,
       ),
     )
-    .option('--no-dsp', 'leave out every dsp point (same as --tau \'\')')
+    .option('--no-dsp', 'leave out every dsp point (same as --tau \'\' --value \'\')')
     .addOption(listOption('--also <list...>', 'more policies to run beside the grid, e.g. additive'))
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .addHelpText(
       'after',
       '\nEvery list option takes commas, words or repeats: --tau 0.5,0.9 = --tau 0.5 0.9 = --tau 0.5 --tau 0.9.\n\n' +
         'Examples:\n' +
-        '  $ dsp sweep --suite synthetic --tau 0.5,0.9 --beta 0,1 --fixed 2,4 --quiet\n' +
+        '  $ dsp sweep --suite synthetic --tau 0.5,0.9 --beta 0,1 --value 10,100 --fixed 2,4 --quiet\n' +
         "  $ dsp sweep --suite synthetic --no-dsp --fixed 1-4 --also additive --k-max 4 --format json --quiet\n",
     );
   addReplayOptions(command).action(async (options: SweepCommandOptions) => {
@@ -66,11 +70,12 @@ export function registerSweepCommand(program: Command, io: CliIo): void {
         tau: parseNumberList(joinList(options.tau), '--tau'),
         beta: parseNumberList(joinList(options.beta), '--beta'),
         kmin: parseNumberList(joinList(options.kmin), '--kmin'),
+        value: parseNumberList(joinList(options.value), '--value'),
         fixed,
         dsp: options.dsp,
         also,
       },
-      { tau: '--tau', beta: '--beta', kmin: '--kmin', fixed: '--fixed' },
+      { tau: '--tau', beta: '--beta', kmin: '--kmin', fixed: '--fixed', value: '--value' },
     );
     const request = resolveReplay(options, policies);
     await runReplay({

@@ -28,6 +28,11 @@ export interface PredictorState {
   overallAccepted: number;
   /** Guesses of A judged (accepted or rejected) before this state, over every task seen so far. */
   overallJudged: number;
+  /**
+   * A's guess for this state's step, canonical string, when it is known (the acceptance head scores a guess as it
+   * arrives). Absent for the state alone (the value and survival heads).
+   */
+  guess?: string;
 }
 
 /** A sparse feature vector: parallel arrays of slot indices and values. Indices may repeat (hash collisions add). */
@@ -37,7 +42,7 @@ export interface SparseVector {
 }
 
 /** Bumped whenever the meaning of a feature slot changes; a saved state of another version is incompatible. */
-export const featurizerVersion = 1;
+export const featurizerVersion = 2;
 
 /** Slots of the dense block. */
 const dense = {
@@ -76,7 +81,52 @@ const family = {
   lastAction: 6,
   lastTwoActions: 7,
   lastActionWord: 8,
+  lastTool: 9,
+  lastTwoTools: 10,
+  guess: 11,
+  guessStep: 12,
+  lastGuess: 13,
+  lastTwoGuess: 14,
+  guessTool: 15,
+  lastToolGuessTool: 16,
+  guessToolStep: 17,
+  lastTwoToolsGuessTool: 18,
+  guessRepeats: 19,
+  exactGuess: 20,
+  taskGuessStep: 21,
+  offset: 22,
+  offsetStep: 23,
 } as const;
+
+/**
+ * The tool of an action (canonical string): the text before its first `[` or `(`, without JSON quotes, e.g.
+ * `"FlightSearch[Oakland, Tucson]"` → `FlightSearch`. An action with no arguments is its own tool. Tool names
+ * generalize across tasks where whole actions (with their arguments) do not.
+ */
+export function toolOf(action: string): string {
+  const text = action.startsWith('"') ? action.slice(1) : action;
+  const end = text.search(/[[(]/);
+  return (end < 0 ? text.replace(/"$/, '') : text.slice(0, end)).trim();
+}
+
+/**
+ * The survival head's vector for "A's guesses up to `offset` steps ahead of the state at `step`": the state's own
+ * vector plus two slots for the offset (alone, and crossed with the step the guess lands on). Pure; the trainer and
+ * the policy build the same vector. `dimension` is the featurizer's.
+ */
+export function withOffset(base: SparseVector, step: number, offset: number, dimension: number): SparseVector {
+  const mask = dimension - denseFeatureCount - 1;
+  const indices = new Int32Array(base.indices.length + 2);
+  const values = new Float64Array(base.values.length + 2);
+  indices.set(base.indices);
+  values.set(base.values);
+  const at = base.indices.length;
+  indices[at] = denseFeatureCount + (mixHash(family.offset * 0x1000193, offset) & mask);
+  indices[at + 1] = denseFeatureCount + (mixHash(mixHash(family.offsetStep * 0x1000193, offset), Math.min(step + offset - 1, stepBuckets)) & mask);
+  values[at] = 1;
+  values[at + 1] = 1;
+  return { indices, values };
+}
 
 /** The total dimension of vectors made with `hashBits`. */
 export function featureDimension(hashBits = defaultHashBits): number {
@@ -108,7 +158,7 @@ export class Featurizer {
   private readonly hashMask: number;
   private readonly taskCache = new Map<string, TaskFeatures>();
   private readonly taskCacheSize: number;
-  private readonly actionCache = new Map<string, { hash: number; wordHashes: number[] }>();
+  private readonly actionCache = new Map<string, { hash: number; wordHashes: number[]; toolHash: number; guessHash: number; guessToolHash: number }>();
   private readonly indexScratch: number[] = [];
   private readonly valueScratch: number[] = [];
 
@@ -172,10 +222,42 @@ export class Featurizer {
       const wordValue = 1 / Math.sqrt(Math.max(1, action.wordHashes.length));
       for (const wordHash of action.wordHashes) push(hashed(wordHash), wordValue);
       const beforeLast = state.history[state.history.length - 2];
-      const beforeHash = beforeLast === undefined ? 0 : this.actionFeatures(beforeLast).hash;
-      push(hashed(mixHash(action.hash ^ hashString('|', family.lastTwoActions), beforeHash)), 1);
+      const before = beforeLast === undefined ? undefined : this.actionFeatures(beforeLast);
+      push(hashed(mixHash(action.hash ^ hashString('|', family.lastTwoActions), before?.hash ?? 0)), 1);
+      push(hashed(action.toolHash), 1);
+      push(hashed(mixHash(action.toolHash ^ family.lastTwoTools, before?.toolHash ?? 0)), 1);
     }
+    if (state.guess !== undefined) this.pushGuess(state, task.wholeHash, stepBucket, push, hashed);
     return { indices: Int32Array.from(indices), values: Float64Array.from(values) };
+  }
+
+  /** The guess block: the guess, its tool, and both crossed with the step and the last actions; an exact-situation slot. */
+  private pushGuess(
+    state: PredictorState,
+    taskHash: number,
+    stepBucket: number,
+    push: (index: number, value: number) => void,
+    hashed: (hash: number) => number,
+  ): void {
+    const guess = this.actionFeatures(state.guess!);
+    const lastAction = state.history[state.history.length - 1];
+    const beforeLast = state.history[state.history.length - 2];
+    const last = lastAction === undefined ? undefined : this.actionFeatures(lastAction);
+    const before = beforeLast === undefined ? undefined : this.actionFeatures(beforeLast);
+    push(hashed(guess.guessHash), 1);
+    push(hashed(mixHash(guess.guessHash ^ family.guessStep, stepBucket)), 1);
+    push(hashed(mixHash(guess.guessHash ^ family.lastGuess, last?.hash ?? 0)), 1);
+    push(hashed(mixHash(mixHash(guess.guessHash ^ family.lastTwoGuess, last?.hash ?? 0), before?.hash ?? 0)), 1);
+    push(hashed(guess.guessToolHash), 1);
+    push(hashed(mixHash(guess.guessToolHash ^ family.lastToolGuessTool, last?.toolHash ?? 0)), 1);
+    push(hashed(mixHash(guess.guessToolHash ^ family.guessToolStep, stepBucket)), 1);
+    push(hashed(mixHash(mixHash(guess.guessToolHash ^ family.lastTwoToolsGuessTool, last?.toolHash ?? 0), before?.toolHash ?? 0)), 1);
+    push(hashed(mixHash(family.guessRepeats, state.history.includes(state.guess!) ? 1 : 0)), 1);
+    push(hashed(mixHash(mixHash(guess.guessHash ^ family.taskGuessStep, taskHash), stepBucket)), 1);
+    // Memory of the exact situation (the same task, plan and guess seen before): agents repeat tasks and templates.
+    let exact = mixHash(guess.guessHash ^ family.exactGuess, taskHash);
+    for (const action of state.history) exact = mixHash(exact, this.actionFeatures(action).hash);
+    push(hashed(exact), 1);
   }
 
   private taskFeatures(text: string): TaskFeatures {
@@ -216,12 +298,16 @@ export class Featurizer {
     return features;
   }
 
-  private actionFeatures(action: string): { hash: number; wordHashes: number[] } {
+  private actionFeatures(action: string): { hash: number; wordHashes: number[]; toolHash: number; guessHash: number; guessToolHash: number } {
     const cached = this.actionCache.get(action);
     if (cached !== undefined) return cached;
+    const tool = toolOf(action);
     const features = {
       hash: hashString(action, family.lastAction),
       wordHashes: [...new Set(wordsOf(action))].map((word) => hashString(word, family.lastActionWord)),
+      toolHash: hashString(tool, family.lastTool),
+      guessHash: hashString(action, family.guess),
+      guessToolHash: hashString(tool, family.guessTool),
     };
     if (this.actionCache.size >= 4096) this.actionCache.clear();
     this.actionCache.set(action, features);

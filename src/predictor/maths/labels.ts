@@ -46,22 +46,29 @@ export function readRound(round: RoundRecord): RoundLabelling {
 
 /** Collects the labelled states of the open segment, keyed by step, and closes it at a break. */
 export class SegmentBuilder {
-  private readonly pending = new Map<number, SparseVector>();
+  private readonly pending = new Map<number, { features: SparseVector; guessFeatures: SparseVector | undefined }>();
 
   /** Steps waiting for a break. */
   get size(): number {
     return this.pending.size;
   }
 
-  /** Records the state at `step` (replacing an earlier record of the same step). */
-  add(step: number, features: SparseVector): void {
-    this.pending.set(step, features);
+  /**
+   * Records the state at `step` (replacing an earlier record of the same step), and its features with A's guess for
+   * the acceptance head when the policy trains it.
+   */
+  add(step: number, features: SparseVector, guessFeatures?: SparseVector): void {
+    this.pending.set(step, { features, guessFeatures });
   }
 
   /** Closes the segment at `breakStep`; states after it are stale and dropped. Undefined when nothing was labelled. */
   close(breakStep: number): Segment | undefined {
     const steps = [...this.pending.keys()].filter((step) => step <= breakStep).sort((a, b) => a - b);
-    const segment: Segment = { steps, features: steps.map((step) => this.pending.get(step)!), breakStep };
+    const records = steps.map((step) => this.pending.get(step)!);
+    const segment: Segment = { steps, features: records.map((record) => record.features), breakStep };
+    if (records.length > 0 && records.every((record) => record.guessFeatures !== undefined)) {
+      segment.guessFeatures = records.map((record) => record.guessFeatures!);
+    }
     this.pending.clear();
     return steps.length > 0 ? segment : undefined;
   }

@@ -13,6 +13,11 @@ export interface Segment {
   features: SparseVector[];
   /** The step at which A failed (or the plan ended): the last step of the segment. */
   breakStep: number;
+  /**
+   * The same states with A's guess at each (the acceptance head's input, `PredictorState.guess`), same order as
+   * `steps`. Present only when the policy trains the hazard heads (`dsp:value=…`).
+   */
+  guessFeatures?: SparseVector[];
 }
 
 /** The label `k_j = m − j + 1` of every state of a segment, same order as `segment.steps`. */

@@ -21,25 +21,28 @@ afterEach(() => {
 const featurizer = new Featurizer({ hashBits: 6 });
 const model = linearModelDescription(featurizer.dimension);
 
-function trainedSnapshot(): PredictorSnapshot {
-  const core = new TrainerCore({
-    dimension: featurizer.dimension,
-    tau: 0.7,
-    lambda: 0.95,
-    bootstrap: 'next',
-    learningRate: 0.1,
-    epochs: 2,
-    batchSize: 2,
-    bufferCapacity: 100,
-    sampleSteps: 8,
-    seed: 3,
-  });
+const coreSettings = {
+  dimension: featurizer.dimension,
+  tau: 0.7,
+  lambda: 0.95,
+  bootstrap: 'next' as const,
+  learningRate: 0.1,
+  epochs: 2,
+  batchSize: 2,
+  bufferCapacity: 100,
+  sampleSteps: 8,
+  seed: 3,
+};
+
+/** A core trained on three segments; with `hazard`, its hazard heads too (the segments then carry guess features). */
+function trainedSnapshot(hazard = false): PredictorSnapshot {
+  const core = new TrainerCore({ ...coreSettings, hazard });
   for (const length of [3, 1, 4]) {
     const steps = Array.from({ length }, (_, index) => index + 1);
-    const features = steps.map((step) =>
-      featurizer.featurize({ taskText: `task ${length}`, history: steps.slice(0, step - 1).map(String), outcomes: [], overallAccepted: 1, overallJudged: 2 }),
-    );
-    core.addSegments([{ steps, features, breakStep: length }]);
+    const states = steps.map((step) => ({ taskText: `task ${length}`, history: steps.slice(0, step - 1).map(String), outcomes: [], overallAccepted: 1, overallJudged: 2 }));
+    const features = states.map((state) => featurizer.featurize(state));
+    const guessFeatures = states.map((state, index) => featurizer.featurize({ ...state, guess: `guess ${index}` }));
+    core.addSegments([{ steps, features, breakStep: length, ...(hazard ? { guessFeatures } : {}) }]);
     core.train();
   }
   return { model, trainer: core.exportState(), statistics: { accepted: 5, judged: 8 } };
@@ -66,7 +69,35 @@ describe('predictor state files', () => {
     const resumed = new TrainerCore(settings, loaded.trainer);
     original.train();
     resumed.train();
-    expect([...resumed.snapshotWeights()]).toEqual([...original.snapshotWeights()]);
+    expect([...resumed.snapshotWeights().value]).toEqual([...original.snapshotWeights().value]);
+  });
+
+  it('round-trips the hazard heads and the guess features of the economic policy, and resumes them exactly', () => {
+    const snapshot = trainedSnapshot(true);
+    const hazard = snapshot.trainer.hazard!;
+    expect(hazard.weights.acceptance.some((weight) => weight !== 0)).toBe(true);
+    const loaded = parsePredictorState(serializePredictorState(snapshot), 'state.json', model);
+    for (const head of ['survival', 'acceptance'] as const) {
+      expect([...loaded.trainer.hazard!.weights[head]]).toEqual([...hazard.weights[head]]);
+      expect([...loaded.trainer.hazard!.squaredGradients[head]]).toEqual([...hazard.squaredGradients[head]]);
+    }
+    expect([...loaded.trainer.segments[2]!.guessFeatures![1]!.indices]).toEqual([...snapshot.trainer.segments[2]!.guessFeatures![1]!.indices]);
+    // Trained on one more segment, a resumed core's heads match the original's bit for bit.
+    const original = new TrainerCore({ ...coreSettings, hazard: true }, snapshot.trainer);
+    const resumed = new TrainerCore({ ...coreSettings, hazard: true }, loaded.trainer);
+    for (const core of [original, resumed]) {
+      core.addSegments([{ ...snapshot.trainer.segments[0]!, breakStep: 3 }]);
+      core.train();
+    }
+    expect([...resumed.snapshotWeights().hazard!.survival]).toEqual([...original.snapshotWeights().hazard!.survival]);
+    // A core that does not train the heads keeps them as loaded, and exports them again.
+    const keeper = new TrainerCore(coreSettings, loaded.trainer);
+    keeper.addSegments([{ ...snapshot.trainer.segments[0]!, breakStep: 3 }]);
+    keeper.train();
+    expect([...keeper.exportState().hazard!.weights.acceptance]).toEqual([...hazard.weights.acceptance]);
+    const damaged = JSON.parse(serializePredictorState(snapshot)) as { trainer: { hazard: { survival: string } } };
+    damaged.trainer.hazard.survival = 'AAAA';
+    expect(() => parsePredictorState(JSON.stringify(damaged), 'state.json', model)).toThrow(/trainer\.hazard\.survival holds/);
   });
 
   it('keeps the acceptance gate’s weights, and rejects a damaged gate', () => {

@@ -10,6 +10,7 @@ import { CorruptStateError } from '../../core/errors.js';
 import { describeValidationIssues } from '../../core/validation-issues.js';
 import type { SparseVector } from '../maths/features.js';
 import type { Segment } from '../maths/segment.js';
+import type { HazardStateData } from '../training/trainer-core.js';
 import type { PredictorModelDescription, PredictorSnapshot } from '../policy/predictor-state.js';
 
 /** The format tag of a saved predictor state. */
@@ -17,6 +18,7 @@ export const predictorStateFormat = 'dsp-predictor-state/1';
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64 text');
 const count = z.number().int().nonnegative();
+const vectorSchema = z.object({ indices: z.array(count), values: z.array(z.number()) });
 
 const fileSchema = z.object({
   format: z.string(),
@@ -28,11 +30,15 @@ const fileSchema = z.object({
       z.object({
         steps: z.array(z.number().int().positive()),
         breakStep: z.number().int().positive(),
-        features: z.array(z.object({ indices: z.array(count), values: z.array(z.number()) })),
+        features: z.array(vectorSchema),
+        guessFeatures: z.array(vectorSchema).optional(),
       }),
     ),
     randomState: z.number().int().nonnegative().max(0xffffffff),
     trainings: count,
+    hazard: z
+      .object({ survival: base64, acceptance: base64, survivalSquaredGradients: base64, acceptanceSquaredGradients: base64 })
+      .optional(),
   }),
   statistics: z.object({ accepted: count, judged: count }),
   settings: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
@@ -59,6 +65,55 @@ function decodeFloats(text: string, expectedLength: number, what: string, locati
   return values;
 }
 
+function plainVector(vector: SparseVector): { indices: number[]; values: number[] } {
+  return { indices: [...vector.indices], values: [...vector.values] };
+}
+
+type SavedSegment = z.infer<typeof fileSchema>['trainer']['segments'][number];
+
+/** One saved segment, checked: steps ascending up to the break, one valid vector per step (and per guess, when saved). */
+function parseSegment(segment: SavedSegment, where: string, dimension: number, location: string): Segment {
+  if (segment.steps.length !== segment.features.length) {
+    throw new CorruptStateError(location, `damaged predictor state: ${where} has ${segment.steps.length} steps but ${segment.features.length} feature vectors`);
+  }
+  segment.steps.forEach((step, index) => {
+    if (step > segment.breakStep || (index > 0 && step <= segment.steps[index - 1]!)) {
+      throw new CorruptStateError(location, `damaged predictor state: ${where} steps must ascend and end at or before the break step`);
+    }
+  });
+  const vectors = (list: ReadonlyArray<{ indices: number[]; values: number[] }>, field: string): SparseVector[] =>
+    list.map((vector, vectorIndex) => {
+      if (vector.indices.length !== vector.values.length || vector.indices.some((index) => index >= dimension) || !vector.values.every(Number.isFinite)) {
+        throw new CorruptStateError(location, `damaged predictor state: ${where}.${field}.${vectorIndex} is not a valid feature vector`);
+      }
+      return { indices: Int32Array.from(vector.indices), values: Float64Array.from(vector.values) };
+    });
+  const read: Segment = { steps: segment.steps, features: vectors(segment.features, 'features'), breakStep: segment.breakStep };
+  if (segment.guessFeatures !== undefined) {
+    if (segment.guessFeatures.length !== segment.steps.length) {
+      throw new CorruptStateError(location, `damaged predictor state: ${where} has ${segment.steps.length} steps but ${segment.guessFeatures.length} guess feature vectors`);
+    }
+    read.guessFeatures = vectors(segment.guessFeatures, 'guessFeatures');
+  }
+  return read;
+}
+
+/** The hazard heads of a saved state, checked. */
+function parseHazard(
+  hazard: { survival: string; acceptance: string; survivalSquaredGradients: string; acceptanceSquaredGradients: string },
+  dimension: number,
+  location: string,
+): HazardStateData {
+  const floats = (text: string, field: string): Float64Array => decodeFloats(text, dimension, `trainer.hazard.${field}`, location);
+  return {
+    weights: { survival: floats(hazard.survival, 'survival'), acceptance: floats(hazard.acceptance, 'acceptance') },
+    squaredGradients: {
+      survival: floats(hazard.survivalSquaredGradients, 'survivalSquaredGradients'),
+      acceptance: floats(hazard.acceptanceSquaredGradients, 'acceptanceSquaredGradients'),
+    },
+  };
+}
+
 /** The JSON text of a snapshot. */
 export function serializePredictorState(snapshot: PredictorSnapshot): string {
   const { trainer } = snapshot;
@@ -75,10 +130,21 @@ export function serializePredictorState(snapshot: PredictorSnapshot): string {
       segments: trainer.segments.map((segment) => ({
         steps: segment.steps,
         breakStep: segment.breakStep,
-        features: segment.features.map((vector) => ({ indices: [...vector.indices], values: [...vector.values] })),
+        features: segment.features.map(plainVector),
+        ...(segment.guessFeatures === undefined ? {} : { guessFeatures: segment.guessFeatures.map(plainVector) }),
       })),
       randomState: trainer.randomState,
       trainings: trainer.trainings,
+      ...(trainer.hazard === undefined
+        ? {}
+        : {
+            hazard: {
+              survival: encodeFloats(trainer.hazard.weights.survival),
+              acceptance: encodeFloats(trainer.hazard.weights.acceptance),
+              survivalSquaredGradients: encodeFloats(trainer.hazard.squaredGradients.survival),
+              acceptanceSquaredGradients: encodeFloats(trainer.hazard.squaredGradients.acceptance),
+            },
+          }),
     },
     statistics: snapshot.statistics,
     ...(snapshot.settings === undefined ? {} : { settings: snapshot.settings }),
@@ -120,24 +186,7 @@ export function parsePredictorState(text: string, location: string, expected: Pr
     );
   }
   const dimension = expected.dimension;
-  const segments: Segment[] = file.trainer.segments.map((segment, segmentIndex) => {
-    const where = `trainer.segments.${segmentIndex}`;
-    if (segment.steps.length !== segment.features.length) {
-      throw new CorruptStateError(location, `damaged predictor state: ${where} has ${segment.steps.length} steps but ${segment.features.length} feature vectors`);
-    }
-    segment.steps.forEach((step, index) => {
-      if (step > segment.breakStep || (index > 0 && step <= segment.steps[index - 1]!)) {
-        throw new CorruptStateError(location, `damaged predictor state: ${where} steps must ascend and end at or before the break step`);
-      }
-    });
-    const features: SparseVector[] = segment.features.map((vector, vectorIndex) => {
-      if (vector.indices.length !== vector.values.length || vector.indices.some((index) => index >= dimension) || !vector.values.every(Number.isFinite)) {
-        throw new CorruptStateError(location, `damaged predictor state: ${where}.features.${vectorIndex} is not a valid feature vector`);
-      }
-      return { indices: Int32Array.from(vector.indices), values: Float64Array.from(vector.values) };
-    });
-    return { steps: segment.steps, features, breakStep: segment.breakStep };
-  });
+  const segments = file.trainer.segments.map((segment, segmentIndex) => parseSegment(segment, `trainer.segments.${segmentIndex}`, dimension, location));
   if (file.statistics.accepted > file.statistics.judged) {
     throw new CorruptStateError(location, 'damaged predictor state: statistics.accepted exceeds statistics.judged');
   }
@@ -156,6 +205,7 @@ export function parsePredictorState(text: string, location: string, expected: Pr
     },
     statistics: file.statistics,
   };
+  if (file.trainer.hazard !== undefined) snapshot.trainer.hazard = parseHazard(file.trainer.hazard, dimension, location);
   if (file.settings !== undefined) snapshot.settings = file.settings;
   if (file.gate !== undefined) {
     const length = Buffer.from(file.gate.weights, 'base64').length / 8;

@@ -16,7 +16,7 @@ describe('dsp options', () => {
   it('reads every documented key and keeps the defaults for the rest', () => {
     expect(parseDspOptions({})).toEqual(dspDefaults);
     expect(
-      parseDspOptions({ tau: 0.7, beta: -1, kmax: 6, lambda: 1, lr: 0.01, epochs: 5, batch: 8, cold: 3, kmin: 0, capacity: 100, sample: 32, authors: 1, gate: 0.4 }),
+      parseDspOptions({ tau: 0.7, beta: -1, kmax: 6, lambda: 1, lr: 0.01, epochs: 5, batch: 8, cold: 3, kmin: 0, capacity: 100, sample: 32, authors: 1, gate: 0.4, value: 12.5 }),
     ).toEqual({
       tau: 0.7,
       beta: -1,
@@ -31,6 +31,7 @@ describe('dsp options', () => {
       sampleSteps: 32,
       bootstrap: 'current',
       gate: 0.4,
+      valueUsdPerHour: 12.5,
     });
     expect(() => parseDspOptions({ gate: 1 })).toThrow(/dsp option gate=1: expected a number from 0 up to/);
   });
@@ -88,7 +89,7 @@ describe('k from the prediction', () => {
     const stub = (): Trainer => ({
       kind: 'in-process',
       submit: () => undefined,
-      currentWeights: () => weights,
+      currentWeights: () => ({ value: weights }),
       synchronize: () => undefined,
       exportState: () => Promise.reject(new Error('not used')),
       close: () => Promise.resolve(),
@@ -158,6 +159,25 @@ describe('the policy with injected adapters', () => {
     expect(second.chooseK(roundState)).toBe(learnedK);
     expect(second.estimateValue(roundState)).toBe(first.estimateValue(roundState));
     await second.close();
+  });
+
+  it('takes up new weights at the first decision after a break, within the task (deterministic, worker thread)', async () => {
+    const policy = createDspPolicy({ name: 'dsp:batch=1', options: { batch: 1 } }, { trainer: 'worker', deterministic: true, hashBits: 8 });
+    try {
+      policy.taskStarted(task);
+      expect(policy.chooseK(roundState)).toBe(2);
+      const round = { index: 0, startStep: 1, k: 2, guesses: ['a', 'b'], acceptedCount: 1, committedCount: 2, end: 'mismatch' as const, startMs: 0, endMs: 0 };
+      policy.observeRound(round, roundState);
+      // The break submitted a job; nothing is taken up until the next decision.
+      expect(policy.trained).toBe(false);
+      const next: RoundState = { ...roundState, committed: ['a', 'x'], roundIndex: 1, previousRounds: [round] };
+      policy.chooseK(next);
+      expect(policy.trained).toBe(true);
+      expect(policy.trainerStats).toMatchObject({ jobsSubmitted: 1, jobsCompleted: 1, trainings: 1 });
+      expect(policy.estimateValue(next)).not.toBe(0);
+    } finally {
+      await policy.close();
+    }
   });
 
   it('names the store in a load error and starts no trainer when the loaded state is unusable', async () => {

@@ -7,9 +7,12 @@
  * Planning is synchronous and fast (a featurization and a dot product); learning happens in an injected `Trainer`
  * and the learned state is loaded and saved through an injected `PredictorStateStore`, so the policy itself does no
  * I/O (`createDspPolicy` wires the worker-thread trainer and the file store). In `deterministic` mode (the default;
- * what replays need) the policy takes up new weights only at the start of a task, after the trainer has finished
- * every job submitted so far, so replay figures are identical run to run. In live mode it never waits and uses the
- * newest weights the trainer sent.
+ * what replays need) the policy takes up new weights at the first decision after each break (and at each task
+ * start), after the trainer has finished every job submitted so far, so replay figures are identical run to run. In
+ * live mode it never waits and uses the newest weights the trainer sent.
+ *
+ * With `value` set (the economic policy), k is the one that maximises the expected gain of the round under the
+ * survival head's forecast, and each guess as it arrives is weighed again with the acceptance head (economics.ts).
  */
 import { canonicalAction } from '../../core/actions.js';
 import { CorruptStateError, describeCause, DspError } from '../../core/errors.js';
@@ -18,8 +21,11 @@ import type { Action, RoundRecord, TaskInput, TaskResult } from '../../core/type
 import { Featurizer, type PredictorState, type SparseVector, type StepOutcome } from '../maths/features.js';
 import { readRound, SegmentBuilder } from '../maths/labels.js';
 import { predictValue } from '../maths/model.js';
+import { withOffset } from '../maths/features.js';
 import { inProcessTrainerFactory } from '../training/in-process-trainer.js';
 import type { Trainer, TrainerFactory, TrainerStats } from '../training/trainer.js';
+import { logistic, type PredictorWeights } from '../training/trainer-core.js';
+import { CallEconomics, economicK, stepGainUsd } from './economics.js';
 import { AcceptanceGate, gateDefaults, type GuessContext } from './acceptance-gate.js';
 import { coldStartK, kFromValue, trainerSettingsOf, type DspSettings } from './dsp-settings.js';
 import { linearModelDescription, type PredictorModelDescription, type PredictorSnapshot, type PredictorStateStore } from './predictor-state.js';
@@ -36,8 +42,9 @@ export interface DspPolicyOptions {
   /** Seed of the trainer's sampling. Default 1. */
   seed?: number;
   /**
-   * Take up new weights only at task starts, after every submitted job is done (default true: replays must be
-   * reproducible). Live runs pass false: planning then never waits for training.
+   * Take up new weights only at fixed points — the first decision after each break, and each task start — after every
+   * submitted job is done (default true: replays must be reproducible). Live runs pass false: planning then never
+   * waits for training.
    */
   deterministic?: boolean;
   /** Bits of the hashed feature block. Default 14. */
@@ -72,7 +79,10 @@ export class DspPolicy implements KPolicy {
   private readonly segment = new SegmentBuilder();
   private readonly gate: AcceptanceGate;
   private readonly keepGate: boolean;
-  private weights: Float64Array | undefined;
+  private weights: PredictorWeights | undefined;
+  /** A job was submitted since the weights were last taken up (deterministic mode). */
+  private uptakePending = false;
+  private readonly economics = new CallEconomics();
   private overallAccepted = 0;
   private overallJudged = 0;
   private view: TaskView = { text: '', history: [], outcomes: [], rounds: 0 };
@@ -124,32 +134,61 @@ export class DspPolicy implements KPolicy {
     this.roundStart = undefined;
     this.view = { text: task.text, history: [], outcomes: [], rounds: 0 };
     if (this.deterministic) {
-      this.trainer.synchronize();
-      this.weights = this.trainer.currentWeights();
+      this.uptakePending = true;
+      this.takeUpWeights();
     }
   }
 
   chooseK(state: RoundState): number {
     this.catchUp(state);
+    this.takeUpWeights();
     const features = this.featurizer.featurize(this.predictorState(this.view.history, this.view.outcomes, 0));
     this.roundStart = { round: state.roundIndex, features };
     const weights = this.currentWeights();
-    const k = weights === undefined ? coldStartK(this.settings) : kFromValue(this.settings, predictValue(weights, features));
-    return Math.min(k, state.kMax);
+    let k: number | undefined;
+    if (weights !== undefined) {
+      k = this.economic ? this.economicK(weights, features, Math.min(this.settings.kMax, state.kMax, state.remainingSteps)) : kFromValue(this.settings, predictValue(weights.value, features));
+    }
+    return Math.min(k ?? coldStartK(this.settings), state.kMax);
   }
 
   /** V̂ of the state at the start of the round `state` describes, or undefined before the first training. */
   estimateValue(state: RoundState): number | undefined {
     this.catchUp(state);
+    this.takeUpWeights();
     const weights = this.currentWeights();
     if (weights === undefined) return undefined;
-    return predictValue(weights, this.featurizer.featurize(this.predictorState(this.view.history, this.view.outcomes, 0)));
+    return predictValue(weights.value, this.featurizer.featurize(this.predictorState(this.view.history, this.view.outcomes, 0)));
+  }
+
+  /**
+   * The survival forecast of the round `state` describes: entry j − 1 is P(A's guesses 1 … j are all accepted), for
+   * j = 1 … `steps`; undefined before the hazard heads are trained.
+   */
+  forecastSurvival(state: RoundState, steps = this.settings.kMax): number[] | undefined {
+    this.catchUp(state);
+    this.takeUpWeights();
+    const hazard = this.currentWeights()?.hazard;
+    if (hazard === undefined) return undefined;
+    return this.survival(hazard.survival, this.featurizer.featurize(this.predictorState(this.view.history, this.view.outcomes, 0)), steps);
   }
 
   continueAfterGuess(state: RoundState, guesses: readonly Action[]): boolean {
-    if (!this.gate.enabled) return true;
+    if (!this.gate.enabled && !this.economic) return true;
     this.catchUp(state);
-    return this.gate.shouldContinue(this.guessContexts(guesses, guesses.length));
+    const contexts = this.guessContexts(guesses, guesses.length);
+    if (this.gate.enabled && !this.gate.shouldContinue(contexts)) return false;
+    if (!this.economic) return true;
+    const acceptance = this.currentWeights()?.hazard?.acceptance;
+    const economics = this.economics.estimate();
+    if (acceptance === undefined || economics === undefined) return true;
+    // P(every guess of the round so far is accepted), each scored with its guess in view.
+    let allAccepted = 1;
+    contexts.forEach((context, index) => {
+      const state = this.predictorState(context.history, [...this.view.outcomes, ...new Array<StepOutcome>(index).fill('accepted')], index);
+      allAccepted *= logistic(predictValue(acceptance, this.featurizer.featurize({ ...state, guess: context.guess })));
+    });
+    return stepGainUsd(allAccepted, economics, this.settings.valueUsdPerHour) > 0;
   }
 
   observeRound(round: RoundRecord, state: RoundState): void {
@@ -163,16 +202,13 @@ export class DspPolicy implements KPolicy {
     const history = this.view.history;
     for (let index = 0; index < reading.labelledGuesses; index += 1) {
       const step = round.startStep + index;
-      let features: SparseVector;
-      if (index === 0 && this.roundStart?.round === round.index) {
-        features = this.roundStart.features;
-      } else {
-        // A state inside the round: the committed prefix plus the round's guesses confirmed so far.
-        const prefix = [...history, ...round.guesses.slice(0, index).map(canonicalAction)];
-        const outcomes: StepOutcome[] = [...this.view.outcomes, ...new Array<StepOutcome>(index).fill('accepted')];
-        features = this.featurizer.featurize(this.predictorState(prefix, outcomes, index));
-      }
-      this.segment.add(step, features);
+      // A state inside the round: the committed prefix plus the round's guesses confirmed so far.
+      const prefix = [...history, ...round.guesses.slice(0, index).map(canonicalAction)];
+      const outcomes: StepOutcome[] = [...this.view.outcomes, ...new Array<StepOutcome>(index).fill('accepted')];
+      const predictorState = this.predictorState(prefix, outcomes, index);
+      const features = index === 0 && this.roundStart?.round === round.index ? this.roundStart.features : this.featurizer.featurize(predictorState);
+      const guessFeatures = this.economic ? this.featurizer.featurize({ ...predictorState, guess: canonicalAction(round.guesses[index]!) }) : undefined;
+      this.segment.add(step, features, guessFeatures);
     }
     for (const outcome of reading.outcomes) {
       if (outcome !== 'no-guess') this.overallJudged += 1;
@@ -187,6 +223,7 @@ export class DspPolicy implements KPolicy {
   taskEnded(result: TaskResult): void {
     // A plan cut by its step limit inside an open segment: the plan's end closes it.
     if (this.segment.size > 0) this.closeSegment(result.plan.length);
+    this.economics.observe(result);
   }
 
   close(): Promise<void> {
@@ -223,11 +260,50 @@ export class DspPolicy implements KPolicy {
 
   private closeSegment(breakStep: number): void {
     const segment = this.segment.close(breakStep);
-    if (segment !== undefined) this.trainer.submit([segment]);
+    if (segment === undefined) return;
+    this.trainer.submit([segment]);
+    this.uptakePending = true;
   }
 
-  private currentWeights(): Float64Array | undefined {
+  /**
+   * Deterministic mode: after a break's job, the next decision first waits for the trainer and takes up its weights,
+   * so every run learns at the same points (a replay learns from a break before its next round, as a live run would
+   * once the worker answers).
+   */
+  private takeUpWeights(): void {
+    if (!this.deterministic || !this.uptakePending) return;
+    this.uptakePending = false;
+    this.trainer.synchronize();
+    this.weights = this.trainer.currentWeights();
+  }
+
+  private currentWeights(): PredictorWeights | undefined {
     return this.deterministic ? this.weights : this.trainer.currentWeights();
+  }
+
+  /** Whether k comes from the economic rule (`value` set). */
+  private get economic(): boolean {
+    return this.settings.valueUsdPerHour > 0;
+  }
+
+  /** The economic k of a round-start state, or undefined (cold start) until the hazard heads and the call costs are known. */
+  private economicK(weights: PredictorWeights, features: SparseVector, cap: number): number | undefined {
+    const economics = this.economics.estimate();
+    if (weights.hazard === undefined || economics === undefined) return undefined;
+    const survival = this.survival(weights.hazard.survival, features, Math.max(0, cap - 1));
+    return Math.min(cap, economicK(survival, economics, this.settings.valueUsdPerHour, this.settings.kMin));
+  }
+
+  /** P(guesses 1 … j all accepted) for j = 1 … steps, from the survival head at a round-start state. */
+  private survival(weights: Float64Array, features: SparseVector, steps: number): number[] {
+    const step = this.view.history.length + 1;
+    const survival: number[] = [];
+    let allAccepted = 1;
+    for (let offset = 1; offset <= steps; offset += 1) {
+      allAccepted *= logistic(predictValue(weights, withOffset(features, step, offset, this.featurizer.dimension)));
+      survival.push(allAccepted);
+    }
+    return survival;
   }
 
   private modelDescription(): PredictorModelDescription {

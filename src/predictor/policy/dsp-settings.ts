@@ -44,6 +44,12 @@ export interface DspSettings {
    * guess only while P(all unverified guesses are right) ≥ θ. 0 = off (the paper's DSP). Spec key `gate`.
    */
   gate: number;
+  /**
+   * The economic policy (our extension): the user's value of an hour of end-to-end latency, USD. When set (> 0), k
+   * and the per-guess go-on decisions come from the hazard heads and the observed call costs (see economics.ts), not
+   * from V̂, τ and β. Spec key `value`. Default 0 (off: the paper's τ/β rule).
+   */
+  valueUsdPerHour: number;
 }
 
 /** Defaults of the `dsp` policy. */
@@ -61,6 +67,7 @@ export const dspDefaults: Readonly<DspSettings> = {
   sampleSteps: 128,
   bootstrap: 'next',
   gate: 0,
+  valueUsdPerHour: 0,
 };
 
 type OptionRule = { describe: string; apply: (settings: DspSettings, value: number) => string | undefined };
@@ -105,6 +112,10 @@ export const dspOptionRules: Readonly<Record<string, OptionRule>> = {
   gate: {
     describe: 'acceptance-gate threshold θ in [0, 1), 0 = off',
     apply: (settings, value) => (value >= 0 && value < 1 ? void (settings.gate = value) : 'a number from 0 up to (not including) 1'),
+  },
+  value: {
+    describe: 'economic policy: value of an hour of latency in USD (0 = off)',
+    apply: (settings, value) => (value >= 0 ? void (settings.valueUsdPerHour = value) : 'a number ≥ 0 (USD per hour)'),
   },
   authors: {
     describe: "1 = bootstrap from V(s_j) as the authors' code did",
@@ -155,5 +166,7 @@ export function trainerSettingsOf(settings: Readonly<DspSettings>, dimension: nu
     bufferCapacity: settings.bufferCapacity,
     sampleSteps: settings.sampleSteps,
     seed,
+    hazard: settings.valueUsdPerHour > 0,
+    hazardHorizon: settings.kMax,
   };
 }

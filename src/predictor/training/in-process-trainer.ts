@@ -9,7 +9,7 @@ import {
   type TrainerOptions,
   type TrainerStats,
 } from './trainer.js';
-import { TrainerCore, type TrainerStateData } from './trainer-core.js';
+import { TrainerCore, type PredictorWeights, type TrainerStateData } from './trainer-core.js';
 
 /** Trains synchronously on the calling thread, with the same maths as the worker. For tests and benchmarks. */
 export class InProcessTrainer implements Trainer {
@@ -18,7 +18,7 @@ export class InProcessTrainer implements Trainer {
   private readonly core: TrainerCore;
   private readonly onError: (error: Error) => void;
   private readonly fault: TrainerFault | undefined;
-  private weights: Float64Array | undefined;
+  private weights: PredictorWeights | undefined;
   private closed = false;
 
   constructor(options: TrainerOptions) {
@@ -44,7 +44,7 @@ export class InProcessTrainer implements Trainer {
     }
   }
 
-  currentWeights(): Float64Array | undefined {
+  currentWeights(): PredictorWeights | undefined {
     return this.weights;
   }
 

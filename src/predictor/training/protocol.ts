@@ -11,7 +11,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Segment } from '../maths/segment.js';
 import type { TrainerFault } from './trainer.js';
-import type { TrainerSettings, TrainerStateData } from './trainer-core.js';
+import type { PredictorWeights, TrainerSettings, TrainerStateData } from './trainer-core.js';
 
 /** What the main thread asks of the worker. `sequence` numbers requests 1, 2, 3… in posting order. */
 export type TrainerRequest =
@@ -36,7 +36,7 @@ export type TrainerReply =
       /** The `snapshot` request answered, or undefined for a snapshot sent on the worker's own (live mode). */
       sequence?: number;
       /** The newest weights, when they changed since the last snapshot sent. */
-      weights?: Float64Array;
+      weights?: PredictorWeights;
     }
   | { type: 'state'; sequence: number; state: TrainerStateData }
   | { type: 'closed'; sequence: number };

@@ -6,8 +6,17 @@
  * One training run (after a break, once the buffer holds a batch): for each epoch, draw a sample of whole
  * segments (the segments added since the last run, then random older ones up to `sampleSteps` steps), compute
  * their λ-return targets with the current weights, shuffle the states and take one Adam step per minibatch.
+ *
+ * With `hazard` on (the economic policy, `dsp:value=…`), each job also trains two logistic heads on the same
+ * features (docs/predictor.md, "The economic policy"): the survival head, P(A's guess `i` steps ahead is accepted |
+ * the guesses before it were), from the state alone and the offset `i`; and the acceptance head, P(this guess is
+ * accepted | state, guess). Their labels come straight from the segment: the state at step j with break m has its
+ * guesses j … m − 1 accepted and the one at m not (a break). They learn online — one pass over each new segment, as
+ * it arrives, with per-slot AdaGrad steps — rather than from replayed samples: sparse hashed features separate
+ * almost any finite sample, and replaying it drives a logistic model to overconfident 0s and 1s, while the policy
+ * needs probabilities it can weigh against prices.
  */
-import type { SparseVector } from '../maths/features.js';
+import { withOffset, type SparseVector } from '../maths/features.js';
 import { expectileGradient, expectileLoss } from '../maths/loss.js';
 import { predictValue, SparseGradient } from '../maths/model.js';
 import { adamStep, createAdamState, type AdamState } from '../maths/optimizer.js';
@@ -38,6 +47,32 @@ export interface TrainerSettings {
   sampleSteps: number;
   /** Seed of the sampling generator. */
   seed: number;
+  /** Train the hazard heads too (survival and acceptance). Default false. */
+  hazard?: boolean;
+  /** The survival head's horizon: the most steps ahead it is trained for (the policy's kmax). Default 8. */
+  hazardHorizon?: number;
+  /** AdaGrad step size of the hazard heads. Default 0.1. */
+  hazardLearningRate?: number;
+}
+
+/** The two logistic heads of the economic policy (see the file comment). */
+export interface HazardWeights {
+  /** P(guess `i` steps ahead accepted | earlier ones were), on `withOffset(state features, step, i)`. */
+  survival: Float64Array;
+  /** P(guess accepted | state, guess), on the state's features with its guess. */
+  acceptance: Float64Array;
+}
+
+/** A complete, consistent set of weights for the planner: the value head and, when trained, the hazard heads. */
+export interface PredictorWeights {
+  value: Float64Array;
+  hazard?: HazardWeights;
+}
+
+/** The hazard heads' learned state: weights and AdaGrad's sums of squared gradients, per head. */
+export interface HazardStateData {
+  weights: HazardWeights;
+  squaredGradients: HazardWeights;
 }
 
 /** Everything a trainer has learned: what persistence saves. */
@@ -50,6 +85,8 @@ export interface TrainerStateData {
   randomState: number;
   /** Training runs done so far. */
   trainings: number;
+  /** The hazard heads, when trained. */
+  hazard?: HazardStateData;
 }
 
 /** What one call of `train` did. */
@@ -70,11 +107,44 @@ export interface TrainerCheckpoint {
   step: number;
   randomState: number;
   trainings: number;
+  hazard?: HazardStateData;
 }
 
 interface Example {
   features: SparseVector;
   target: number;
+}
+
+
+/** The logistic function. */
+export function logistic(score: number): number {
+  return 1 / (1 + Math.exp(-score));
+}
+
+function copyVector(vector: SparseVector): SparseVector {
+  return { indices: Int32Array.from(vector.indices), values: Float64Array.from(vector.values) };
+}
+
+function copyHeads(heads: HazardWeights): HazardWeights {
+  return { survival: Float64Array.from(heads.survival), acceptance: Float64Array.from(heads.acceptance) };
+}
+
+function copyHazard(hazard: HazardStateData): HazardStateData {
+  return { weights: copyHeads(hazard.weights), squaredGradients: copyHeads(hazard.squaredGradients) };
+}
+
+/** One AdaGrad step of the log-loss of a logistic model on one example. */
+function logisticStep(weights: Float64Array, squaredGradients: Float64Array, features: SparseVector, target: number, learningRate: number): void {
+  const error = logistic(predictValue(weights, features)) - target;
+  const { indices, values } = features;
+  for (let index = 0; index < indices.length; index += 1) {
+    const slot = indices[index]!;
+    const gradient = error * values[index]!;
+    if (gradient === 0) continue;
+    const squared = squaredGradients[slot]! + gradient * gradient;
+    squaredGradients[slot] = squared;
+    weights[slot] = weights[slot]! - (learningRate * gradient) / Math.sqrt(squared);
+  }
 }
 
 /** The learning core of the DSP predictor. */
@@ -87,11 +157,27 @@ export class TrainerCore {
   private readonly gradient: SparseGradient;
   private fresh: Segment[] = [];
   private trainingRuns: number;
+  private hazard: HazardStateData | undefined;
+  /** Whether this core trains the hazard heads (a loaded state's heads are kept either way). */
+  private readonly trainsHazard: boolean;
+  /** Segments the hazard heads have not learned yet. */
+  private hazardPending: Segment[] = [];
 
   constructor(settings: TrainerSettings, state?: TrainerStateData) {
     this.settings = settings;
     this.buffer = new ReplayBuffer(settings.bufferCapacity);
     this.gradient = new SparseGradient(settings.dimension);
+    this.trainsHazard = settings.hazard === true;
+    if (state?.hazard !== undefined) {
+      // A saved state's hazard heads are kept (and saved again) even when this run does not train them.
+      for (const weights of [state.hazard.weights.survival, state.hazard.weights.acceptance]) {
+        if (weights.length !== settings.dimension) throw new RangeError(`state has ${weights.length} hazard weights, expected ${settings.dimension}`);
+      }
+      this.hazard = copyHazard(state.hazard);
+    } else if (this.trainsHazard) {
+      const zeros = (): HazardWeights => ({ survival: new Float64Array(settings.dimension), acceptance: new Float64Array(settings.dimension) });
+      this.hazard = { weights: zeros(), squaredGradients: zeros() };
+    }
     if (state === undefined) {
       this.weights = new Float64Array(settings.dimension);
       this.optimizer = createAdamState(settings.dimension);
@@ -135,14 +221,24 @@ export class TrainerCore {
       if (segment.steps.length === 0) continue;
       this.buffer.add(segment);
       this.fresh.push(segment);
+      if (this.trainsHazard) this.hazardPending.push(segment);
     }
   }
 
-  /** One training run, if the buffer holds at least a batch. Throws if the weights stop being finite. */
+  /**
+   * One training run: the hazard heads (when trained) learn the new segments, then the value head trains if the
+   * buffer holds at least a batch. Throws if the weights stop being finite.
+   */
   train(): TrainingReport {
     const { batchSize, epochs, tau, learningRate } = this.settings;
-    if (this.buffer.steps < batchSize) return { trained: false, updates: 0, meanLoss: Number.NaN };
-    let updates = 0;
+    const hazardUpdates = this.trainHazard();
+    if (this.buffer.steps < batchSize) {
+      this.checkFinite(0);
+      if (hazardUpdates === 0) return { trained: false, updates: 0, meanLoss: Number.NaN };
+      this.trainingRuns += 1;
+      return { trained: true, updates: hazardUpdates, meanLoss: Number.NaN };
+    }
+    let updates = hazardUpdates;
     let lossSum = 0;
     let lossCount = 0;
     for (let epoch = 0; epoch < epochs; epoch += 1) {
@@ -164,16 +260,23 @@ export class TrainerCore {
     }
     this.gradient.clear();
     this.fresh = [];
-    if (!Number.isFinite(lossSum) || !this.weights.every(Number.isFinite)) {
-      throw new Error('training produced non-finite weights');
-    }
+    this.checkFinite(lossSum);
     this.trainingRuns += 1;
     return { trained: true, updates, meanLoss: lossSum / Math.max(1, lossCount) };
   }
 
+  private checkFinite(lossSum: number): void {
+    const hazardFinite = this.hazard === undefined || (this.hazard.weights.survival.every(Number.isFinite) && this.hazard.weights.acceptance.every(Number.isFinite));
+    if (!Number.isFinite(lossSum) || !this.weights.every(Number.isFinite) || !hazardFinite) {
+      throw new Error('training produced non-finite weights');
+    }
+  }
+
   /** A copy of the current weights: a complete, consistent snapshot for the planner. */
-  snapshotWeights(): Float64Array {
-    return Float64Array.from(this.weights);
+  snapshotWeights(): PredictorWeights {
+    const value = Float64Array.from(this.weights);
+    if (this.hazard === undefined) return { value };
+    return { value, hazard: copyHeads(this.hazard.weights) };
   }
 
   /** A copy of the mutable numbers (not the buffer), to roll back a failed run. */
@@ -185,6 +288,7 @@ export class TrainerCore {
       step: this.optimizer.step,
       randomState: this.random.state,
       trainings: this.trainingRuns,
+      ...(this.hazard === undefined ? {} : { hazard: copyHazard(this.hazard) }),
     };
   }
 
@@ -197,6 +301,7 @@ export class TrainerCore {
     this.random.state = checkpoint.randomState;
     this.trainingRuns = checkpoint.trainings;
     this.fresh = [];
+    if (checkpoint.hazard !== undefined) this.hazard = copyHazard(checkpoint.hazard);
   }
 
   /** Everything learned, copied (safe to send or save). */
@@ -210,15 +315,46 @@ export class TrainerCore {
       },
       segments: this.buffer.segments.map((segment) => ({
         steps: [...segment.steps],
-        features: segment.features.map((vector) => ({
-          indices: Int32Array.from(vector.indices),
-          values: Float64Array.from(vector.values),
-        })),
+        features: segment.features.map(copyVector),
         breakStep: segment.breakStep,
+        ...(segment.guessFeatures === undefined ? {} : { guessFeatures: segment.guessFeatures.map(copyVector) }),
       })),
       randomState: this.random.state,
       trainings: this.trainingRuns,
+      ...(this.hazard === undefined ? {} : { hazard: copyHazard(this.hazard) }),
     };
+  }
+
+  /**
+   * The hazard heads' online pass over the new segments, in order: for the state at step j (break m, so D = m − j + 1
+   * steps to the break), one survival example per offset i = 1 … min(D, horizon) — accepted (1) while i < D, the
+   * break (0) at i = D — and one acceptance example for its guess, accepted when j < m. Returns the examples learned.
+   */
+  private trainHazard(): number {
+    if (!this.trainsHazard || this.hazard === undefined) return 0;
+    const { weights, squaredGradients } = this.hazard;
+    const horizon = this.settings.hazardHorizon ?? 8;
+    const learningRate = this.settings.hazardLearningRate ?? 0.1;
+    const { dimension } = this.settings;
+    let updates = 0;
+    const pending = this.hazardPending;
+    this.hazardPending = [];
+    for (const segment of pending) {
+      segment.steps.forEach((step, index) => {
+        const distance = segment.breakStep - step + 1;
+        for (let offset = 1; offset <= Math.min(distance, horizon); offset += 1) {
+          const features = withOffset(segment.features[index]!, step, offset, dimension);
+          logisticStep(weights.survival, squaredGradients.survival, features, offset < distance ? 1 : 0, learningRate);
+          updates += 1;
+        }
+        const guess = segment.guessFeatures?.[index];
+        if (guess !== undefined) {
+          logisticStep(weights.acceptance, squaredGradients.acceptance, guess, step < segment.breakStep ? 1 : 0, learningRate);
+          updates += 1;
+        }
+      });
+    }
+    return updates;
   }
 
   /** The epoch's examples: the fresh segments, then random older ones, with λ-return targets under the current weights. */

@@ -10,7 +10,7 @@
  */
 import { describeCause } from '../../core/errors.js';
 import type { Segment } from '../maths/segment.js';
-import type { TrainerCore, TrainerSettings, TrainerStateData } from './trainer-core.js';
+import type { PredictorWeights, TrainerCore, TrainerSettings, TrainerStateData } from './trainer-core.js';
 
 /** Counters of a trainer, for reports and tests. */
 export interface TrainerStats {
@@ -37,7 +37,7 @@ export interface Trainer {
   /** Queues one job: add the segments to the replay buffer, then train if the buffer holds a batch. */
   submit(segments: readonly Segment[]): void;
   /** The newest weights taken up, or undefined before the first training. Never blocks. */
-  currentWeights(): Float64Array | undefined;
+  currentWeights(): PredictorWeights | undefined;
   /** Blocks until every submitted job is done and takes up the newest weights (the deterministic points of a replay). */
   synchronize(): void;
   /** Everything learned so far (after the jobs submitted before the call). */

@@ -34,7 +34,8 @@ function sendSnapshot(sequence?: number): void {
   }
   changed = false;
   const weights = core.snapshotWeights();
-  send({ ...reply, weights }, [weights.buffer as ArrayBuffer]);
+  const buffers = [weights.value, weights.hazard?.survival, weights.hazard?.acceptance].flatMap((array) => (array === undefined ? [] : [array.buffer as ArrayBuffer]));
+  send({ ...reply, weights }, buffers);
 }
 
 process.on('exit', () => {

@@ -57,7 +57,7 @@ describe('WorkerTrainer', () => {
       trainer.synchronize();
       const good = trainer.currentWeights();
       expect(good).toBeDefined();
-      const goodCopy = Float64Array.from(good!);
+      const goodCopy = Float64Array.from(good!.value);
 
       trainer.submit([segment(5)]);
       trainer.synchronize();
@@ -66,7 +66,7 @@ describe('WorkerTrainer', () => {
       expect(trainer.stats).toMatchObject({ jobsSubmitted: 2, jobsCompleted: 2, trainings: 1, errors: 1 });
       // Planning goes on with the last good snapshot, untouched.
       expect(trainer.currentWeights()).toBe(good);
-      expect([...trainer.currentWeights()!]).toEqual([...goodCopy]);
+      expect([...trainer.currentWeights()!.value]).toEqual([...goodCopy]);
 
       trainer.submit([segment(3)]);
       trainer.synchronize();
@@ -87,7 +87,7 @@ describe('WorkerTrainer', () => {
         local.submit([segment(length)]);
       }
       trainer.synchronize();
-      expect([...trainer.currentWeights()!]).toEqual([...local.currentWeights()!]);
+      expect([...trainer.currentWeights()!.value]).toEqual([...local.currentWeights()!.value]);
       expect(local.stats.errors).toBe(1);
     } finally {
       await trainer.close();

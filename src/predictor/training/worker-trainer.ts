@@ -18,7 +18,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import { progressSlot, type TrainerReply, type TrainerRequest, type TrainerWorkerData } from './protocol.js';
 import type { Segment } from '../maths/segment.js';
 import { warnOnStderr, type Trainer, type TrainerFactory, type TrainerOptions, type TrainerStats } from './trainer.js';
-import type { TrainerStateData } from './trainer-core.js';
+import type { PredictorWeights, TrainerStateData } from './trainer-core.js';
 
 /** Options of the worker trainer. */
 export interface WorkerTrainerOptions extends TrainerOptions {
@@ -65,6 +65,13 @@ function resolveTsxApi(): string {
   }
 }
 
+/** The weights a saved state plans with (copies). */
+function weightsOfState(state: TrainerStateData): PredictorWeights {
+  const value = Float64Array.from(state.weights);
+  if (state.hazard === undefined) return { value };
+  return { value, hazard: { survival: Float64Array.from(state.hazard.weights.survival), acceptance: Float64Array.from(state.hazard.weights.acceptance) } };
+}
+
 /** A trainer whose training runs on a worker thread. */
 export class WorkerTrainer implements Trainer {
   readonly kind = 'worker' as const;
@@ -79,7 +86,7 @@ export class WorkerTrainer implements Trainer {
   private readonly exports = new Map<number, { resolve: (state: TrainerStateData) => void; reject: (error: Error) => void }>();
   private readonly exited: Promise<number>;
   private sequence = 0;
-  private weights: Float64Array | undefined;
+  private weights: PredictorWeights | undefined;
   private gone = false;
   private goneReported = false;
   private closing: Promise<void> | undefined;
@@ -103,7 +110,7 @@ export class WorkerTrainer implements Trainer {
     if (options.state !== undefined) workerData.state = options.state;
     if (options.fault !== undefined) workerData.fault = options.fault;
     this.worker = startWorker(workerData, [channel.port2]);
-    if (options.state !== undefined && options.state.trainings > 0) this.weights = Float64Array.from(options.state.weights);
+    if (options.state !== undefined && options.state.trainings > 0) this.weights = weightsOfState(options.state);
 
     this.exited = new Promise<number>((resolve) => {
       this.worker.once('exit', (code) => {
@@ -131,7 +138,7 @@ export class WorkerTrainer implements Trainer {
     this.post({ type: 'train', sequence: ++this.sequence, job: this.stats.jobsSubmitted, segments: [...segments] });
   }
 
-  currentWeights(): Float64Array | undefined {
+  currentWeights(): PredictorWeights | undefined {
     return this.weights;
   }
 
