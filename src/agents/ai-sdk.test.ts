@@ -170,6 +170,19 @@ describe('mapLanguageModelUsage', () => {
   });
 });
 
+describe('mapLanguageModelUsage and cached input', () => {
+  it('keeps the prompt tokens read from the provider cache', () => {
+    const usage = mapLanguageModelUsage({
+      inputTokens: 1000,
+      inputTokenDetails: { noCacheTokens: 400, cacheReadTokens: 600, cacheWriteTokens: undefined },
+      outputTokens: 50,
+      outputTokenDetails: { textTokens: 50, reasoningTokens: undefined },
+      totalTokens: 1050,
+    });
+    expect(usage).toEqual({ inputTokens: 1000, outputTokens: 50, cachedInputTokens: 600 });
+  });
+});
+
 describe('callLanguageModel', () => {
   it('estimates the usage a provider did not report, and marks it estimated', async () => {
     const model = new MockLanguageModelV3({

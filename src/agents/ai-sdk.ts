@@ -4,7 +4,8 @@
  * - Cancellation: the engine's `AbortSignal` is passed to the SDK as `abortSignal` (the HTTP request is
  *   cancelled), and the call rejects with the signal's reason at once, even if the model ignores the signal.
  * - Usage: the provider's report, mapped field by field; an undefined field means unknown, never zero.
- *   Reasoning tokens are kept (they are already part of `outputTokens`).
+ *   Reasoning tokens are kept (they are already part of `outputTokens`), and so are the prompt tokens read from
+ *   the provider's cache (`cachedInputTokens`, part of `inputTokens`).
  * - Estimates: a cancelled call is billed by an estimate marked `estimated`: the prompt counted with a bundled
  *   tokenizer, and the output tokens streamed before the abort. The estimate is sent through the engine's
  *   `reportPartialUsage` while the reply streams and once more when the call is cancelled. A provider that reports
@@ -122,6 +123,7 @@ export function mapLanguageModelUsage(usage: LanguageModelUsage | undefined): Us
     inputTokens: usage.inputTokens,
     outputTokens: usage.outputTokens,
     reasoningTokens: usage.outputTokenDetails?.reasoningTokens ?? usage.reasoningTokens,
+    cachedInputTokens: usage.inputTokenDetails?.cacheReadTokens ?? usage.cachedInputTokens,
   });
 }
 
@@ -129,6 +131,9 @@ export function mapLanguageModelUsage(usage: LanguageModelUsage | undefined): Us
  * Calls a language model once (streaming unless `streaming: false`) and returns its reply text, tool calls and
  * usage. Rejects with the signal's reason when cancelled, with `ModelCallError` when the model fails.
  */
+// one piece: the request, the stream tally, the abort race and the timeout share the call's mutable state
+// (tally, finish usage, listeners), which must be released in one `finally`.
+// eslint-disable-next-line max-lines-per-function -- must stay one piece, see the comment above
 export async function callLanguageModel(call: LanguageModelCall): Promise<LanguageModelReply> {
   const { model, timeoutMs } = call;
   call.signal?.throwIfAborted();

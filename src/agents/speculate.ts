@@ -133,6 +133,9 @@ export const speculateDefaults = { policy: 'fixed:3', maxSteps: 20 } as const;
  *   effects: { weather: 'pure', notes: 'sandboxed' }, policy: 'fixed:4' });
  * const result = await agent.run('Plan my trip to Paris and mail it to Ada');
  */
+// one piece: the environment, both agents and `run` close over the same tools, effects and message builder;
+// split, each part would take all of them as arguments.
+// eslint-disable-next-line max-lines-per-function -- must stay one piece, see the comment above
 export function speculate<TOOLS extends ToolSet>(options: SpeculateOptions<TOOLS>): SpeculativeToolAgent {
   const { tools } = options;
   const effects = validateEffects(tools, options.effects ?? {});

@@ -3,8 +3,8 @@
  */
 import type { Usage } from '../core/types.js';
 
-type CountField = 'inputTokens' | 'outputTokens' | 'reasoningTokens';
-const countFields: readonly CountField[] = ['inputTokens', 'outputTokens', 'reasoningTokens'];
+type CountField = 'inputTokens' | 'outputTokens' | 'reasoningTokens' | 'cachedInputTokens';
+const countFields: readonly CountField[] = ['inputTokens', 'outputTokens', 'reasoningTokens', 'cachedInputTokens'];
 
 /**
  * The usage of several calls together. A count is known only when it is known for every call (a sum with an

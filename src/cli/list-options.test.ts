@@ -77,7 +77,8 @@ describe('a list option', () => {
 
   it('sweep --tau, --beta, --fixed and --also: commas, words and repeats alike', async () => {
     const points = async (...args: string[]): Promise<string[]> => {
-      const result = await runDsp(['sweep', '--traces', tracesA, ...args, '--format', 'json', '--quiet']);
+      // No economic points (`--value ''`): this test is about the list options of the τ/β grid.
+      const result = await runDsp(['sweep', '--traces', tracesA, '--value', '', ...args, '--format', 'json', '--quiet']);
       expect(result.stderr).toBe('');
       return (JSON.parse(result.stdout) as { points: Array<{ policy: string }> }).points.map((point) => point.policy);
     };

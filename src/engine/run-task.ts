@@ -240,6 +240,10 @@ class TaskRun {
   }
 
   /** Runs one round; resolves true when it committed a terminal action. */
+  // one piece: the round is an event loop over its calls and tool executions whose state (guesses, accepted
+  // count, calls by step, the limit, the end) every branch reads and writes; the checks it makes in order are
+  // the round rules of docs/spec.md §2, easiest to verify side by side.
+  // eslint-disable-next-line max-lines-per-function -- must stay one piece, see the comment above
   private async runRound(): Promise<boolean> {
     const { policy, task } = this.options;
     this.options.signal?.throwIfAborted();

@@ -13,6 +13,8 @@ export const modelPriceSchema = z.object({
   outputUsdPerMTok: z.number().nonnegative().max(maxUsdPerMTok),
   source: z.string().optional(),
   date: z.string().optional(),
+  cachedInputUsdPerMTok: z.number().nonnegative().optional(),
+  cachedInputSource: z.string().optional(),
 });
 
 export const priceTableSchema = z.object({

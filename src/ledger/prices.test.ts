@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builtinPriceTable, costOf, findPrice, type PriceTable } from './prices.js';
+import { builtinPriceTable, cacheSavingUsd, costOf, findPrice, type PriceTable } from './prices.js';
 
 describe('built-in price table', () => {
   it('prices the models of the published DSP runs and the paper, each with a source and a date', () => {
@@ -53,5 +53,33 @@ describe('the price of a model', () => {
       expect(findPrice(builtinPriceTable, model), model).toBeUndefined();
       expect(costOf(builtinPriceTable, model, usage), model).toBeUndefined();
     }
+  });
+});
+
+describe('cached input', () => {
+  it('has a cached-input price below the input price, with its source, wherever the built-in table gives one', () => {
+    const cached = Object.entries(builtinPriceTable.models).filter(([, price]) => price.cachedInputUsdPerMTok !== undefined);
+    expect(cached.map(([model]) => model)).toEqual(expect.arrayContaining(['gpt-4.1', 'gpt-4.1-mini', 'deepseek-chat', 'claude-sonnet-4-5']));
+    for (const [model, price] of cached) {
+      expect(price.cachedInputUsdPerMTok, model).toBeLessThan(price.inputUsdPerMTok);
+      expect(price.cachedInputSource, model).toMatch(/https:\/\/.*cache/);
+    }
+    // Models whose provider publishes no cache discount keep the list price.
+    expect(builtinPriceTable.models['gpt-4-turbo']!.cachedInputUsdPerMTok).toBeUndefined();
+  });
+
+  it('prices cached input tokens at the cached rate and says what that saved', () => {
+    // gpt-4.1: $2 input, $0.50 cached, $8 output per million. 1000 in (600 cached) + 100 out:
+    // 400 × 2 + 600 × 0.5 + 100 × 8 = 800 + 300 + 800 = $0.0019; at list price $0.0028, saving $0.0009.
+    const usage = { inputTokens: 1000, outputTokens: 100, cachedInputTokens: 600 };
+    expect(costOf(builtinPriceTable, 'gpt-4.1', usage)).toBeCloseTo(0.0019, 12);
+    expect(cacheSavingUsd(builtinPriceTable, 'gpt-4.1', usage)).toBeCloseTo(0.0009, 12);
+    expect(costOf(builtinPriceTable, 'gpt-4.1', { inputTokens: 1000, outputTokens: 100 })).toBeCloseTo(0.0028, 12);
+    // No cached price: the list price, nothing saved.
+    expect(costOf(builtinPriceTable, 'gpt-4-turbo', usage)).toBeCloseTo(0.013, 12);
+    expect(cacheSavingUsd(builtinPriceTable, 'gpt-4-turbo', usage)).toBe(0);
+    // A report of more cached tokens than input tokens is capped at the input tokens.
+    expect(costOf(builtinPriceTable, 'gpt-4.1', { inputTokens: 100, outputTokens: 0, cachedInputTokens: 500 })).toBeCloseTo(0.00005, 12);
+    expect(cacheSavingUsd(builtinPriceTable, 'unknown-model', usage)).toBe(0);
   });
 });

@@ -15,6 +15,13 @@ export interface ModelPrice {
   source?: string | undefined;
   /** When the source was read (YYYY-MM-DD). */
   date?: string | undefined;
+  /**
+   * USD per 1,000,000 input tokens read from the provider's prompt cache (`Usage.cachedInputTokens`). Undefined:
+   * cached tokens cost the list input price.
+   */
+  cachedInputUsdPerMTok?: number | undefined;
+  /** Where the cached-input price comes from. */
+  cachedInputSource?: string | undefined;
 }
 
 /** A named price table. */
@@ -29,33 +36,150 @@ const deepSeekPricing =
   'DeepSeek API pricing, https://api-docs.deepseek.com/quick_start/pricing (DeepSeek-V3.2-Exp, cache-miss input)';
 const anthropicPricing = 'Anthropic API pricing, https://www.anthropic.com/pricing#api (base input, no caching)';
 
-/** The built-in table. Prices are list prices for the standard tier, without batch or cache discounts. */
+const openAiCachedPricing = 'OpenAI API pricing, https://openai.com/api/pricing/ (standard tier, cached input)';
+const deepSeekCachedPricing =
+  'DeepSeek API pricing, https://api-docs.deepseek.com/quick_start/pricing (DeepSeek-V3.2-Exp, cache-hit input)';
+const anthropicCachedPricing =
+  'Anthropic API pricing, https://www.anthropic.com/pricing#api (prompt caching: cache hits and refreshes at 0.1 × base input; cache writes are billed above base input and are not modelled)';
+
+/**
+ * The built-in table. Prices are list prices for the standard tier, without batch discounts; `inputUsdPerMTok` is
+ * the price of input not read from a cache, and `cachedInputUsdPerMTok` (where the provider publishes one) the
+ * price of input read from the provider's prompt cache.
+ */
 export const builtinPriceTable: PriceTable = {
   name: 'builtin-2025-10',
   models: {
     'gpt-4-turbo': { inputUsdPerMTok: 10, outputUsdPerMTok: 30, source: openAiPricing, date: '2025-10-01' },
-    'gpt-4.1': { inputUsdPerMTok: 2, outputUsdPerMTok: 8, source: openAiPricing, date: '2025-10-01' },
-    'gpt-4.1-mini': { inputUsdPerMTok: 0.4, outputUsdPerMTok: 1.6, source: openAiPricing, date: '2025-10-01' },
-    'gpt-4.1-nano': { inputUsdPerMTok: 0.1, outputUsdPerMTok: 0.4, source: openAiPricing, date: '2025-10-01' },
-    'gpt-4o': { inputUsdPerMTok: 2.5, outputUsdPerMTok: 10, source: openAiPricing, date: '2025-10-01' },
-    'gpt-4o-mini': { inputUsdPerMTok: 0.15, outputUsdPerMTok: 0.6, source: openAiPricing, date: '2025-10-01' },
-    'gpt-5': { inputUsdPerMTok: 1.25, outputUsdPerMTok: 10, source: openAiPricing, date: '2025-10-01' },
-    'gpt-5-mini': { inputUsdPerMTok: 0.25, outputUsdPerMTok: 2, source: openAiPricing, date: '2025-10-01' },
-    'gpt-5-nano': { inputUsdPerMTok: 0.05, outputUsdPerMTok: 0.4, source: openAiPricing, date: '2025-10-01' },
-    o3: { inputUsdPerMTok: 2, outputUsdPerMTok: 8, source: openAiPricing, date: '2025-10-01' },
-    'o4-mini': { inputUsdPerMTok: 1.1, outputUsdPerMTok: 4.4, source: openAiPricing, date: '2025-10-01' },
+    'gpt-4.1': {
+      inputUsdPerMTok: 2,
+      outputUsdPerMTok: 8,
+      source: openAiPricing,
+      date: '2025-10-01',
+      cachedInputUsdPerMTok: 0.5,
+      cachedInputSource: openAiCachedPricing,
+    },
+    'gpt-4.1-mini': {
+      inputUsdPerMTok: 0.4,
+      outputUsdPerMTok: 1.6,
+      source: openAiPricing,
+      date: '2025-10-01',
+      cachedInputUsdPerMTok: 0.1,
+      cachedInputSource: openAiCachedPricing,
+    },
+    'gpt-4.1-nano': {
+      inputUsdPerMTok: 0.1,
+      outputUsdPerMTok: 0.4,
+      source: openAiPricing,
+      date: '2025-10-01',
+      cachedInputUsdPerMTok: 0.025,
+      cachedInputSource: openAiCachedPricing,
+    },
+    'gpt-4o': {
+      inputUsdPerMTok: 2.5,
+      outputUsdPerMTok: 10,
+      source: openAiPricing,
+      date: '2025-10-01',
+      cachedInputUsdPerMTok: 1.25,
+      cachedInputSource: openAiCachedPricing,
+    },
+    'gpt-4o-mini': {
+      inputUsdPerMTok: 0.15,
+      outputUsdPerMTok: 0.6,
+      source: openAiPricing,
+      date: '2025-10-01',
+      cachedInputUsdPerMTok: 0.075,
+      cachedInputSource: openAiCachedPricing,
+    },
+    'gpt-5': {
+      inputUsdPerMTok: 1.25,
+      outputUsdPerMTok: 10,
+      source: openAiPricing,
+      date: '2025-10-01',
+      cachedInputUsdPerMTok: 0.125,
+      cachedInputSource: openAiCachedPricing,
+    },
+    'gpt-5-mini': {
+      inputUsdPerMTok: 0.25,
+      outputUsdPerMTok: 2,
+      source: openAiPricing,
+      date: '2025-10-01',
+      cachedInputUsdPerMTok: 0.025,
+      cachedInputSource: openAiCachedPricing,
+    },
+    'gpt-5-nano': {
+      inputUsdPerMTok: 0.05,
+      outputUsdPerMTok: 0.4,
+      source: openAiPricing,
+      date: '2025-10-01',
+      cachedInputUsdPerMTok: 0.005,
+      cachedInputSource: openAiCachedPricing,
+    },
+    o3: {
+      inputUsdPerMTok: 2,
+      outputUsdPerMTok: 8,
+      source: openAiPricing,
+      date: '2025-10-01',
+      cachedInputUsdPerMTok: 0.5,
+      cachedInputSource: openAiCachedPricing,
+    },
+    'o4-mini': {
+      inputUsdPerMTok: 1.1,
+      outputUsdPerMTok: 4.4,
+      source: openAiPricing,
+      date: '2025-10-01',
+      cachedInputUsdPerMTok: 0.275,
+      cachedInputSource: openAiCachedPricing,
+    },
     'gpt-3.5-turbo': { inputUsdPerMTok: 0.5, outputUsdPerMTok: 1.5, source: openAiPricing, date: '2025-10-01' },
-    'deepseek-chat': { inputUsdPerMTok: 0.28, outputUsdPerMTok: 0.42, source: deepSeekPricing, date: '2025-10-01' },
+    'deepseek-chat': {
+      inputUsdPerMTok: 0.28,
+      outputUsdPerMTok: 0.42,
+      source: deepSeekPricing,
+      date: '2025-10-01',
+      cachedInputUsdPerMTok: 0.028,
+      cachedInputSource: deepSeekCachedPricing,
+    },
     'deepseek-reasoner': {
       inputUsdPerMTok: 0.28,
       outputUsdPerMTok: 0.42,
       source: deepSeekPricing,
       date: '2025-10-01',
+      cachedInputUsdPerMTok: 0.028,
+      cachedInputSource: deepSeekCachedPricing,
     },
-    'claude-sonnet-4-5': { inputUsdPerMTok: 3, outputUsdPerMTok: 15, source: anthropicPricing, date: '2025-10-01' },
-    'claude-haiku-4-5': { inputUsdPerMTok: 1, outputUsdPerMTok: 5, source: anthropicPricing, date: '2025-10-01' },
-    'claude-sonnet-4': { inputUsdPerMTok: 3, outputUsdPerMTok: 15, source: anthropicPricing, date: '2025-10-01' },
-    'claude-opus-4-1': { inputUsdPerMTok: 15, outputUsdPerMTok: 75, source: anthropicPricing, date: '2025-10-01' },
+    'claude-sonnet-4-5': {
+      inputUsdPerMTok: 3,
+      outputUsdPerMTok: 15,
+      source: anthropicPricing,
+      date: '2025-10-01',
+      cachedInputUsdPerMTok: 0.3,
+      cachedInputSource: anthropicCachedPricing,
+    },
+    'claude-haiku-4-5': {
+      inputUsdPerMTok: 1,
+      outputUsdPerMTok: 5,
+      source: anthropicPricing,
+      date: '2025-10-01',
+      cachedInputUsdPerMTok: 0.1,
+      cachedInputSource: anthropicCachedPricing,
+    },
+    'claude-sonnet-4': {
+      inputUsdPerMTok: 3,
+      outputUsdPerMTok: 15,
+      source: anthropicPricing,
+      date: '2025-10-01',
+      cachedInputUsdPerMTok: 0.3,
+      cachedInputSource: anthropicCachedPricing,
+    },
+    'claude-opus-4-1': {
+      inputUsdPerMTok: 15,
+      outputUsdPerMTok: 75,
+      source: anthropicPricing,
+      date: '2025-10-01',
+      cachedInputUsdPerMTok: 1.5,
+      cachedInputSource: anthropicCachedPricing,
+    },
   },
 };
 
@@ -94,13 +218,35 @@ function priceKeys(model: string): string[] {
   return qualified ? [model, modelId] : [model];
 }
 
-/** Cost of a call in USD, or undefined when the model has no price or the usage is entirely unknown. */
+/**
+ * Cost of a call in USD, or undefined when the model has no price or the usage is entirely unknown. Input tokens
+ * read from the provider's cache (`cachedInputTokens`) cost the model's cached-input price when it has one.
+ */
 export function costOf(table: PriceTable, model: string | undefined, usage: Usage): number | undefined {
   if (model === undefined) return undefined;
   const price = findPrice(table, model)?.price;
   if (price === undefined) return undefined;
   if (usage.inputTokens === undefined && usage.outputTokens === undefined) return undefined;
-  return (
-    ((usage.inputTokens ?? 0) * price.inputUsdPerMTok + (usage.outputTokens ?? 0) * price.outputUsdPerMTok) / 1e6
-  );
+  const listCost = (usage.inputTokens ?? 0) * price.inputUsdPerMTok + (usage.outputTokens ?? 0) * price.outputUsdPerMTok;
+  return (listCost - cachedTokens(usage) * cacheDiscount(price)) / 1e6;
+}
+
+/**
+ * What reading prompt tokens from the provider's cache saved on a call against the list input price, in USD: 0
+ * when nothing was cached, the model has no cached-input price, or no price at all.
+ */
+export function cacheSavingUsd(table: PriceTable, model: string | undefined, usage: Usage): number {
+  const price = model === undefined ? undefined : findPrice(table, model)?.price;
+  if (price === undefined || usage.inputTokens === undefined) return 0;
+  return (cachedTokens(usage) * cacheDiscount(price)) / 1e6;
+}
+
+/** The cached input tokens of a call, never more than its input tokens. */
+function cachedTokens(usage: Usage): number {
+  return Math.min(usage.cachedInputTokens ?? 0, usage.inputTokens ?? 0);
+}
+
+/** USD per million tokens saved on each cached input token. */
+function cacheDiscount(price: ModelPrice): number {
+  return price.cachedInputUsdPerMTok === undefined ? 0 : Math.max(0, price.inputUsdPerMTok - price.cachedInputUsdPerMTok);
 }

@@ -11,6 +11,7 @@ import type { ModelCallOptions, ModelCaller, ModelReply, ModelRequest } from '..
 import { isModelCallError } from '../agents/errors.js';
 import { countPromptTokens, encodingForModel, loadedTokenCounter } from '../agents/tokenizer.js';
 import { speculationRefused, type BudgetReservation, type RunBudget } from './budget.js';
+import type { RequestTrace, RunTelemetry } from './telemetry.js';
 import { SpeculationSkippedError, type RequestLimiter, type RequestPriority } from './limiter.js';
 import { decideRetry, type RetrySettings } from './retry.js';
 
@@ -34,6 +35,10 @@ export interface LiveCallerOptions {
   limiter?: RequestLimiter;
   /** The run's budgets, checked before each request is sent. Default: none. */
   budget?: RunBudget;
+  /** Told about every request sent, for the run's traces. Default: none. */
+  telemetry?: RunTelemetry;
+  /** The provider of the model (`gen_ai.provider.name`), e.g. `openai`. Default `unknown`. */
+  provider?: string;
 }
 
 /**
@@ -42,7 +47,7 @@ export interface LiveCallerOptions {
  * from nothing for the next attempt (the failed attempt is billed in its own record).
  */
 export function liveModelCaller(options: LiveCallerOptions, context: AgentContext, callOptions: AgentCallOptions): ModelCaller {
-  const { attempt, clock, random, retry, modelName, limiter, budget } = options;
+  const { attempt, clock, random, retry, modelName, limiter, budget, telemetry } = options;
   const priority: RequestPriority = context.speculative ? 'speculative' : options.role === 'target' ? 'committed' : 'approx-true-prefix';
   const admit = (runBudget: RunBudget, request: ModelRequest): BudgetReservation => {
     const counter = loadedTokenCounter(encodingForModel(modelName));
@@ -54,10 +59,22 @@ export function liveModelCaller(options: LiveCallerOptions, context: AgentContex
     if (admitted === speculationRefused) throw new SpeculationSkippedError('the rest of the budget is kept for the committed path');
     return admitted;
   };
+  const traceOf = (request: ModelRequest, attemptNumber: number, startMs: number): Omit<RequestTrace, 'usage'> => ({
+    taskId: context.task.id,
+    callId: callOptions.callId,
+    role: options.role,
+    kind: request.kind,
+    model: modelName,
+    provider: options.provider ?? 'unknown',
+    speculative: context.speculative,
+    attempt: attemptNumber,
+    startMs,
+    endMs: clock.now(),
+  });
   return async (request, requestOptions) => {
     const { signal } = requestOptions;
     let retriesDone = 0;
-    for (;;) {
+    for (let attemptNumber = 0; ; attemptNumber += 1) {
       signal.throwIfAborted();
       let startMs = clock.now();
       let usage: Usage = {};
@@ -74,10 +91,12 @@ export function liveModelCaller(options: LiveCallerOptions, context: AgentContex
             },
           });
           reservation?.settle(reply.usage, reply.model);
+          telemetry?.requestEnded({ ...traceOf(request, attemptNumber, startMs), usage: reply.usage, ...(reply.model === undefined ? {} : { responseModel: reply.model }) });
           return reply;
         } catch (error) {
           // Billed like the ledger bills it: the estimate of what was sent and streamed.
           reservation?.settle(usage, modelName);
+          telemetry?.requestEnded({ ...traceOf(request, attemptNumber, startMs), usage, error });
           throw error;
         }
       };

@@ -18,6 +18,7 @@ import { parsePolicySpec } from '../policies/registry.js';
 import { type ReplayServer, startReplayServer } from '../server/replay-server.js';
 import { loadTraces, parseTraces } from '../traces/format.js';
 import type { Trace } from '../traces/schema.js';
+import { isModelCallError } from '../agents/errors.js';
 import { isBudgetExceededError } from './budget.js';
 import { runLiveSuite, type LiveSuiteOptions } from './live-suite.js';
 
@@ -351,6 +352,100 @@ describe('dsp run --budget-usd, in a process', () => {
       expect(stdout).toMatch(/^Summary: [12] of 4 tasks finished, [23] failed, policy fixed:4$/m);
       expect(stdout).toMatch(/^ {2}budget {9}\$0\.02000 per run: [23] tasks stopped by it; \$0\.0\d+ spent in all \(stopped tasks included\)$/m);
       expect(dsp.stderr()).toMatch(/^dsp: task task-106 failed at step 1: the run's budget of \$0\.0200 would be exceeded: \$0\.0\d+ spent or in flight/m);
+    } finally {
+      dsp.child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('a live run whose provider reads prompts from its cache', () => {
+  // The target's recorded steps with two thirds of their prompt read from the cache.
+  const cachedTraces: Trace[] = traces.map((trace) => ({
+    ...trace,
+    steps: trace.steps.map((step) => ({ ...step, target: { ...step.target, cachedInputTokens: Math.round((step.target.inputTokens * 2) / 3) } })),
+  }));
+  const priceTable: PriceTable = {
+    name: 'cached',
+    models: {
+      approx: { inputUsdPerMTok: 0.4, outputUsdPerMTok: 1.6, cachedInputUsdPerMTok: 0.1 },
+      target: { inputUsdPerMTok: 2, outputUsdPerMTok: 8, cachedInputUsdPerMTok: 0.5 },
+    },
+  };
+  let server: ReplayServer;
+  beforeAll(async () => {
+    server = await startReplayServer({ traces: cachedTraces, speed: 20 });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('records the cached tokens, prices them at the cached rate, and records them in traces', async () => {
+    const recordPath = join(directory, 'cached.jsonl');
+    const outcome = await runLiveSuite(liveOptions(server.url, { priceTable, recordPath, tasks: [taskForText(traces[0]!.task, traces[0]!.id)] }));
+    const result = outcome.results[0]!;
+    const committed = result.records.filter((record) => record.role === 'target' && record.status === 'committed');
+    // Step 1 of task-11: 900 tokens in (600 cached), 100 out, over the two calls of react:
+    // 300 × $2 + 600 × $0.50 + 100 × $8 per million = $0.0017 instead of $0.0026 at list price.
+    expect(committed[0]!.usage).toEqual({ inputTokens: 900, outputTokens: 100, cachedInputTokens: 600 });
+    expect(committed[0]!.costUsd).toBeCloseTo(0.0017, 12);
+    const recorded = parseTraces(readFileSync(recordPath, 'utf8'), recordPath);
+    expect(recorded[0]!.steps.map((step) => step.target.cachedInputTokens)).toEqual(cachedTraces[0]!.steps.map((step) => step.target.cachedInputTokens));
+    expect(committed.reduce((sum, record) => sum + (record.usage.cachedInputTokens ?? 0), 0)).toBe(600 + 627);
+  });
+});
+
+describe('a task whose target always fails', () => {
+  let server: ReplayServer;
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    server = await startReplayServer({ traces, speed: 20 });
+    // Every request of T for task-3 gets a 500, first attempt or not.
+    proxy = await startFaultProxy({
+      upstream: server.url,
+      always: (body) => (body.model === 'target' && body.lastMessage.includes('Task: Given blurry grayscale image,') ? 'server-error' : undefined),
+    });
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await server.close();
+  });
+
+  it('is reported with its retries in its ledger, and the other tasks finish', async () => {
+    const outcome = await runLiveSuite(liveOptions(proxy.url, { retry: { retries: 2, initialDelayMs: 10 } }));
+    expect(outcome.results.map((result) => result.taskId)).toEqual(['task-11', 'task-15', 'task-106']);
+    expect(outcome.results.map((result) => result.plan)).toEqual([recordedPlans[0], recordedPlans[2], recordedPlans[3]]);
+    expect(outcome.failures).toHaveLength(1);
+    const failure = outcome.failures[0]!;
+    expect(failure.task.id).toBe('task-3');
+    expect(failure.step).toBe(1);
+    const error = failure.error as TargetCallError;
+    expect(isModelCallError(error.cause) && error.cause.statusCode).toBe(500);
+    // T1's two retries are failed attempts of the call that failed the task.
+    const failed = failure.records!.filter((record) => record.status === 'failed');
+    const call = failed.find((record) => record.attemptOf === undefined)!;
+    expect(call).toMatchObject({ role: 'target', step: 1 });
+    expect(failed.filter((record) => record.attemptOf === call.id)).toHaveLength(2);
+  });
+
+  it('makes dsp run report it and exit with 1', async () => {
+    const dsp = spawnDsp([
+      'run',
+      '--tasks-from',
+      fixturePath,
+      '--approx',
+      `openai-compatible:approx@${proxy.url}`,
+      '--target',
+      `openai-compatible:target@${proxy.url}`,
+      '--policy',
+      'fixed:4',
+      '--retries',
+      '1',
+    ]);
+    try {
+      expect(await dsp.exited).toBe(1);
+      expect(dsp.stdout()).toContain('Summary: 3 of 4 tasks finished, 1 failed, policy fixed:4');
+      expect(dsp.stderr()).toMatch(/^dsp: task task-3 failed at step 1: call to model target failed \(HTTP 500\): internal error$/m);
+      expect(dsp.stderr()).toContain('dsp: 1 of 4 tasks failed');
     } finally {
       dsp.child.kill('SIGKILL');
     }

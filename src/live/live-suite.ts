@@ -25,7 +25,9 @@ import { TraceRecorder } from '../traces/format.js';
 import { traceFromTaskResult } from '../traces/from-task-result.js';
 import { liveModelCaller, type LiveCallerOptions } from './live-caller.js';
 import { gateSpeculation, policyPerTask } from './live-policies.js';
+import type { Tracer } from '@opentelemetry/api';
 import { RunBudget, type BudgetSettings, type Spend } from './budget.js';
+import { RunTelemetry } from './telemetry.js';
 import { RequestLimiter, type LimiterSettings, type LimiterStats } from './limiter.js';
 import type { RetrySettings } from './retry.js';
 
@@ -105,6 +107,11 @@ export interface LiveSuiteOptions
    * speculation is cut first (see `budget.ts`). USD budgets count only models with a price. Default: none.
    */
   budget?: BudgetSettings;
+  /**
+   * Where the run's OpenTelemetry spans go (run → task → round → call → request, see `telemetry.ts`). Default: the
+   * global tracer of `@opentelemetry/api`, a no-op unless an SDK was registered.
+   */
+  tracer?: Tracer;
 }
 
 /** Defaults of a live run. */
@@ -126,6 +133,9 @@ export interface LiveSuiteOutcome extends SuiteOutcome {
  * Runs a suite live and returns `runSuite`'s outcome. Throws typed errors before the first task for bad options
  * (`InvalidInputError`) and missing keys (`MissingApiKeyError`); a failing task is reported, not thrown.
  */
+// One piece: it builds the run's shared parts (limiter, budget, telemetry, agents, policy) and must close the policy
+// and end the run's span in the one `finally` that sees all of them.
+// eslint-disable-next-line max-lines-per-function -- must stay one piece, see the comment above
 export async function runLiveSuite(options: LiveSuiteOptions): Promise<LiveSuiteOutcome> {
   const policySource = options.policySource ?? 'policy';
   if (options.policy.kind === 'oracle') {
@@ -146,7 +156,8 @@ export async function runLiveSuite(options: LiveSuiteOptions): Promise<LiveSuite
     reservedForCommitted: options.limits?.reservedForCommitted ?? parallel * concurrentRequests(options.target.strategy),
   });
   const budget = new RunBudget(options.budget ?? {}, options.priceTable ?? builtinPriceTable);
-  const run: LiveRun = { clock, random: options.random ?? Math.random, limiter, ...(budget.enabled ? { budget } : {}) };
+  const telemetry = new RunTelemetry({ clock, ...(options.tracer === undefined ? {} : { tracer: options.tracer }) });
+  const run: LiveRun = { clock, random: options.random ?? Math.random, limiter, telemetry, ...(budget.enabled ? { budget } : {}) };
   const approx = createLiveAgent('approx', options, actionSpace, run);
   const target = createLiveAgent('target', options, actionSpace, run);
   // Build the tokenizers now: building one blocks for about a second, which must not happen mid-run.
@@ -164,9 +175,22 @@ export async function runLiveSuite(options: LiveSuiteOptions): Promise<LiveSuite
     (task) => limiter.speculationAllowed && (!budget.enabled || budget.speculationAllowed(task.id)),
   );
   const { tasks, signal, deadlineMs, abandonAfterMs, sequentialBaseline, maxSteps, kMax, priceTable, suite, recordPath } = options;
-  const { onTaskStarted, onRound, onTaskFinished, onTaskFailed } = options;
+  const { onRound, onTaskFinished } = options;
+  const recordTrace =
+    recordPath === undefined
+      ? undefined
+      : traceWriter(recordPath, { suite, approx, target, policyName: policy.name, env: options.env, onWarning: options.onWarning });
+  telemetry.runStarted({
+    'dsp.suite': suite,
+    'dsp.policy': policy.name,
+    'dsp.tasks': tasks.length,
+    'dsp.approx.model': approx.model.modelName,
+    'dsp.target.model': target.model.modelName,
+    'dsp.parallel': parallel,
+  });
+  let outcome: SuiteOutcome | undefined;
   try {
-    const outcome = await runSuite({
+    outcome = await runSuite({
       tasks,
       signal,
       deadlineMs,
@@ -177,24 +201,45 @@ export async function runLiveSuite(options: LiveSuiteOptions): Promise<LiveSuite
       maxSteps,
       kMax,
       priceTable,
-      onTaskStarted,
+      onTaskStarted: (position) => {
+        telemetry.taskStarted(position.task);
+        options.onTaskStarted?.(position);
+      },
       onRound,
       onTaskFinished,
-      onTaskFailed,
+      onTaskFailed: (failure) => {
+        // A failed baseline's task has its spans already (it finished).
+        if (failure.run === 'speculative') telemetry.taskFailed(failure.task, failure.error, failure.records);
+        options.onTaskFailed?.(failure);
+      },
+      // Called as soon as a task finishes, before its baseline (if any) runs.
+      record: (finished) => {
+        telemetry.taskFinished(finished.task, finished.result);
+        recordTrace?.(finished);
+      },
       approx: approx.agent,
       target: target.agent,
       policy,
       actionsMatch: actionSpace.actionsMatch,
       isTerminal: actionSpace.isTerminal,
       models: { approx: modelLabel(approx.model), target: modelLabel(target.model) },
-      ...(recordPath === undefined
-        ? {}
-        : { record: traceWriter(recordPath, { suite, approx, target, policyName: policy.name, env: options.env, onWarning: options.onWarning }) }),
     });
     const runSpend = budget.runSpend;
     const spend = { ...(runSpend === undefined ? {} : { run: runSpend }), tasks: budget.taskSpend };
     return { ...outcome, requests: limiter.stats, ...(budget.enabled ? { budget: spend } : {}) };
   } finally {
+    telemetry.runEnded(
+      outcome === undefined
+        ? { 'dsp.run.status': 'error' }
+        : {
+            'dsp.run.status': outcome.interrupted ? 'interrupted' : 'finished',
+            'dsp.tasks.finished': outcome.results.length,
+            'dsp.tasks.failed': outcome.failures.length,
+            'dsp.speedup': outcome.metrics.speedup,
+            ...(outcome.metrics.costUsd === null ? {} : { 'dsp.cost_usd': outcome.metrics.costUsd }),
+          },
+      outcome === undefined || outcome.failures.length > 0,
+    );
     await policy.close?.();
   }
 }
@@ -227,6 +272,7 @@ interface LiveRun {
   clock: Clock;
   random: Random;
   limiter: RequestLimiter;
+  telemetry: RunTelemetry;
   budget?: RunBudget;
 }
 
@@ -265,6 +311,8 @@ function createLiveAgent(role: Role, options: LiveSuiteOptions, actionSpace: Act
     random: run.random,
     clock: run.clock,
     limiter: run.limiter,
+    telemetry: run.telemetry,
+    provider: model.spec.provider,
     ...(run.budget === undefined ? {} : { budget: run.budget }),
   };
   // Each call gets its own caller: its requests know the call's context (speculative or not) and report their

@@ -103,6 +103,8 @@ describe('convertCompatibleUsage', () => {
     expect(convertCompatibleUsage(undefined).inputTokens.total).toBeUndefined();
     const reasoning = convertCompatibleUsage({ prompt_tokens: 12, completion_tokens: 7, completion_tokens_details: { reasoning_tokens: 5 } });
     expect(reasoning.outputTokens).toEqual({ total: 7, text: 2, reasoning: 5 });
+    const cached = convertCompatibleUsage({ prompt_tokens: 12, completion_tokens: 7, prompt_tokens_details: { cached_tokens: 8 } });
+    expect(cached.inputTokens).toEqual({ total: 12, noCache: 4, cacheRead: 8, cacheWrite: undefined });
   });
 });
 

@@ -45,7 +45,7 @@ export interface ReplayAnswer {
   /** This call's share of the recorded latency, in milliseconds (before any speed factor). */
   latencyMs: number;
   /** This call's share of the recorded tokens. */
-  usage: { inputTokens: number; outputTokens: number; reasoningTokens?: number };
+  usage: { inputTokens: number; outputTokens: number; reasoningTokens?: number; cachedInputTokens?: number };
 }
 
 /** How a strategy's sub-call shares its step's record: `parts` calls share the tokens, the last gets the remainder. */
@@ -128,6 +128,10 @@ export class TraceBook {
     const reasoning = (call as { reasoningTokens?: unknown }).reasoningTokens;
     if (typeof reasoning === 'number' && Number.isInteger(reasoning) && reasoning >= 0) {
       usage.reasoningTokens = Math.min(tokenShare(reasoning, header.kind), usage.outputTokens);
+    }
+    const cached = (call as { cachedInputTokens?: unknown }).cachedInputTokens;
+    if (typeof cached === 'number' && Number.isInteger(cached) && cached >= 0) {
+      usage.cachedInputTokens = Math.min(tokenShare(cached, header.kind), usage.inputTokens);
     }
     return {
       traceId: best.id,

@@ -4,7 +4,8 @@
  *
  * Routes (loopback only):
  * - `POST /v1/chat/completions` — models `approx` and `target`; streaming (SSE) and non-streaming; `usage` always
- *   included (in the last SSE chunk when streaming). The last user message must start with our prompt header
+ *   included (in the last SSE chunk when streaming), with `prompt_tokens_details.cached_tokens` when the trace
+ *   records `cachedInputTokens`. The last user message must start with our prompt header
  *   (`dsp-prompt/1`, see `agents/prompt-format.ts`). The reply waits the recorded latency divided by `speed`;
  *   a streamed reply sends its first words after `firstTokenShare` of that time and the rest spread until the end.
  * - `GET /v1/models` — the two models.
@@ -103,6 +104,9 @@ class HttpError extends Error {
 }
 
 /** Starts a replay server; resolves once it listens. */
+// one piece: the request handler closes over the server's traces, counters and open responses, which `close()`
+// must see as they are.
+// eslint-disable-next-line max-lines-per-function -- must stay one piece, see the comment above
 export async function startReplayServer(options: ReplayServerOptions): Promise<ReplayServer> {
   const host = options.host ?? '127.0.0.1';
   checkLoopbackHost(host);
@@ -266,6 +270,9 @@ function openAiUsage(answer: ReplayAnswer): Record<string, unknown> {
   };
   if (answer.usage.reasoningTokens !== undefined) {
     usage.completion_tokens_details = { reasoning_tokens: answer.usage.reasoningTokens };
+  }
+  if (answer.usage.cachedInputTokens !== undefined) {
+    usage.prompt_tokens_details = { cached_tokens: answer.usage.cachedInputTokens };
   }
   return usage;
 }

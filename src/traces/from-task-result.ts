@@ -103,6 +103,7 @@ function traceCall(record: CallRecord, onInvalid: (field: InvalidTokenCount['fie
     outputTokens: outputTokens ?? 0,
   };
   if (reasoningTokens !== undefined) call.reasoningTokens = reasoningTokens;
+  if (record.usage.cachedInputTokens !== undefined) call.cachedInputTokens = record.usage.cachedInputTokens;
   if (record.usage.estimated === true) call.estimated = true;
   if (inputTokens === undefined || outputTokens === undefined) call.tokensUnknown = true;
   return call;

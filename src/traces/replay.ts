@@ -9,7 +9,7 @@
 import type { Clock } from '../core/clock.js';
 import { exactMatch, type ActionsMatch } from '../core/actions.js';
 import type { Environment } from '../core/environment.js';
-import type { Action, Agent, TaskInput } from '../core/types.js';
+import type { Action, Agent, TaskInput, Usage } from '../core/types.js';
 import { engineDefaults } from '../engine/run-task.js';
 import { replayEnvironment } from './replay-environment.js';
 import type { Trace, TraceCall } from './schema.js';
@@ -110,11 +110,11 @@ export function replaySetup(
         reportPartialUsage({ inputTokens: call.inputTokens, outputTokens: Math.round(call.outputTokens * fraction) });
         throw error;
       }
-      return {
-        action: call.action,
-        usage: { inputTokens: call.inputTokens, outputTokens: call.outputTokens },
-        ...(call.confidence === undefined ? {} : { confidence: call.confidence }),
-      };
+      const usage: Usage = { inputTokens: call.inputTokens, outputTokens: call.outputTokens };
+      // Recorded by a live run whose provider read part of the prompt from its cache: priced the same in replay.
+      const cached = call.cachedInputTokens;
+      if (typeof cached === 'number' && Number.isInteger(cached) && cached >= 0) usage.cachedInputTokens = cached;
+      return { action: call.action, usage, ...(call.confidence === undefined ? {} : { confidence: call.confidence }) };
     };
 
   const environment = replayEnvironment(trace, clock);

@@ -16,7 +16,7 @@ import type { Command } from 'commander';
 import type { Clock } from '../../core/clock.js';
 import { DspError, InvalidInputError, describeCause, isTargetCallError } from '../../core/errors.js';
 import type { Action, Role, TaskInput, TaskResult } from '../../core/types.js';
-import { builtinPriceTable, type PriceTable } from '../../ledger/prices.js';
+import { builtinPriceTable, cacheSavingUsd, type PriceTable } from '../../ledger/prices.js';
 import { checkCommandFiles } from '../../io/command-files.js';
 import { loadPriceTable } from '../../io/price-file.js';
 import { lockPredictorState } from '../../predictor/persistence/file-state-store.js';
@@ -33,6 +33,7 @@ import { liveSuiteName, type LiveSuiteName } from '../../suite/embedded-suites.j
 import { liveDefaults } from '../../live/live-suite.js';
 import { isBudgetExceededError, type BudgetSettings } from '../../live/budget.js';
 import type { LimiterStats } from '../../live/limiter.js';
+import { otlpTracesUrl } from '../../live/otlp-url.js';
 import { retryDefaults } from '../../live/retry.js';
 import { parseTraces } from '../../traces/format.js';
 import type { CliIo } from '../io.js';
@@ -331,6 +332,8 @@ export function renderRunSummary(input: {
   outcome: RunOutcome;
   options: RunOptions;
   recordedTo?: string | undefined;
+  /** Where the run's OpenTelemetry spans were exported. */
+  tracesTo?: string | undefined;
 }): string {
   const { outcome, options } = input;
   const metrics = outcome.metrics;
@@ -355,6 +358,8 @@ export function renderRunSummary(input: {
     }
     const approxFailures = renderApproxFailures(outcome.results);
     if (approxFailures !== undefined) lines.push(approxFailures);
+    const cache = renderCacheSaving(outcome);
+    if (cache !== undefined) lines.push(cache);
   }
   const requests = outcome.requests;
   if (requests !== undefined && (options.maxConcurrency !== undefined || requests.rateLimited > 0 || requests.skipped > 0)) {
@@ -383,6 +388,7 @@ export function renderRunSummary(input: {
     lines.push(`  retried        ${plural(retried.length, 'failed attempt')} (in the ledger with status failed, $${formatUsd(costUsd)} in all)`);
   }
   if (input.recordedTo !== undefined) lines.push(`  recorded       ${outcome.results.length} traces appended to ${input.recordedTo}`);
+  if (input.tracesTo !== undefined) lines.push(`  telemetry      spans exported over OTLP/HTTP to ${input.tracesTo}`);
   return lines.join('\n');
 }
 
@@ -397,6 +403,23 @@ function renderApproxFailures(results: readonly TaskResult[]): string | undefine
   return (
     `  A failures     ${failed} of ${plural(calls, 'call')} of the approximation model failed, in ${tasksWithFailures} of ` +
     `${plural(results.length, 'task')}; every A call failed in ${plural(allFailed, 'task')}`
+  );
+}
+
+/**
+ * The share of input tokens the providers read from their prompt caches and what it saved against the list input
+ * price (finished tasks); undefined when no call reported cached tokens.
+ */
+function renderCacheSaving(outcome: RunOutcome): string | undefined {
+  const records = outcome.results.flatMap((result) => result.records);
+  const cachedTokens = records.reduce((sum, record) => sum + (record.usage.cachedInputTokens ?? 0), 0);
+  if (cachedTokens === 0) return undefined;
+  const inputTokens = records.reduce((sum, record) => sum + (record.usage.inputTokens ?? 0), 0);
+  const savingUsd = records.reduce((sum, record) => sum + cacheSavingUsd(outcome.priceTable, record.model, record.usage), 0);
+  const share = inputTokens > 0 ? Math.round((100 * cachedTokens) / inputTokens) : 0;
+  return (
+    `  cached input   ${share}% of input tokens (${cachedTokens} of ${inputTokens}) read from the providers' caches: ` +
+    `$${formatUsd(savingUsd / outcome.results.length)} per task saved against the list price ($${formatUsd(savingUsd)} in all)`
   );
 }
 
@@ -464,6 +487,8 @@ export async function runCommandAction(options: RunOptions, io: CliIo, services:
   let outcome: RunOutcome;
   // The options as they ran (defaults resolved), for the summary.
   let shown: RunOptions;
+  // Spans go out over OTLP/HTTP only when the standard environment asks for it; the SDK is loaded only then.
+  const traces = otlpTracesUrl(io.env) === undefined ? undefined : (await import('../../live/otlp.js')).startOtlpExport(io.env);
   try {
     checkCommandFiles([
       { path: options.tasksFrom, flag: '--tasks-from', use: 'read' },
@@ -478,6 +503,7 @@ export async function runCommandAction(options: RunOptions, io: CliIo, services:
     try {
       const suiteOutcome = await runLiveSuite({
         ...resolved,
+        ...(traces === undefined ? {} : { tracer: traces.tracer }),
         onTaskFinished: (finished) => {
           io.stdout.write(`${renderTaskLine(finished)}\n`);
           warnIfApproxDown(finished.task, finished.result);
@@ -501,8 +527,9 @@ export async function runCommandAction(options: RunOptions, io: CliIo, services:
     throw error;
   } finally {
     io.signal.removeEventListener('abort', onStop);
+    await traces?.shutdown();
   }
-  io.stdout.write(`${renderRunSummary({ outcome, options: shown, recordedTo: options.record })}\n`);
+  io.stdout.write(`${renderRunSummary({ outcome, options: shown, recordedTo: options.record, tracesTo: traces?.url })}\n`);
   if (outcome.interrupted) throw new RunInterruptedError();
   if (outcome.failures.length > 0) {
     const failed = new Set(outcome.failures.map((failure) => failure.index)).size;
@@ -571,7 +598,9 @@ export function registerRunCommand(program: Command, io: CliIo): Command {
       'after',
       '\nModel specs: openai:MODEL, deepseek:MODEL, anthropic:MODEL, openai-compatible:MODEL@http://host:port/v1.\n' +
         'API keys are read from OPENAI_API_KEY, DEEPSEEK_API_KEY, ANTHROPIC_API_KEY and (optional)\n' +
-        'DSP_OPENAI_COMPATIBLE_API_KEY; they are never printed or recorded.\n\n' +
+        'DSP_OPENAI_COMPATIBLE_API_KEY; they are never printed or recorded.\n' +
+        'OpenTelemetry: set OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) to export the\n' +
+        "run's spans (run, task, round, call, request) over OTLP/HTTP.\n\n" +
         "Examples (the first two need no key: a local server replays the example traces in the package's data/examples/;\n" +
         "run them from the package's folder):\n" +
         '  $ dsp serve --traces data/examples/openagi-mini.jsonl --port 8787 --speed 10 &\n' +

@@ -426,6 +426,8 @@ interface Anchor {
   k: number;
 }
 
+// one pass over a run's events in order (docs/timing-model.md).
+// eslint-disable-next-line max-lines-per-function -- must stay one piece, see the comment above
 function reconstructPlan(run: Run, kind: DatasetKind, terminalAction: string, stats: DspDatasetImportStats): Plan {
   const history = run.history;
   const targetPositions: number[] = [];

@@ -1,0 +1,97 @@
+/** The lines `dsp run`'s summary adds for live runs: retries, requests under limits, budgets, cached input. */
+import { describe, expect, it } from 'vitest';
+import { TargetCallError } from '../../core/errors.js';
+import type { CallRecord, TaskResult } from '../../core/types.js';
+import { suiteMetrics, taskMetrics } from '../../ledger/metrics.js';
+import type { PriceTable } from '../../ledger/prices.js';
+import { BudgetExceededError } from '../../live/budget.js';
+import { renderRunSummary, type RunOutcome } from './run.js';
+
+const priceTable: PriceTable = { name: 'test', models: { t: { inputUsdPerMTok: 2, outputUsdPerMTok: 8, cachedInputUsdPerMTok: 0.5 } } };
+
+function record(overrides: Partial<CallRecord>): CallRecord {
+  return {
+    id: 0,
+    taskId: 'task-1',
+    role: 'target',
+    step: 1,
+    round: 0,
+    prefix: 'true',
+    startMs: 0,
+    endMs: 10,
+    status: 'committed',
+    usage: { inputTokens: 1000, outputTokens: 100 },
+    costUsd: 0.0028,
+    model: 't',
+    ...overrides,
+  };
+}
+
+function resultOf(taskId: string, records: CallRecord[]): TaskResult {
+  const rounds = [{ index: 0, startStep: 1, k: 0, guesses: [], acceptedCount: 0, committedCount: 1, end: 'terminal' as const, startMs: 0, endMs: 10 }];
+  return { taskId, plan: ['END'], endReason: 'terminal', records, rounds, metrics: taskMetrics({ startMs: 0, endMs: 10, records, rounds }) };
+}
+
+function outcomeOf(results: TaskResult[], extra: Partial<RunOutcome> = {}): RunOutcome {
+  return {
+    results,
+    failures: [],
+    baselines: [],
+    interrupted: false,
+    metrics: suiteMetrics(results),
+    tasks: results.map((result) => ({ id: result.taskId, text: result.taskId })),
+    priceTable,
+    ...extra,
+  };
+}
+
+const options = { suite: 'openagi', approx: 'openai:gpt-4.1-mini', target: 'openai:gpt-4.1', policy: 'fixed:4' };
+
+describe('the summary of a live run', () => {
+  it('says how many failed attempts were retried and what they cost', () => {
+    const results = [
+      resultOf('task-1', [
+        record({ id: 0 }),
+        record({ id: 1, status: 'failed', attemptOf: 0, usage: {}, costUsd: undefined, error: 'HTTP 429' }),
+        record({ id: 2, status: 'failed', attemptOf: 0, usage: { inputTokens: 500, outputTokens: 0, estimated: true }, costUsd: 0.001 }),
+      ]),
+    ];
+    expect(renderRunSummary({ outcome: outcomeOf(results), options })).toContain(
+      '  retried        2 failed attempts (in the ledger with status failed, $0.001000 in all)',
+    );
+  });
+
+  it('shows the requests in flight under a limit, the 429s and the speculation skipped', () => {
+    const summary = renderRunSummary({
+      outcome: outcomeOf([resultOf('task-1', [record({})])], { requests: { peakInFlight: 2, peakSpeculativeInFlight: 1, skipped: 3, rateLimited: 1 } }),
+      options: { ...options, maxConcurrency: 2 },
+    });
+    expect(summary).toContain('  requests       peak 2 in flight (limit 2); 1 refusal with 429; 3 speculative skipped or cut');
+  });
+
+  it('counts the tasks a budget stopped and everything spent, stopped tasks included', () => {
+    const stoppedRecords = [record({ taskId: 'task-2', costUsd: 0.004 })];
+    const error = new TargetCallError({
+      taskId: 'task-2',
+      step: 2,
+      cause: new BudgetExceededError({ scope: 'run', unit: 'usd', limit: 0.005, committed: 0.0049, needed: 0.0028 }),
+    });
+    const outcome = outcomeOf([resultOf('task-1', [record({})])], {
+      failures: [{ task: { id: 'task-2', text: 'task-2' }, index: 1, total: 2, run: 'speculative', error, step: 2, records: stoppedRecords }],
+    });
+    outcome.tasks.push({ id: 'task-2', text: 'task-2' });
+    const summary = renderRunSummary({ outcome, options: { ...options, budgetUsd: 0.005, taskBudgetTokens: 4000 } });
+    expect(summary).toContain('Summary: 1 of 2 tasks finished, 1 failed, policy fixed:4');
+    expect(summary).toContain('  budget         $0.005000 per run, 4000 tokens per task: 1 task stopped by it; $0.006800 spent in all (stopped tasks included)');
+  });
+
+  it('shows the share of input read from the providers’ caches and what it saved', () => {
+    // 600 of 1000 input tokens cached at $0.50 instead of $2 per million: $0.0009 saved.
+    const results = [resultOf('task-1', [record({ usage: { inputTokens: 1000, outputTokens: 100, cachedInputTokens: 600 }, costUsd: 0.0019 })])];
+    expect(renderRunSummary({ outcome: outcomeOf(results), options })).toContain(
+      "  cached input   60% of input tokens (600 of 1000) read from the providers' caches: $0.0009000 per task saved against the list price ($0.0009000 in all)",
+    );
+    // Nothing cached: no line.
+    expect(renderRunSummary({ outcome: outcomeOf([resultOf('task-1', [record({})])]), options })).not.toContain('cached input');
+  });
+});
