@@ -16,7 +16,7 @@ describe('dsp options', () => {
   it('reads every documented key and keeps the defaults for the rest', () => {
     expect(parseDspOptions({})).toEqual(dspDefaults);
     expect(
-      parseDspOptions({ tau: 0.7, beta: -1, kmax: 6, lambda: 1, lr: 0.01, epochs: 5, batch: 8, cold: 3, kmin: 0, capacity: 100, sample: 32, authors: 1, gate: 0.4, value: 12.5 }),
+      parseDspOptions({ tau: 0.7, beta: -1, kmax: 6, lambda: 1, lr: 0.01, epochs: 5, batch: 8, cold: 3, kmin: 0, capacity: 100, sample: 32, authors: 1, gate: 0.4, value: 12.5, prior: 1 }),
     ).toEqual({
       tau: 0.7,
       beta: -1,
@@ -32,7 +32,9 @@ describe('dsp options', () => {
       bootstrap: 'current',
       gate: 0.4,
       valueUsdPerHour: 12.5,
+      prior: 'builtin',
     });
+    expect(() => parseDspOptions({ prior: 2 })).toThrow(/dsp option prior=2: expected builtin or none/);
     expect(() => parseDspOptions({ gate: 1 })).toThrow(/dsp option gate=1: expected a number from 0 up to/);
   });
 
