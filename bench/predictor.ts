@@ -8,10 +8,15 @@
  * script first. Figures:
  * - predictMicrosMedian: the median wall time of one `chooseK` of a trained dsp policy, over every round of a
  *   replay of the embedded suites (or the synthetic suite when none is embedded), in the order a live run makes them.
+ * - predictMicrosMedianEconomic, guessMicrosMedianEconomic: the same for the economic policy (`dsp:value=30`): its
+ *   `chooseK` (a survival forecast over kmax steps and the gain of each) and its `continueAfterGuess` on each guess
+ *   of the recorded rounds (the acceptance head on the guesses so far).
  * - eventLoopDelayP99MsWhileTraining: a live-mode policy (worker trainer, no waiting) is fed the same rounds, one
  *   task per millisecond (a live task takes seconds; this keeps the trainer saturated), with a deliberately heavy
  *   trainer (the whole 2,500-step buffer sampled, 3 epochs per break); p99 of `monitorEventLoopDelay` from the
  *   first job until the worker has finished them all. The machine's other load shows up in this figure.
+ *   eventLoopDelayP99MsWhileTrainingEconomic: the same with the economic policy (value, survival and acceptance
+ *   heads trained).
  * - benchAllSuitesSec: wall time of `node bin/dsp.js bench` over every embedded suite with the default rows and
  *   three DSP rows.
  */
@@ -34,7 +39,7 @@ export const benchDspRows = ['dsp', 'dsp:tau=0.99', 'dsp:tau=0.99,beta=1,cold=6'
 type Event =
   | { kind: 'task-started'; task: TaskInput }
   | { kind: 'round'; state: RoundState; round: RoundRecord }
-  | { kind: 'task-ended'; result: Pick<TaskResult, 'plan'> };
+  | { kind: 'task-ended'; result: Pick<TaskResult, 'plan' | 'records'> };
 
 function embeddedSuites(): Suite[] {
   const names = availableSuiteNames().filter((name) => name !== 'synthetic');
@@ -55,8 +60,9 @@ async function recordEvents(suites: readonly Suite[]): Promise<Event[]> {
     observeRound: (round) => {
       if (pending !== undefined) events.push({ kind: 'round', state: pending, round: { ...round, guesses: [...round.guesses] } });
     },
-    // Only what the dsp policy reads: a small heap keeps garbage collection out of the figures.
-    taskEnded: (result) => void events.push({ kind: 'task-ended', result: { plan: result.plan } }),
+    // Only what the dsp policy reads (the economic one reads the call records): a small heap keeps garbage
+    // collection out of the figures.
+    taskEnded: (result) => void events.push({ kind: 'task-ended', result: { plan: result.plan, records: result.records } }),
   };
   for (const suite of suites) {
     await replaySuite({ traces: suite.traces, policy: { kind: 'fixed', name: 'recorder', k: 4 }, buildPolicy: () => recorder });
@@ -64,7 +70,7 @@ async function recordEvents(suites: readonly Suite[]): Promise<Event[]> {
   return events;
 }
 
-function feed(policy: DspPolicy, event: Event, timings?: number[]): void {
+function feed(policy: DspPolicy, event: Event, timings?: number[], guessTimings?: number[]): void {
   if (event.kind === 'task-started') policy.taskStarted(event.task);
   else if (event.kind === 'task-ended') policy.taskEnded(event.result as TaskResult);
   else {
@@ -72,6 +78,13 @@ function feed(policy: DspPolicy, event: Event, timings?: number[]): void {
     policy.chooseK(event.state);
     const end = process.hrtime.bigint();
     timings?.push(Number(end - start) / 1000);
+    if (guessTimings !== undefined) {
+      for (let count = 1; count < event.round.guesses.length; count += 1) {
+        const guessStart = process.hrtime.bigint();
+        policy.continueAfterGuess(event.state, event.round.guesses.slice(0, count));
+        guessTimings.push(Number(process.hrtime.bigint() - guessStart) / 1000);
+      }
+    }
     policy.observeRound(event.round, event.state);
   }
 }
@@ -81,20 +94,24 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-async function predictMicrosMedian(events: readonly Event[]): Promise<number> {
-  const policy = createDspPolicy({ name: 'dsp', options: {} }, { trainer: 'in-process' });
+async function predictMicrosMedian(events: readonly Event[], spec = { name: 'dsp', options: {} }): Promise<{ choose: number; guess: number }> {
+  const policy = createDspPolicy(spec, { trainer: 'in-process' });
   // The first pass trains the policy and warms up the JIT; the figure is over the next three.
   for (const event of events) feed(policy, event);
   const timings: number[] = [];
-  for (let pass = 0; pass < 3; pass += 1) for (const event of events) feed(policy, event, timings);
+  const guessTimings: number[] = [];
+  for (let pass = 0; pass < 3; pass += 1) for (const event of events) feed(policy, event, timings, guessTimings);
   await policy.close();
-  if (!json) console.log(`chooseK: ${timings.length} calls, median ${median(timings).toFixed(2)} µs`);
-  return median(timings);
+  if (!json) {
+    console.log(`${spec.name} chooseK: ${timings.length} calls, median ${median(timings).toFixed(2)} µs`);
+    console.log(`${spec.name} continueAfterGuess: ${guessTimings.length} calls, median ${median(guessTimings).toFixed(2)} µs`);
+  }
+  return { choose: median(timings), guess: median(guessTimings) };
 }
 
-async function eventLoopDelayP99Ms(events: readonly Event[]): Promise<number> {
+async function eventLoopDelayP99Ms(events: readonly Event[], extra: Record<string, number> = {}): Promise<number> {
   const policy = createDspPolicy(
-    { name: 'dsp', options: { sample: 2500, capacity: 2500, epochs: 3 } },
+    { name: 'dsp', options: { sample: 2500, capacity: 2500, epochs: 3, ...extra } },
     { trainer: 'worker', deterministic: false, onError: (error) => console.error(error) },
   );
   const histogram = monitorEventLoopDelay({ resolution: 1 });
@@ -144,9 +161,14 @@ function benchAllSuitesSec(suites: readonly Suite[]): number {
 
 const suites = embeddedSuites();
 const events = await recordEvents(suites);
+const plain = await predictMicrosMedian(events);
+const economic = await predictMicrosMedian(events, { name: 'dsp:value=30', options: { value: 30 } });
 const figures = {
-  predictMicrosMedian: Number((await predictMicrosMedian(events)).toFixed(2)),
+  predictMicrosMedian: Number(plain.choose.toFixed(2)),
+  predictMicrosMedianEconomic: Number(economic.choose.toFixed(2)),
+  guessMicrosMedianEconomic: Number(economic.guess.toFixed(2)),
   eventLoopDelayP99MsWhileTraining: Number((await eventLoopDelayP99Ms(events)).toFixed(2)),
+  eventLoopDelayP99MsWhileTrainingEconomic: Number((await eventLoopDelayP99Ms(events, { value: 30 })).toFixed(2)),
   benchAllSuitesSec: Number(benchAllSuitesSec(suites).toFixed(2)),
 };
 console.log(json ? JSON.stringify(figures) : figures);

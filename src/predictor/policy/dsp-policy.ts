@@ -242,7 +242,7 @@ export class DspPolicy implements KPolicy {
   taskEnded(result: TaskResult): void {
     // A plan cut by its step limit inside an open segment: the plan's end closes it.
     if (this.segment.size > 0) this.closeSegment(result.plan.length);
-    this.economics.observe(result);
+    if (this.economic) this.economics.observe(result);
   }
 
   close(): Promise<void> {
