@@ -44,7 +44,7 @@ export interface SparseVector {
 }
 
 /** Bumped whenever the meaning of a feature slot changes; a saved state of another version is incompatible. */
-export const featurizerVersion = 2;
+export const featurizerVersion = 3;
 
 /** Slots of the dense block. */
 const dense = {
@@ -84,7 +84,6 @@ const family = {
   lastTwoActions: 7,
   lastActionWord: 8,
   lastTool: 9,
-  lastTwoTools: 10,
   guess: 11,
   guessStep: 12,
   lastGuess: 13,
@@ -231,8 +230,6 @@ export class Featurizer {
       const beforeLast = state.history[state.history.length - 2];
       const before = beforeLast === undefined ? undefined : this.actionFeatures(beforeLast);
       push(hashed(mixHash(action.hash ^ hashString('|', family.lastTwoActions), before?.hash ?? 0)), 1);
-      push(hashed(action.toolHash), 1);
-      push(hashed(mixHash(action.toolHash ^ family.lastTwoTools, before?.toolHash ?? 0)), 1);
     }
     if (state.guess !== undefined) this.pushGuess(state, task.wholeHash, stepBucket, push, hashed);
     return { indices: Int32Array.from(indices), values: Float64Array.from(values) };
