@@ -400,7 +400,8 @@ export function createModelCaller(model: LanguageModel, settings: AiSdkCallSetti
     callLanguageModel({
       ...settings,
       model,
-      system: request.system,
+      // An empty system message is not sent (the TravelPlanner prompt is one user message, as the benchmark's).
+      ...(request.system === '' ? {} : { system: request.system }),
       prompt: request.prompt,
       signal: options.signal,
       onPartialUsage: options.onPartialUsage,

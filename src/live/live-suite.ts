@@ -22,7 +22,7 @@ import { createLanguageModel, redactSecretsIn, type ProviderModel } from '../pro
 import { createPolicy } from '../suite/create-policy.js';
 import { runSuite, type RecordedTask, type RunSuiteOptions, type SuiteOutcome } from '../suite/run-suite.js';
 import { TraceRecorder } from '../traces/format.js';
-import { traceFromTaskResult } from '../traces/from-task-result.js';
+import { traceFromTaskResult, type TraceFromTaskResultOptions } from '../traces/from-task-result.js';
 import { liveModelCaller, type LiveCallerOptions } from './live-caller.js';
 import { gateSpeculation, policyPerTask } from './live-policies.js';
 import type { Tracer } from '@opentelemetry/api';
@@ -30,6 +30,7 @@ import { RunBudget, type BudgetSettings, type Spend } from './budget.js';
 import { RunTelemetry } from './telemetry.js';
 import { RequestLimiter, type LimiterSettings, type LimiterStats } from './limiter.js';
 import type { RetrySettings } from './retry.js';
+import type { LiveEnvironment, LiveEnvironmentAgentOptions } from './live-environment.js';
 
 /** One of the two agents of a live run. */
 export interface LiveAgentSpec {
@@ -66,8 +67,15 @@ export interface LiveSuiteOptions
   policy: PolicySpec;
   /** Where the policy spec came from, named in its errors (e.g. `--policy`). Default `policy`. */
   policySource?: string;
-  /** The actions the agents plan with. Default: OpenAGI's. */
+  /** The actions the agents plan with. Default: OpenAGI's. Not used with `environment`. */
   actionSpace?: ActionSpace;
+  /**
+   * An environment that executes the agents' actions (e.g. `travelPlannerLiveEnvironment()`), with its own agents,
+   * matching and terminal test: each task starts from an empty state, every committed action is executed, guesses
+   * by effect class (docs/tools.md), and recorded traces carry each call's tool execution. Default: none (pure
+   * planning over `actionSpace`).
+   */
+  environment?: LiveEnvironment;
   /** Append one `dsp-trace/1` line per finished task to this file (each flushed at once). */
   recordPath?: string;
   /** A `dsp` policy loads its learned state from this file (when it exists) and saves it there at the end. */
@@ -179,7 +187,15 @@ export async function runLiveSuite(options: LiveSuiteOptions): Promise<LiveSuite
   const recordTrace =
     recordPath === undefined
       ? undefined
-      : traceWriter(recordPath, { suite, approx, target, policyName: policy.name, env: options.env, onWarning: options.onWarning });
+      : traceWriter(recordPath, {
+          suite,
+          approx,
+          target,
+          policyName: policy.name,
+          env: options.env,
+          onWarning: options.onWarning,
+          ...(options.environment === undefined ? {} : { effectOf: options.environment.environment.effectOf.bind(options.environment.environment) }),
+        });
   telemetry.runStarted({
     'dsp.suite': suite,
     'dsp.policy': policy.name,
@@ -220,8 +236,13 @@ export async function runLiveSuite(options: LiveSuiteOptions): Promise<LiveSuite
       approx: approx.agent,
       target: target.agent,
       policy,
-      actionsMatch: actionSpace.actionsMatch,
-      isTerminal: actionSpace.isTerminal,
+      ...(options.environment === undefined
+        ? { actionsMatch: actionSpace.actionsMatch, isTerminal: actionSpace.isTerminal }
+        : {
+            environment: options.environment.environment,
+            actionsMatch: options.environment.actionsMatch,
+            isTerminal: options.environment.isTerminal,
+          }),
       models: { approx: modelLabel(approx.model), target: modelLabel(target.model) },
     });
     const runSpend = budget.runSpend;
@@ -317,9 +338,31 @@ function createLiveAgent(role: Role, options: LiveSuiteOptions, actionSpace: Act
   };
   // Each call gets its own caller: its requests know the call's context (speculative or not) and report their
   // failed attempts to the engine through the call's options.
-  const agent: Agent = (context, callOptions) =>
-    createStrategyAgent({ ...strategyOptions, callModel: liveModelCaller(caller, context, callOptions) })(context, callOptions);
+  const environment = options.environment;
+  const agent: Agent =
+    environment === undefined
+      ? (context, callOptions) =>
+          createStrategyAgent({ ...strategyOptions, callModel: liveModelCaller(caller, context, callOptions) })(context, callOptions)
+      : environmentAgent(environment, {
+          role,
+          strategy: typeof spec.strategy === 'string' ? spec.strategy : spec.strategy.name,
+          onUnparsable: strategyOptions.onUnparsable ?? 'throw',
+          ...(strategyOptions.onParseFailure === undefined ? {} : { onParseFailure: strategyOptions.onParseFailure }),
+          caller,
+        });
   return { agent: withModelLabel(agent, modelLabel(model)), model, strategyName: typeof spec.strategy === 'string' ? spec.strategy : spec.strategy.name };
+}
+
+/** An agent of a live environment whose requests go through the run's caller (limits, budgets, retries). */
+function environmentAgent(
+  environment: LiveEnvironment,
+  options: Omit<LiveEnvironmentAgentOptions, 'callModel'> & { caller: LiveCallerOptions },
+): Agent {
+  const { caller, ...agentOptions } = options;
+  // Checked once, before any task: an unknown strategy fails the run at its start.
+  environment.checkStrategy(agentOptions.strategy, agentOptions.strategySource);
+  return (context, callOptions) =>
+    environment.createAgent({ ...agentOptions, callModel: liveModelCaller(caller, context, callOptions) })(context, callOptions);
 }
 
 /**
@@ -344,6 +387,8 @@ function traceWriter(
     policyName: string;
     env: LiveSuiteOptions['env'];
     onWarning: LiveSuiteOptions['onWarning'];
+    /** The environment's effect classes, for A's guesses that never ran. */
+    effectOf?: TraceFromTaskResultOptions['effectOf'];
   },
 ): (finished: RecordedTask) => void {
   const recorder = new TraceRecorder(path);
@@ -368,6 +413,7 @@ function traceWriter(
       {
         onInvalidTokens: ({ step, role, field, value }) =>
           run.onWarning?.(`${task.id} step ${step}: the ${role} model reported ${field} ${value}, not a whole number ≥ 0; recorded as unknown`),
+        ...(run.effectOf === undefined ? {} : { effectOf: run.effectOf }),
       },
     );
     recorder.append(redactSecretsIn(trace, run.env));

@@ -189,7 +189,11 @@ async function runSuiteTask(
 /** The engine's options shared by every run of the suite; the agents' calls also stop when the signal aborts. */
 function engineOptions(options: RunSuiteOptions): Omit<RunTaskOptions, 'task' | 'policy'> {
   const { approx, target, actionsMatch, isTerminal, maxSteps, kMax, priceTable, models, signal, deadlineMs, abandonAfterMs } = options;
+  const { environment, initialState } = options;
   return {
+    // Each task starts from `initialState` (copied by the engine) and executes its actions in `environment`.
+    ...(environment === undefined ? {} : { environment }),
+    ...(initialState === undefined ? {} : { initialState }),
     approx: joinedTo(approx, signal),
     target: joinedTo(target, signal),
     clock: options.clock ?? new RealClock(),

@@ -31,6 +31,7 @@ import { redactSecrets } from '../../providers/providers.js';
 import { approxFailuresOf, runLiveSuite, type LiveSuiteOptions } from '../../live/live-suite.js';
 import { liveSuiteName, type LiveSuiteName } from '../../suite/embedded-suites.js';
 import { liveDefaults } from '../../live/live-suite.js';
+import { travelPlannerLiveEnvironment } from '../../live/live-environment.js';
 import { isBudgetExceededError, type BudgetSettings } from '../../live/budget.js';
 import type { LimiterStats } from '../../live/limiter.js';
 import { otlpTracesUrl } from '../../live/otlp-url.js';
@@ -47,7 +48,13 @@ export interface RunOptions {
    * `openagi-react`, `openagi-cot`, `openagi-mad` (OpenAGI's tasks with T planning as in that suite: react, cot,
    * debate). Written into recorded traces.
    */
-  suite: string;
+  suite?: string;
+  /**
+   * The environment: `openagi` (pure planning over OpenAGI's modules) or `travelplanner` (the benchmark's tools
+   * executed by the engine, agents in its ReAct format; tasks from `--tasks-from`). Default: the suite's, else
+   * `openagi`.
+   */
+  env?: string;
   /** A selection of standard task numbers, e.g. `1-20`, run in the order given; several texts are one list. */
   tasks?: string | readonly string[];
   /** A task list (one per line) or a trace file whose tasks to run. */
@@ -66,7 +73,7 @@ export interface RunOptions {
   record?: string;
   /** Also run T alone on each task. */
   sequentialBaseline?: boolean;
-  /** Most steps per plan. Default 12. */
+  /** Most steps per plan. Default 12 (OpenAGI), 30 (TravelPlanner, the benchmark agent's limit). */
   maxSteps?: number;
   /** Largest k. Default 8. */
   kMax?: number;
@@ -143,17 +150,38 @@ export const runDefaults = {
   kMax: 8,
 } as const;
 
+/** The most steps per plan by default, per environment (TravelPlanner's: its benchmark agent's limit). */
+export const runMaxStepsDefaults: Readonly<Record<string, number>> = { openagi: runDefaults.maxSteps, travelplanner: 30 };
+
 /** The environments `dsp run` can plan in (a suite name is one of them, alone or with a target suffix). */
-export const liveEnvironments = ['openagi'] as const;
+export const liveEnvironments = ['openagi', 'travelplanner'] as const;
 
 /** The suite of `dsp run --suite`, read (see `RunOptions.suite`). Throws `InvalidInputError` naming `--suite`. */
 export function resolveRunSuite(suite: string): LiveSuiteName {
   return liveSuiteName(suite, liveEnvironments, '--suite');
 }
 
+/**
+ * The suite of a run from `--suite` and `--env`: the suite given (whose environment must be `--env`'s when both are
+ * given), else the environment's name, else `openagi`. Throws `InvalidInputError` naming the option.
+ */
+export function resolveRunSuiteAndEnv(options: Pick<RunOptions, 'suite' | 'env'>): LiveSuiteName {
+  if (options.env !== undefined && !(liveEnvironments as readonly string[]).includes(options.env)) {
+    throw new InvalidInputError(`unknown environment "${options.env}"; valid: ${liveEnvironments.join(', ')}`, { source: '--env' });
+  }
+  const suite = resolveRunSuite(options.suite ?? options.env ?? runDefaults.suite);
+  if (options.env !== undefined && suite.environment !== options.env) {
+    throw new InvalidInputError(`--suite ${suite.name} plans in ${suite.environment}, not in ${options.env}; drop one of the two`, { source: '--env' });
+  }
+  return suite;
+}
+
 /** The tasks `dsp run` will plan, from `--tasks` (in the order given) or `--tasks-from`. */
-export function resolveRunTasks(options: Pick<RunOptions, 'suite' | 'tasks' | 'tasksFrom'>): TaskInput[] {
-  resolveRunSuite(options.suite);
+export function resolveRunTasks(options: Pick<RunOptions, 'suite' | 'env' | 'tasks' | 'tasksFrom'>): TaskInput[] {
+  const suite = resolveRunSuiteAndEnv(options);
+  if (suite.environment !== 'openagi' && options.tasks !== undefined) {
+    throw new InvalidInputError(`--tasks numbers OpenAGI's standard tasks; give ${suite.environment}'s tasks with --tasks-from FILE`, { source: '--tasks' });
+  }
   if ((options.tasks === undefined) === (options.tasksFrom === undefined)) {
     throw new InvalidInputError('give exactly one of --tasks (e.g. 1-20) and --tasks-from FILE', { source: 'dsp run' });
   }
@@ -190,11 +218,18 @@ export function resolveRunOptions(
   io: Pick<CliIo, 'env' | 'signal'>,
   services: RunServices = {},
 ): LiveSuiteOptions & { tasks: TaskInput[]; priceTable: PriceTable } {
-  const suite = resolveRunSuite(options.suite);
+  const suite = resolveRunSuiteAndEnv(options);
   const tasks = resolveRunTasks(options);
-  const approxStrategy = strategyByName(options.approxStrategy ?? runDefaults.approxStrategy, '--approx-strategy');
-  const targetStrategy = strategyByName(resolveTargetStrategy(options.targetStrategy, suite), '--target-strategy');
-  const maxSteps = positiveWhole(options.maxSteps ?? runDefaults.maxSteps, '--max-steps');
+  // TravelPlanner's agents have strategies of their own (direct, react), by name; OpenAGI's are the planning strategies.
+  const environment = suite.environment === 'travelplanner' ? travelPlannerLiveEnvironment() : undefined;
+  const strategyOf = (name: string, source: string): LiveSuiteOptions['approx']['strategy'] => {
+    if (environment === undefined) return strategyByName(name, source);
+    environment.checkStrategy(name, source);
+    return name as 'direct' | 'react';
+  };
+  const approxStrategy = strategyOf(options.approxStrategy ?? runDefaults.approxStrategy, '--approx-strategy');
+  const targetStrategy = strategyOf(resolveTargetStrategy(options.targetStrategy, suite), '--target-strategy');
+  const maxSteps = positiveWhole(options.maxSteps ?? runMaxStepsDefaults[suite.environment] ?? runDefaults.maxSteps, '--max-steps');
   const kMax = positiveWhole(options.kMax ?? runDefaults.kMax, '--k-max');
   const priceTable = options.prices === undefined ? builtinPriceTable : loadPriceTable(options.prices);
   const policy = parsePolicySpec(options.policy ?? runDefaults.policy, '--policy');
@@ -207,6 +242,7 @@ export function resolveRunOptions(
     target: { model: options.target, strategy: targetStrategy, source: '--target' },
     policy,
     policySource: '--policy',
+    ...(environment === undefined ? {} : { environment }),
     sequentialBaseline: options.sequentialBaseline === true,
     maxSteps,
     kMax,
@@ -551,9 +587,9 @@ export function registerRunCommand(program: Command, io: CliIo): Command {
     .description('plan a suite live with real models: speculative planning on the real clock')
     .option(
       '--suite <name>',
-      "openagi, or a suite of `dsp bench`: openagi-react, openagi-cot or openagi-mad (the target then plans as in that suite: react, cot, debate)",
-      runDefaults.suite,
+      "openagi, or a suite of `dsp bench`: openagi-react, openagi-cot or openagi-mad (the target then plans as in that suite: react, cot, debate); travelplanner or travelplanner-react (default: --env's, else openagi)",
     )
+    .option('--env <name>', "the environment: openagi (pure planning) or travelplanner (the benchmark's tools, executed; tasks from --tasks-from)")
     .addOption(
       listOption('--tasks <selection...>', 'standard task numbers, 0-based as in the OpenAGI task list, run in the order given, e.g. 1-20 or 16,3,7-9'),
     )
@@ -565,7 +601,7 @@ export function registerRunCommand(program: Command, io: CliIo): Command {
     .option('--policy <policy>', 'dsp[:tau=…,beta=…] (the learned policy), sequential, fixed:K or additive', runDefaults.policy)
     .option('--record <file>', 'append one dsp-trace/1 line per finished task to this file')
     .option('--sequential-baseline', 'also run the target alone on each task, for a measured baseline', false)
-    .option('--max-steps <n>', 'most steps per plan', wholeNumber('--max-steps'), runDefaults.maxSteps)
+    .option('--max-steps <n>', 'most steps per plan (default: 12 for openagi, 30 for travelplanner)', wholeNumber('--max-steps'))
     .option('--k-max <n>', 'largest k a policy may choose', wholeNumber('--k-max'), runDefaults.kMax)
     .option('--prices <file>', 'a price table (JSON) laid over the built-in one')
     .option('--predictor-state <file>', 'the dsp policy loads its learned state from this file and saves it back')

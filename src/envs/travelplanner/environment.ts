@@ -43,6 +43,11 @@ export interface TravelPlannerExecuteContext {
   readonly state: TravelPlannerState;
   /** The actions before this one on the same branch, oldest first (`NotebookWrite` reads its data from them). */
   readonly prefix?: readonly Action[];
+  /**
+   * The steps before this one on the same branch, as the engine's tool layer passes them: their actions are the
+   * prefix when `prefix` is not given.
+   */
+  readonly trajectory?: readonly { readonly action: Action }[];
 }
 
 /** A model that writes the final plan: `query` is the Planner's argument, `notebook` what the notebook holds. */
@@ -116,8 +121,9 @@ export function createTravelPlannerEnvironment(options: TravelPlannerEnvironment
     effectOf: travelPlannerEffectOf,
     isTerminal: isTravelPlannerTerminal,
     actionsMatch: travelPlannerActionsMatch,
-    async execute(action, { signal, state, prefix = [] }) {
+    async execute(action, { signal, state, prefix: given, trajectory }) {
       signal.throwIfAborted();
+      const prefix = given ?? trajectory?.map((step) => step.action) ?? [];
       if (action === null || (typeof action === 'string' && action.trim() === '')) return nullActionObservation;
       const parsed = parseTravelPlannerAction(action);
       if (parsed === undefined || !isTravelPlannerTool(parsed.tool)) return invalidActionObservation;

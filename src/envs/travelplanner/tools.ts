@@ -108,6 +108,19 @@ export async function distanceMatrix(database: TravelPlannerDatabase, argument: 
 
 const illegalDistance = 'Illegal GoogleDistanceMatrix. Please try again.';
 
+/**
+ * True for the observation of a search the tool rejected (a date not in `YYYY-MM-DD`, a city outside the city set, too
+ * few arguments): such a search leaves the agent's current data as it was (`notebookContent` undefined).
+ */
+export function isRejectedSearch(observation: string): boolean {
+  return (
+    /^'.*' is not in the format YYYY-MM-DD$/s.test(observation) ||
+    /^.* is not valid city in \[.*\]\.$/s.test(observation) ||
+    observation === 'Illegal Flight Search. Please try again.' ||
+    observation === illegalDistance
+  );
+}
+
 /** The benchmark's rejection of a city outside its city set: the message lists the whole set, as a Python list. */
 async function invalidCity(database: TravelPlannerDatabase, city: string): Promise<string | undefined> {
   const cities = await database.searchableCities();
