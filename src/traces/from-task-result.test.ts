@@ -56,3 +56,51 @@ describe('traceFromTaskResult', () => {
     expect(parseTraces(readFileSync(path, 'utf8'), path).map((line) => line.id)).toEqual(['openagi/task-3/run-1', 'openagi/task-3/run-2']);
   });
 });
+
+describe('traceFromTaskResult with tools', () => {
+  it("records each call's tool execution on the true prefix: effect, latency and T's observation", async () => {
+    const clock = new VirtualClock();
+    const toolPlan = ['search', 'note', 'send'];
+    const toolGuesses = ['search', 'note-wrong', 'send-elsewhere'];
+    const effects: Record<string, 'pure' | 'sandboxed' | 'irreversible'> = {
+      search: 'pure',
+      note: 'sandboxed',
+      'note-wrong': 'sandboxed',
+      send: 'irreversible',
+      'send-elsewhere': 'irreversible',
+    };
+    const target: Agent = async (context, options) => {
+      await clock.sleep(1000, options.signal);
+      return { action: toolPlan[context.step - 1] ?? 'send' };
+    };
+    const approx: Agent = async (context, options) => {
+      await clock.sleep(100, options.signal);
+      return { action: toolGuesses[context.step - 1] ?? 'send' };
+    };
+    const environment = {
+      effectOf: (action: unknown) => effects[String(action)] ?? null,
+      execute: async (action: unknown, { signal, state }: { signal: AbortSignal; state: { set(key: string, value: unknown): unknown } }) => {
+        await clock.sleep(action === 'search' ? 300 : 50, signal);
+        if (effects[String(action)] === 'sandboxed') state.set(String(action), true);
+        return `did ${String(action)}`;
+      },
+    };
+    const result = await clock.run(() =>
+      runTask({ task, approx, target, policy: fixedPolicy(3), clock, isTerminal: (action) => action === 'send', environment }),
+    );
+    const trace = traceFromTaskResult(task, result, { id: 't', suite: 's', models: { approx: 'a', target: 't' } }, { effectOf: environment.effectOf });
+    expect(trace.steps.map((step) => step.target.tool)).toEqual([
+      { effect: 'pure', latencyMs: 300, observation: 'did search' },
+      { effect: 'sandboxed', latencyMs: 50, observation: 'did note' },
+      { effect: 'irreversible', latencyMs: 50, observation: 'did send' },
+    ]);
+    // A's right guess shares T's execution; its wrong note ran on a fork (dropped); its irreversible guess, which T
+    // did not make, never ran.
+    expect(trace.steps.map((step) => step.approx?.tool)).toEqual([
+      { effect: 'pure', latencyMs: 300, observation: 'did search' },
+      { effect: 'sandboxed', latencyMs: 50 },
+      { effect: 'irreversible' },
+    ]);
+    expect([...result.state!.keys()]).toEqual(['note']);
+  });
+});

@@ -241,13 +241,13 @@ export type TravelPlannerReplyParse = { ok: true; action: string } | { ok: false
  * no text is unparsable.
  */
 export function parseTravelPlannerReply(reply: string): TravelPlannerReplyParse {
-  const line = firstLine(reply).replace(/^Action\s*\d*\s*:\s*/i, '').trim();
+  const line = firstLine(reply).trim().replace(/^Action\s*\d*\s*:\s*/i, '').trim();
   return line === '' ? { ok: false, reason: 'the reply has no action' } : { ok: true, action: line };
 }
 
 /** A thought as the next prompt shows it: the reply's first line that is not empty, trimmed. */
 export function travelPlannerThought(reply: string): string {
-  return firstLine(reply).replace(/^Thought\s*\d*\s*:\s*/i, '').trim();
+  return firstLine(reply).trim().replace(/^Thought\s*\d*\s*:\s*/i, '').trim();
 }
 
 function firstLine(text: string): string {
