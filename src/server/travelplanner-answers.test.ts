@@ -13,7 +13,7 @@ const prompt = (kind: 'react-thought' | 'react-action' | 'direct', actions: read
 
 describe('TravelPlanner prompts in the replay server', () => {
   it("answers the role's recorded step on the trace: a thought, then the action alone, each half of T's record", () => {
-    const onTrace = steps.slice(0, 2).map((step) => String(step.target.action));
+    const onTrace = steps.slice(0, 2).map((step) => step.target.action as string);
     const thought = answerTravelPlannerPrompt(book, 'target', prompt('react-thought', onTrace));
     const action = answerTravelPlannerPrompt(book, 'target', prompt('react-action', onTrace));
     expect(thought.kind).toBe('react-thought');
@@ -25,7 +25,7 @@ describe('TravelPlanner prompts in the replay server', () => {
   });
 
   it("answers a speculative prefix with the same step's record, and says it is off the trace", () => {
-    const wrong = [String(steps[0]!.target.action), 'NotebookWrite[a guess T did not make]'];
+    const wrong = [steps[0]!.target.action as string, 'NotebookWrite[a guess T did not make]'];
     const answer = answerTravelPlannerPrompt(book, 'target', prompt('react-action', wrong)).answer;
     expect(answer).toMatchObject({ onTrace: false, step: 3, text: steps[2]!.target.action });
   });

@@ -26,7 +26,7 @@ const tasks: TaskInput[] = traces.map((trace) => ({ id: trace.id, text: trace.ta
 async function planLive(server: ReplayServer, policy: string): Promise<{ results: TaskResult[]; prompts: string[] }> {
   const prompts: string[] = [];
   const recordingFetch: typeof fetch = async (input, init) => {
-    const body = JSON.parse(String(init?.body)) as { messages: Array<{ role: string; content: unknown }> };
+    const body = JSON.parse(init?.body as string) as { messages: Array<{ role: string; content: unknown }> };
     const user = body.messages.find((message) => message.role === 'user')!;
     prompts.push(typeof user.content === 'string' ? user.content : JSON.stringify(user.content));
     return fetch(input, init);
@@ -76,11 +76,11 @@ describe('TravelPlanner live against dsp serve, with no key', () => {
       const steps = result.trajectory!;
       // Each step's observation is shown in full to the next step's calls.
       steps.slice(0, -1).forEach((step, index) => {
-        const shown = `\nAction ${index + 1}: ${String(step.action)}\nObservation ${index + 1}: ${String(step.observation)}\nThought ${index + 2}:`;
+        const shown = `\nAction ${index + 1}: ${step.action as string}\nObservation ${index + 1}: ${String(step.observation)}\nThought ${index + 2}:`;
         expect(speculative.prompts.some((prompt) => prompt.includes(shown)), `${result.taskId} step ${index + 1}`).toBe(true);
       });
     }
-    const accommodation = speculative.results[0]!.trajectory!.find((step) => String(step.action).startsWith('AccommodationSearch['))!;
+    const accommodation = speculative.results[0]!.trajectory!.find((step) => (step.action as string).startsWith('AccommodationSearch['))!;
     // A table of the shipped database, as pandas prints it.
     expect(String(accommodation.observation)).toMatch(/^NAME +price +room type/);
     // Only the latest data stays visible, as in the benchmark.
@@ -97,7 +97,7 @@ describe('TravelPlanner live against dsp serve, with no key', () => {
       expect(notebookEntries(result.state!).map((entry) => entry.description)).toEqual(committedWrites);
       const records = result.toolRecords!;
       discardedWrites += records.filter((record) => record.effect === 'sandboxed' && record.status !== 'committed').length;
-      const planners = records.filter((record) => String(record.action).startsWith('Planner['));
+      const planners = records.filter((record) => (record.action as string).startsWith('Planner['));
       expect(planners.map((record) => [record.prefix, record.status])).toEqual([['true', 'committed']]);
     }
     // Wrong NotebookWrite guesses were written on forks and dropped: the isolation was exercised.
@@ -130,7 +130,7 @@ describe('dsp run --env travelplanner --record, then dsp bench on the recording'
     for (const trace of recorded) {
       expect(trace.suite).toBe('travelplanner');
       for (const step of trace.steps) {
-        expect(step.target.tool?.latencyMs, String(step.target.action)).toBeGreaterThanOrEqual(0);
+        expect(step.target.tool?.latencyMs, step.target.action as string).toBeGreaterThanOrEqual(0);
         expect(typeof step.target.tool?.observation).toBe('string');
       }
       expect(trace.steps.at(-1)!.target.tool!.effect).toBe('irreversible');

@@ -117,9 +117,9 @@ describe('the TravelPlanner agents', () => {
     speculative: false,
   };
   const callOptions = (): AgentCallOptions => ({ signal: new AbortController().signal, reportPartialUsage: () => undefined });
-  const scripted = (replies: string[], requests: ModelRequest[]) => async (request: ModelRequest) => {
+  const scripted = (replies: string[], requests: ModelRequest[]) => (request: ModelRequest) => {
     requests.push(request);
-    return { text: replies.shift()!, usage: { inputTokens: 10, outputTokens: 2 } };
+    return Promise.resolve({ text: replies.shift()!, usage: { inputTokens: 10, outputTokens: 2 } });
   };
 
   it('react: a thought call, then an action call that shows the thought; the usage of both', async () => {
