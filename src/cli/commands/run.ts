@@ -4,6 +4,7 @@
  * ```text
  * dsp run --suite openagi-react --tasks 1-20 --approx openai:gpt-4.1-mini --target openai:gpt-4.1 [--policy dsp] \
  *   [--record runs.jsonl] [--sequential-baseline]
+ * dsp run --env travelplanner --tasks-from queries.txt --approx … --target …
  * ```
  *
  * One progress line per finished task, then a summary; a task that fails is reported on stderr and the run goes on
@@ -642,7 +643,11 @@ export function registerRunCommand(program: Command, io: CliIo): Command {
         '  $ dsp serve --traces data/examples/openagi-mini.jsonl --port 8787 --speed 10 &\n' +
         '  $ dsp run --tasks-from data/examples/openagi-mini.jsonl --policy fixed:3 \\\n' +
         '      --approx openai-compatible:approx@http://127.0.0.1:8787/v1 --target openai-compatible:target@http://127.0.0.1:8787/v1\n' +
-        '  $ dsp run --suite openagi-react --tasks 11-15 --approx openai:gpt-4.1-mini --target openai:gpt-4.1 --record runs.jsonl\n',
+        '  $ dsp run --suite openagi-react --tasks 11-15 --approx openai:gpt-4.1-mini --target openai:gpt-4.1 --record runs.jsonl\n\n' +
+        "TravelPlanner (the benchmark's ReAct prompt, its tools executed by the engine), with no key:\n" +
+        '  $ dsp serve --traces data/examples/travelplanner-mini.jsonl --port 8787 --speed 20 &\n' +
+        '  $ dsp run --env travelplanner --tasks-from data/examples/travelplanner-mini.jsonl --policy fixed:4 \\\n' +
+        '      --approx openai-compatible:approx@http://127.0.0.1:8787/v1 --target openai-compatible:target@http://127.0.0.1:8787/v1\n',
     )
     .action(async (options: RunOptions) => {
       await runCommandAction(options, io);
