@@ -7,7 +7,7 @@ import { spawnDsp } from '../../../test/fixtures/cli/spawn-dsp.js';
 import { type ReplayServer, startReplayServer } from '../../server/replay-server.js';
 import { loadTraces, parseTraces } from '../../traces/format.js';
 import type { Trace } from '../../traces/schema.js';
-import { looksLikeTraceFile, resolveRunSuite, resolveRunTasks, runCommandAction } from './run.js';
+import { looksLikeTraceFile, resolveRunOptions, resolveRunSuite, resolveRunTasks, runCommandAction } from './run.js';
 
 const fixturePath = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'serve', 'openagi-mini.jsonl');
 const directory = mkdtempSync(join(tmpdir(), 'dsp-run-'));
@@ -145,6 +145,38 @@ describe('dsp run with a failing task, in a process', () => {
 });
 
 const unreachable = 'openai-compatible:m@http://127.0.0.1:1/v1';
+
+describe('dsp run --env travelplanner', () => {
+  const examplePath = join(import.meta.dirname, '..', '..', '..', 'data', 'examples', 'travelplanner-mini.jsonl');
+  const io = { env: {}, signal: new AbortController().signal };
+  const models = { approx: 'openai-compatible:a@http://127.0.0.1:1/v1', target: 'openai-compatible:t@http://127.0.0.1:1/v1' };
+
+  it("plans TravelPlanner's queries with its environment, its ReAct agents and its step limit", () => {
+    const resolved = resolveRunOptions({ env: 'travelplanner', tasksFrom: examplePath, ...models }, io);
+    expect(resolved.suite).toBe('travelplanner');
+    expect(resolved.environment?.name).toBe('travelplanner');
+    expect([resolved.approx.strategy, resolved.target.strategy, resolved.maxSteps]).toEqual(['direct', 'react', 30]);
+    expect(resolved.tasks.map((task) => task.id)).toEqual(loadTraces(examplePath).map((trace) => trace.id));
+    expect(resolveRunOptions({ suite: 'travelplanner-react', tasksFrom: examplePath, maxSteps: 12, ...models }, io)).toMatchObject({
+      suite: 'travelplanner-react',
+      maxSteps: 12,
+    });
+    // OpenAGI keeps its own defaults, and no environment.
+    const openagi = resolveRunOptions({ tasks: '1', ...models }, io);
+    expect([openagi.suite, openagi.environment, openagi.maxSteps]).toEqual(['openagi', undefined, 12]);
+  });
+
+  it('refuses what does not fit TravelPlanner, naming the option', () => {
+    expect(() => resolveRunTasks({ env: 'travelplanner', tasks: '1-3' })).toThrow("--tasks: --tasks numbers OpenAGI's standard tasks");
+    expect(() => resolveRunTasks({ env: 'travelplanner', suite: 'openagi-react', tasksFrom: examplePath })).toThrow(
+      '--env: --suite openagi-react plans in openagi, not in travelplanner',
+    );
+    expect(() => resolveRunTasks({ env: 'webshop', tasksFrom: examplePath })).toThrow('--env: unknown environment "webshop"; valid: openagi, travelplanner');
+    expect(() => resolveRunOptions({ env: 'travelplanner', tasksFrom: examplePath, targetStrategy: 'debate', ...models }, io)).toThrow(
+      '--target-strategy: "debate" is not a TravelPlanner strategy',
+    );
+  });
+});
 
 describe('the suite and the defaults of dsp run', () => {
   it('takes the suite names of dsp bench, each with the target strategy of that suite, or the environment alone', () => {
