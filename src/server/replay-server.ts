@@ -6,7 +6,8 @@
  * - `POST /v1/chat/completions` — models `approx` and `target`; streaming (SSE) and non-streaming; `usage` always
  *   included (in the last SSE chunk when streaming), with `prompt_tokens_details.cached_tokens` when the trace
  *   records `cachedInputTokens`. The last user message must start with our prompt header
- *   (`dsp-prompt/1`, see `agents/prompt-format.ts`) or be a TravelPlanner ReAct prompt (`travelplanner-answers.ts`). The reply waits the recorded latency divided by `speed`;
+ *   (`dsp-prompt/1`, see `agents/prompt-format.ts`), or be a TravelPlanner ReAct prompt (`travelplanner-answers.ts`).
+ *   The reply waits the recorded latency divided by `speed`;
  *   a streamed reply sends its first words after `firstTokenShare` of that time and the rest spread until the end.
  * - `GET /v1/models` — the two models.
  * - `GET /stats` — request counters, including requests the client aborted before the reply ended.
@@ -154,12 +155,16 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
     stats.byRole[role].requests += 1;
     let answer: ReplayAnswer;
     try {
-      // A TravelPlanner ReAct prompt (the benchmark's format) is answered by its own module; any other by our header.
-      const replay = isTravelPlannerPrompt(prompt) ? answerTravelPlannerPrompt(book, role, prompt) : undefined;
-      const header = replay === undefined ? parsePromptHeader(prompt, 'the last user message') : undefined;
-      const kind = replay?.kind ?? header!.kind;
-      stats.byCall[kind] = (stats.byCall[kind] ?? 0) + 1;
-      answer = replay?.answer ?? book.answer(role, header!);
+      if (isTravelPlannerPrompt(prompt)) {
+        // The TravelPlanner benchmark's own ReAct prompt, read by its module.
+        const replay = answerTravelPlannerPrompt(book, role, prompt);
+        stats.byCall[replay.kind] = (stats.byCall[replay.kind] ?? 0) + 1;
+        answer = replay.answer;
+      } else {
+        const header = parsePromptHeader(prompt, 'the last user message');
+        stats.byCall[header.kind] = (stats.byCall[header.kind] ?? 0) + 1;
+        answer = book.answer(role, header);
+      }
     } catch (error) {
       if (isInvalidInputError(error)) throw new HttpError(400, error.message, 'invalid_prompt');
       if (isReplayLookupError(error)) throw new HttpError(404, error.message, 'not_in_traces');

@@ -10,15 +10,13 @@
  * wrong figure is kept. (Refusing the trace instead would lose a task already run and paid for.)
  * A call whose requests failed and were retried carries `failedAttempts` (those attempts are in the ledger, not here).
  *
- * A task run with an environment (docs/tools.md) also records each call's tool execution on the step's true prefix
- * (`tool`: effect class, latency, observation), read from the task's tool records, so that replay overlaps tool time
- * as the run did: T's from the execution that became the committed step's observation; A's from the execution of its
- * guess at that step (the observation only when it is T's action too), or the effect class alone for a guess that
- * never ran (an irreversible call T did not confirm, or one cancelled before it returned).
+ * With an environment (docs/tools.md), a call whose action calls a tool carries `tool`, read from the task's tool
+ * records: T's is the execution that became the step's observation (its effect class, its latency, and the
+ * observation as text); A's is T's when A guessed the same action, else the execution of A's guess launched in the
+ * same round at the same step (no `latencyMs` when it never ran to its end: an irreversible guess, or one cancelled).
  */
 import { canonicalAction } from '../core/actions.js';
-import type { EffectClass } from '../core/environment.js';
-import type { Action, CallRecord, Step, TaskInput, TaskResult, ToolRecord } from '../core/types.js';
+import type { Action, CallRecord, EffectClass, TaskInput, TaskResult, ToolRecord } from '../core/types.js';
 import type { Trace, TraceCall, TraceStep, TraceTool } from './schema.js';
 
 /** What a trace says besides its steps. */
@@ -46,8 +44,8 @@ export interface TraceFromTaskResultOptions {
   /** Told about every reported count that is not a whole number ≥ 0 (written as unknown). */
   onInvalidTokens?: (problem: InvalidTokenCount) => void;
   /**
-   * The environment's effect class of an action (`Environment.effectOf`), for a guess of A that was never executed.
-   * Without it such a guess records no `tool` field (replay then treats it as irreversible).
+   * The effect class of an action, `null` when it calls no tool: the run's `Environment.effectOf`. It gives A's
+   * guesses that were never executed their `tool` field. Default: the effect of the action's tool records, if any.
    */
   effectOf?: (action: Action) => EffectClass | null;
 }
@@ -63,6 +61,7 @@ export function traceFromTaskResult(
   for (const record of result.records) {
     if (record.attemptOf !== undefined) failedAttempts.set(record.attemptOf, (failedAttempts.get(record.attemptOf) ?? 0) + 1);
   }
+  const tools = toolFields(result, options.effectOf);
   const steps: TraceStep[] = result.plan.map((_action, index) => {
     const step = index + 1;
     const target = result.records.find(
@@ -74,22 +73,17 @@ export function traceFromTaskResult(
     const approx = result.records.find(
       (record) => record.role === 'approx' && record.prefix === 'true' && record.step === step && record.action !== undefined,
     );
-    const call = (record: CallRecord): TraceCall => {
+    const call = (record: CallRecord, tool: TraceTool | undefined): TraceCall => {
       const traced = traceCall(record, (field, value) => options.onInvalidTokens?.({ step, role: record.role, field, value }));
+      if (tool !== undefined) traced.tool = tool;
       const attempts = failedAttempts.get(record.id);
       if (attempts !== undefined) traced.failedAttempts = attempts;
       return traced;
     };
-    const traced: TraceStep = approx === undefined ? { target: call(target) } : { target: call(target), approx: call(approx) };
-    if (result.toolRecords !== undefined) {
-      const targetTool = committedTool(result.toolRecords, result.trajectory?.[index], step);
-      if (targetTool !== undefined) traced.target.tool = targetTool;
-      if (approx !== undefined && traced.approx !== undefined) {
-        const approxTool = guessTool(result.toolRecords, approx, result.trajectory?.[index], options.effectOf);
-        if (approxTool !== undefined) traced.approx.tool = approxTool;
-      }
-    }
-    return traced;
+    const targetTool = tools.target(step);
+    if (approx === undefined) return { target: call(target, targetTool) };
+    const sameAction = canonicalAction(approx.action ?? null) === canonicalAction(target.action ?? null);
+    return { target: call(target, targetTool), approx: call(approx, sameAction ? targetTool : tools.guess(approx)) };
   });
   const trace: Trace = {
     format: 'dsp-trace/1',
@@ -108,6 +102,46 @@ export function traceFromTaskResult(
   return trace;
 }
 
+/** The `tool` fields of T's steps and A's guesses, from the task's tool records (none without an environment). */
+function toolFields(
+  result: TaskResult,
+  effectOf: TraceFromTaskResultOptions['effectOf'],
+): { target: (step: number) => TraceTool | undefined; guess: (record: CallRecord) => TraceTool | undefined } {
+  const records = result.toolRecords ?? [];
+  if (records.length === 0 && effectOf === undefined) return { target: () => undefined, guess: () => undefined };
+  const effectOfAction = (action: Action): EffectClass | null | undefined =>
+    effectOf !== undefined ? effectOf(action) : records.find((record) => canonicalAction(record.action) === canonicalAction(action))?.effect;
+  const ran = (record: ToolRecord): TraceTool => {
+    const tool: TraceTool = { effect: record.effect };
+    if (record.status !== 'cancelled' && Number.isFinite(record.endMs)) tool.latencyMs = roundedMs(record.endMs - record.startMs);
+    return tool;
+  };
+  return {
+    target: (step) => {
+      const record = records.find((candidate) => candidate.status === 'committed' && candidate.committedStep === step);
+      if (record === undefined) return undefined;
+      const tool = ran(record);
+      const observation = result.trajectory?.[step - 1]?.observation;
+      if (observation !== undefined) tool.observation = typeof observation === 'string' ? observation : JSON.stringify(observation);
+      return tool;
+    },
+    guess: (call) => {
+      if (call.action === undefined) return undefined;
+      const key = canonicalAction(call.action);
+      const record = records.find(
+        (candidate) => candidate.step === call.step && candidate.round === call.round && canonicalAction(candidate.action) === key,
+      );
+      if (record !== undefined) return ran(record);
+      const effect = effectOfAction(call.action);
+      return effect === null || effect === undefined ? undefined : { effect };
+    },
+  };
+}
+
+function roundedMs(durationMs: number): number {
+  return Math.max(0, Math.round(durationMs * 10) / 10);
+}
+
 function traceCall(record: CallRecord, onInvalid: (field: InvalidTokenCount['field'], value: number) => void): TraceCall {
   const count = (field: InvalidTokenCount['field']): number | undefined => {
     const value = record.usage[field];
@@ -120,7 +154,7 @@ function traceCall(record: CallRecord, onInvalid: (field: InvalidTokenCount['fie
   const reasoningTokens = count('reasoningTokens');
   const call: TraceCall = {
     action: record.action ?? null,
-    latencyMs: Math.max(0, Math.round((record.endMs - record.startMs) * 10) / 10),
+    latencyMs: roundedMs(record.endMs - record.startMs),
     inputTokens: inputTokens ?? 0,
     outputTokens: outputTokens ?? 0,
   };
@@ -129,51 +163,4 @@ function traceCall(record: CallRecord, onInvalid: (field: InvalidTokenCount['fie
   if (record.usage.estimated === true) call.estimated = true;
   if (inputTokens === undefined || outputTokens === undefined) call.tokensUnknown = true;
   return call;
-}
-
-/** The execution that became step `step`'s observation, as a trace's `tool` field. */
-function committedTool(records: readonly ToolRecord[], committed: Step | undefined, step: number): TraceTool | undefined {
-  const record = records.find((candidate) => candidate.status === 'committed' && candidate.committedStep === step);
-  if (record === undefined) return undefined;
-  const tool: TraceTool = { effect: record.effect, latencyMs: toolLatencyMs(record) };
-  const observation = observationText(committed);
-  if (observation !== undefined) tool.observation = observation;
-  return tool;
-}
-
-/**
- * The execution of A's guess at its step, on the true prefix: the one its round ran for that step (or a memoized
- * pure result that served it); the effect class alone when it never returned.
- */
-function guessTool(
-  records: readonly ToolRecord[],
-  approx: CallRecord,
-  committed: Step | undefined,
-  effectOf: ((action: Action) => EffectClass | null) | undefined,
-): TraceTool | undefined {
-  const key = canonicalAction(approx.action ?? null);
-  const sameCall = (record: ToolRecord): boolean => canonicalAction(record.action) === key;
-  const record =
-    records.find((candidate) => candidate.step === approx.step && candidate.round === approx.round && sameCall(candidate)) ??
-    records.find((candidate) => candidate.committedStep === approx.step && sameCall(candidate));
-  if (record === undefined || record.status === 'cancelled') {
-    const effect = record?.effect ?? effectOf?.(approx.action ?? null) ?? null;
-    return effect === null ? undefined : { effect };
-  }
-  const tool: TraceTool = { effect: record.effect, latencyMs: toolLatencyMs(record) };
-  const observation = committed !== undefined && canonicalAction(committed.action) === key ? observationText(committed) : undefined;
-  if (observation !== undefined) tool.observation = observation;
-  return tool;
-}
-
-function toolLatencyMs(record: ToolRecord): number {
-  return Math.max(0, Math.round((record.endMs - record.startMs) * 1000) / 1000);
-}
-
-/** A step's observation as text (its failure message when the execution threw); undefined when it has none. */
-function observationText(step: Step | undefined): string | undefined {
-  if (step === undefined) return undefined;
-  if (step.error !== undefined) return step.error;
-  if (step.observation === undefined) return undefined;
-  return typeof step.observation === 'string' ? step.observation : JSON.stringify(step.observation);
 }
