@@ -6,11 +6,13 @@
  * - `POST /v1/chat/completions` — models `approx` and `target`; streaming (SSE) and non-streaming; `usage` always
  *   included (in the last SSE chunk when streaming), with `prompt_tokens_details.cached_tokens` when the trace
  *   records `cachedInputTokens`. The last user message must start with our prompt header
- *   (`dsp-prompt/1`, see `agents/prompt-format.ts`), or be a TravelPlanner ReAct prompt (`travelplanner-answers.ts`).
- *   The reply waits the recorded latency divided by `speed`;
+ *   (`dsp-prompt/1`, see `agents/prompt-format.ts`). The reply waits the recorded latency divided by `speed`;
  *   a streamed reply sends its first words after `firstTokenShare` of that time and the rest spread until the end.
  * - `GET /v1/models` — the two models.
  * - `GET /stats` — request counters, including requests the client aborted before the reply ended.
+ *
+ * A last user message that is a TravelPlanner ReAct prompt (the benchmark's own format) is answered instead by
+ * `travelplanner-answers.ts`, by the same rules.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,9 +20,9 @@ import { RealClock, type Clock } from '../core/clock.js';
 import { InvalidInputError, describeCause, isInvalidInputError } from '../core/errors.js';
 import type { Role } from '../core/types.js';
 import { type CallKind, parsePromptHeader } from '../agents/prompt-format.js';
+import { answerTravelPlannerPrompt, isTravelPlannerPrompt } from './travelplanner-answers.js';
 import type { Trace } from '../traces/schema.js';
 import { isReplayLookupError, type ReplayAnswer, TraceBook } from './replay-answers.js';
-import { answerTravelPlannerPrompt, isTravelPlannerPrompt } from './travelplanner-answers.js';
 
 /** Options of `startReplayServer`. */
 export interface ReplayServerOptions {
