@@ -9,9 +9,15 @@
  * not reported, and told to `onInvalidTokens`: the trace stays readable (the reader refuses such counts) and no
  * wrong figure is kept. (Refusing the trace instead would lose a task already run and paid for.)
  * A call whose requests failed and were retried carries `failedAttempts` (those attempts are in the ledger, not here).
+ *
+ * With an environment (docs/tools.md), a call whose action calls a tool carries `tool`, read from the task's tool
+ * records: T's is the execution that became the step's observation (its effect class, its latency, and the
+ * observation as text); A's is T's when A guessed the same action, else the execution of A's guess launched in the
+ * same round at the same step (no `latencyMs` when it never ran to its end: an irreversible guess, or one cancelled).
  */
-import type { CallRecord, TaskInput, TaskResult } from '../core/types.js';
-import type { Trace, TraceCall, TraceStep } from './schema.js';
+import { canonicalAction } from '../core/actions.js';
+import type { Action, CallRecord, EffectClass, TaskInput, TaskResult, ToolRecord } from '../core/types.js';
+import type { Trace, TraceCall, TraceStep, TraceTool } from './schema.js';
 
 /** What a trace says besides its steps. */
 export interface TraceMetadata {
@@ -37,6 +43,11 @@ export interface InvalidTokenCount {
 export interface TraceFromTaskResultOptions {
   /** Told about every reported count that is not a whole number ≥ 0 (written as unknown). */
   onInvalidTokens?: (problem: InvalidTokenCount) => void;
+  /**
+   * The effect class of an action, `null` when it calls no tool: the run's `Environment.effectOf`. It gives A's
+   * guesses that were never executed their `tool` field. Default: the effect of the action's tool records, if any.
+   */
+  effectOf?: (action: Action) => EffectClass | null;
 }
 
 /** The trace of a finished task, from its ledger. */
@@ -50,6 +61,7 @@ export function traceFromTaskResult(
   for (const record of result.records) {
     if (record.attemptOf !== undefined) failedAttempts.set(record.attemptOf, (failedAttempts.get(record.attemptOf) ?? 0) + 1);
   }
+  const tools = toolFields(result, options.effectOf);
   const steps: TraceStep[] = result.plan.map((_action, index) => {
     const step = index + 1;
     const target = result.records.find(
@@ -61,13 +73,17 @@ export function traceFromTaskResult(
     const approx = result.records.find(
       (record) => record.role === 'approx' && record.prefix === 'true' && record.step === step && record.action !== undefined,
     );
-    const call = (record: CallRecord): TraceCall => {
+    const call = (record: CallRecord, tool: TraceTool | undefined): TraceCall => {
       const traced = traceCall(record, (field, value) => options.onInvalidTokens?.({ step, role: record.role, field, value }));
+      if (tool !== undefined) traced.tool = tool;
       const attempts = failedAttempts.get(record.id);
       if (attempts !== undefined) traced.failedAttempts = attempts;
       return traced;
     };
-    return approx === undefined ? { target: call(target) } : { target: call(target), approx: call(approx) };
+    const targetTool = tools.target(step);
+    if (approx === undefined) return { target: call(target, targetTool) };
+    const sameAction = canonicalAction(approx.action ?? null) === canonicalAction(target.action ?? null);
+    return { target: call(target, targetTool), approx: call(approx, sameAction ? targetTool : tools.guess(approx)) };
   });
   const trace: Trace = {
     format: 'dsp-trace/1',
@@ -86,6 +102,46 @@ export function traceFromTaskResult(
   return trace;
 }
 
+/** The `tool` fields of T's steps and A's guesses, from the task's tool records (none without an environment). */
+function toolFields(
+  result: TaskResult,
+  effectOf: TraceFromTaskResultOptions['effectOf'],
+): { target: (step: number) => TraceTool | undefined; guess: (record: CallRecord) => TraceTool | undefined } {
+  const records = result.toolRecords ?? [];
+  if (records.length === 0 && effectOf === undefined) return { target: () => undefined, guess: () => undefined };
+  const effectOfAction = (action: Action): EffectClass | null | undefined =>
+    effectOf !== undefined ? effectOf(action) : records.find((record) => canonicalAction(record.action) === canonicalAction(action))?.effect;
+  const ran = (record: ToolRecord): TraceTool => {
+    const tool: TraceTool = { effect: record.effect };
+    if (record.status !== 'cancelled' && Number.isFinite(record.endMs)) tool.latencyMs = roundedMs(record.endMs - record.startMs);
+    return tool;
+  };
+  return {
+    target: (step) => {
+      const record = records.find((candidate) => candidate.status === 'committed' && candidate.committedStep === step);
+      if (record === undefined) return undefined;
+      const tool = ran(record);
+      const observation = result.trajectory?.[step - 1]?.observation;
+      if (observation !== undefined) tool.observation = typeof observation === 'string' ? observation : JSON.stringify(observation);
+      return tool;
+    },
+    guess: (call) => {
+      if (call.action === undefined) return undefined;
+      const key = canonicalAction(call.action);
+      const record = records.find(
+        (candidate) => candidate.step === call.step && candidate.round === call.round && canonicalAction(candidate.action) === key,
+      );
+      if (record !== undefined) return ran(record);
+      const effect = effectOfAction(call.action);
+      return effect === null || effect === undefined ? undefined : { effect };
+    },
+  };
+}
+
+function roundedMs(durationMs: number): number {
+  return Math.max(0, Math.round(durationMs * 10) / 10);
+}
+
 function traceCall(record: CallRecord, onInvalid: (field: InvalidTokenCount['field'], value: number) => void): TraceCall {
   const count = (field: InvalidTokenCount['field']): number | undefined => {
     const value = record.usage[field];
@@ -98,7 +154,7 @@ function traceCall(record: CallRecord, onInvalid: (field: InvalidTokenCount['fie
   const reasoningTokens = count('reasoningTokens');
   const call: TraceCall = {
     action: record.action ?? null,
-    latencyMs: Math.max(0, Math.round((record.endMs - record.startMs) * 10) / 10),
+    latencyMs: roundedMs(record.endMs - record.startMs),
     inputTokens: inputTokens ?? 0,
     outputTokens: outputTokens ?? 0,
   };
