@@ -90,6 +90,16 @@ describe.each([
     ]);
     expect(sequential.result.ledger.tools.every((record) => record.prefix === 'true')).toBe(true);
     expect(speculative.result.metrics.sequentialLatencyMs).toBeGreaterThan(0);
+
+    // The run as a trace: each step's action as committed, its tool execution, and A's guess on the same prefix
+    // (the London guess ran, as a pure call may).
+    const { trace } = speculative.result;
+    expect(trace.steps.map((step) => step.target.action)).toEqual(sequential.result.trace.steps.map((step) => step.target.action));
+    expect(trace.steps[4]!.target.action).toEqual({ text: 'Done. mail 1 sent to ada@example.com.' });
+    expect(trace.steps.map((step) => step.target.tool?.effect)).toEqual(['pure', 'pure', 'sandboxed', 'irreversible', undefined]);
+    expect(trace.steps[0]!.target.tool?.observation).toBe(JSON.stringify(speculative.result.steps[0]!.toolResults));
+    expect(trace.steps[1]!.approx).toMatchObject({ action: { toolCalls: [{ input: { city: 'London' }, toolName: 'weather' }] }, tool: { effect: 'pure' } });
+    expect(trace).toMatchObject({ suite: 'speculate', terminal: true, models: { approx: 'mock-provider:approx-mock', target: 'mock-provider:target-mock' } });
   });
 });
 

@@ -101,6 +101,11 @@ describe.each([
 });
 
 describe('dsp serve with tool agents', () => {
+  it("has the example of docs/tools.md in the package's data: the traces these tests serve, byte for byte", () => {
+    const shipped = join(import.meta.dirname, '..', '..', 'data', 'examples', 'tool-agent.jsonl');
+    expect(readFileSync(shipped, 'utf8')).toBe(readFileSync(fixturePath, 'utf8'));
+  });
+
   it('records a served run that replays the recording: the same plan, tool fields and all', async () => {
     const record = join(mkdtempSync(join(tmpdir(), 'dsp-tool-serve-')), 'served.jsonl');
     const trace = fixture[0]!;
