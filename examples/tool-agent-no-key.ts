@@ -4,8 +4,9 @@
  * real functions; what the models answer comes from the recording. Run from the package's folder:
  *
  *   npx dsp serve --traces data/examples/tool-agent.jsonl --port 8787 &
- *   npx tsx examples/tool-agent-no-key.ts
+ *   npx tsx examples/tool-agent-no-key.ts [runs.jsonl]
  *
+ * Given a file, it appends the speculative run to it as a trace (`record`), for `dsp bench --traces runs.jsonl`.
  * `DSP_SERVE_URL` points it at another server (default http://127.0.0.1:8787/v1).
  */
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
@@ -53,6 +54,7 @@ const tools = {
 
 // The tokenizer that estimates cancelled calls' usage takes about a second to build: build it before timing.
 await preloadTokenCounters(['approx', 'target']);
+const record = process.argv[2];
 const task = 'Find me a flight to Paris, check the weather, note it down and mail the notes to Ada.';
 for (const policy of ['sequential', 'fixed:3']) {
   outbox.length = 0;
@@ -64,6 +66,7 @@ for (const policy of ['sequential', 'fixed:3']) {
     effects: { searchFlights: 'pure', weather: 'pure', notes: 'sandboxed' },
     policy,
     system: 'You plan trips with tools.',
+    ...(record !== undefined && policy !== 'sequential' ? { record, suite: 'served-trip' } : {}),
   });
   const started = performance.now();
   const result = await agent.run(task);
