@@ -4,9 +4,11 @@
  * functions, against the recorded tool-agent runs of test/fixtures/serve/tool-agent.jsonl. The run must reproduce
  * each recorded trajectory and final text, whatever the policy, and run the irreversible tool once.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { speculate } from '../agents/speculate.js';
@@ -20,6 +22,7 @@ import { toolAgentScenario } from '../../test/fixtures/tool-agent-scenario.js';
 const fixturePath = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'serve', 'tool-agent.jsonl');
 const fixture = loadTraces(fixturePath);
 const latencies = { approxMs: 0, targetMs: 0, toolMs: 20 };
+const run = promisify(execFile);
 
 let dsp: DspProcess;
 let url: string;
@@ -172,6 +175,20 @@ describe('dsp serve with tool agents', () => {
     ];
     const last = await ask(history);
     expect(last.choices[0]).toEqual({ index: 0, message: { role: 'assistant', content: 'Noted: saved' }, finish_reason: 'stop' });
+  });
+});
+
+describe('examples/tool-agent-no-key.ts', () => {
+  it('runs against dsp serve: both policies commit the recorded calls and send one mail each', async () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', join(root, 'examples', 'tool-agent-no-key.ts')], {
+      cwd: root,
+      env: { ...process.env, DSP_SERVE_URL: url },
+    });
+    const lines = stdout.split('\n');
+    expect(lines.filter((line) => /^(sequential|fixed:3): 5 steps in /.test(line))).toHaveLength(2);
+    expect(lines.filter((line) => line === '  answer: Done. mail 1 sent to ada@example.com.')).toHaveLength(2);
+    expect(lines.filter((line) => line === '  state: [["notes",["Trip: Paris: 18°C, sunny"]]]; mails sent: 1')).toHaveLength(2);
   });
 });
 
