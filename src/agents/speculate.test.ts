@@ -4,10 +4,14 @@
  * writes out of the state, and overlaps tool time with model calls. Times are never asserted, only the ledger's
  * order of events.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { tool } from 'ai';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { isInvalidInputError } from '../core/errors.js';
+import { parseTraces } from '../traces/format.js';
 import { toolAgentScenario, scriptedModel } from '../../test/fixtures/tool-agent-scenario.js';
 import { preloadTokenCounters } from './tokenizer.js';
 import { speculate, type SpeculativeRunResult } from './speculate.js';
@@ -90,6 +94,16 @@ describe.each([
     ]);
     expect(sequential.result.ledger.tools.every((record) => record.prefix === 'true')).toBe(true);
     expect(speculative.result.metrics.sequentialLatencyMs).toBeGreaterThan(0);
+
+    // The run as a trace: each step's action as committed, its tool execution, and A's guess on the same prefix
+    // (the London guess ran, as a pure call may).
+    const { trace } = speculative.result;
+    expect(trace.steps.map((step) => step.target.action)).toEqual(sequential.result.trace.steps.map((step) => step.target.action));
+    expect(trace.steps[4]!.target.action).toEqual({ text: 'Done. mail 1 sent to ada@example.com.' });
+    expect(trace.steps.map((step) => step.target.tool?.effect)).toEqual(['pure', 'pure', 'sandboxed', 'irreversible', undefined]);
+    expect(trace.steps[0]!.target.tool?.observation).toBe(JSON.stringify(speculative.result.steps[0]!.toolResults));
+    expect(trace.steps[1]!.approx).toMatchObject({ action: { toolCalls: [{ input: { city: 'London' }, toolName: 'weather' }] }, tool: { effect: 'pure' } });
+    expect(trace).toMatchObject({ suite: 'speculate', terminal: true, models: { approx: 'mock-provider:approx-mock', target: 'mock-provider:target-mock' } });
   });
 });
 
@@ -143,6 +157,25 @@ describe('speculate', () => {
     const agent = speculate({ ...scenario, policy: 'fixed:4' });
     await expect(agent.run(prompt, { signal: controller.signal })).rejects.toBe(reason);
     expect(scenario.log.aborted).toEqual(['searchFlights({"to":"Paris"}) [speculative]']);
+  });
+
+  it('records each run as a trace line, and refuses a record file whose last line is cut off before any run', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'dsp-speculate-record-'));
+    const record = join(directory, 'runs', 'trips.jsonl');
+    const scenario = toolAgentScenario({ streaming: true, latencies: { approxMs: 1, targetMs: 5, toolMs: 1 } });
+    const agent = speculate({ ...scenario, policy: 'fixed:2', record, suite: 'trips' });
+    const first = await agent.run(prompt, { traceId: 'trips/one' });
+    const second = await agent.run(prompt);
+    await agent.close();
+    const lines = parseTraces(readFileSync(record, 'utf8'), record);
+    expect(lines.map((trace) => trace.id)).toEqual(['trips/one', second.trace.id]);
+    expect(second.trace.id).toMatch(/^trips\/run-\d{8}T\d{6}Z-[0-9a-f]{8}$/);
+    expect(lines[0]).toEqual(JSON.parse(JSON.stringify(first.trace)));
+    expect(lines[0]).toMatchObject({ suite: 'trips', agent: 'speculate', policy: 'fixed:2', effects: scenario.effects });
+
+    const cut = join(directory, 'cut.jsonl');
+    writeFileSync(cut, readFileSync(record, 'utf8').slice(0, -10));
+    expect(() => speculate({ ...scenario, record: cut })).toThrow(/does not end with a newline/);
   });
 
   it('refuses an effect for a tool it does not have', () => {

@@ -9,6 +9,7 @@
  * tool-result parts, with call ids of our own (`call_<step>_<n>`), so a confirmed guess and the target's own call
  * produce the same conversation, whoever made them.
  */
+import { randomUUID } from 'node:crypto';
 import type { LanguageModel, ModelMessage, ToolSet } from 'ai';
 import { canonicalAction, exactMatch, type ActionsMatch } from '../core/actions.js';
 import { RealClock, type Clock } from '../core/clock.js';
@@ -21,6 +22,9 @@ import { readOnlyView } from '../engine/state.js';
 import type { PriceTable } from '../ledger/prices.js';
 import { parsePolicySpec } from '../policies/registry.js';
 import { createPolicy } from '../suite/create-policy.js';
+import { TraceRecorder } from '../traces/format.js';
+import { traceFromTaskResult } from '../traces/from-task-result.js';
+import type { Trace } from '../traces/schema.js';
 import { callLanguageModel, type AiSdkCallSettings, type ModelToolCall } from './ai-sdk.js';
 
 /** Options of `speculate`. */
@@ -57,6 +61,14 @@ export interface SpeculateOptions<TOOLS extends ToolSet = ToolSet> {
   priceTable?: PriceTable;
   /** The clock of the ledger's times. Default: the machine's. */
   clock?: Clock;
+  /**
+   * A trace file each finished run is appended to, as one `dsp-trace/1` line with its tool fields (created with its
+   * folders if missing), for `dsp bench --traces` to replay and `dsp serve --traces` to serve. Each line is written
+   * with one write, flushed before `run` returns. Default: nothing is written (the trace is still in the result).
+   */
+  record?: string;
+  /** The suite of the run's trace. Default `'speculate'`. */
+  suite?: string;
 }
 
 /** Options of one run. */
@@ -65,6 +77,8 @@ export interface SpeculateRunOptions {
   signal?: AbortSignal;
   /** The task state at the start (copied). Default empty. */
   state?: Iterable<readonly [string, unknown]>;
+  /** The id of the run's trace, unique in its file. Default `<suite>/run-<UTC time>-<random>`. */
+  traceId?: string;
 }
 
 /** One tool call of a step. */
@@ -97,6 +111,11 @@ export interface SpeculativeRunResult {
   metrics: TaskMetrics;
   /** Every model call (`calls`), every tool execution (`tools`) and every round of speculation. */
   ledger: { calls: CallRecord[]; tools: ToolRecord[]; rounds: RoundRecord[] };
+  /**
+   * The run as a `dsp-trace/1` trace (docs/tools.md): each committed step's action (`{toolCalls}` or `{text}`),
+   * latency, tokens and tool execution, and the approximation model's guess for it on the same prefix.
+   */
+  trace: Trace;
 }
 
 /** An agent built by `speculate`. */
@@ -214,13 +233,22 @@ export function speculate<TOOLS extends ToolSet>(options: SpeculateOptions<TOOLS
 
   const approx = agentFor(options.approx, options.approxSettings);
   const target = agentFor(options.target, options.targetSettings);
+  // Made now, so that a file that cannot take a line is refused before any run is paid for.
+  const recorder = options.record === undefined ? undefined : new TraceRecorder(options.record);
+  const suite = options.suite ?? 'speculate';
+  const traceExtra: Record<string, unknown> = {
+    agent: 'speculate',
+    effects: Object.fromEntries([...effects].sort(([a], [b]) => (a < b ? -1 : 1))),
+    ...(typeof options.policy === 'object' ? {} : { policy: options.policy ?? speculateDefaults.policy }),
+  };
   let runs = 0;
 
   return {
     async run(prompt, runOptions = {}) {
       runs += 1;
+      const task = { id: `run-${runs}`, text: prompt };
       const result = await runTask({
-        task: { id: `run-${runs}`, text: prompt },
+        task,
         approx,
         target,
         policy,
@@ -238,6 +266,18 @@ export function speculate<TOOLS extends ToolSet>(options: SpeculateOptions<TOOLS
       const steps = trajectory.map((step, index) => committedStep(step, index + 1));
       const lastStep = trajectory[trajectory.length - 1];
       const last = lastStep === undefined ? undefined : stepAction(lastStep.action);
+      const trace = traceFromTaskResult(
+        task,
+        result,
+        {
+          id: runOptions.traceId ?? `${suite}/run-${utcStamp()}-${randomUUID().slice(0, 8)}`,
+          suite,
+          models: { approx: tracedModelName(options.approx), target: tracedModelName(options.target) },
+          extra: traceExtra,
+        },
+        { effectOf: (action) => environment.effectOf(action) },
+      );
+      recorder?.append(trace);
       return {
         text: last !== undefined && 'text' in last ? last.text : '',
         finishReason: result.endReason === 'terminal' ? 'stop' : 'max-steps',
@@ -245,6 +285,7 @@ export function speculate<TOOLS extends ToolSet>(options: SpeculateOptions<TOOLS
         state: result.state ?? new Map<string, unknown>(),
         metrics: result.metrics,
         ledger: { calls: result.records, tools: result.toolRecords ?? [], rounds: result.rounds },
+        trace,
       };
     },
     async close() {
@@ -254,6 +295,17 @@ export function speculate<TOOLS extends ToolSet>(options: SpeculateOptions<TOOLS
 }
 
 const rank: Record<EffectClass, number> = { pure: 0, sandboxed: 1, irreversible: 2 };
+
+/** A model as a trace names it: `provider:modelId` (`openai:gpt-4.1`), or a gateway model's id. */
+function tracedModelName(model: LanguageModel): string {
+  if (typeof model === 'string') return model;
+  return `${model.provider.split('.')[0]}:${model.modelId}`;
+}
+
+/** The time now in UTC, e.g. `20261207T101500Z`. */
+function utcStamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
 
 function validateEffects(tools: ToolSet, effects: Partial<Record<string, EffectClass>>): Map<string, EffectClass> {
   const valid = new Map<string, EffectClass>();

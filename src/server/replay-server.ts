@@ -6,7 +6,9 @@
  * - `POST /v1/chat/completions` — models `approx` and `target`; streaming (SSE) and non-streaming; `usage` always
  *   included (in the last SSE chunk when streaming), with `prompt_tokens_details.cached_tokens` when the trace
  *   records `cachedInputTokens`. The last user message must start with our prompt header
- *   (`dsp-prompt/1`, see `agents/prompt-format.ts`). The reply waits the recorded latency divided by `speed`;
+ *   (`dsp-prompt/1`, see `agents/prompt-format.ts`), or the request offers `tools`: a tool agent's step is then
+ *   answered in OpenAI's native format, an assistant message with `tool_calls` or the final text
+ *   (`tool-answers.ts`). The reply waits the recorded latency divided by `speed`;
  *   a streamed reply sends its first words after `firstTokenShare` of that time and the rest spread until the end.
  * - `GET /v1/models` — the two models.
  * - `GET /stats` — request counters, including requests the client aborted before the reply ended.
@@ -23,6 +25,7 @@ import { type CallKind, parsePromptHeader } from '../agents/prompt-format.js';
 import { answerTravelPlannerPrompt, isTravelPlannerPrompt } from './travelplanner-answers.js';
 import type { Trace } from '../traces/schema.js';
 import { isReplayLookupError, type ReplayAnswer, TraceBook } from './replay-answers.js';
+import { isToolRequest, readToolConversation, type ToolReplayAnswer, ToolTraceBook, toolCallDeltas } from './tool-answers.js';
 
 /** Options of `startReplayServer`. */
 export interface ReplayServerOptions {
@@ -124,6 +127,7 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
   }
   const clock = options.clock ?? new RealClock();
   const book = new TraceBook(options.traces);
+  const toolBook = new ToolTraceBook(options.traces);
   const stats: ReplayStats = {
     requests: 0,
     completed: 0,
@@ -155,9 +159,11 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
     const role = model as Role;
     caller.role = role;
     stats.byRole[role].requests += 1;
-    let answer: ReplayAnswer;
+    let answer: ReplayAnswer | ToolReplayAnswer;
     try {
-      if (isTravelPlannerPrompt(prompt)) {
+      if (isToolRequest(body)) {
+        answer = toolBook.answer(role, readToolConversation((body as { messages: unknown }).messages));
+      } else if (isTravelPlannerPrompt(prompt)) {
         // The TravelPlanner benchmark's own ReAct prompt, read by its module.
         const replay = answerTravelPlannerPrompt(book, role, prompt);
         stats.byCall[replay.kind] = (stats.byCall[replay.kind] ?? 0) + 1;
@@ -177,6 +183,8 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
     const id = `chatcmpl-replay-${++responseCounter}`;
     const created = Math.floor(Date.now() / 1000);
     const usage = openAiUsage(answer);
+    const toolCalls = 'toolCalls' in answer ? answer.toolCalls : [];
+    const stopReason = toolCalls.length > 0 ? 'tool_calls' : 'stop';
 
     if (!stream) {
       await clock.sleep(totalMs, gone.signal);
@@ -185,7 +193,13 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
         object: 'chat.completion',
         created,
         model,
-        choices: [{ index: 0, message: { role: 'assistant', content: answer.text }, finish_reason: 'stop' }],
+        choices: [
+          {
+            index: 0,
+            message: toolCalls.length > 0 ? { role: 'assistant', content: null, tool_calls: toolCalls } : { role: 'assistant', content: answer.text },
+            finish_reason: stopReason,
+          },
+        ],
         usage,
       });
     } else {
@@ -193,17 +207,17 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
       response.flushHeaders();
       const chunk = (delta: Record<string, unknown>, finishReason: string | null): string =>
         sse({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finishReason }] });
-      const pieces = splitReply(answer.text);
+      const pieces = toolCalls.length > 0 ? toolCallDeltas(toolCalls) : splitReply(answer.text).map((content) => ({ content }));
       const firstMs = totalMs * firstTokenShare;
       let elapsedMs = 0;
       for (let index = 0; index < pieces.length; index += 1) {
         const dueMs = firstMs + ((totalMs - firstMs) * index) / pieces.length;
         await clock.sleep(dueMs - elapsedMs, gone.signal);
         elapsedMs = dueMs;
-        response.write(chunk(index === 0 ? { role: 'assistant', content: pieces[index] } : { content: pieces[index] }, null));
+        response.write(chunk(index === 0 ? { role: 'assistant', ...pieces[index] } : pieces[index]!, null));
       }
       await clock.sleep(totalMs - elapsedMs, gone.signal);
-      response.write(chunk({}, 'stop'));
+      response.write(chunk({}, stopReason));
       response.write(sse({ id, object: 'chat.completion.chunk', created, model, choices: [], usage }));
       response.end('data: [DONE]\n\n');
     }

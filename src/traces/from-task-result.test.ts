@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../core/virtual-clock.js';
 import { runTask } from '../engine/run-task.js';
+import type { Environment } from '../core/environment.js';
 import type { Agent } from '../core/types.js';
 import { fixedPolicy } from '../policies/basic.js';
 import { parseTraces, TraceRecorder } from './format.js';
@@ -54,6 +55,52 @@ describe('traceFromTaskResult', () => {
     recorder.append({ ...trace, id: 'openagi/task-3/run-2' });
     expect(recorder.written).toBe(2);
     expect(parseTraces(readFileSync(path, 'utf8'), path).map((line) => line.id)).toEqual(['openagi/task-3/run-1', 'openagi/task-3/run-2']);
+  });
+
+  it("writes each call's tool execution: T's from the execution its step committed, A's from its guess's own", async () => {
+    const clock = new VirtualClock();
+    // T: search, book, END (200 ms a call). A: search, then a wrong guess (look), then END (20 ms a call).
+    const plan = ['search:Paris', 'book:AF12', 'END'];
+    const guesses = ['search:Paris', 'look:AF12', 'END'];
+    const target: Agent = async (context, options) => {
+      await clock.sleep(200, options.signal);
+      return { action: plan[context.step - 1] ?? 'END', usage: { inputTokens: 10, outputTokens: 2 } };
+    };
+    const approx: Agent = async (context, options) => {
+      await clock.sleep(20, options.signal);
+      return { action: guesses[context.step - 1] ?? 'END', usage: { inputTokens: 5, outputTokens: 1 } };
+    };
+    const latencies: Record<string, number> = { search: 50, look: 30, book: 70 };
+    const effects = { search: 'pure', look: 'pure', book: 'irreversible' } as const;
+    const toolOf = (action: unknown): keyof typeof effects => String(action).split(':')[0] as keyof typeof effects;
+    const environment: Environment = {
+      effectOf: (action) => (action === 'END' ? null : effects[toolOf(action)]),
+      execute: async (action, { signal }) => {
+        await clock.sleep(latencies[toolOf(action)]!, signal);
+        return `did ${action as string}`;
+      },
+    };
+    const result = await clock.run(() =>
+      runTask({ task, approx, target, policy: fixedPolicy(3), clock, environment, isTerminal: (action) => action === 'END' }),
+    );
+    const trace = traceFromTaskResult(
+      task,
+      result,
+      { id: 'tools/run-1', suite: 'tools', models: { approx: 'a', target: 't' } },
+      { effectOf: (action) => environment.effectOf(action) },
+    );
+    expect(trace.steps.map((step) => step.target.tool)).toEqual([
+      { effect: 'pure', latencyMs: 50, observation: 'did search:Paris' },
+      { effect: 'irreversible', latencyMs: 70, observation: 'did book:AF12' },
+      undefined,
+    ]);
+    // A guessed T's first action: the same execution. Its wrong guess ran (pure) on the true prefix, for 30 ms.
+    expect(trace.steps.map((step) => step.approx?.tool)).toEqual([
+      { effect: 'pure', latencyMs: 50, observation: 'did search:Paris' },
+      { effect: 'pure', latencyMs: 30 },
+      undefined,
+    ]);
+    expect(parseTraces(`${JSON.stringify(trace)}\n`, 'trace')).toHaveLength(1);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * `dsp serve --traces FILE… [--port N] [--speed F]`: a local OpenAI-compatible server that replays recorded traces
- * (models `approx` and `target`), for running live agents against known answers. Loopback only.
+ * (models `approx` and `target`), for running live agents against known answers: prompts in our own format, and
+ * tool agents' requests with `tools` (answered with native `tool_calls`). Loopback only.
  *
  * ```text
  * dsp serve --traces runs.jsonl --port 8787 --speed 10
@@ -96,9 +97,11 @@ export function registerServeCommand(program: Command, io: CliIo): Command {
     )
     .addHelpText(
       'after',
-      "\nExamples (from the package's folder: data/examples/ holds a small example):\n" +
+      "\nExamples (from the package's folder: data/examples/ holds a small example for dsp run, and tool-agent.jsonl for\n" +
+        'speculate() tool agents, answered with native tool_calls):\n' +
         '  $ dsp serve --traces data/examples/openagi-mini.jsonl --port 8787 --speed 10\n' +
-        '  $ dsp serve --traces data/examples --port 0 --speed 20\n',
+        '  $ dsp serve --traces data/examples --port 0 --speed 20\n' +
+        '  $ dsp serve --traces data/examples/tool-agent.jsonl --port 8787\n',
     )
     .action(async (options: ServeOptions) => {
       const { signal } = io;
