@@ -139,6 +139,26 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
   };
   let responseCounter = 0;
 
+  /** The replay's answer to a request: a native tool-calling request, a TravelPlanner ReAct prompt, or our header. */
+  const chooseAnswer = (body: unknown, prompt: string, role: Role): ReplayAnswer | ToolReplayAnswer => {
+    try {
+      if (isToolRequest(body)) return toolBook.answer(role, readToolConversation((body as { messages: unknown }).messages));
+      if (isTravelPlannerPrompt(prompt)) {
+        // The TravelPlanner benchmark's own ReAct prompt, read by its module.
+        const replay = answerTravelPlannerPrompt(book, role, prompt);
+        stats.byCall[replay.kind] = (stats.byCall[replay.kind] ?? 0) + 1;
+        return replay.answer;
+      }
+      const header = parsePromptHeader(prompt, 'the last user message');
+      stats.byCall[header.kind] = (stats.byCall[header.kind] ?? 0) + 1;
+      return book.answer(role, header);
+    } catch (error) {
+      if (isInvalidInputError(error)) throw new HttpError(400, error.message, 'invalid_prompt');
+      if (isReplayLookupError(error)) throw new HttpError(404, error.message, 'not_in_traces');
+      throw error;
+    }
+  };
+
   const handleChat = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     stats.requests += 1;
     const gone = new AbortController();
@@ -159,25 +179,7 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
     const role = model as Role;
     caller.role = role;
     stats.byRole[role].requests += 1;
-    let answer: ReplayAnswer | ToolReplayAnswer;
-    try {
-      if (isToolRequest(body)) {
-        answer = toolBook.answer(role, readToolConversation((body as { messages: unknown }).messages));
-      } else if (isTravelPlannerPrompt(prompt)) {
-        // The TravelPlanner benchmark's own ReAct prompt, read by its module.
-        const replay = answerTravelPlannerPrompt(book, role, prompt);
-        stats.byCall[replay.kind] = (stats.byCall[replay.kind] ?? 0) + 1;
-        answer = replay.answer;
-      } else {
-        const header = parsePromptHeader(prompt, 'the last user message');
-        stats.byCall[header.kind] = (stats.byCall[header.kind] ?? 0) + 1;
-        answer = book.answer(role, header);
-      }
-    } catch (error) {
-      if (isInvalidInputError(error)) throw new HttpError(400, error.message, 'invalid_prompt');
-      if (isReplayLookupError(error)) throw new HttpError(404, error.message, 'not_in_traces');
-      throw error;
-    }
+    const answer = chooseAnswer(body, prompt, role);
     if (!answer.onTrace) stats.offTrace += 1;
     const totalMs = answer.latencyMs / speed;
     const id = `chatcmpl-replay-${++responseCounter}`;
