@@ -296,6 +296,11 @@ export class RequestLimiter {
     return this.speculativeLimit > 0;
   }
 
+  /** Whether it limits tokens (its requests need an estimate of theirs). */
+  get countsTokens(): boolean {
+    return this.tokenWindow !== undefined;
+  }
+
   /** A snapshot of the counters. */
   get stats(): LimiterStats {
     return { ...this.counters };

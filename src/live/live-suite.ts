@@ -30,6 +30,7 @@ import { RunBudget, type BudgetSettings, type Spend } from './budget.js';
 import { RunTelemetry } from './telemetry.js';
 import { RequestLimiter, type LimiterSettings, type LimiterStats } from './limiter.js';
 import type { RetrySettings } from './retry.js';
+import { MeanOutputTokens } from './output-estimates.js';
 
 /** One of the two agents of a live run. */
 export interface LiveAgentSpec {
@@ -95,9 +96,11 @@ export interface LiveSuiteOptions
    */
   callTimeoutMs?: number;
   /**
-   * Limits on the run's requests — in flight at once and per minute, over both agents and all tasks — with the
-   * committed path first (see `limiter.ts`). Default: none. `reservedForCommitted` defaults to `parallel` (twice
-   * that for a `debate` target).
+   * Limits on the run's requests — in flight at once, requests and tokens per minute, over both agents and all
+   * tasks — with the committed path first (see `limiter.ts`). Default: none. `reservedForCommitted` defaults to
+   * `parallel` (twice that for a `debate` target). A request's tokens are estimated as its prompt counted with the
+   * tokenizer plus the mean output of the replies seen for the same model and kind of request (512 before the
+   * first), and corrected with the usage the provider reports.
    */
   limits?: LimiterSettings;
   /** How many tasks run at once. Default 1. Not with the `dsp` policy, which learns from one task after another. */
@@ -157,7 +160,14 @@ export async function runLiveSuite(options: LiveSuiteOptions): Promise<LiveSuite
   });
   const budget = new RunBudget(options.budget ?? {}, options.priceTable ?? builtinPriceTable);
   const telemetry = new RunTelemetry({ clock, ...(options.tracer === undefined ? {} : { tracer: options.tracer }) });
-  const run: LiveRun = { clock, random: options.random ?? Math.random, limiter, telemetry, ...(budget.enabled ? { budget } : {}) };
+  const run: LiveRun = {
+    clock,
+    random: options.random ?? Math.random,
+    limiter,
+    telemetry,
+    outputEstimates: new MeanOutputTokens(),
+    ...(budget.enabled ? { budget } : {}),
+  };
   const approx = createLiveAgent('approx', options, actionSpace, run);
   const target = createLiveAgent('target', options, actionSpace, run);
   // Build the tokenizers now: building one blocks for about a second, which must not happen mid-run.
@@ -273,6 +283,7 @@ interface LiveRun {
   random: Random;
   limiter: RequestLimiter;
   telemetry: RunTelemetry;
+  outputEstimates: MeanOutputTokens;
   budget?: RunBudget;
 }
 
@@ -312,6 +323,7 @@ function createLiveAgent(role: Role, options: LiveSuiteOptions, actionSpace: Act
     clock: run.clock,
     limiter: run.limiter,
     telemetry: run.telemetry,
+    outputEstimates: run.outputEstimates,
     provider: model.spec.provider,
     ...(run.budget === undefined ? {} : { budget: run.budget }),
   };
