@@ -20,7 +20,7 @@ import {
   type RequestPriority,
   type RequestPromotion,
 } from './limiter.js';
-import type { MeanOutputTokens } from './output-estimates.js';
+import type { TokenEstimates } from './token-estimates.js';
 import { decideRetry, type RetrySettings } from './retry.js';
 
 /** One attempt of a request: a plain model call (e.g. `callLanguageModel`). */
@@ -44,10 +44,10 @@ export interface LiveCallerOptions {
   /** The run's budgets, checked before each request is sent. Default: none. */
   budget?: RunBudget;
   /**
-   * The mean output of the run's replies, for the estimate of a request's tokens under a tokens-per-minute limit
-   * (its prompt counted with the tokenizer, plus that mean). Default: a caller of its own.
+   * What the run learnt of its requests' tokens, for the estimate of a request under a tokens-per-minute limit (see
+   * `token-estimates.ts`). Default: none (the prompt's count only).
    */
-  outputEstimates?: MeanOutputTokens;
+  tokenEstimates?: TokenEstimates;
   /** Told about every request sent, for the run's traces. Default: none. */
   telemetry?: RunTelemetry;
   /** The provider of the model (`gen_ai.provider.name`), e.g. `openai`. Default `unknown`. */
@@ -60,7 +60,7 @@ export interface LiveCallerOptions {
  * from nothing for the next attempt (the failed attempt is billed in its own record).
  */
 export function liveModelCaller(options: LiveCallerOptions, context: AgentContext, callOptions: AgentCallOptions): ModelCaller {
-  const { attempt, clock, random, retry, modelName, limiter, budget, telemetry, outputEstimates } = options;
+  const { attempt, clock, random, retry, modelName, limiter, budget, telemetry, tokenEstimates } = options;
   const { speculative, priority, promotion } = callStanding(options.role, context, callOptions);
   const admit = (runBudget: RunBudget, request: ModelRequest, inputTokens: number): BudgetReservation => {
     const { spend } = runBudget.estimate(modelName, request.kind, inputTokens);
@@ -70,7 +70,7 @@ export function liveModelCaller(options: LiveCallerOptions, context: AgentContex
   };
   /** The request's options for the limiter: its estimated tokens (with a token limit) and its promotion. */
   const limitedRequest = (request: ModelRequest, inputTokens: number | undefined): LimitedRequestOptions => ({
-    ...(inputTokens === undefined ? {} : { estimatedTokens: inputTokens + (outputEstimates?.estimate(modelName, request.kind) ?? 0) }),
+    ...(inputTokens === undefined ? {} : { estimatedTokens: tokenEstimates?.estimate(modelName, request.kind, inputTokens) ?? inputTokens }),
     ...(speculative() ? { promotion } : {}),
   });
   const traceOf = (request: ModelRequest, attemptNumber: number, startMs: number): Omit<RequestTrace, 'usage'> => ({
@@ -107,7 +107,7 @@ export function liveModelCaller(options: LiveCallerOptions, context: AgentContex
             },
           });
           reservation?.settle(reply.usage, reply.model);
-          learnFromReply(reply.usage, modelName, request.kind, outputEstimates, admission);
+          learnFromReply(reply.usage, { modelName, kind: request.kind, inputTokens }, tokenEstimates, admission);
           telemetry?.requestEnded({ ...traceOf(request, attemptNumber, startMs), usage: reply.usage, ...(reply.model === undefined ? {} : { responseModel: reply.model }) });
           return reply;
         } catch (error) {
@@ -148,19 +148,18 @@ export function liveModelCaller(options: LiveCallerOptions, context: AgentContex
 }
 
 /**
- * What a reply's usage, as its provider reported it, teaches: the output to expect of the next request of its kind,
+ * What a reply's usage, as its provider reported it, teaches: the tokens to expect of the next request of its kind,
  * and the tokens that replace the request's estimate in the tokens-per-minute window.
  */
 function learnFromReply(
   usage: Usage,
-  modelName: string,
-  kind: string,
-  outputEstimates: MeanOutputTokens | undefined,
+  request: { modelName: string; kind: string; inputTokens: number | undefined },
+  tokenEstimates: TokenEstimates | undefined,
   admission: RequestAdmission | undefined,
 ): void {
-  if (usage.estimated === true || usage.outputTokens === undefined) return;
-  outputEstimates?.observe(modelName, kind, usage.outputTokens);
-  if (usage.inputTokens !== undefined) admission?.reportTokens(usage.inputTokens + usage.outputTokens);
+  if (usage.estimated === true) return;
+  tokenEstimates?.observe(request.modelName, request.kind, request.inputTokens, usage);
+  if (usage.inputTokens !== undefined && usage.outputTokens !== undefined) admission?.reportTokens(usage.inputTokens + usage.outputTokens);
 }
 
 /** The prompt's tokens, counted with the model's tokenizer. */

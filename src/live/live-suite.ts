@@ -30,7 +30,7 @@ import { RunBudget, type BudgetSettings, type Spend } from './budget.js';
 import { RunTelemetry } from './telemetry.js';
 import { RequestLimiter, type LimiterSettings, type LimiterStats } from './limiter.js';
 import type { RetrySettings } from './retry.js';
-import { MeanOutputTokens } from './output-estimates.js';
+import { TokenEstimates } from './token-estimates.js';
 
 /** One of the two agents of a live run. */
 export interface LiveAgentSpec {
@@ -99,8 +99,9 @@ export interface LiveSuiteOptions
    * Limits on the run's requests — in flight at once, requests and tokens per minute, over both agents and all
    * tasks — with the committed path first (see `limiter.ts`). Default: none. `reservedForCommitted` defaults to
    * `parallel` (twice that for a `debate` target). A request's tokens are estimated as its prompt counted with the
-   * tokenizer plus the mean output of the replies seen for the same model and kind of request (512 before the
-   * first), and corrected with the usage the provider reports.
+   * tokenizer, scaled by how the provider's counts of earlier prompts compared with ours, plus the mean output of
+   * the replies seen for the same model and kind of request (512 before the first); then corrected with the usage
+   * the provider reports (`token-estimates.ts`).
    */
   limits?: LimiterSettings;
   /** How many tasks run at once. Default 1. Not with the `dsp` policy, which learns from one task after another. */
@@ -165,7 +166,7 @@ export async function runLiveSuite(options: LiveSuiteOptions): Promise<LiveSuite
     random: options.random ?? Math.random,
     limiter,
     telemetry,
-    outputEstimates: new MeanOutputTokens(),
+    tokenEstimates: new TokenEstimates(),
     ...(budget.enabled ? { budget } : {}),
   };
   const approx = createLiveAgent('approx', options, actionSpace, run);
@@ -283,7 +284,7 @@ interface LiveRun {
   random: Random;
   limiter: RequestLimiter;
   telemetry: RunTelemetry;
-  outputEstimates: MeanOutputTokens;
+  tokenEstimates: TokenEstimates;
   budget?: RunBudget;
 }
 
@@ -323,7 +324,7 @@ function createLiveAgent(role: Role, options: LiveSuiteOptions, actionSpace: Act
     clock: run.clock,
     limiter: run.limiter,
     telemetry: run.telemetry,
-    outputEstimates: run.outputEstimates,
+    tokenEstimates: run.tokenEstimates,
     provider: model.spec.provider,
     ...(run.budget === undefined ? {} : { budget: run.budget }),
   };
