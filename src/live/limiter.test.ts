@@ -366,7 +366,8 @@ describe('the request limiter: tokens per minute', () => {
     expect(committed.started).toBe(true);
     // 40 used and 40 kept for the next committed request: 20 are left for speculation.
     const small = hold(limiter, 'speculative', 'small', undefined, { estimatedTokens: 20 });
-    const large = hold(limiter, 'speculative', 'large', undefined, { estimatedTokens: 30 });
+    const roundOfLarge = new AbortController();
+    const large = hold(limiter, 'speculative', 'large', roundOfLarge.signal, { estimatedTokens: 30 });
     await settle();
     expect([small.started, large.started]).toEqual([true, false]);
     // 70 tokens and the 40 kept are more than 100: this one could never start, and is skipped at once.
@@ -376,10 +377,21 @@ describe('the request limiter: tokens per minute', () => {
     expect((skipped as Error).message).toContain('do not fit in the tokens-per-minute limit');
     expect(never.started).toBe(false);
     // A committed request does not keep room for another: 40 fit, and the large speculative one still waits.
+    expect(limiter.speculationAllowed).toBe(true);
     const second = hold(limiter, 'committed', 'c2', undefined, { estimatedTokens: 40 });
     await settle();
     expect([second.started, large.started]).toEqual([true, false]);
+    // Committed requests of 60 leave no room for a speculative one as large beside the reserve: the policy is told.
+    const roundOfThird = new AbortController();
+    const third = hold(limiter, 'committed', 'c3', roundOfThird.signal, { estimatedTokens: 60 });
+    expect(limiter.speculationAllowed).toBe(false);
     for (const request of [committed, small, second]) request.finish();
     await Promise.all([committed.result, small.result, second.result]);
+    // It waits for the window; its round ends first.
+    roundOfThird.abort(new Error('round ended'));
+    await expect(third.result).rejects.toThrow('round ended');
+    roundOfLarge.abort(new Error('round ended'));
+    await expect(large.result).rejects.toThrow('round ended');
+    expect(large.started).toBe(false);
   });
 });

@@ -291,9 +291,13 @@ export class RequestLimiter {
     this.speculativeLimit = this.ceiling;
   }
 
-  /** Whether speculation has any room (the policy asks before it speculates). */
+  /**
+   * Whether speculation has any room (the policy asks before it speculates): a slot, and under a token limit room
+   * for a speculative request as large as the committed path's beside the committed path's own reserve.
+   */
   get speculationAllowed(): boolean {
-    return this.speculativeLimit > 0;
+    if (this.speculativeLimit <= 0) return false;
+    return this.tokenWindow === undefined || this.committedReserve + this.committedEstimate <= this.tokenWindow.limit;
   }
 
   /** Whether it limits tokens (its requests need an estimate of theirs). */
