@@ -108,7 +108,7 @@ export interface LimiterStats {
   skipped: number;
   /** 429s seen. */
   rateLimited: number;
-  /** Speculative requests moved to a higher priority because their guesses were confirmed. */
+  /** Speculative T requests moved to the committed path because their guesses were confirmed. */
   promoted: number;
   /**
    * With `tokensPerMinute`: how many tokens the requests used beyond their estimates, in all. No window holds more
@@ -434,12 +434,12 @@ export class RequestLimiter {
   /** A speculative request's guesses were confirmed: it takes its new priority, waiting or in flight. */
   private promote(submitted: Submitted, to: RequestPriority, tokens: number): void {
     if (!submitted.speculative) return;
-    this.counters.promoted += 1;
     if (to !== 'committed') {
       // Still speculation for the slots, only ahead of the other speculative requests while it waits.
       if (!submitted.running && this.waitingQueue?.has(submitted.id) === true) this.queue.setPriority(submitted.id, queuePriority[to]);
       return;
     }
+    this.counters.promoted += 1;
     this.committedEstimate = tokens;
     if (submitted.running) {
       this.stopCountingAsSpeculative(submitted);
