@@ -280,6 +280,8 @@ describe('the request limiter: a speculative request whose guesses are confirmed
     later.finish();
     await Promise.all([first.result, later.result, approx.result]);
     expect(order).toEqual(['approx', 'later']);
+    // Only requests moved to the committed path count as promoted.
+    expect(limiter.stats.promoted).toBe(0);
   });
 });
 
