@@ -66,6 +66,13 @@ export interface AgentCallOptions {
    * retries stay visible in cost and time. Set by the engine; optional to call.
    */
   reportFailedAttempt?: (attempt: FailedAttempt) => void;
+  /**
+   * For a speculative call: registers a listener that the engine calls once, while the call is still running, if
+   * every guess its prefix holds gets confirmed — the call is then the one the plan needs (T's) or A's on the true
+   * prefix, and may be given the committed path's priority. Returns a function that removes the listener. A
+   * listener registered after the confirmation is called at once. Set by the engine on speculative calls only.
+   */
+  onPrefixConfirmed?: (listener: () => void) => () => void;
 }
 
 /** An attempt of an agent call that failed and was repeated (see `AgentCallOptions.reportFailedAttempt`). */

@@ -8,7 +8,7 @@ import { VirtualClock } from '../core/virtual-clock.js';
 import { isDeadlineExceededError, isTargetCallError, type DeadlineExceededError, type TargetCallError } from '../core/errors.js';
 import type { PriceTable } from '../ledger/prices.js';
 import { fixedPolicy, sequentialPolicy } from '../policies/basic.js';
-import type { Agent, AgentContext } from '../core/types.js';
+import type { Agent, AgentCallOptions, AgentContext } from '../core/types.js';
 import { runTask } from './run-task.js';
 
 // $1 per 1,000 input tokens and $2 per 1,000 output tokens: 100 in + 10 out = $0.12.
@@ -126,6 +126,43 @@ describe('a speculative T call that fails', () => {
     ]);
     expect(targets[1]!.error).toContain('HTTP 429');
     expect(result.metrics.latencyMs).toBe(30);
+  });
+});
+
+describe('a speculative call whose guesses are confirmed while it runs', () => {
+  it('is told so once, at the confirmation; calls on the true prefix and calls past a mismatch never are', async () => {
+    // Round 0 (k=3): A guesses s1, s2 at 1 and 2, then x at 3; T1 [0,10] → s1, T2 [1,16] → s2, T3 [2,22] → s3.
+    // T1 confirms s1 at 10: T2 is now the call the plan needs. T2 confirms s2 at 16: T3 is. A2 and A3 had answered
+    // by then. T3's answer s3 differs from x. Round 1: T4 [22,52] → END; A guesses x, so T5 and T6 are never told.
+    const clock = new VirtualClock();
+    const told: Array<{ role: string; step: number; atMs: number }> = [];
+    const offered: Array<{ role: string; step: number; speculative: boolean; offered: boolean }> = [];
+    const listen = (role: string, context: AgentContext, options: AgentCallOptions): void => {
+      offered.push({ role, step: context.step, speculative: context.speculative, offered: options.onPrefixConfirmed !== undefined });
+      options.onPrefixConfirmed?.(() => told.push({ role, step: context.step, atMs: clock.now() }));
+    };
+    const target: Agent = async (context, options) => {
+      listen('target', context, options);
+      const { step } = context;
+      await clock.sleep(step >= 4 ? 30 : [10, 15, 20][step - 1]!, options.signal);
+      return { action: step >= 4 ? 'END' : `s${step}` };
+    };
+    const approx: Agent = async (context, options) => {
+      listen('approx', context, options);
+      await clock.sleep(1, options.signal);
+      return { action: context.step <= 2 ? `s${context.step}` : 'x' };
+    };
+    const result = await clock.run(() =>
+      runTask({ task: { id: 'confirmed', text: 't' }, approx, target, policy: fixedPolicy(3), clock, isTerminal: isEnd }),
+    );
+    expect(result.plan).toEqual(['s1', 's2', 's3', 'END']);
+    expect(told).toEqual([
+      { role: 'target', step: 2, atMs: 10 },
+      { role: 'target', step: 3, atMs: 16 },
+    ]);
+    // Only speculative calls are offered the hook.
+    expect(offered.every((call) => call.offered === call.speculative)).toBe(true);
+    expect(offered.filter((call) => call.role === 'target' && call.speculative).map((call) => call.step)).toEqual([2, 3, 5, 6]);
   });
 });
 

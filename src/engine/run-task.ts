@@ -105,6 +105,10 @@ interface CallHandle {
   attemptUsage?: Usage;
   /** Settles (never rejects) when the agent's promise settles. */
   settled: Promise<void>;
+  /** Set when every guess of its prefix was confirmed while it ran (a speculative call only). */
+  prefixConfirmed: boolean;
+  /** The agent's listeners for that moment (`AgentCallOptions.onPrefixConfirmed`), dropped when the call settles. */
+  confirmListeners: Set<() => void>;
 }
 
 /** One execution of an action by the environment. */
@@ -291,8 +295,10 @@ class TaskRun {
     const launchAfterGuess = (j: number): void => {
       const speculativePrefix = [...prefix, ...guesses];
       const speculativeTrajectory = [...trajectory, ...guessInfo.map((info) => guessStep(info))];
-      approxCalls.push(this.launch('approx', n + j + 1, speculativePrefix, speculativeTrajectory, roundIndex));
-      targetCalls.push(this.launch('target', n + j + 1, speculativePrefix, speculativeTrajectory, roundIndex));
+      // Guess j may be confirmed already when its execution held the launch back: the calls are then not speculative.
+      const speculative = j > accepted;
+      approxCalls.push(this.launch('approx', n + j + 1, speculativePrefix, speculativeTrajectory, roundIndex, speculative));
+      targetCalls.push(this.launch('target', n + j + 1, speculativePrefix, speculativeTrajectory, roundIndex, speculative));
     };
 
     while (end === undefined) {
@@ -393,6 +399,11 @@ class TaskRun {
             } else if (accepted === limit) {
               committedCount = accepted;
               end = 'exhausted';
+            } else {
+              // The calls conditioned on exactly the confirmed guesses are now on the true prefix: T's is the call the
+              // plan needs. Tell them while they wait or run (a live run moves them to the committed path's priority).
+              this.confirmPrefix(targetCalls[accepted]);
+              this.confirmPrefix(approxCalls[accepted]);
             }
           } else {
             committedCount = accepted + 1;
@@ -677,6 +688,17 @@ class TaskRun {
       done: false,
       cancelled: false,
       settled: Promise.resolve(),
+      prefixConfirmed: false,
+      confirmListeners: new Set(),
+    };
+    const onPrefixConfirmed = (listener: () => void): (() => void) => {
+      if (handle.prefixConfirmed) {
+        listener();
+        return () => undefined;
+      }
+      if (handle.done || handle.cancelled) return () => undefined;
+      handle.confirmListeners.add(listener);
+      return () => handle.confirmListeners.delete(listener);
     };
     let promise: Promise<AgentResult>;
     try {
@@ -689,6 +711,7 @@ class TaskRun {
           },
           callId: record.id,
           reportFailedAttempt: (attempt) => this.recordFailedAttempt(handle, attempt),
+          ...(speculative ? { onPrefixConfirmed } : {}),
         },
       );
     } catch (error) {
@@ -700,6 +723,15 @@ class TaskRun {
     );
     this.handles.push(handle);
     return handle;
+  }
+
+  /** Tells a speculative call still in flight that every guess of its prefix was confirmed (once). */
+  private confirmPrefix(handle: CallHandle | undefined): void {
+    if (handle === undefined || !handle.speculative || handle.prefixConfirmed || handle.done || handle.cancelled) return;
+    handle.prefixConfirmed = true;
+    const listeners = [...handle.confirmListeners];
+    handle.confirmListeners.clear();
+    for (const listener of listeners) listener();
   }
 
   /** Writes a failed, repeated attempt of a call in flight to the ledger as a finished record of its own. */
@@ -726,11 +758,14 @@ class TaskRun {
       cancelled: false,
       attemptUsage: { ...attempt.usage },
       settled: Promise.resolve(),
+      prefixConfirmed: false,
+      confirmListeners: new Set(),
     });
   }
 
   private onSettled(handle: CallHandle, result: AgentResult | undefined, error: unknown): void {
     handle.done = true;
+    handle.confirmListeners.clear();
     if (handle.cancelled) return;
     handle.finished = true;
     handle.record.endMs = this.clock.now();
@@ -755,6 +790,7 @@ class TaskRun {
       if (handle.record.round < this.rounds.length) break;
       if (handle.finished || handle.cancelled) continue;
       handle.cancelled = true;
+      handle.confirmListeners.clear();
       handle.record.status = 'cancelled';
       handle.record.endMs = endMs;
       any = true;

@@ -15,6 +15,7 @@ export const modelPriceSchema = z.object({
   date: z.string().optional(),
   cachedInputUsdPerMTok: z.number().nonnegative().optional(),
   cachedInputSource: z.string().optional(),
+  cachedInputDate: z.string().optional(),
 });
 
 export const priceTableSchema = z.object({

@@ -63,6 +63,7 @@ describe('cached input', () => {
     for (const [model, price] of cached) {
       expect(price.cachedInputUsdPerMTok, model).toBeLessThan(price.inputUsdPerMTok);
       expect(price.cachedInputSource, model).toMatch(/https:\/\/.*cache/);
+      expect(price.cachedInputDate, model).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     }
     // Models whose provider publishes no cache discount keep the list price.
     expect(builtinPriceTable.models['gpt-4-turbo']!.cachedInputUsdPerMTok).toBeUndefined();

@@ -22,6 +22,8 @@ export interface ModelPrice {
   cachedInputUsdPerMTok?: number | undefined;
   /** Where the cached-input price comes from. */
   cachedInputSource?: string | undefined;
+  /** When the cached-input price's source was read (YYYY-MM-DD). */
+  cachedInputDate?: string | undefined;
 }
 
 /** A named price table. */
@@ -36,11 +38,18 @@ const deepSeekPricing =
   'DeepSeek API pricing, https://api-docs.deepseek.com/quick_start/pricing (DeepSeek-V3.2-Exp, cache-miss input)';
 const anthropicPricing = 'Anthropic API pricing, https://www.anthropic.com/pricing#api (base input, no caching)';
 
-const openAiCachedPricing = 'OpenAI API pricing, https://openai.com/api/pricing/ (standard tier, cached input)';
-const deepSeekCachedPricing =
-  'DeepSeek API pricing, https://api-docs.deepseek.com/quick_start/pricing (DeepSeek-V3.2-Exp, cache-hit input)';
+/** Sources of the cached-input prices confirmed on the provider's own page, read on `confirmedOn`. */
+const openAiModelPage = (model: string): string =>
+  `OpenAI model page, https://developers.openai.com/api/docs/models/${model} (text tokens, cached input)`;
 const anthropicCachedPricing =
-  'Anthropic API pricing, https://www.anthropic.com/pricing#api (prompt caching: cache hits and refreshes at 0.1 × base input; cache writes are billed above base input and are not modelled)';
+  'Anthropic pricing, https://platform.claude.com/docs/en/docs/about-claude/pricing (cache hits and refreshes; cache writes are billed above base input and are not modelled)';
+/** Sources of cached-input prices entered with the list prices on `enteredOn`, not confirmed on the provider's page since. */
+const openAiCachedPricing =
+  'OpenAI API pricing, https://openai.com/api/pricing/ (standard tier, cached input; entered 2025-10-01, not confirmed on a provider page when checked on 2026-12-07)';
+const deepSeekCachedPricing =
+  'DeepSeek API pricing, https://api-docs.deepseek.com/quick_start/pricing (DeepSeek-V3.2-Exp, cache-hit input; entered 2025-10-01, not confirmed on the provider page when checked on 2026-12-07)';
+const confirmedOn = '2026-12-07';
+const enteredOn = '2025-10-01';
 
 /**
  * The built-in table. Prices are list prices for the standard tier, without batch discounts; `inputUsdPerMTok` is
@@ -58,6 +67,7 @@ export const builtinPriceTable: PriceTable = {
       date: '2025-10-01',
       cachedInputUsdPerMTok: 0.5,
       cachedInputSource: openAiCachedPricing,
+      cachedInputDate: enteredOn,
     },
     'gpt-4.1-mini': {
       inputUsdPerMTok: 0.4,
@@ -66,6 +76,7 @@ export const builtinPriceTable: PriceTable = {
       date: '2025-10-01',
       cachedInputUsdPerMTok: 0.1,
       cachedInputSource: openAiCachedPricing,
+      cachedInputDate: enteredOn,
     },
     'gpt-4.1-nano': {
       inputUsdPerMTok: 0.1,
@@ -74,6 +85,7 @@ export const builtinPriceTable: PriceTable = {
       date: '2025-10-01',
       cachedInputUsdPerMTok: 0.025,
       cachedInputSource: openAiCachedPricing,
+      cachedInputDate: enteredOn,
     },
     'gpt-4o': {
       inputUsdPerMTok: 2.5,
@@ -82,6 +94,7 @@ export const builtinPriceTable: PriceTable = {
       date: '2025-10-01',
       cachedInputUsdPerMTok: 1.25,
       cachedInputSource: openAiCachedPricing,
+      cachedInputDate: enteredOn,
     },
     'gpt-4o-mini': {
       inputUsdPerMTok: 0.15,
@@ -90,6 +103,7 @@ export const builtinPriceTable: PriceTable = {
       date: '2025-10-01',
       cachedInputUsdPerMTok: 0.075,
       cachedInputSource: openAiCachedPricing,
+      cachedInputDate: enteredOn,
     },
     'gpt-5': {
       inputUsdPerMTok: 1.25,
@@ -98,6 +112,7 @@ export const builtinPriceTable: PriceTable = {
       date: '2025-10-01',
       cachedInputUsdPerMTok: 0.125,
       cachedInputSource: openAiCachedPricing,
+      cachedInputDate: enteredOn,
     },
     'gpt-5-mini': {
       inputUsdPerMTok: 0.25,
@@ -105,7 +120,8 @@ export const builtinPriceTable: PriceTable = {
       source: openAiPricing,
       date: '2025-10-01',
       cachedInputUsdPerMTok: 0.025,
-      cachedInputSource: openAiCachedPricing,
+      cachedInputSource: openAiModelPage('gpt-5-mini'),
+      cachedInputDate: confirmedOn,
     },
     'gpt-5-nano': {
       inputUsdPerMTok: 0.05,
@@ -113,7 +129,8 @@ export const builtinPriceTable: PriceTable = {
       source: openAiPricing,
       date: '2025-10-01',
       cachedInputUsdPerMTok: 0.005,
-      cachedInputSource: openAiCachedPricing,
+      cachedInputSource: openAiModelPage('gpt-5-nano'),
+      cachedInputDate: confirmedOn,
     },
     o3: {
       inputUsdPerMTok: 2,
@@ -122,6 +139,7 @@ export const builtinPriceTable: PriceTable = {
       date: '2025-10-01',
       cachedInputUsdPerMTok: 0.5,
       cachedInputSource: openAiCachedPricing,
+      cachedInputDate: enteredOn,
     },
     'o4-mini': {
       inputUsdPerMTok: 1.1,
@@ -130,6 +148,7 @@ export const builtinPriceTable: PriceTable = {
       date: '2025-10-01',
       cachedInputUsdPerMTok: 0.275,
       cachedInputSource: openAiCachedPricing,
+      cachedInputDate: enteredOn,
     },
     'gpt-3.5-turbo': { inputUsdPerMTok: 0.5, outputUsdPerMTok: 1.5, source: openAiPricing, date: '2025-10-01' },
     'deepseek-chat': {
@@ -139,6 +158,7 @@ export const builtinPriceTable: PriceTable = {
       date: '2025-10-01',
       cachedInputUsdPerMTok: 0.028,
       cachedInputSource: deepSeekCachedPricing,
+      cachedInputDate: enteredOn,
     },
     'deepseek-reasoner': {
       inputUsdPerMTok: 0.28,
@@ -147,6 +167,7 @@ export const builtinPriceTable: PriceTable = {
       date: '2025-10-01',
       cachedInputUsdPerMTok: 0.028,
       cachedInputSource: deepSeekCachedPricing,
+      cachedInputDate: enteredOn,
     },
     'claude-sonnet-4-5': {
       inputUsdPerMTok: 3,
@@ -155,6 +176,7 @@ export const builtinPriceTable: PriceTable = {
       date: '2025-10-01',
       cachedInputUsdPerMTok: 0.3,
       cachedInputSource: anthropicCachedPricing,
+      cachedInputDate: confirmedOn,
     },
     'claude-haiku-4-5': {
       inputUsdPerMTok: 1,
@@ -163,6 +185,7 @@ export const builtinPriceTable: PriceTable = {
       date: '2025-10-01',
       cachedInputUsdPerMTok: 0.1,
       cachedInputSource: anthropicCachedPricing,
+      cachedInputDate: confirmedOn,
     },
     'claude-sonnet-4': {
       inputUsdPerMTok: 3,
@@ -171,6 +194,7 @@ export const builtinPriceTable: PriceTable = {
       date: '2025-10-01',
       cachedInputUsdPerMTok: 0.3,
       cachedInputSource: anthropicCachedPricing,
+      cachedInputDate: confirmedOn,
     },
     'claude-opus-4-1': {
       inputUsdPerMTok: 15,
@@ -179,6 +203,7 @@ export const builtinPriceTable: PriceTable = {
       date: '2025-10-01',
       cachedInputUsdPerMTok: 1.5,
       cachedInputSource: anthropicCachedPricing,
+      cachedInputDate: confirmedOn,
     },
   },
 };

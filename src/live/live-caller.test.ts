@@ -145,4 +145,29 @@ describe('the live caller', () => {
     const strict = liveModelCaller({ ...options(clock, again.attempt, 0), limiter }, contextOf(false), call.value);
     await expect(clock.run(() => strict(request, { signal, onPartialUsage: () => undefined }))).rejects.toThrow(/HTTP 429/);
   });
+
+  it('treats a speculative call as the committed path once its guesses are confirmed: a 429 is then retried', async () => {
+    const clock = new VirtualClock();
+    const { attempt, starts } = scripted(clock, [{ ms: 2, fail: rateLimited(5) }, { ms: 3 }]);
+    const signal = new AbortController().signal;
+    const call = callOptions(signal);
+    let confirm: () => void = () => undefined;
+    call.value.onPrefixConfirmed = (listener) => {
+      confirm = listener;
+      return () => undefined;
+    };
+    const limiter = new RequestLimiter({ maxConcurrency: 4, reservedForCommitted: 1 });
+    const caller = liveModelCaller({ ...options(clock, attempt), limiter }, contextOf(true), call.value);
+    const reply = await clock.run(async () => {
+      const pending = caller(request, { signal, onPartialUsage: () => undefined });
+      // The engine confirms the call's guesses while its first request is in flight.
+      await clock.sleep(1);
+      confirm();
+      return pending;
+    });
+    expect(reply.text).toBe('ok');
+    expect(starts).toEqual([0, 7]);
+    expect(limiter.stats.promoted).toBe(1);
+    expect(call.attempts).toHaveLength(1);
+  });
 });

@@ -240,16 +240,64 @@ describe('dsp run --max-concurrency, in a process', () => {
       'fixed:4',
       '--max-concurrency',
       '2',
+      // A limit the run never reaches: it shows the tokens line of the summary.
+      '--tpm',
+      '1000000',
     ]);
     try {
       expect(await dsp.exited, dsp.stderr()).toBe(0);
       expect(dsp.stdout()).toContain('Summary: 4 of 4 tasks, policy fixed:4');
       expect(proxy.stats().overCap).toBe(0);
       expect(proxy.stats().maxInFlight).toBeLessThanOrEqual(2);
-      expect(dsp.stdout()).toMatch(/^ {2}requests {7}peak [12] in flight \(limit 2\); 0 refusals with 429; \d+ speculative skipped or cut$/m);
+      expect(dsp.stdout()).toMatch(
+        /^ {2}requests {7}peak [12] in flight \(limit 2\); 0 refusals with 429; \d+ speculative skipped or cut(; \d+ promoted to the committed path)?$/m,
+      );
+      expect(dsp.stdout()).toMatch(/^ {2}tokens {9}peak \d+ in a minute \(limit 1000000\); \d+ used beyond their estimates$/m);
     } finally {
       dsp.child.kill('SIGKILL');
     }
+  });
+});
+
+/** The most tokens the requests that arrived within any `windowMs` carried. */
+function busiestWindow(log: ReadonlyArray<{ atMs: number; tokens: number }>, windowMs: number): number {
+  let most = 0;
+  for (const entry of log) {
+    const inWindow = log.filter((other) => other.atMs >= entry.atMs && other.atMs - entry.atMs < windowMs);
+    most = Math.max(most, inWindow.reduce((sum, other) => sum + other.tokens, 0));
+  }
+  return most;
+}
+
+describe('live runs under a tokens-per-minute limit', () => {
+  let server: ReplayServer;
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    server = await startReplayServer({ traces, speed: 20 });
+    proxy = await startFaultProxy({ upstream: server.url });
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await server.close();
+  });
+
+  it('keeps the tokens the server sees in any window within the limit (plus what replies used beyond their estimates)', async () => {
+    // A 300 ms window stands for the minute.
+    const limit = 3000;
+    const windowMs = 300;
+    const outcome = await runLiveSuite(liveOptions(proxy.url, { limits: { tokensPerMinute: limit, rateWindowMs: windowMs } }));
+    expect(outcome.failures).toEqual([]);
+    expect(outcome.results.map((result) => result.plan)).toEqual(recordedPlans);
+    expect(outcome.results.some((result) => result.records.some((record) => record.status === 'accepted'))).toBe(true);
+    const log = proxy.tokenLog();
+    const total = log.reduce((sum, entry) => sum + entry.tokens, 0);
+    const { tokenOverrun, peakWindowTokens } = outcome.requests;
+    // The run needed many windows' worth of tokens.
+    expect(total).toBeGreaterThan(4 * limit);
+    // Requests arrive at the proxy a little after the limiter counts them: a window one millisecond shorter keeps
+    // that drift from counting a request that had left the limiter's window.
+    expect(busiestWindow(log, windowMs - 1)).toBeLessThanOrEqual(limit + tokenOverrun);
+    expect(peakWindowTokens).toBeLessThanOrEqual(limit + tokenOverrun);
   });
 });
 

@@ -31,6 +31,7 @@ import { RunTelemetry } from './telemetry.js';
 import { RequestLimiter, type LimiterSettings, type LimiterStats } from './limiter.js';
 import type { RetrySettings } from './retry.js';
 import type { LiveEnvironment, LiveEnvironmentAgentOptions } from './live-environment.js';
+import { TokenEstimates } from './token-estimates.js';
 
 /** One of the two agents of a live run. */
 export interface LiveAgentSpec {
@@ -103,9 +104,12 @@ export interface LiveSuiteOptions
    */
   callTimeoutMs?: number;
   /**
-   * Limits on the run's requests — in flight at once and per minute, over both agents and all tasks — with the
-   * committed path first (see `limiter.ts`). Default: none. `reservedForCommitted` defaults to `parallel` (twice
-   * that for a `debate` target).
+   * Limits on the run's requests — in flight at once, requests and tokens per minute, over both agents and all
+   * tasks — with the committed path first (see `limiter.ts`). Default: none. `reservedForCommitted` defaults to
+   * `parallel` (twice that for a `debate` target). A request's tokens are estimated as its prompt counted with the
+   * tokenizer, scaled by how the provider's counts of earlier prompts compared with ours, plus the mean output of
+   * the replies seen for the same model and kind of request (512 before the first); then corrected with the usage
+   * the provider reports (`token-estimates.ts`).
    */
   limits?: LimiterSettings;
   /** How many tasks run at once. Default 1. Not with the `dsp` policy, which learns from one task after another. */
@@ -165,7 +169,14 @@ export async function runLiveSuite(options: LiveSuiteOptions): Promise<LiveSuite
   });
   const budget = new RunBudget(options.budget ?? {}, options.priceTable ?? builtinPriceTable);
   const telemetry = new RunTelemetry({ clock, ...(options.tracer === undefined ? {} : { tracer: options.tracer }) });
-  const run: LiveRun = { clock, random: options.random ?? Math.random, limiter, telemetry, ...(budget.enabled ? { budget } : {}) };
+  const run: LiveRun = {
+    clock,
+    random: options.random ?? Math.random,
+    limiter,
+    telemetry,
+    tokenEstimates: new TokenEstimates(),
+    ...(budget.enabled ? { budget } : {}),
+  };
   const approx = createLiveAgent('approx', options, actionSpace, run);
   const target = createLiveAgent('target', options, actionSpace, run);
   // Build the tokenizers now: building one blocks for about a second, which must not happen mid-run.
@@ -294,6 +305,7 @@ interface LiveRun {
   random: Random;
   limiter: RequestLimiter;
   telemetry: RunTelemetry;
+  tokenEstimates: TokenEstimates;
   budget?: RunBudget;
 }
 
@@ -333,6 +345,7 @@ function createLiveAgent(role: Role, options: LiveSuiteOptions, actionSpace: Act
     clock: run.clock,
     limiter: run.limiter,
     telemetry: run.telemetry,
+    tokenEstimates: run.tokenEstimates,
     provider: model.spec.provider,
     ...(run.budget === undefined ? {} : { budget: run.budget }),
   };

@@ -47,6 +47,8 @@ function outcomeOf(results: TaskResult[], extra: Partial<RunOutcome> = {}): RunO
 
 const options = { suite: 'openagi', approx: 'openai:gpt-4.1-mini', target: 'openai:gpt-4.1', policy: 'fixed:4' };
 
+const noRequestCounts = { peakInFlight: 0, peakSpeculativeInFlight: 0, skipped: 0, rateLimited: 0, promoted: 0, tokenOverrun: 0, peakWindowTokens: 0 };
+
 describe('the summary of a live run', () => {
   it('says how many failed attempts were retried and what they cost', () => {
     const results = [
@@ -63,10 +65,18 @@ describe('the summary of a live run', () => {
 
   it('shows the requests in flight under a limit, the 429s and the speculation skipped', () => {
     const summary = renderRunSummary({
-      outcome: outcomeOf([resultOf('task-1', [record({})])], { requests: { peakInFlight: 2, peakSpeculativeInFlight: 1, skipped: 3, rateLimited: 1 } }),
+      outcome: outcomeOf([resultOf('task-1', [record({})])], { requests: { ...noRequestCounts, peakInFlight: 2, peakSpeculativeInFlight: 1, skipped: 3, rateLimited: 1 } }),
       options: { ...options, maxConcurrency: 2 },
     });
-    expect(summary).toContain('  requests       peak 2 in flight (limit 2); 1 refusal with 429; 3 speculative skipped or cut');
+    expect(summary).toMatch(/^ {2}requests {7}peak 2 in flight \(limit 2\); 1 refusal with 429; 3 speculative skipped or cut$/m);
+    expect(summary).not.toContain('  tokens ');
+  });
+
+  it('shows the speculative requests promoted to the committed path, and the tokens per minute under --tpm', () => {
+    const requests = { ...noRequestCounts, peakInFlight: 2, promoted: 4, peakWindowTokens: 3900, tokenOverrun: 120 };
+    const summary = renderRunSummary({ outcome: outcomeOf([resultOf('task-1', [record({})])], { requests }), options: { ...options, maxConcurrency: 2, tpm: 4000 } });
+    expect(summary).toContain('  requests       peak 2 in flight (limit 2); 0 refusals with 429; 0 speculative skipped or cut; 4 promoted to the committed path');
+    expect(summary).toContain('  tokens         peak 3900 in a minute (limit 4000); 120 used beyond their estimates');
   });
 
   it('counts the tasks a budget stopped and everything spent, stopped tasks included', () => {

@@ -90,6 +90,8 @@ export interface RunOptions {
   maxConcurrency?: number;
   /** The most model requests started per minute, over both agents and all tasks. Default: no limit. */
   rpm?: number;
+  /** The most tokens (input and output) of the requests started per minute, over both agents and all tasks. */
+  tpm?: number;
   /** How many tasks run at once. Default 1. */
   parallel?: number;
   /** The whole run's budget, in USD. */
@@ -260,6 +262,7 @@ export function resolveRunOptions(
     limits: {
       ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: wholeNumber(options.maxConcurrency, '--max-concurrency', 1) }),
       ...(options.rpm === undefined ? {} : { requestsPerMinute: wholeNumber(options.rpm, '--rpm', 1) }),
+      ...(options.tpm === undefined ? {} : { tokensPerMinute: wholeNumber(options.tpm, '--tpm', 1) }),
     },
     budget: {
       ...budgetOf(options.budgetUsd, options.budgetTokens, 'run'),
@@ -401,8 +404,14 @@ export function renderRunSummary(input: {
   const requests = outcome.requests;
   if (requests !== undefined && (options.maxConcurrency !== undefined || requests.rateLimited > 0 || requests.skipped > 0)) {
     const limit = options.maxConcurrency === undefined ? '' : ` (limit ${options.maxConcurrency})`;
+    const promoted = requests.promoted > 0 ? `; ${requests.promoted} promoted to the committed path` : '';
     lines.push(
-      `  requests       peak ${requests.peakInFlight} in flight${limit}; ${plural(requests.rateLimited, 'refusal')} with 429; ${requests.skipped} speculative skipped or cut`,
+      `  requests       peak ${requests.peakInFlight} in flight${limit}; ${plural(requests.rateLimited, 'refusal')} with 429; ${requests.skipped} speculative skipped or cut${promoted}`,
+    );
+  }
+  if (requests !== undefined && options.tpm !== undefined) {
+    lines.push(
+      `  tokens         peak ${requests.peakWindowTokens} in a minute (limit ${options.tpm}); ${requests.tokenOverrun} used beyond their estimates`,
     );
   }
   const budgets = [
@@ -619,6 +628,11 @@ export function registerRunCommand(program: Command, io: CliIo): Command {
     )
     .option('--rpm <n>', 'the most model requests started per minute, over both agents and all tasks', (text: string) =>
       parseWholeNumber(text, '--rpm', 1),
+    )
+    .option(
+      '--tpm <n>',
+      'the most tokens (input and output, estimated, then as reported) of the requests started per minute, over both agents and all tasks',
+      (text: string) => parseWholeNumber(text, '--tpm', 1),
     )
     .option('--parallel <n>', 'how many tasks run at once (not with the dsp policy)', (text: string) => parseWholeNumber(text, '--parallel', 1))
     .option('--budget-usd <usd>', "the run's budget in USD: speculation is cut first, then tasks stop", (text: string) => parseUsd(text, '--budget-usd'))
