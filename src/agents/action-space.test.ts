@@ -9,31 +9,43 @@ const space = createNamedActionSpace({
 
 describe('named action space', () => {
   it('reads the last <tool> tag, canonicalising known names', () => {
-    expect(space.parse('First <tool>Search Web</tool>, then <tool> image super-resolution </tool>')).toEqual({
+    const reply = 'First <tool>Search Web</tool>, then <tool> image super-resolution </tool>';
+    expect(space.parse(reply)).toEqual({
       ok: true,
       action: 'Image Super Resolution',
       source: 'tool-tag',
       known: true,
+      span: { start: 43, end: 65 },
     });
-    expect(space.parse('<TOOL>"search web".</TOOL>')).toMatchObject({ ok: true, action: 'Search Web' });
+    expect(reply.slice(43, 65)).toBe('image super-resolution');
+    expect(space.parse('<TOOL>"search web".</TOOL>')).toMatchObject({ ok: true, action: 'Search Web', span: { start: 7, end: 17 } });
   });
 
   it('keeps an unknown tagged name as written, flagged unknown', () => {
-    expect(space.parse('<tool>Paint It Black</tool>')).toEqual({ ok: true, action: 'Paint It Black', source: 'tool-tag', known: false });
+    expect(space.parse('<tool>Paint It Black</tool>')).toEqual({
+      ok: true,
+      action: 'Paint It Black',
+      source: 'tool-tag',
+      known: false,
+      span: { start: 6, end: 20 },
+    });
   });
 
   it('accepts a last unclosed tag (a reply cut off by a stop sequence)', () => {
     expect(lastToolTag('The answer is <tool>FINISH')).toBe('FINISH');
-    expect(space.parse('The answer is <tool>FINISH')).toMatchObject({ ok: true, action: 'FINISH' });
+    expect(space.parse('The answer is <tool>FINISH \n')).toMatchObject({ ok: true, action: 'FINISH', span: { start: 20, end: 26 } });
   });
 
   it('falls back to the last bold span that names a known action', () => {
-    expect(space.parse('**Step 2:** I would use **Search Web**, not **Image Super-Resolution**. **Done**')).toEqual({
+    const reply = '**Step 2:** I would use **Search Web**, not **Image Super-Resolution**. **Done**';
+    expect(space.parse(reply)).toEqual({
       ok: true,
       action: 'Image Super Resolution',
       source: 'bold',
       known: true,
+      span: { start: 46, end: 68 },
     });
+    expect(reply.slice(46, 68)).toBe('Image Super-Resolution');
     expect(boldSpans('a **b** c ** d **')).toEqual(['b', 'd']);
   });
 

@@ -9,6 +9,12 @@ import type { ActionsMatch } from '../core/actions.js';
 import { exactMatch } from '../core/actions.js';
 import type { Action } from '../core/types.js';
 
+/** A stretch of a reply: UTF-16 offsets, `end` exclusive (`reply.slice(start, end)`). */
+export interface TextSpan {
+  start: number;
+  end: number;
+}
+
 /** The outcome of parsing a reply. */
 export type ActionParse =
   | {
@@ -18,6 +24,11 @@ export type ActionParse =
       source: 'tool-tag' | 'bold';
       /** False when the name is not one of the space's actions (kept as written, so the plan shows it). */
       known: boolean;
+      /**
+       * The text the action was read from (the tag's content without quotes, or the bold name), where the reply's
+       * token log-probabilities give the agent's confidence in its action. Optional for other action spaces.
+       */
+      span?: TextSpan;
     }
   | { ok: false; reason: string };
 
@@ -65,16 +76,51 @@ export function canonicalName(name: string): string {
 
 /** The content of the last `<tool>…</tool>` tag (or of a last unclosed `<tool>` up to the line end), trimmed. */
 export function lastToolTag(reply: string): string | undefined {
+  const span = lastToolTagSpan(reply);
+  return span === undefined ? undefined : reply.slice(span.start, span.end);
+}
+
+/** Where `lastToolTag` finds its text: the last tag's content, trimmed (an empty span for an empty tag). */
+export function lastToolTagSpan(reply: string): TextSpan | undefined {
+  const openTag = '<tool>'.length;
   const closed = [...reply.matchAll(/<tool>([\s\S]*?)<\/tool>/gi)];
   const last = closed[closed.length - 1];
-  if (last !== undefined) return last[1]!.trim();
+  if (last !== undefined) return trimmedSpan(reply, { start: last.index + openTag, end: last.index + openTag + last[1]!.length });
   const unclosed = /<tool>([^\n<]*)$/i.exec(reply.trimEnd());
-  return unclosed === null ? undefined : unclosed[1]!.trim();
+  return unclosed === null ? undefined : trimmedSpan(reply, { start: unclosed.index + openTag, end: unclosed.index + openTag + unclosed[1]!.length });
+}
+
+/**
+ * Where the named action space reads its action from a reply: the last tag's content without the quotes and the
+ * final dot around it (see `createNamedActionSpace`); undefined when the reply has no tag.
+ */
+export function toolTagActionSpan(reply: string): TextSpan | undefined {
+  const tag = lastToolTagSpan(reply);
+  if (tag === undefined) return undefined;
+  let { start, end } = tag;
+  while (start < end && '"\'`'.includes(reply[start]!)) start += 1;
+  while (end > start && '"\'`.'.includes(reply[end - 1]!)) end -= 1;
+  return trimmedSpan(reply, { start, end });
 }
 
 /** Every bold `**span**` of a reply, in order, trimmed. */
 export function boldSpans(reply: string): string[] {
-  return [...reply.matchAll(/\*\*([^*\n]+?)\*\*/g)].map((match) => match[1]!.trim());
+  return boldSpanPositions(reply).map((span) => reply.slice(span.start, span.end));
+}
+
+/** Where each bold `**span**` of a reply is, its text trimmed. */
+function boldSpanPositions(reply: string): TextSpan[] {
+  return [...reply.matchAll(/\*\*([^*\n]+?)\*\*/g)].map((match) =>
+    trimmedSpan(reply, { start: match.index + 2, end: match.index + 2 + match[1]!.length }),
+  );
+}
+
+/** A span without the white space at either end (as `String.prototype.trim` would cut it). */
+function trimmedSpan(text: string, span: TextSpan): TextSpan {
+  let { start, end } = span;
+  while (start < end && /\s/.test(text[start]!)) start += 1;
+  while (end > start && /\s/.test(text[end - 1]!)) end -= 1;
+  return { start, end };
 }
 
 /** Builds an action space from a list of names. Actions are the names' canonical spellings (strings). */
@@ -102,20 +148,20 @@ export function createNamedActionSpace(options: NamedActionSpaceOptions): Action
         ),
       ].join('\n'),
     parse: (reply) => {
-      const tagged = lastToolTag(reply);
-      if (tagged !== undefined) {
-        const unquoted = tagged.replace(/^["'`]+|["'`.]+$/g, '').trim();
+      const span = toolTagActionSpan(reply);
+      if (span !== undefined) {
+        const unquoted = reply.slice(span.start, span.end);
         if (unquoted === '') return { ok: false, reason: 'the last <tool> tag is empty' };
         const name = known(unquoted);
         return name === undefined
-          ? { ok: true, action: unquoted, source: 'tool-tag', known: false }
-          : { ok: true, action: name, source: 'tool-tag', known: true };
+          ? { ok: true, action: unquoted, source: 'tool-tag', known: false, span }
+          : { ok: true, action: name, source: 'tool-tag', known: true, span };
       }
-      const bold = boldSpans(reply)
-        .map(known)
-        .filter((name): name is string => name !== undefined);
+      const bold = boldSpanPositions(reply)
+        .map((position) => ({ name: known(reply.slice(position.start, position.end)), span: position }))
+        .filter((found): found is { name: string; span: TextSpan } => found.name !== undefined);
       const lastBold = bold[bold.length - 1];
-      if (lastBold !== undefined) return { ok: true, action: lastBold, source: 'bold', known: true };
+      if (lastBold !== undefined) return { ok: true, action: lastBold.name, source: 'bold', known: true, span: lastBold.span };
       return { ok: false, reason: 'no <tool>…</tool> tag and no bold **action name**' };
     },
     render: (action) => (typeof action === 'string' ? action : JSON.stringify(action)),

@@ -10,6 +10,9 @@
  *   tokenizer, and the output tokens streamed before the abort. The estimate is sent through the engine's
  *   `reportPartialUsage` while the reply streams and once more when the call is cancelled. A provider that reports
  *   no usage is estimated the same way (`estimateMissingUsage`, default on).
+ * - Log-probabilities: with `logprobs: true` the request asks the provider for its reply's token log-probabilities
+ *   where it offers them (`logprobsRequestFor`), and the reply carries them (`ModelReply.logprobs`), read from the
+ *   SDK's `providerMetadata`, streamed or not. A provider that offers none gives none, never an error.
  * - The SDK's own retries are off (`maxRetries: 0`): a retry inside the SDK would hide latency and cost from the
  *   ledger. The caller decides: a failure says whether it is transient (`ModelCallError.retryable`, and the wait
  *   the server asked for in `retryAfterMs`), and live runs retry with every attempt in the ledger (`src/live/`).
@@ -46,6 +49,7 @@ import {
   loadedTokenCounter,
 } from './tokenizer.js';
 import { compactUsage } from './usage.js';
+import { logprobsFromProviderMetadata, logprobsRequestFor, type LogprobsRequest, type TokenLogprob } from './logprobs.js';
 
 /** Generation settings of the adapter. */
 export interface AiSdkCallSettings {
@@ -57,6 +61,13 @@ export interface AiSdkCallSettings {
   maxOutputTokens?: number;
   /** Provider-specific options, passed through to the SDK as `providerOptions`. */
   providerOptions?: Parameters<typeof streamText>[0]['providerOptions'];
+  /**
+   * Ask the provider for the log-probabilities of the reply's tokens, where it offers them: OpenAI, DeepSeek and the
+   * `openai-compatible` models of `createLanguageModel` (`logprobsRequestFor`). The reply then carries `logprobs`,
+   * and a strategy agent turns them into its confidence in its action. Default false. A provider that offers none
+   * (Anthropic; a reasoning model; a server that ignores the field) gives none, never an error.
+   */
+  logprobs?: boolean;
   /**
    * Fill in usage the provider did not report with tokenizer estimates (marked `estimated`). Default true.
    * When false, unreported fields stay undefined (unknown).
@@ -110,6 +121,8 @@ export interface ModelToolCall {
 export interface LanguageModelReply extends ModelReply {
   toolCalls: ModelToolCall[];
 }
+
+export type { TokenLogprob };
 
 /** The name of a `LanguageModel`: its `modelId`, or the string itself for a gateway model id. */
 export function modelNameOf(model: LanguageModel): string {
@@ -181,6 +194,8 @@ export async function callLanguageModel(call: LanguageModelCall): Promise<Langua
   }
 
   let finishUsage: LanguageModelUsage | undefined;
+  let providerMetadata: unknown;
+  const providerOptions = call.logprobs === true ? withLogprobsRequest(call.providerOptions, model) : call.providerOptions;
   const request = {
     model,
     ...(call.system === undefined ? {} : { system: call.system }),
@@ -190,7 +205,7 @@ export async function callLanguageModel(call: LanguageModelCall): Promise<Langua
     maxRetries: call.maxRetries ?? 0,
     temperature: call.temperature ?? 0,
     ...(call.maxOutputTokens === undefined ? {} : { maxOutputTokens: call.maxOutputTokens }),
-    ...(call.providerOptions === undefined ? {} : { providerOptions: call.providerOptions }),
+    ...(providerOptions === undefined ? {} : { providerOptions }),
   };
   const generate = async (): Promise<void> => {
     const result = await generateText(request);
@@ -199,6 +214,7 @@ export async function callLanguageModel(call: LanguageModelCall): Promise<Langua
     }
     stream.addText(result.text, loadedTokenCounter(encoding));
     finishUsage = result.totalUsage;
+    providerMetadata = result.providerMetadata;
   };
   const consume = async (): Promise<void> => {
     const result = streamText({
@@ -222,6 +238,10 @@ export async function callLanguageModel(call: LanguageModelCall): Promise<Langua
           break;
         case 'tool-call':
           toolCalls.push(toolCallOf(part));
+          break;
+        case 'finish-step':
+          // One step: the tools are never executed here, so the model is called once.
+          providerMetadata = part.providerMetadata;
           break;
         case 'finish':
           finishUsage = part.totalUsage;
@@ -271,7 +291,17 @@ export async function callLanguageModel(call: LanguageModelCall): Promise<Langua
       estimated: true,
     };
   }
-  return { text: stream.text, toolCalls, usage, model: modelName };
+  const logprobs = call.logprobs === true ? logprobsFromProviderMetadata(providerMetadata) : undefined;
+  return { text: stream.text, toolCalls, usage, model: modelName, ...(logprobs === undefined ? {} : { logprobs }) };
+}
+
+/** The call's provider options with the request for log-probabilities of the model's provider merged in. */
+function withLogprobsRequest(providerOptions: AiSdkCallSettings['providerOptions'], model: LanguageModel): AiSdkCallSettings['providerOptions'] {
+  const request: LogprobsRequest | undefined = typeof model === 'string' ? undefined : logprobsRequestFor(model.provider);
+  if (request === undefined) return providerOptions;
+  const merged = { ...providerOptions };
+  for (const [provider, options] of Object.entries(request)) merged[provider] = { ...options, ...providerOptions?.[provider] };
+  return merged;
 }
 
 function conversationOf(call: LanguageModelCall): ModelMessage[] {

@@ -14,6 +14,7 @@
 import { InvalidInputError } from '../core/errors.js';
 import type { Action, Agent, AgentResult, TaskInput, Usage } from '../core/types.js';
 import { type ActionSpace, unparsedAction } from './action-space.js';
+import { spanConfidence, type TokenLogprob } from './logprobs.js';
 import { NoActionError } from './errors.js';
 import { type CallKind, renderPrompt } from './prompt-format.js';
 import { sumUsage } from './usage.js';
@@ -36,6 +37,8 @@ export interface ModelReply {
   usage: Usage;
   /** The model that answered, for pricing. */
   model?: string;
+  /** The log-probabilities of the reply's tokens, when they were asked for and the provider gave them. */
+  logprobs?: readonly TokenLogprob[];
 }
 
 /** Per-request options of a `ModelCaller`. */
@@ -83,6 +86,8 @@ export interface StrategyResult {
   model: string | undefined;
   /** Number of model calls made. */
   calls: number;
+  /** The log-probabilities of the final reply's tokens, when its call returned them. */
+  finalLogprobs?: readonly TokenLogprob[];
 }
 
 /**
@@ -91,6 +96,8 @@ export interface StrategyResult {
  */
 export class CallSession {
   private readonly finished: Usage[] = [];
+  /** The replies that came with log-probabilities, in the order they finished. */
+  private readonly scoredReplies: Array<{ text: string; logprobs: readonly TokenLogprob[] }> = [];
   private readonly inFlight = new Map<number, Usage>();
   private nextCallId = 0;
   private lastModel: string | undefined;
@@ -109,6 +116,11 @@ export class CallSession {
   /** The model of the last call that answered. */
   get model(): string | undefined {
     return this.lastModel;
+  }
+
+  /** The log-probabilities of the last finished reply with this text, when its call returned them. */
+  logprobsOf(text: string): readonly TokenLogprob[] | undefined {
+    return this.scoredReplies.findLast((reply) => reply.text === text)?.logprobs;
   }
 
   /** Usage of all calls so far (in-flight calls by their latest partial report). */
@@ -133,6 +145,7 @@ export class CallSession {
       this.inFlight.delete(id);
       this.finished.push(reply.usage);
       if (reply.model !== undefined) this.lastModel = reply.model;
+      if (reply.logprobs !== undefined) this.scoredReplies.push({ text: reply.text, logprobs: reply.logprobs });
       this.reportPartialUsage(this.usage());
       return reply.text;
     } catch (error) {
@@ -305,7 +318,8 @@ export async function runStrategy(
 ): Promise<StrategyResult> {
   const session = new CallSession(callModel, options.signal, options.reportPartialUsage ?? (() => undefined));
   const finalReply = await strategy.run(input, session);
-  return { finalReply, usage: session.usage(), model: session.model, calls: session.calls };
+  const finalLogprobs = session.logprobsOf(finalReply);
+  return { finalReply, usage: session.usage(), model: session.model, calls: session.calls, ...(finalLogprobs === undefined ? {} : { finalLogprobs }) };
 }
 
 /** A reply with no parsable action, as told to `onParseFailure`. */
@@ -366,6 +380,11 @@ export function createStrategyAgent(options: StrategyAgentOptions): Agent {
     }
     const agentResult: AgentResult = { action, usage: result.usage };
     if (result.model !== undefined) agentResult.model = result.model;
+    // The agent's confidence: the probability of the tokens that spell the action, when the provider gave them.
+    if (parsed.ok && parsed.span !== undefined && result.finalLogprobs !== undefined) {
+      const confidence = spanConfidence(result.finalReply, result.finalLogprobs, parsed.span);
+      if (confidence !== undefined) agentResult.confidence = confidence;
+    }
     return agentResult;
   };
 }

@@ -141,6 +141,8 @@ export interface CallRecord {
   /** Cost in USD from the price table; undefined when the model has no price. */
   costUsd: number | undefined;
   model?: string;
+  /** The agent's confidence in the action it returned (`AgentResult.confidence`), when it gave one. */
+  confidence?: number;
   /** The failure message, when the call threw. */
   error?: string;
   /** For a failed attempt that its agent repeated (status `failed`): the id of the call it belongs to. */

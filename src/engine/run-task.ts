@@ -906,6 +906,7 @@ class TaskRun {
     record.costUsd = costOf(this.priceTable, model, usage);
     if (model !== undefined) record.model = model;
     if (handle.result !== undefined) record.action = handle.result.action;
+    if (handle.result?.confidence !== undefined) record.confidence = handle.result.confidence;
     return record;
   }
 }

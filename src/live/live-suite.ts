@@ -79,6 +79,14 @@ export interface LiveSuiteOptions
   environment?: LiveEnvironment;
   /** Append one `dsp-trace/1` line per finished task to this file (each flushed at once). */
   recordPath?: string;
+  /**
+   * Ask A's model for the log-probabilities of its replies where the provider offers them (OpenAI, DeepSeek,
+   * `openai-compatible`), and give each guess A's confidence in it: the probability of the tokens that spell the
+   * action (`spanConfidence`). The policy sees it (`continueAfterGuess`; the `dsp` gate and acceptance head use it)
+   * and recorded traces keep it (the approx call's `confidence`). Where the provider gives none, a guess has no
+   * confidence, as without this option. Default false.
+   */
+  approxConfidence?: boolean;
   /** A `dsp` policy loads its learned state from this file (when it exists) and saves it there at the end. */
   predictorStatePath?: string;
   /** Where API keys are read from. */
@@ -339,7 +347,11 @@ function createLiveAgent(role: Role, options: LiveSuiteOptions, actionSpace: Act
   const caller: LiveCallerOptions = {
     role,
     modelName: model.modelName,
-    attempt: createModelCaller(model.model, { modelName: model.modelName, timeoutMs: options.callTimeoutMs ?? liveDefaults.callTimeoutMs }),
+    attempt: createModelCaller(model.model, {
+      modelName: model.modelName,
+      timeoutMs: options.callTimeoutMs ?? liveDefaults.callTimeoutMs,
+      ...(role === 'approx' && options.approxConfidence === true ? { logprobs: true } : {}),
+    }),
     retry: options.retry ?? {},
     random: run.random,
     clock: run.clock,

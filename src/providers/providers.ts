@@ -16,6 +16,7 @@ import type { LanguageModelV3Usage } from '@ai-sdk/provider';
 import type { LanguageModel } from 'ai';
 import { DspError, InvalidInputError } from '../core/errors.js';
 import { apiKeyVariables, hideUrlCredentials, providerNames, type ProviderName } from './api-keys.js';
+import { compatibleLogprobsExtractor } from './compatible-logprobs.js';
 
 export { apiKeyVariables, hideUrlCredentials, providerNames, redactSecrets, redactSecretsIn, type ProviderName } from './api-keys.js';
 
@@ -153,6 +154,8 @@ export function createLanguageModel(specText: string, options: CreateLanguageMod
         ...(apiKey === undefined ? {} : { apiKey }),
         includeUsage: true,
         convertUsage: convertCompatibleUsage,
+        // Reads the log-probabilities a request asked for (`logprobs` of the AI SDK adapter) back from the reply.
+        metadataExtractor: compatibleLogprobsExtractor,
         ...fetchOption,
       }).chatModel(spec.modelId);
       break;

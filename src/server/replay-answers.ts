@@ -12,11 +12,15 @@
  * A recorded step is one whole strategy step (all its sub-calls summed), so each sub-call gets a share of the
  * step's latency and tokens: the shares of a step's calls add up to the record (latency along the critical path:
  * the two debaters of a round run concurrently).
+ *
+ * A recorded call's `confidence` (A's, from its tokens' log-probabilities) goes with the strategy's final call, the
+ * one the action is read from, with where its reply spells the action (`actionSpan`): the server answers
+ * log-probabilities from them when a request asks (`logprobs-answers.ts`).
  */
 import { DspError } from '../core/errors.js';
 import { canonicalAction } from '../core/actions.js';
 import type { Action, Role } from '../core/types.js';
-import { canonicalName, isUnparsedAction } from '../agents/action-space.js';
+import { canonicalName, isUnparsedAction, toolTagActionSpan, type TextSpan } from '../agents/action-space.js';
 import type { CallKind, PromptHeader } from '../agents/prompt-format.js';
 import type { Trace, TraceCall } from '../traces/schema.js';
 
@@ -46,6 +50,10 @@ export interface ReplayAnswer {
   latencyMs: number;
   /** This call's share of the recorded tokens. */
   usage: { inputTokens: number; outputTokens: number; reasoningTokens?: number; cachedInputTokens?: number };
+  /** The recorded call's confidence in its action, on the strategy's final call only (the one that spells the action). */
+  confidence?: number;
+  /** Where `text` spells the action, on a call that spells it (as the client's parser reads it). */
+  actionSpan?: TextSpan;
 }
 
 /** How a strategy's sub-call shares its step's record: `parts` calls share the tokens, the last gets the remainder. */
@@ -133,14 +141,18 @@ export class TraceBook {
     if (typeof cached === 'number' && Number.isInteger(cached) && cached >= 0) {
       usage.cachedInputTokens = Math.min(tokenShare(cached, header.kind), usage.inputTokens);
     }
+    const text = replyText(header.kind, call.action, index + 1);
+    const actionSpan = share.last && !isUnparsedAction(call.action) ? toolTagActionSpan(text) : undefined;
     return {
       traceId: best.id,
       step: index + 1,
       onTrace: bestShared === prefixLength && prefixLength < best.steps.length,
       action: call.action,
-      text: replyText(header.kind, call.action, index + 1),
+      text,
       latencyMs: call.latencyMs * share.latencyShare,
       usage,
+      ...(share.last && call.confidence !== undefined ? { confidence: call.confidence } : {}),
+      ...(actionSpan === undefined ? {} : { actionSpan }),
     };
   }
 }

@@ -15,6 +15,11 @@
  *
  * A last user message that is a TravelPlanner ReAct prompt (the benchmark's own format) is answered instead by
  * `travelplanner-answers.ts`, by the same rules.
+ *
+ * A request with `logprobs: true` (and optionally `top_logprobs`) gets `choices[0].logprobs.content` — in each
+ * chunk for the chunk's text when streaming — derived from the recorded call's `confidence`, when the trace has
+ * one for the call that spells the action (`logprobs-answers.ts`); otherwise the answer has no `logprobs`, as
+ * every answer to a request that does not ask.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,6 +31,7 @@ import { answerTravelPlannerPrompt, isTravelPlannerPrompt } from './travelplanne
 import type { Trace } from '../traces/schema.js';
 import { isReplayLookupError, type ReplayAnswer, TraceBook } from './replay-answers.js';
 import { isToolRequest, readToolConversation, type ToolReplayAnswer, ToolTraceBook, toolCallDeltas } from './tool-answers.js';
+import { type ChatTokenLogprob, type LogprobsAsked, logprobsAskedIn, replyLogprobs } from './logprobs-answers.js';
 
 /** Options of `startReplayServer`. */
 export interface ReplayServerOptions {
@@ -172,7 +178,7 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
       }
     });
     const body = await readJsonBody(request);
-    const { model, prompt, stream } = readChatRequest(body);
+    const { model, prompt, stream, logprobs: logprobsAsked } = readChatRequest(body);
     if (!(servedModels as readonly string[]).includes(model)) {
       throw new HttpError(404, `model "${model}" does not exist; this server serves ${servedModels.join(' and ')}`, 'model_not_found');
     }
@@ -187,6 +193,9 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
     const usage = openAiUsage(answer);
     const toolCalls = 'toolCalls' in answer ? answer.toolCalls : [];
     const stopReason = toolCalls.length > 0 ? 'tool_calls' : 'stop';
+    /** The tokens of the reply's pieces with their log-probabilities, when asked for and recorded. */
+    const logprobsOf = (pieces: readonly string[]): ChatTokenLogprob[][] | undefined =>
+      answerLogprobs(answer, toolCalls.length > 0, pieces, logprobsAsked);
 
     if (!stream) {
       await clock.sleep(totalMs, gone.signal);
@@ -199,6 +208,7 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
           {
             index: 0,
             message: toolCalls.length > 0 ? { role: 'assistant', content: null, tool_calls: toolCalls } : { role: 'assistant', content: answer.text },
+            ...withLogprobs(logprobsOf([answer.text])?.[0]),
             finish_reason: stopReason,
           },
         ],
@@ -207,16 +217,18 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
     } else {
       response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
       response.flushHeaders();
-      const chunk = (delta: Record<string, unknown>, finishReason: string | null): string =>
-        sse({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finishReason }] });
-      const pieces = toolCalls.length > 0 ? toolCallDeltas(toolCalls) : splitReply(answer.text).map((content) => ({ content }));
+      const chunk = (delta: Record<string, unknown>, finishReason: string | null, tokens?: ChatTokenLogprob[]): string =>
+        sse({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, ...withLogprobs(tokens), finish_reason: finishReason }] });
+      const textPieces = splitReply(answer.text);
+      const pieceLogprobs = logprobsOf(textPieces);
+      const pieces = toolCalls.length > 0 ? toolCallDeltas(toolCalls) : textPieces.map((content) => ({ content }));
       const firstMs = totalMs * firstTokenShare;
       let elapsedMs = 0;
       for (let index = 0; index < pieces.length; index += 1) {
         const dueMs = firstMs + ((totalMs - firstMs) * index) / pieces.length;
         await clock.sleep(dueMs - elapsedMs, gone.signal);
         elapsedMs = dueMs;
-        response.write(chunk(index === 0 ? { role: 'assistant', ...pieces[index] } : pieces[index]!, null));
+        response.write(chunk(index === 0 ? { role: 'assistant', ...pieces[index] } : pieces[index]!, null, pieceLogprobs?.[index]));
       }
       await clock.sleep(totalMs - elapsedMs, gone.signal);
       response.write(chunk({}, stopReason));
@@ -339,8 +351,27 @@ async function readJsonBody(request: IncomingMessage): Promise<unknown> {
   }
 }
 
-/** The model, the last user message's text and the stream flag of a chat-completion request. */
-function readChatRequest(body: unknown): { model: string; prompt: string; stream: boolean } {
+/**
+ * The log-probabilities of a text reply's pieces: when the request asked for them and the answer has a recorded
+ * confidence and the place of the action in its text; never for tool calls (OpenAI gives none for them either).
+ */
+function answerLogprobs(
+  answer: ReplayAnswer,
+  hasToolCalls: boolean,
+  pieces: readonly string[],
+  asked: LogprobsAsked | undefined,
+): ChatTokenLogprob[][] | undefined {
+  if (asked === undefined || hasToolCalls || answer.confidence === undefined || answer.actionSpan === undefined) return undefined;
+  return replyLogprobs(pieces, answer.actionSpan, answer.confidence, asked);
+}
+
+/** A choice's `logprobs` field, when there are tokens to give; nothing otherwise (the answer stays as it was). */
+function withLogprobs(tokens: ChatTokenLogprob[] | undefined): { logprobs?: { content: ChatTokenLogprob[]; refusal: null } } {
+  return tokens === undefined ? {} : { logprobs: { content: tokens, refusal: null } };
+}
+
+/** The model, the last user message's text, the stream flag and what is asked of log-probabilities of a request. */
+function readChatRequest(body: unknown): { model: string; prompt: string; stream: boolean; logprobs: LogprobsAsked | undefined } {
   if (typeof body !== 'object' || body === null) throw new HttpError(400, 'the request body must be a JSON object', 'invalid_request');
   const { model, messages, stream } = body as { model?: unknown; messages?: unknown; stream?: unknown };
   if (typeof model !== 'string') throw new HttpError(400, 'the request has no "model"', 'invalid_request');
@@ -350,7 +381,13 @@ function readChatRequest(body: unknown): { model: string; prompt: string; stream
       typeof message === 'object' && message !== null && (message as { role?: unknown }).role === 'user',
   );
   if (lastUser === undefined) throw new HttpError(400, 'the request has no user message', 'invalid_request');
-  return { model, prompt: messageText(lastUser.content), stream: stream === true };
+  let logprobs: LogprobsAsked | undefined;
+  try {
+    logprobs = logprobsAskedIn(body as { logprobs?: unknown; top_logprobs?: unknown });
+  } catch (error) {
+    throw new HttpError(400, (error as Error).message, 'invalid_request');
+  }
+  return { model, prompt: messageText(lastUser.content), stream: stream === true, logprobs };
 }
 
 function textOf(value: unknown): string {

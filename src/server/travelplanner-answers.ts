@@ -11,7 +11,12 @@
 import { InvalidInputError } from '../core/errors.js';
 import type { Action, Role } from '../core/types.js';
 import { isUnparsedAction } from '../agents/action-space.js';
-import { isTravelPlannerPrompt, parseTravelPlannerPrompt, renderTravelPlannerAction } from '../envs/travelplanner/react-prompt.js';
+import {
+  isTravelPlannerPrompt,
+  parseTravelPlannerPrompt,
+  parseTravelPlannerReply,
+  renderTravelPlannerAction,
+} from '../envs/travelplanner/react-prompt.js';
 import type { ReplayAnswer, TraceBook } from './replay-answers.js';
 
 export { isTravelPlannerPrompt };
@@ -28,8 +33,11 @@ export interface TravelPlannerReplay {
  */
 export function answerTravelPlannerPrompt(book: TraceBook, role: Role, prompt: string): TravelPlannerReplay {
   const parsed = parseTravelPlannerPrompt(prompt, 'the last user message');
-  const answer = book.answer(role, { kind: parsed.kind, task: parsed.query, prefix: parsed.prefix });
-  return { kind: parsed.kind, answer: { ...answer, text: travelPlannerReplyText(parsed.kind, answer.action, answer.step) } };
+  const { actionSpan: _ourFormat, ...answer } = book.answer(role, { kind: parsed.kind, task: parsed.query, prefix: parsed.prefix });
+  const text = travelPlannerReplyText(parsed.kind, answer.action, answer.step);
+  // The action call's reply is the action line: where the client's parser reads it, for log-probabilities.
+  const reply = parsed.kind === 'react-thought' || isUnparsedAction(answer.action) ? undefined : parseTravelPlannerReply(text);
+  return { kind: parsed.kind, answer: { ...answer, text, ...(reply?.ok === true ? { actionSpan: reply.span } : {}) } };
 }
 
 /** The reply of a call: the recorded action for an action call, a one-line thought naming it for a thought call. */

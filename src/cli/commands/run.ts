@@ -72,6 +72,8 @@ export interface RunOptions {
   policy?: string;
   /** Append a trace per task to this file. */
   record?: string;
+  /** Ask A's model for token log-probabilities and give each guess A's confidence (see `LiveSuiteOptions`). */
+  approxConfidence?: boolean;
   /** Also run T alone on each task. */
   sequentialBaseline?: boolean;
   /** Most steps per plan. Default 12 (OpenAGI), 30 (TravelPlanner, the benchmark agent's limit). */
@@ -253,6 +255,7 @@ export function resolveRunOptions(
     env: io.env,
     signal: io.signal,
     ...(options.record === undefined ? {} : { recordPath: options.record }),
+    ...(options.approxConfidence === true ? { approxConfidence: true } : {}),
     ...(options.predictorState === undefined ? {} : { predictorStatePath: options.predictorState }),
     ...(services.fetch === undefined ? {} : { fetch: services.fetch }),
     ...(services.clock === undefined ? {} : { clock: services.clock }),
@@ -610,6 +613,11 @@ export function registerRunCommand(program: Command, io: CliIo): Command {
     .option('--target-strategy <name>', "direct, cot, react or debate (default: the suite's, else react)")
     .option('--policy <policy>', 'dsp[:tau=…,beta=…] (the learned policy), sequential, fixed:K or additive', runDefaults.policy)
     .option('--record <file>', 'append one dsp-trace/1 line per finished task to this file')
+    .option(
+      '--approx-confidence',
+      "ask the approximation model for token log-probabilities (OpenAI, DeepSeek, openai-compatible) and give the policy A's confidence in each guess; recorded with --record",
+      false,
+    )
     .option('--sequential-baseline', 'also run the target alone on each task, for a measured baseline', false)
     .option('--max-steps <n>', 'most steps per plan (default: 12 for openagi, 30 for travelplanner)', wholeNumber('--max-steps'))
     .option('--k-max <n>', 'largest k a policy may choose', wholeNumber('--k-max'), runDefaults.kMax)

@@ -15,6 +15,7 @@ import { InvalidInputError } from '../../core/errors.js';
 import type { Agent, AgentResult } from '../../core/types.js';
 import { unparsedAction } from '../../agents/action-space.js';
 import { NoActionError } from '../../agents/errors.js';
+import { spanConfidence } from '../../agents/logprobs.js';
 import { CallSession, type ModelCaller, type ParseFailure } from '../../agents/strategies.js';
 import { parseTravelPlannerReply, renderTravelPlannerPrompt, travelPlannerThought, type TravelPlannerPromptStep } from './react-prompt.js';
 
@@ -59,7 +60,12 @@ export function createTravelPlannerAgent(options: TravelPlannerAgentOptions): Ag
     const parsed = parseTravelPlannerReply(reply);
     const result: AgentResult = { action: '', usage: session.usage() };
     if (session.model !== undefined) result.model = session.model;
-    if (parsed.ok) return { ...result, action: parsed.action };
+    if (parsed.ok) {
+      // The agent's confidence: the probability of the tokens of the action line, when the provider gave them.
+      const logprobs = session.logprobsOf(reply);
+      const confidence = logprobs === undefined ? undefined : spanConfidence(reply, logprobs, parsed.span);
+      return { ...result, action: parsed.action, ...(confidence === undefined ? {} : { confidence }) };
+    }
     options.onParseFailure?.({ taskId: context.task.id, step: context.step, reason: parsed.reason, reply, outcome: onUnparsable });
     if (onUnparsable === 'throw') throw new NoActionError({ reply, reason: parsed.reason, model: session.model, step: context.step });
     return { ...result, action: unparsedAction(reply) };

@@ -100,10 +100,15 @@ describe("the benchmark's zero-shot ReAct prompt", () => {
   });
 
   it("reads a reply's action from its first line, and only an empty reply has none", () => {
-    expect(parseTravelPlannerReply('FlightSearch[Denver, Appleton, 2022-03-04]')).toEqual({ ok: true, action: 'FlightSearch[Denver, Appleton, 2022-03-04]' });
-    expect(parseTravelPlannerReply('\n Action 3: CitySearch[Texas] \nObservation 3: …')).toEqual({ ok: true, action: 'CitySearch[Texas]' });
+    expect(parseTravelPlannerReply('FlightSearch[Denver, Appleton, 2022-03-04]')).toEqual({
+      ok: true,
+      action: 'FlightSearch[Denver, Appleton, 2022-03-04]',
+      span: { start: 0, end: 42 },
+    });
+    expect(parseTravelPlannerReply('\n Action 3: CitySearch[Texas] \nObservation 3: …')).toEqual({ ok: true, action: 'CitySearch[Texas]', span: { start: 12, end: 29 } });
     // Not a tool call, but an action all the same: the environment answers "Invalid Action", as in the benchmark.
-    expect(parseTravelPlannerReply('Search flights')).toEqual({ ok: true, action: 'Search flights' });
+    expect(parseTravelPlannerReply('Search flights')).toEqual({ ok: true, action: 'Search flights', span: { start: 0, end: 14 } });
+    expect(parseTravelPlannerReply('Action 2:\nCitySearch[Ohio]')).toEqual({ ok: false, reason: 'the reply has no action' });
     expect(parseTravelPlannerReply(' \n ')).toEqual({ ok: false, reason: 'the reply has no action' });
   });
 });

@@ -28,6 +28,7 @@
  * in Notebook." (the current data is the last such search's answer; before any, Python's `None`).
  */
 import { InvalidInputError } from '../../core/errors.js';
+import type { TextSpan } from '../../agents/action-space.js';
 import type { Action } from '../../core/types.js';
 import { parseTravelPlannerAction } from './actions.js';
 import { isRejectedSearch } from './tools.js';
@@ -231,8 +232,11 @@ export function parseTravelPlannerPrompt(text: string, source = 'prompt'): Parse
   return { kind, query, prefix, observations, step };
 }
 
-/** The outcome of reading an action from a model's reply. */
-export type TravelPlannerReplyParse = { ok: true; action: string } | { ok: false; reason: string };
+/**
+ * The outcome of reading an action from a model's reply; `span` is where the reply spells it (UTF-16 offsets, end
+ * exclusive), for the agent's confidence from the reply's token log-probabilities.
+ */
+export type TravelPlannerReplyParse = { ok: true; action: string; span: TextSpan } | { ok: false; reason: string };
 
 /**
  * The action of a reply: its first line that is not empty, trimmed, without an `Action N:` the model may have
@@ -241,8 +245,19 @@ export type TravelPlannerReplyParse = { ok: true; action: string } | { ok: false
  * no text is unparsable.
  */
 export function parseTravelPlannerReply(reply: string): TravelPlannerReplyParse {
-  const line = firstLine(reply).trim().replace(/^Action\s*\d*\s*:\s*/i, '').trim();
-  return line === '' ? { ok: false, reason: 'the reply has no action' } : { ok: true, action: line };
+  let lineStart = 0;
+  for (const rawLine of reply.split('\n')) {
+    const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
+    if (line.trim() !== '') {
+      let start = lineStart + (line.length - line.trimStart().length);
+      const end = lineStart + line.trimEnd().length;
+      start += /^Action\s*\d*\s*:\s*/i.exec(reply.slice(start, end))?.[0].length ?? 0;
+      const action = reply.slice(start, end);
+      return action === '' ? { ok: false, reason: 'the reply has no action' } : { ok: true, action, span: { start, end } };
+    }
+    lineStart += rawLine.length + 1;
+  }
+  return { ok: false, reason: 'the reply has no action' };
 }
 
 /** A thought as the next prompt shows it: the reply's first line that is not empty, trimmed. */
