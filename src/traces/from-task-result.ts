@@ -9,7 +9,8 @@
  * not reported, and told to `onInvalidTokens`: the trace stays readable (the reader refuses such counts) and no
  * wrong figure is kept. (Refusing the trace instead would lose a task already run and paid for.)
  * A call whose requests failed and were retried carries `failedAttempts` (those attempts are in the ledger, not here).
- * A call whose agent gave its confidence in its action (A's, from the reply's token log-probabilities) carries it.
+ * A call whose agent gave its confidence in its action (A's, from the reply's token log-probabilities) carries it,
+ * to six significant digits.
  *
  * With an environment (docs/tools.md), a call whose action calls a tool carries `tool`, read from the task's tool
  * records: T's is the execution that became the step's observation (its effect class, its latency, and the
@@ -161,8 +162,11 @@ function traceCall(record: CallRecord, onInvalid: (field: InvalidTokenCount['fie
   };
   if (reasoningTokens !== undefined) call.reasoningTokens = reasoningTokens;
   if (record.usage.cachedInputTokens !== undefined) call.cachedInputTokens = record.usage.cachedInputTokens;
-  // A trace holds a probability only: an agent's value outside [0, 1] is not one, and is left out.
-  if (record.confidence !== undefined && record.confidence >= 0 && record.confidence <= 1) call.confidence = record.confidence;
+  // A trace holds a probability only (an agent's value outside [0, 1] is not one, and is left out), to six
+  // significant digits: exp of a sum of log-probabilities carries noise in its last digits.
+  if (record.confidence !== undefined && record.confidence >= 0 && record.confidence <= 1) {
+    call.confidence = Number(record.confidence.toPrecision(6));
+  }
   if (record.usage.estimated === true) call.estimated = true;
   if (inputTokens === undefined || outputTokens === undefined) call.tokensUnknown = true;
   return call;

@@ -401,6 +401,7 @@ export function renderRunSummary(input: {
     }
     const approxFailures = renderApproxFailures(outcome.results);
     if (approxFailures !== undefined) lines.push(approxFailures);
+    if (options.approxConfidence === true) lines.push(renderApproxConfidence(outcome.results));
     const cache = renderCacheSaving(outcome);
     if (cache !== undefined) lines.push(cache);
   }
@@ -453,6 +454,23 @@ function renderApproxFailures(results: readonly TaskResult[]): string | undefine
     `  A failures     ${failed} of ${plural(calls, 'call')} of the approximation model failed, in ${tasksWithFailures} of ` +
     `${plural(results.length, 'task')}; every A call failed in ${plural(allFailed, 'task')}`
   );
+}
+
+/**
+ * The summary's line of `--approx-confidence`: how many of A's answered guesses came with its confidence, and their
+ * mean; it says so when none did (the provider returned no log-probabilities), since nothing else would.
+ */
+function renderApproxConfidence(results: readonly TaskResult[]): string {
+  const guesses = results
+    .flatMap((result) => result.records)
+    .filter((record) => record.role === 'approx' && record.action !== undefined && record.attemptOf === undefined);
+  const confidences = guesses.flatMap((record) => (record.confidence === undefined ? [] : [record.confidence]));
+  const guessCount = `${guesses.length} ${guesses.length === 1 ? 'guess' : 'guesses'}`;
+  if (confidences.length === 0) {
+    return `  A confidence   none of ${guessCount} came with A's confidence: its provider returned no log-probabilities`;
+  }
+  const mean = confidences.reduce((sum, value) => sum + value, 0) / confidences.length;
+  return `  A confidence   ${confidences.length} of ${guessCount} came with A's confidence (mean ${mean.toFixed(2)})`;
 }
 
 /**

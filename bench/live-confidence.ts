@@ -1,0 +1,91 @@
+/**
+ * A's confidence through the live stack: `dsp serve` replays an embedded suite whose guesses carry a SYNTHETIC,
+ * informative confidence (`scripts/add-synthetic-confidence.ts`: high where T took A's guess, low where not) and
+ * answers it as token log-probabilities; live runs (`runLiveSuite`, real HTTP on 127.0.0.1, the real clock) plan the
+ * suite's tasks with and without asking A's model for them (`approxConfidence`, `dsp run --approx-confidence`).
+ * Beside each pair, the replay of the same traces (virtual clock) as a reference. Prints latency s (recorded time,
+ * i.e. the live figure × the serve speed), cost $ and wasted $ per task, the rounds the policy stopped early, and
+ * how many guesses carried a confidence. No figure here is of a real model's confidence (docs/predictor.md).
+ *
+ *   npm run build && node --import tsx bench/live-confidence.ts [--suite openagi-cot] [--speed 100] [--policies 'dsp:gate=0.3;dsp:value=3']
+ */
+import { parseArgs } from 'node:util';
+import { builtinPriceTable, type PriceTable } from '../dist/ledger/prices.js';
+import { runLiveSuite } from '../dist/live/live-suite.js';
+import { parsePolicySpec } from '../dist/policies/registry.js';
+import { createDspPolicy } from '../dist/predictor/create-dsp-policy.js';
+import { startReplayServer } from '../dist/server/replay-server.js';
+import { embeddedSuite } from '../dist/suite/embedded-suites.js';
+import { replaySuite } from '../dist/suite/replay-suite.js';
+import { taskForText } from '../dist/envs/openagi/tasks.js';
+import { openAgiActionSpace } from '../dist/envs/openagi/actions.js';
+import type { TaskResult } from '../dist/core/types.js';
+import type { SuiteMetrics } from '../dist/ledger/metrics.js';
+import { withSyntheticConfidence } from '../scripts/add-synthetic-confidence.js';
+
+const { values } = parseArgs({
+  options: {
+    suite: { type: 'string', default: 'openagi-cot' },
+    speed: { type: 'string', default: '100' },
+    policies: { type: 'string', default: 'dsp:gate=0.3;dsp:value=3;dsp:tau=0.9,beta=2,gate=0.5' },
+    seed: { type: 'string', default: '1' },
+  },
+});
+const speed = Number(values.speed);
+const suite = embeddedSuite(values.suite, 1);
+const traces = withSyntheticConfidence(suite.traces, Number(values.seed));
+const targetStrategy = values.suite === 'openagi-react' ? 'react' : values.suite === 'openagi-mad' ? 'debate' : 'cot';
+// The served models priced as the suite's recorded model, so that costs compare with the replay's.
+const recorded = builtinPriceTable.models[traces[0]!.models.target]!;
+const priceTable: PriceTable = {
+  name: `served as ${traces[0]!.models.target}`,
+  models: { ...builtinPriceTable.models, approx: recorded, target: recorded },
+};
+
+const server = await startReplayServer({ traces, speed });
+const line = (columns: Array<string | number>): void => void process.stdout.write(`${columns.map(String).join('  ')}\n`);
+const figures = (metrics: SuiteMetrics, scale: number): string[] => [
+  ((metrics.latencyMs * scale) / 1000).toFixed(2).padStart(9),
+  (metrics.costUsd ?? Number.NaN).toFixed(6).padStart(9),
+  (metrics.wastedCostUsd ?? Number.NaN).toFixed(6).padStart(9),
+];
+const stopped = (results: readonly TaskResult[]): number => results.reduce((sum, result) => sum + result.rounds.filter((round) => round.stoppedAfter !== undefined).length, 0);
+const withConfidence = (results: readonly TaskResult[]): string => {
+  const guesses = results.flatMap((result) => result.records).filter((record) => record.role === 'approx' && record.action !== undefined && record.attemptOf === undefined);
+  return `${guesses.filter((record) => record.confidence !== undefined).length}/${guesses.length}`;
+};
+
+process.stdout.write(`suite ${values.suite}: ${traces.length} tasks, synthetic confidence (seed ${values.seed}), served at speed ×${speed}, prices ${priceTable.name}\n`);
+line(['policy'.padEnd(30), 'run'.padEnd(22), 'latency s', '   cost $', ' wasted $', 'stopped', 'confident']);
+try {
+  for (const text of values.policies.split(';').map((part) => part.trim())) {
+    const spec = parsePolicySpec(text);
+    for (const [label, confident] of [['replay, as recorded', false], ['replay, confidence', true]] as const) {
+      const run = await replaySuite({
+        traces: confident ? traces : suite.traces,
+        policy: spec,
+        priceTable,
+        actionsMatch: openAgiActionSpace.actionsMatch,
+        buildPolicy: (built) => createDspPolicy(built as { name: string; options: Record<string, number> }, { trainer: 'in-process' }),
+      });
+      line([text.padEnd(30), label.padEnd(22), ...figures(run.metrics, 1), String(stopped(run.results)).padStart(7), withConfidence(run.results).padStart(9)]);
+    }
+    for (const [label, approxConfidence] of [['live, no flag', false], ['live, --approx-confidence', true]] as const) {
+      const outcome = await runLiveSuite({
+        suite: values.suite,
+        tasks: suite.traces.map((trace) => taskForText(trace.task, trace.id)),
+        approx: { model: `openai-compatible:approx@${server.url}`, strategy: 'direct' },
+        target: { model: `openai-compatible:target@${server.url}`, strategy: targetStrategy },
+        policy: spec,
+        env: {},
+        priceTable,
+        maxSteps: 50,
+        approxConfidence,
+      });
+      if (outcome.failures.length > 0) throw new Error(`${outcome.failures.length} tasks failed`);
+      line([text.padEnd(30), label.padEnd(22), ...figures(outcome.metrics, speed), String(stopped(outcome.results)).padStart(7), withConfidence(outcome.results).padStart(9)]);
+    }
+  }
+} finally {
+  await server.close();
+}
