@@ -7,7 +7,10 @@
  * i.e. the live figure × the serve speed), cost $ and wasted $ per task, the rounds the policy stopped early, and
  * how many guesses carried a confidence. No figure here is of a real model's confidence (docs/predictor.md).
  *
- *   npm run build && node --import tsx bench/live-confidence.ts [--suite openagi-cot] [--speed 100] [--policies 'dsp:gate=0.3;dsp:value=3']
+ * Each live call's own overhead (HTTP on loopback, a few milliseconds) is scaled up by the speed too, so a high speed
+ * inflates live latencies against the replay's; `--tasks N` plans only the first N tasks, to afford a lower speed.
+ *
+ *   npm run build && node --import tsx bench/live-confidence.ts [--suite openagi-cot] [--speed 100] [--tasks 121] [--policies 'dsp:gate=0.3;dsp:value=3']
  */
 import { parseArgs } from 'node:util';
 import { builtinPriceTable, type PriceTable } from '../dist/ledger/prices.js';
@@ -29,10 +32,12 @@ const { values } = parseArgs({
     speed: { type: 'string', default: '100' },
     policies: { type: 'string', default: 'dsp:gate=0.3;dsp:value=3;dsp:tau=0.9,beta=2,gate=0.5' },
     seed: { type: 'string', default: '1' },
+    tasks: { type: 'string' },
   },
 });
 const speed = Number(values.speed);
-const suite = embeddedSuite(values.suite, 1);
+const embedded = embeddedSuite(values.suite, 1);
+const suite = { ...embedded, traces: embedded.traces.slice(0, values.tasks === undefined ? undefined : Number(values.tasks)) };
 const traces = withSyntheticConfidence(suite.traces, Number(values.seed));
 const targetStrategy = values.suite === 'openagi-react' ? 'react' : values.suite === 'openagi-mad' ? 'debate' : 'cot';
 // The served models priced as the suite's recorded model, so that costs compare with the replay's.

@@ -17,6 +17,9 @@ export {
 } from './agents/ai-sdk.js';
 export { ModelCallError, NoActionError, isModelCallError, isNoActionError } from './agents/errors.js';
 export { preloadTokenCounters, encodingForModel, type EncodingName } from './agents/tokenizer.js';
+// A's confidence from token log-probabilities (`logprobs: true`; docs/live-agents.md).
+export { logprobsRequestFor, logprobsFromProviderMetadata, spanConfidence, type TokenLogprob } from './agents/logprobs.js';
+export { compatibleLogprobsExtractor } from './providers/compatible-logprobs.js';
 
 // Providers by spec string: `openai:MODEL`, `deepseek:MODEL`, `anthropic:MODEL`, `openai-compatible:MODEL@URL`.
 export {

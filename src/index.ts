@@ -116,7 +116,7 @@ export {
   type ParseFailure,
 } from './agents/strategies.js';
 export { createNamedActionSpace, canonicalName, unparsedAction, isUnparsedAction } from './agents/action-space.js';
-export type { ActionSpace, ActionParse, NamedAction, NamedActionSpaceOptions } from './agents/action-space.js';
+export type { ActionSpace, ActionParse, NamedAction, NamedActionSpaceOptions, TextSpan } from './agents/action-space.js';
 export { ModelCallError, NoActionError, isModelCallError, isNoActionError } from './agents/errors.js';
 
 // The OpenAGI environment: modules, tasks, the action space, matching and the terminal action.

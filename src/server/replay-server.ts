@@ -383,7 +383,7 @@ function readChatRequest(body: unknown): { model: string; prompt: string; stream
   if (lastUser === undefined) throw new HttpError(400, 'the request has no user message', 'invalid_request');
   let logprobs: LogprobsAsked | undefined;
   try {
-    logprobs = logprobsAskedIn(body as { logprobs?: unknown; top_logprobs?: unknown });
+    logprobs = logprobsAskedIn(body);
   } catch (error) {
     throw new HttpError(400, (error as Error).message, 'invalid_request');
   }

@@ -33,7 +33,9 @@ export interface TravelPlannerReplay {
  */
 export function answerTravelPlannerPrompt(book: TraceBook, role: Role, prompt: string): TravelPlannerReplay {
   const parsed = parseTravelPlannerPrompt(prompt, 'the last user message');
-  const { actionSpan: _ourFormat, ...answer } = book.answer(role, { kind: parsed.kind, task: parsed.query, prefix: parsed.prefix });
+  const answer: ReplayAnswer = { ...book.answer(role, { kind: parsed.kind, task: parsed.query, prefix: parsed.prefix }) };
+  // Where our own format's reply spells the action: this reply is the benchmark's, read below.
+  delete answer.actionSpan;
   const text = travelPlannerReplyText(parsed.kind, answer.action, answer.step);
   // The action call's reply is the action line: where the client's parser reads it, for log-probabilities.
   const reply = parsed.kind === 'react-thought' || isUnparsedAction(answer.action) ? undefined : parseTravelPlannerReply(text);

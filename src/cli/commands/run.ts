@@ -631,11 +631,7 @@ export function registerRunCommand(program: Command, io: CliIo): Command {
     .option('--target-strategy <name>', "direct, cot, react or debate (default: the suite's, else react)")
     .option('--policy <policy>', 'dsp[:tau=…,beta=…] (the learned policy), sequential, fixed:K or additive', runDefaults.policy)
     .option('--record <file>', 'append one dsp-trace/1 line per finished task to this file')
-    .option(
-      '--approx-confidence',
-      "ask the approximation model for token log-probabilities (OpenAI, DeepSeek, openai-compatible) and give the policy A's confidence in each guess; recorded with --record",
-      false,
-    )
+    .option('--approx-confidence', "give the policy A's confidence in each guess, from its token log-probabilities (OpenAI, DeepSeek, openai-compatible)")
     .option('--sequential-baseline', 'also run the target alone on each task, for a measured baseline', false)
     .option('--max-steps <n>', 'most steps per plan (default: 12 for openagi, 30 for travelplanner)', wholeNumber('--max-steps'))
     .option('--k-max <n>', 'largest k a policy may choose', wholeNumber('--k-max'), runDefaults.kMax)
