@@ -181,13 +181,14 @@ describe('a live run with approxConfidence against dsp serve on traces with conf
     expect(plans(withConfidence.results)).toEqual(plans(without.results));
   });
 
-  it('gets the same confidence through @ai-sdk/openai chat completions, streamed and not', async () => {
+  it('gets the same confidence through @ai-sdk/openai chat completions and @ai-sdk/openai-compatible, streamed and not', async () => {
     const bodies: Array<Record<string, unknown>> = [];
     const openai = createOpenAI({ baseURL: server.url, apiKey: 'not-a-key', fetch: bodyKeepingFetch(bodies) });
+    const compatible = createLanguageModel(`openai-compatible:approx@${server.url}`, { env: {} }).model;
     const trace = confidentTraces[1]!;
     const prompt = { kind: 'direct' as const, task: trace.task, prefix: [trace.steps[0]!.target.action] };
-    for (const streaming of [true, false]) {
-      const agent = createAiSdkAgent({ model: openai.chat('approx'), actionSpace: openAgiActionSpace, strategy: 'direct', logprobs: true, streaming });
+    for (const [model, streaming] of [[openai.chat('approx'), true], [openai.chat('approx'), false], [compatible, true], [compatible, false]] as const) {
+      const agent = createAiSdkAgent({ model, actionSpace: openAgiActionSpace, strategy: 'direct', logprobs: true, streaming });
       const result = await agent(
         { task: { id: 'task-3', text: prompt.task }, prefix: prompt.prefix, step: 2, speculative: false },
         { signal: new AbortController().signal, reportPartialUsage: () => undefined },
@@ -195,6 +196,8 @@ describe('a live run with approxConfidence against dsp serve on traces with conf
       expect(result.action).toBe(trace.steps[1]!.approx!.action);
       expect(result.confidence).toBeCloseTo(servedConfidence(trace, 1), 9);
     }
+    // The openai provider asks for one alternative per token (its chat model's `logprobs: 1`).
+    expect(bodies).toHaveLength(2);
     expect(bodies.every((body) => body.logprobs === true && body.top_logprobs === 1)).toBe(true);
   });
 
@@ -239,6 +242,25 @@ describe('a reply without log-probabilities', () => {
     });
     expect(reply.text).toBe('<tool>Image Deblurring</tool>');
     expect(reply).not.toHaveProperty('logprobs');
+  });
+
+  it('answers a request that asks for logprobs byte for byte as one that does not, streamed and not', async () => {
+    const ask = async (stream: boolean, logprobs: boolean): Promise<string> => {
+      const response = await fetch(`${server.url}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'approx',
+          stream,
+          ...(logprobs ? { logprobs: true, top_logprobs: 2 } : {}),
+          messages: [{ role: 'user', content: `Call: cot\nTask: ${plainTraces[2]!.task}\nPlan so far: (empty)\nStep: 1\n\nThink.` }],
+        }),
+      });
+      expect(response.status).toBe(200);
+      // Ids and creation times differ from request to request.
+      return (await response.text()).replace(/chatcmpl-replay-\d+/g, 'ID').replace(/"created":\d+/g, '"created":0');
+    };
+    for (const stream of [false, true]) expect(await ask(stream, true)).toBe(await ask(stream, false));
   });
 
   it('dsp run --approx-confidence says no guess came with a confidence, and records none', async () => {
