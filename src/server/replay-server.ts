@@ -68,8 +68,8 @@ export interface ReplayStats {
   /** Requests on a prefix the trace never saw (speculation past a wrong guess). */
   offTrace: number;
   byRole: Record<Role, RoleStats>;
-  /** Requests per strategy sub-call. */
-  byCall: Partial<Record<CallKind, number>>;
+  /** Requests per strategy sub-call; `tools` counts native tool-calling requests (with OpenAI `tools`). */
+  byCall: Partial<Record<CallKind | 'tools', number>>;
 }
 
 /** A running replay server. */
@@ -148,7 +148,10 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
   /** The replay's answer to a request: a native tool-calling request, a TravelPlanner ReAct prompt, or our header. */
   const chooseAnswer = (body: unknown, prompt: string, role: Role): ReplayAnswer | ToolReplayAnswer => {
     try {
-      if (isToolRequest(body)) return toolBook.answer(role, readToolConversation((body as { messages: unknown }).messages));
+      if (isToolRequest(body)) {
+        stats.byCall.tools = (stats.byCall.tools ?? 0) + 1;
+        return toolBook.answer(role, readToolConversation((body as { messages: unknown }).messages));
+      }
       if (isTravelPlannerPrompt(prompt)) {
         // The TravelPlanner benchmark's own ReAct prompt, read by its module.
         const replay = answerTravelPlannerPrompt(book, role, prompt);
