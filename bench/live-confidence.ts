@@ -61,7 +61,7 @@ const withConfidence = (results: readonly TaskResult[]): string => {
 };
 
 process.stdout.write(`suite ${values.suite}: ${traces.length} tasks, synthetic confidence (seed ${values.seed}), served at speed ×${speed}, prices ${priceTable.name}\n`);
-line(['policy'.padEnd(30), 'run'.padEnd(22), 'latency s', '   cost $', ' wasted $', 'stopped', 'confident']);
+line(['policy'.padEnd(30), 'run'.padEnd(25), 'latency s', '   cost $', ' wasted $', 'stopped', 'confident']);
 try {
   for (const text of values.policies.split(';').map((part) => part.trim())) {
     const spec = parsePolicySpec(text);
@@ -73,7 +73,7 @@ try {
         actionsMatch: openAgiActionSpace.actionsMatch,
         buildPolicy: (built) => createDspPolicy(built as { name: string; options: Record<string, number> }, { trainer: 'in-process' }),
       });
-      line([text.padEnd(30), label.padEnd(22), ...figures(run.metrics, 1), String(stopped(run.results)).padStart(7), withConfidence(run.results).padStart(9)]);
+      line([text.padEnd(30), label.padEnd(25), ...figures(run.metrics, 1), String(stopped(run.results)).padStart(7), withConfidence(run.results).padStart(9)]);
     }
     for (const [label, approxConfidence] of [['live, no flag', false], ['live, --approx-confidence', true]] as const) {
       const outcome = await runLiveSuite({
@@ -88,7 +88,7 @@ try {
         approxConfidence,
       });
       if (outcome.failures.length > 0) throw new Error(`${outcome.failures.length} tasks failed`);
-      line([text.padEnd(30), label.padEnd(22), ...figures(outcome.metrics, speed), String(stopped(outcome.results)).padStart(7), withConfidence(outcome.results).padStart(9)]);
+      line([text.padEnd(30), label.padEnd(25), ...figures(outcome.metrics, speed), String(stopped(outcome.results)).padStart(7), withConfidence(outcome.results).padStart(9)]);
     }
   }
 } finally {
