@@ -15,7 +15,7 @@
  */
 import type { Command } from 'commander';
 import type { Clock } from '../../core/clock.js';
-import { DspError, InvalidInputError, describeCause, isTargetCallError } from '../../core/errors.js';
+import { DspError, InvalidInputError, describeCause, isTargetCallError, isToolCallError } from '../../core/errors.js';
 import type { Action, Role, TaskInput, TaskResult } from '../../core/types.js';
 import { builtinPriceTable, cacheSavingUsd, type PriceTable } from '../../ledger/prices.js';
 import { checkCommandFiles } from '../../io/command-files.js';
@@ -346,7 +346,7 @@ export function renderTaskFailure(failure: SuiteFailure): string {
   const run = failure.run === 'speculative' ? `task ${failure.task.id}` : `task ${failure.task.id}: the sequential baseline`;
   const step = failure.step === undefined ? '' : ` at step ${failure.step}`;
   // The step and task are said once: a target failure's own message repeats them.
-  const cause = isTargetCallError(failure.error) ? describeCause(failure.error.cause) : describeCause(failure.error);
+  const cause = isTargetCallError(failure.error) || isToolCallError(failure.error) ? describeCause(failure.error.cause) : describeCause(failure.error);
   return `dsp: ${run} failed${step}: ${cause}`;
 }
 
@@ -421,8 +421,14 @@ export function renderRunSummary(input: {
     options.taskBudgetTokens === undefined ? undefined : `${options.taskBudgetTokens} tokens per task`,
   ].filter((part) => part !== undefined);
   if (budgets.length > 0) {
-    const stopped = outcome.failures.filter((failure) => isTargetCallError(failure.error) && isBudgetExceededError(failure.error.cause)).length;
-    const ledger = [...outcome.results.flatMap((result) => result.records), ...outcome.failures.flatMap((failure) => failure.records ?? [])];
+    const stopped = outcome.failures.filter(
+      (failure) => (isTargetCallError(failure.error) || isToolCallError(failure.error)) && isBudgetExceededError(failure.error.cause),
+    ).length;
+    // Tool executions' model requests (TravelPlanner's Planner) are billed in their tool records.
+    const ledger = [
+      ...outcome.results.flatMap((result) => [...result.records, ...(result.toolRecords ?? [])]),
+      ...outcome.failures.flatMap((failure) => [...(failure.records ?? []), ...(failure.toolRecords ?? [])]),
+    ];
     const spentUsd = ledger.reduce((sum, record) => sum + (record.costUsd ?? 0), 0);
     lines.push(
       `  budget         ${budgets.join(', ')}: ${plural(stopped, 'task')} stopped by it; $${formatUsd(spentUsd)} spent in all (stopped tasks included)`,
