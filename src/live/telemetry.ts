@@ -171,6 +171,8 @@ export class RunTelemetry {
       }
       callSpan.end(this.time(Number.isFinite(record.endMs) ? record.endMs : endMs));
     }
+    // Requests of no agent call — a tool's model call (TravelPlanner's Planner) — hang from the task.
+    for (const request of requests) if (request.callId === undefined) this.emitRequest(request, taskContext);
     for (const round of rounds) roundSpans.get(round.index)!.end(this.time(round.endMs));
     if (failure !== undefined) taskSpan.setStatus({ code: SpanStatusCode.ERROR, message: failure });
     taskSpan.end(this.time(endMs));

@@ -63,7 +63,7 @@ export interface ReplayStats {
   offTrace: number;
   byRole: Record<Role, RoleStats>;
   /** Requests per strategy sub-call. */
-  byCall: Partial<Record<CallKind, number>>;
+  byCall: Partial<Record<CallKind | 'planner', number>>;
 }
 
 /** A running replay server. */

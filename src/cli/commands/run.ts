@@ -64,6 +64,11 @@ export interface RunOptions {
   approx: string;
   /** The target model spec. */
   target: string;
+  /**
+   * The model TravelPlanner's Planner calls to write the plan from the notebook (`--planner`). Default: the target's.
+   * Refused outside TravelPlanner.
+   */
+  planner?: string;
   /** A's strategy. Default `direct`. */
   approxStrategy?: string;
   /** T's strategy. Default: the suite's (`openagi-cot`: `cot`), else `react`. */
@@ -232,6 +237,9 @@ export function resolveRunOptions(
   };
   const approxStrategy = strategyOf(options.approxStrategy ?? runDefaults.approxStrategy, '--approx-strategy');
   const targetStrategy = strategyOf(resolveTargetStrategy(options.targetStrategy, suite), '--target-strategy');
+  if (options.planner !== undefined && environment === undefined) {
+    throw new InvalidInputError(`only TravelPlanner has a planner model; ${suite.environment} plans with the agents alone`, { source: '--planner' });
+  }
   const maxSteps = positiveWhole(options.maxSteps ?? runMaxStepsDefaults[suite.environment] ?? runDefaults.maxSteps, '--max-steps');
   const kMax = positiveWhole(options.kMax ?? runDefaults.kMax, '--k-max');
   const priceTable = options.prices === undefined ? builtinPriceTable : loadPriceTable(options.prices);
@@ -246,6 +254,7 @@ export function resolveRunOptions(
     policy,
     policySource: '--policy',
     ...(environment === undefined ? {} : { environment }),
+    ...(options.planner === undefined ? {} : { toolModel: { model: options.planner, source: '--planner' } }),
     sequentialBaseline: options.sequentialBaseline === true,
     maxSteps,
     kMax,
@@ -612,6 +621,7 @@ export function registerRunCommand(program: Command, io: CliIo): Command {
     .option('--tasks-from <file>', 'a task list (one per line) or a dsp-trace/1 file whose tasks to run')
     .requiredOption('--approx <spec>', 'the approximation model, e.g. openai:gpt-4.1-mini')
     .requiredOption('--target <spec>', 'the target model, e.g. openai:gpt-4.1')
+    .option('--planner <spec>', "travelplanner: the model the Planner calls to write the plan (default: --target's)")
     .option('--approx-strategy <name>', 'direct, cot, react or debate', runDefaults.approxStrategy)
     .option('--target-strategy <name>', "direct, cot, react or debate (default: the suite's, else react)")
     .option('--policy <policy>', 'dsp[:tau=…,beta=…] (the learned policy), sequential, fixed:K or additive', runDefaults.policy)
