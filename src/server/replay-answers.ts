@@ -98,6 +98,16 @@ export class TraceBook {
     }
   }
 
+  /** The traces of a task (its text compared as `answer` compares it), in file order. */
+  tracesOf(task: string): readonly Trace[] {
+    return this.byTask.get(normalizeTaskText(task)) ?? [];
+  }
+
+  /** Every trace, in file order within each task. */
+  *traces(): IterableIterator<Trace> {
+    for (const list of this.byTask.values()) yield* list;
+  }
+
   /** The answer to a request; throws `ReplayLookupError` when the traces cannot answer it. */
   answer(role: Role, header: PromptHeader): ReplayAnswer {
     const candidates = this.byTask.get(normalizeTaskText(header.task));

@@ -22,7 +22,7 @@ import { RealClock, type Clock } from '../core/clock.js';
 import { InvalidInputError, describeCause, isInvalidInputError } from '../core/errors.js';
 import type { Role } from '../core/types.js';
 import { type CallKind, parsePromptHeader } from '../agents/prompt-format.js';
-import { answerTravelPlannerPrompt, isTravelPlannerPrompt } from './travelplanner-answers.js';
+import { answerPlannerPrompt, answerTravelPlannerPrompt, isPlannerPrompt, isTravelPlannerPrompt } from './travelplanner-answers.js';
 import type { Trace } from '../traces/schema.js';
 import { isReplayLookupError, type ReplayAnswer, TraceBook } from './replay-answers.js';
 import { isToolRequest, readToolConversation, type ToolReplayAnswer, ToolTraceBook, toolCallDeltas } from './tool-answers.js';
@@ -143,6 +143,11 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
   const chooseAnswer = (body: unknown, prompt: string, role: Role): ReplayAnswer | ToolReplayAnswer => {
     try {
       if (isToolRequest(body)) return toolBook.answer(role, readToolConversation((body as { messages: unknown }).messages));
+      if (isPlannerPrompt(prompt)) {
+        // TravelPlanner's planner call: the recorded plan, else a stated placeholder.
+        stats.byCall.planner = (stats.byCall.planner ?? 0) + 1;
+        return answerPlannerPrompt(book, prompt);
+      }
       if (isTravelPlannerPrompt(prompt)) {
         // The TravelPlanner benchmark's own ReAct prompt, read by its module.
         const replay = answerTravelPlannerPrompt(book, role, prompt);
