@@ -405,6 +405,8 @@ export function renderRunSummary(input: {
     if (metrics.unpricedCalls > 0) {
       lines.push(`  unpriced calls ${metrics.unpricedCalls} (their models are not in the price table: a cost that includes them is unknown, ?; pass --prices FILE)`);
     }
+    const toolModels = renderToolModelCalls(outcome.results);
+    if (toolModels !== undefined) lines.push(toolModels);
     const approxFailures = renderApproxFailures(outcome.results);
     if (approxFailures !== undefined) lines.push(approxFailures);
     const cache = renderCacheSaving(outcome);
@@ -464,6 +466,25 @@ function renderApproxFailures(results: readonly TaskResult[]): string | undefine
   return (
     `  A failures     ${failed} of ${plural(calls, 'call')} of the approximation model failed, in ${tasksWithFailures} of ` +
     `${plural(results.length, 'task')}; every A call failed in ${plural(allFailed, 'task')}`
+  );
+}
+
+/**
+ * The model calls of tool executions (TravelPlanner's Planner) in the finished tasks: how many, the models, their
+ * tokens and cost, which the cost line already counts (pure). Undefined when no execution called a model.
+ */
+function renderToolModelCalls(results: RunOutcome['results']): string | undefined {
+  const records = results.flatMap((result) => result.toolRecords ?? []).filter((record) => record.usage !== undefined);
+  if (records.length === 0) return undefined;
+  const models = [...new Set(records.map((record) => record.model))].join(', ');
+  const inputTokens = records.reduce((sum, record) => sum + (record.usage!.inputTokens ?? 0), 0);
+  const outputTokens = records.reduce((sum, record) => sum + (record.usage!.outputTokens ?? 0), 0);
+  const retried = records.reduce((sum, record) => sum + (record.failedAttempts ?? 0), 0);
+  const unpriced = records.some((record) => record.costUsd === undefined && (record.usage!.inputTokens !== undefined || record.usage!.outputTokens !== undefined));
+  const costUsd = unpriced ? null : records.reduce((sum, record) => sum + (record.costUsd ?? 0), 0);
+  return (
+    `  tool models    ${plural(records.length, 'execution')} called ${models}: ${inputTokens} input + ${outputTokens} output tokens, ` +
+    `${dollars(costUsd)} in all${retried > 0 ? `, ${plural(retried, 'failed attempt')} included` : ''} (counted in the cost above)`
   );
 }
 
