@@ -121,7 +121,7 @@ describe('tool executions that call a model', () => {
         target: agent(clock),
         policy: fixedPolicy(4),
         clock,
-        environment: { effectOf: base.effectOf, execute: base.execute },
+        environment: { effectOf: (action) => base.effectOf(action), execute: (action, options) => base.execute(action, options) },
         isTerminal: (action) => action === 'WRITE',
         priceTable: prices,
       }),

@@ -29,9 +29,9 @@ describe('the TravelPlanner planner prompt', () => {
   it('makes one planner call and returns the reply, reporting its usage', async () => {
     const requests: ModelRequest[] = [];
     const reports: unknown[] = [];
-    const planner = createPlannerModel(async (request) => {
+    const planner = createPlannerModel((request) => {
       requests.push(request);
-      return { text: '\nDay 1:\nCurrent City: from Oakland to Tucson\n', usage: { inputTokens: 900, outputTokens: 40 }, model: 'served' };
+      return Promise.resolve({ text: '\nDay 1:\nCurrent City: from Oakland to Tucson\n', usage: { inputTokens: 900, outputTokens: 40 }, model: 'served' });
     });
     const plan = await planner({ query, notebook, signal: new AbortController().signal, reportModelUsage: (report) => reports.push(report) });
     expect(plan).toBe('Day 1:\nCurrent City: from Oakland to Tucson');
