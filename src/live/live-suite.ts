@@ -245,7 +245,7 @@ export async function runLiveSuite(options: LiveSuiteOptions): Promise<LiveSuite
       onTaskFinished,
       onTaskFailed: (failure) => {
         // A failed baseline's task has its spans already (it finished).
-        if (failure.run === 'speculative') telemetry.taskFailed(failure.task, failure.error, failure.records);
+        if (failure.run === 'speculative') telemetry.taskFailed(failure.task, failure.error, failure.records, failure.toolRecords);
         options.onTaskFailed?.(failure);
       },
       // Called as soon as a task finishes, before its baseline (if any) runs.
