@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tool } from 'ai';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { isInvalidInputError } from '../core/errors.js';
 import { parseTraces } from '../traces/format.js';
@@ -176,6 +176,25 @@ describe('speculate', () => {
     const cut = join(directory, 'cut.jsonl');
     writeFileSync(cut, readFileSync(record, 'utf8').slice(0, -10));
     expect(() => speculate({ ...scenario, record: cut })).toThrow(/does not end with a newline/);
+  });
+
+  it('writes no configured API key into its recording, even when the prompt quotes one', async () => {
+    const key = 'sk-test-speculate-recording-0123456789';
+    vi.stubEnv('OPENAI_API_KEY', key);
+    try {
+      const directory = mkdtempSync(join(tmpdir(), 'dsp-speculate-redact-'));
+      const record = join(directory, 'runs.jsonl');
+      const scenario = toolAgentScenario({ streaming: true, latencies: { approxMs: 1, targetMs: 5, toolMs: 1 } });
+      const agent = speculate({ ...scenario, policy: 'fixed:2', record });
+      const result = await agent.run(`${prompt} (my key is ${key})`);
+      await agent.close();
+      const written = readFileSync(record, 'utf8');
+      expect(result.trace.task).toContain(key);
+      expect(written).not.toContain(key);
+      expect(written).toContain('[redacted OPENAI_API_KEY]');
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('refuses an effect for a tool it does not have', () => {

@@ -19,6 +19,7 @@ import type { KPolicy } from '../core/policy.js';
 import type { Action, Agent, CallRecord, JsonValue, RoundRecord, TaskMetrics } from '../core/types.js';
 import { runTask } from '../engine/run-task.js';
 import { readOnlyView } from '../engine/state.js';
+import { redactSecretsIn } from '../io/api-keys.js';
 import type { PriceTable } from '../ledger/prices.js';
 import { parsePolicySpec } from '../policies/registry.js';
 import { createPolicy } from '../suite/create-policy.js';
@@ -277,7 +278,8 @@ export function speculate<TOOLS extends ToolSet>(options: SpeculateOptions<TOOLS
         },
         { effectOf: (action) => environment.effectOf(action) },
       );
-      recorder?.append(trace);
+      // What is written never holds a configured API key (a prompt or an observation might quote one).
+      recorder?.append(redactSecretsIn(trace));
       return {
         text: last !== undefined && 'text' in last ? last.text : '',
         finishReason: result.endReason === 'terminal' ? 'stop' : 'max-steps',

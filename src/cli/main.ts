@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { describeCause, DspError, type ExitCode } from '../core/errors.js';
-import { redactSecrets } from '../providers/api-keys.js';
+import { redactSecrets } from '../io/api-keys.js';
 import { InterruptedError, type CliIo } from './io.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerSuitesCommand } from './commands/suites.js';

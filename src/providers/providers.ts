@@ -6,7 +6,7 @@
  * `openai-compatible` the optional `DSP_OPENAI_COMPATIBLE_API_KEY`). A missing key is a `MissingApiKeyError` that
  * names the variable, never a value. Keys never appear in a spec, a message, a trace or a report; `redactSecrets`
  * removes them from any text that could have picked one up (e.g. an error echoed by a server), and
- * `redactSecretsIn` from anything written (`api-keys.ts`).
+ * `redactSecretsIn` from anything written (`io/api-keys.ts`).
  */
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createDeepSeek } from '@ai-sdk/deepseek';
@@ -15,9 +15,9 @@ import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModelV3Usage } from '@ai-sdk/provider';
 import type { LanguageModel } from 'ai';
 import { DspError, InvalidInputError } from '../core/errors.js';
-import { apiKeyVariables, hideUrlCredentials, providerNames, type ProviderName } from './api-keys.js';
+import { apiKeyVariables, hideUrlCredentials, providerNames, type ProviderName } from '../io/api-keys.js';
 
-export { apiKeyVariables, hideUrlCredentials, providerNames, redactSecrets, redactSecretsIn, type ProviderName } from './api-keys.js';
+export { apiKeyVariables, hideUrlCredentials, providerNames, redactSecrets, redactSecretsIn, type ProviderName } from '../io/api-keys.js';
 
 /** A parsed model spec. */
 export interface ModelSpec {

@@ -269,11 +269,17 @@ function priceTable(results: ResultsFile, models: readonly string[]): string {
   const rows = models.map((model) => {
     const found = findPrice(results.priceTable, model);
     if (found === undefined) {
-      return `<tr><td><code>${escapeHtml(model)}</code></td><td colspan="4" class="text">not in the table: its calls are unpriced (their cost is unknown)</td></tr>`;
+      return `<tr><td><code>${escapeHtml(model)}</code></td><td colspan="5" class="text">not in the table: its calls are unpriced (their cost is unknown)</td></tr>`;
     }
     const { key, price } = found;
     const name = key === model ? `<code>${escapeHtml(model)}</code>` : `<code>${escapeHtml(model)}</code> (as <code>${escapeHtml(key)}</code>)`;
-    return `<tr><td>${name}</td><td>${price.inputUsdPerMTok}</td><td>${price.outputUsdPerMTok}</td><td class="text">${linkify(price.source ?? '-')}</td><td class="text">${escapeHtml(price.date ?? '-')}</td></tr>`;
+    const cached = price.cachedInputUsdPerMTok;
+    // The cached-input price has its own source and date when it was read apart from the list prices.
+    const cachedSource =
+      cached === undefined || price.cachedInputSource === undefined || price.cachedInputSource === price.source
+        ? ''
+        : `; cached input: ${linkify(price.cachedInputSource)}${price.cachedInputDate === undefined ? '' : ` (read ${escapeHtml(price.cachedInputDate)})`}`;
+    return `<tr><td>${name}</td><td>${price.inputUsdPerMTok}</td><td>${cached ?? '-'}</td><td>${price.outputUsdPerMTok}</td><td class="text">${linkify(price.source ?? '-')}${cachedSource}</td><td class="text">${escapeHtml(price.date ?? '-')}</td></tr>`;
   });
-  return `<table class="prices"><thead><tr><th>model</th><th>input $ / 1M tokens</th><th>output $ / 1M tokens</th><th class="text">source</th><th class="text">read on</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<table class="prices"><thead><tr><th>model</th><th>input $ / 1M tokens</th><th>cached input $ / 1M tokens</th><th>output $ / 1M tokens</th><th class="text">source</th><th class="text">read on</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }

@@ -3,7 +3,7 @@
  * key set in the environment is removed from what is written (a model's reply may echo one into a recorded action).
  */
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { redactSecretsIn, type Environment } from '../providers/api-keys.js';
+import { redactSecretsIn, type Environment } from '../io/api-keys.js';
 import { renderCharts, writeReportPngs, type RenderReportOptions } from './render-report.js';
 import { reportHtml } from './report-html.js';
 import { formatResults, type ResultsFile } from './results-schema.js';

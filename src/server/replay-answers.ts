@@ -13,22 +13,14 @@
  * step's latency and tokens: the shares of a step's calls add up to the record (latency along the critical path:
  * the two debaters of a round run concurrently).
  */
-import { DspError } from '../core/errors.js';
 import { canonicalAction } from '../core/actions.js';
 import type { Action, Role } from '../core/types.js';
 import { canonicalName, isUnparsedAction } from '../agents/action-space.js';
 import type { CallKind, PromptHeader } from '../agents/prompt-format.js';
-import type { Trace, TraceCall } from '../traces/schema.js';
+import type { Trace } from '../traces/schema.js';
+import { ReplayLookupError, TracesByTask, recordAfterPrefix, sharedStartOf } from './trace-lookup.js';
 
-/** A request the replay cannot answer (no trace for the task, no record for the role). */
-export class ReplayLookupError extends DspError {
-  override readonly name = 'ReplayLookupError' as const;
-}
-
-/** True for a `ReplayLookupError`, even from another copy of the package. */
-export function isReplayLookupError(error: unknown): error is ReplayLookupError {
-  return DspError.isInstance(error) && error.name === 'ReplayLookupError';
-}
+export { ReplayLookupError, isReplayLookupError } from './trace-lookup.js';
 
 /** The replay's answer to one request. */
 export interface ReplayAnswer {
@@ -74,11 +66,6 @@ export function tokenShare(total: number, kind: CallKind): number {
   return share.last ? total - each * (share.parts - 1) : each;
 }
 
-/** A task text with runs of white space made single, for lookups. */
-function normalizeTaskText(text: string): string {
-  return text.trim().replace(/\s+/g, ' ');
-}
-
 /** Whether two actions are the same plan step (names compared canonically). */
 function sameAction(left: Action, right: Action): boolean {
   if (typeof left === 'string' && typeof right === 'string') return canonicalName(left) === canonicalName(right);
@@ -87,49 +74,32 @@ function sameAction(left: Action, right: Action): boolean {
 
 /** Recorded traces indexed by task, answering replay requests. */
 export class TraceBook {
-  private readonly byTask = new Map<string, Trace[]>();
+  private readonly traces: TracesByTask;
+  /** Every trace, in file order. */
+  readonly all: readonly Trace[];
 
   constructor(traces: readonly Trace[]) {
-    for (const trace of traces) {
-      const key = normalizeTaskText(trace.task);
-      const list = this.byTask.get(key) ?? [];
-      list.push(trace);
-      this.byTask.set(key, list);
-    }
+    this.traces = new TracesByTask(traces);
+    this.all = [...traces];
   }
 
   /** The traces of a task (its text compared as `answer` compares it), in file order. */
   tracesOf(task: string): readonly Trace[] {
-    return this.byTask.get(normalizeTaskText(task)) ?? [];
-  }
-
-  /** Every trace, in file order within each task. */
-  *traces(): IterableIterator<Trace> {
-    for (const list of this.byTask.values()) yield* list;
+    return this.traces.of(task) ?? [];
   }
 
   /** The answer to a request; throws `ReplayLookupError` when the traces cannot answer it. */
   answer(role: Role, header: PromptHeader): ReplayAnswer {
-    const candidates = this.byTask.get(normalizeTaskText(header.task));
+    const candidates = this.traces.of(header.task);
     if (candidates === undefined) {
       throw new ReplayLookupError(`no trace for the task "${header.task}"`);
     }
-    let best = candidates[0]!;
-    let bestShared = -1;
-    for (const trace of candidates) {
-      const shared = sharedStart(trace, header.prefix);
-      if (shared > bestShared) {
-        best = trace;
-        bestShared = shared;
-      }
-    }
-    const prefixLength = header.prefix.length;
-    const index = Math.min(prefixLength, best.steps.length - 1);
-    const record = best.steps[index]!;
-    const call: TraceCall | undefined = role === 'target' ? record.target : record.approx;
-    if (call === undefined) {
-      throw new ReplayLookupError(`trace ${best.id} has no ${role} record at step ${index + 1}`);
-    }
+    const { trace, step, call, onTrace } = recordAfterPrefix(
+      candidates,
+      header.prefix.length,
+      (recorded) => sharedStartOf(recorded, header.prefix, sameAction),
+      role,
+    );
     const share = callShares[header.kind];
     const usage: ReplayAnswer['usage'] = {
       inputTokens: tokenShare(call.inputTokens, header.kind),
@@ -144,28 +114,15 @@ export class TraceBook {
       usage.cachedInputTokens = Math.min(tokenShare(cached, header.kind), usage.inputTokens);
     }
     return {
-      traceId: best.id,
-      step: index + 1,
-      onTrace: bestShared === prefixLength && prefixLength < best.steps.length,
+      traceId: trace.id,
+      step,
+      onTrace,
       action: call.action,
-      text: replyText(header.kind, call.action, index + 1),
+      text: replyText(header.kind, call.action, step),
       latencyMs: call.latencyMs * share.latencyShare,
       usage,
     };
   }
-}
-
-/** How many first steps of the trace's plan equal the prefix's. */
-function sharedStart(trace: Trace, prefix: readonly Action[]): number {
-  let shared = 0;
-  while (
-    shared < prefix.length &&
-    shared < trace.steps.length &&
-    sameAction(trace.steps[shared]!.target.action, prefix[shared]!)
-  ) {
-    shared += 1;
-  }
-  return shared;
 }
 
 /**

@@ -62,8 +62,11 @@ export interface ReplayStats {
   /** Requests on a prefix the trace never saw (speculation past a wrong guess). */
   offTrace: number;
   byRole: Record<Role, RoleStats>;
-  /** Requests per strategy sub-call. */
-  byCall: Partial<Record<CallKind | 'planner', number>>;
+  /**
+   * Requests per strategy sub-call; `tools` counts native tool-calling requests (with OpenAI `tools`), `planner`
+   * TravelPlanner's planner prompts.
+   */
+  byCall: Partial<Record<CallKind | 'tools' | 'planner', number>>;
 }
 
 /** A running replay server. */
@@ -142,7 +145,10 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
   /** The replay's answer to a request: a native tool-calling request, a TravelPlanner ReAct prompt, or our header. */
   const chooseAnswer = (body: unknown, prompt: string, role: Role): ReplayAnswer | ToolReplayAnswer => {
     try {
-      if (isToolRequest(body)) return toolBook.answer(role, readToolConversation((body as { messages: unknown }).messages));
+      if (isToolRequest(body)) {
+        stats.byCall.tools = (stats.byCall.tools ?? 0) + 1;
+        return toolBook.answer(role, readToolConversation((body as { messages: unknown }).messages));
+      }
       if (isPlannerPrompt(prompt)) {
         // TravelPlanner's planner call: the recorded plan, else a stated placeholder.
         stats.byCall.planner = (stats.byCall.planner ?? 0) + 1;

@@ -21,7 +21,8 @@ import { canonicalAction } from '../core/actions.js';
 import { InvalidInputError } from '../core/errors.js';
 import type { Action, JsonValue, Role } from '../core/types.js';
 import type { Trace, TraceCall } from '../traces/schema.js';
-import { type ReplayAnswer, ReplayLookupError } from './replay-answers.js';
+import type { ReplayAnswer } from './replay-answers.js';
+import { ReplayLookupError, TracesByTask, recordAfterPrefix, sharedStartOf } from './trace-lookup.js';
 
 /** One call of a tool-agent step as a trace writes it. */
 export interface TracedToolCall {
@@ -103,49 +104,36 @@ export function readToolConversation(messages: unknown): ToolConversation {
 
 /** Recorded tool-agent traces indexed by task, answering tool-calling requests. */
 export class ToolTraceBook {
-  private readonly byTask = new Map<string, Trace[]>();
+  private readonly traces: TracesByTask;
 
   constructor(traces: readonly Trace[]) {
-    for (const trace of traces) {
-      if (!trace.steps.every((step) => toolAgentActionOf(step.target.action) !== undefined)) continue;
-      const key = normalizeTaskText(trace.task);
-      const list = this.byTask.get(key) ?? [];
-      list.push(trace);
-      this.byTask.set(key, list);
-    }
+    this.traces = new TracesByTask(traces, (trace) => trace.steps.every((step) => toolAgentActionOf(step.target.action) !== undefined));
   }
 
   /** The answer to a request of `role`; throws `ReplayLookupError` when the traces cannot answer it. */
   answer(role: Role, conversation: ToolConversation): ToolReplayAnswer {
-    const candidates = this.byTask.get(normalizeTaskText(conversation.task));
+    const candidates = this.traces.of(conversation.task);
     if (candidates === undefined) {
       const shown = conversation.task.length > 200 ? `${conversation.task.slice(0, 200)}…` : conversation.task;
+      const tasks = this.traces.size;
       throw new ReplayLookupError(
         `no tool-agent trace for the task "${shown}" (the request's first user message); ` +
-          `the traces hold ${this.byTask.size} tool-agent task${this.byTask.size === 1 ? '' : 's'}`,
+          `the traces hold ${tasks} tool-agent task${tasks === 1 ? '' : 's'}`,
       );
     }
     const prefix = conversation.steps.map(stepKey);
-    let best = candidates[0]!;
-    let bestShared = -1;
-    for (const trace of candidates) {
-      const shared = sharedStart(trace, prefix);
-      if (shared > bestShared) {
-        best = trace;
-        bestShared = shared;
-      }
-    }
-    const index = Math.min(prefix.length, best.steps.length - 1);
-    const record = best.steps[index]!;
-    const call: TraceCall | undefined = role === 'target' ? record.target : record.approx;
-    if (call === undefined) throw new ReplayLookupError(`trace ${best.id} has no ${role} record at step ${index + 1}`);
-    const step = index + 1;
+    const { trace, step, call, onTrace } = recordAfterPrefix(
+      candidates,
+      prefix.length,
+      (recorded) => sharedStartOf(recorded, prefix, (action, key) => stepKey(action) === key),
+      role,
+    );
     const action = toolAgentActionOf(call.action);
     const toolCalls = action !== undefined && 'toolCalls' in action ? replyToolCalls(action.toolCalls, step) : [];
     return {
-      traceId: best.id,
+      traceId: trace.id,
       step,
-      onTrace: bestShared === prefix.length && prefix.length < best.steps.length,
+      onTrace,
       action: call.action,
       text: toolCalls.length > 0 ? '' : replyText(call.action),
       toolCalls,
@@ -181,15 +169,6 @@ function stepKey(action: Action | ToolAgentAction): string {
     return `calls:${calls.join(',')}`;
   }
   return `text:${canonicalAction(action as Action)}`;
-}
-
-/** How many first steps of the trace's plan equal the request's. */
-function sharedStart(trace: Trace, prefix: readonly string[]): number {
-  let shared = 0;
-  while (shared < prefix.length && shared < trace.steps.length && stepKey(trace.steps[shared]!.target.action) === prefix[shared]) {
-    shared += 1;
-  }
-  return shared;
 }
 
 function replyToolCalls(calls: readonly TracedToolCall[], step: number): ChatToolCall[] {
@@ -249,9 +228,4 @@ function contentText(content: unknown, source: string): string {
       .join('');
   }
   throw new InvalidInputError('expected text content', { source });
-}
-
-/** A task text with runs of white space made single, for lookups. */
-function normalizeTaskText(text: string): string {
-  return text.trim().replace(/\s+/g, ' ');
 }

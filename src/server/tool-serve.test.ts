@@ -154,7 +154,12 @@ describe('dsp serve with tool agents', () => {
       expect(response.status).toBe(200);
       return (await response.json()) as { choices: Array<{ message: unknown; finish_reason: string }>; usage: unknown };
     };
+    const toolRequests = async (): Promise<number> =>
+      ((await (await fetch(url.replace(/\/v1$/, '/stats'))).json()) as { byCall: { tools?: number } }).byCall.tools ?? 0;
+    const before = await toolRequests();
     const first = await ask([{ role: 'user', content: trace.task }]);
+    // /stats counts the tool-calling requests apart from the strategies' sub-calls.
+    expect(await toolRequests()).toBe(before + 1);
     expect(first.choices[0]).toEqual({
       index: 0,
       message: {

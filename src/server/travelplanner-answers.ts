@@ -94,7 +94,7 @@ export function answerPlannerPrompt(book: TraceBook, prompt: string): ReplayAnsw
 /** The first recorded plan for `query`: a Planner step with that argument, else one of a trace of that task. */
 function recordedPlan(book: TraceBook, query: string): { trace: Trace; step: number; tool: TraceTool; plan: string } | undefined {
   const plans: { trace: Trace; step: number; tool: TraceTool; plan: string; argument: string }[] = [];
-  for (const trace of book.traces()) {
+  for (const trace of book.all) {
     trace.steps.forEach((record, index) => {
       const parsed = parseTravelPlannerAction(record.target.action);
       const tool = record.target.tool;

@@ -23,7 +23,11 @@ describe('dsp bench --out/--report and dsp report', () => {
     expect(results.settings.policies).toEqual(['sequential', 'fixed:2', 'oracle']);
     expect(results.suites[0]!.summary).toEqual(JSON.parse(stdout));
     expect(results.generator.command).toBe(`dsp bench --traces ${traces} --policies sequential,fixed:2,oracle --format json --out ${out} --report ${report}`);
-    expect(readFileSync(report, 'utf8')).toMatch(/^<!doctype html>[\s\S]*<section id="suite-hand" class="suite"/);
+    const html = readFileSync(report, 'utf8');
+    expect(html).toMatch(/^<!doctype html>[\s\S]*<section id="suite-hand" class="suite"/);
+    // The prices used, cached input beside list input and output (gpt-4.1: $2, cached $0.50, $8 per 1M tokens).
+    expect(html).toContain('<th>input $ / 1M tokens</th><th>cached input $ / 1M tokens</th><th>output $ / 1M tokens</th>');
+    expect(html).toContain('<tr><td><code>gpt-4.1</code></td><td>2</td><td>0.5</td><td>8</td>');
   });
 
   it('the report says, for each fixed k, which dsp setting beats it, and leaves that out when no dsp setting ran', async () => {
