@@ -104,7 +104,7 @@ describe('models named after Object methods', () => {
       expect(row.unpricedCalls, row.policy).toBeGreaterThan(0);
     }
     expect(parseResults(formatResults(file), 'r.json')).toEqual(file);
-    expect(reportHtml(file, [])).toContain('<td><code>constructor</code></td><td colspan="4" class="text">not in the table');
+    expect(reportHtml(file, [])).toContain('<td><code>constructor</code></td><td colspan="5" class="text">not in the table');
   });
 });
 
@@ -134,7 +134,7 @@ describe('the results file and the report with an unpriced model', () => {
     expect(html).toMatch(/Cost unknown<\/strong> for <code>fixed:2<\/code>, <code>fixed:3<\/code>, <code>additive<\/code>, <code>oracle<\/code>: \d+ calls over all policies were made by models without a price \(not in table <code>builtin-2025-10<\/code>: <code>local-approx<\/code>\)/);
     expect(html).toContain('Not drawn, their cost being unknown: <code>fixed:2</code>, <code>fixed:3</code>, <code>additive</code>, <code>oracle</code>.');
     expect(html).toMatch(/<tr data-policy="fixed:2"><td><code>fixed:2<\/code><\/td><td>26\.50<\/td><td>[\d.]+x<\/td><td>\?<\/td>/);
-    expect(html).toContain('<td><code>local-approx</code></td><td colspan="4" class="text">not in the table: its calls are unpriced (their cost is unknown)</td>');
+    expect(html).toContain('<td><code>local-approx</code></td><td colspan="5" class="text">not in the table: its calls are unpriced (their cost is unknown)</td>');
   });
 
   it('has no latency–cost chart when no policy has a known cost, and says so', async () => {
