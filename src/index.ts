@@ -32,6 +32,7 @@ export {
   type StateStore,
   type Step,
   type ToolRecord,
+  type ToolModelUsage,
   type ToolStatus,
 } from './core/environment.js';
 
@@ -41,10 +42,12 @@ export type { KPolicy, RoundState } from './core/policy.js';
 export {
   DspError,
   TargetCallError,
+  ToolCallError,
   SpeculationCancelledError,
   InvalidInputError,
   CorruptStateError,
   isTargetCallError,
+  isToolCallError,
   isSpeculationCancelledError,
   isInvalidInputError,
   isCorruptStateError,

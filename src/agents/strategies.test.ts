@@ -7,6 +7,7 @@ import { type CallKind, parsePromptHeader } from './prompt-format.js';
 import {
   type ModelCaller,
   type ModelRequest,
+  type RequestKind,
   createStrategyAgent,
   runStrategy,
   strategies,
@@ -22,7 +23,7 @@ const input = {
 /** A fake model: answers by call kind, 10 input and 2 output tokens per call, and records every request. */
 function fakeModel(answer: (request: ModelRequest) => string = () => '<tool>Colorization</tool>') {
   const requests: ModelRequest[] = [];
-  const inFlight: CallKind[] = [];
+  const inFlight: RequestKind[] = [];
   let peak = 0;
   const callModel: ModelCaller = async (request) => {
     requests.push(request);

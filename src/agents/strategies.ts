@@ -20,9 +20,15 @@ import { type CallKind, renderPrompt } from './prompt-format.js';
 import { sumUsage } from './usage.js';
 
 /** One request to a language model. */
+/**
+ * The kind of a model request: a strategy's sub-call, or `planner`, the model call of a tool (TravelPlanner's
+ * Planner, which writes the plan from the notebook).
+ */
+export type RequestKind = CallKind | 'planner';
+
 export interface ModelRequest {
-  /** Which sub-call of the strategy this is (also written on the prompt's `Call:` line). */
-  kind: CallKind;
+  /** Which sub-call of the strategy this is (also written on the prompt's `Call:` line), or `planner`. */
+  kind: RequestKind;
   /** The system message. */
   system: string;
   /** The user message, in our prompt format. */

@@ -5,7 +5,7 @@
  */
 import type { EffectClass } from './types.js';
 
-export type { EffectClass, Environment, ExecuteOptions, StateStore, Step, ToolRecord, ToolStatus } from './types.js';
+export type { EffectClass, Environment, ExecuteOptions, StateStore, Step, ToolModelUsage, ToolRecord, ToolStatus } from './types.js';
 
 /** The effect classes, strictest last. */
 export const effectClasses: readonly EffectClass[] = ['pure', 'sandboxed', 'irreversible'];

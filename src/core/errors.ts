@@ -4,7 +4,7 @@
  * code a command line ends with when the error reaches it, so no caller sorts errors by name.
  */
 
-import type { CallRecord } from './types.js';
+import type { Action, CallRecord, ToolRecord } from './types.js';
 
 const marker = Symbol.for('dsp-agent.error');
 
@@ -45,6 +45,31 @@ export class TargetCallError extends DspError {
     });
     this.taskId = options.taskId;
     this.step = options.step;
+  }
+}
+
+/**
+ * A committed tool execution failed, and its environment says such a failure ends the task
+ * (`Environment.failsTask`: TravelPlanner's Planner, whose model call writes the task's answer). `step` is 1-based.
+ */
+export class ToolCallError extends DspError {
+  override readonly name = 'ToolCallError' as const;
+  readonly taskId: string;
+  readonly step: number;
+  /** The committed action whose execution failed. */
+  readonly action: Action;
+  /** The task's call records up to the failure (see `TargetCallError.records`). Filled in by `runTask`. */
+  readonly records: CallRecord[] = [];
+  /** The task's tool records up to the failure, the failed execution included (its model usage and cost too). */
+  readonly toolRecords: ToolRecord[] = [];
+
+  constructor(options: { taskId: string; step: number; action: Action; cause: unknown }) {
+    super(`tool execution failed at step ${options.step} of task ${options.taskId}: ${describeCause(options.cause)}`, {
+      cause: options.cause,
+    });
+    this.taskId = options.taskId;
+    this.step = options.step;
+    this.action = options.action;
   }
 }
 
@@ -117,6 +142,10 @@ export class CorruptStateError extends DspError {
 
 export function isTargetCallError(error: unknown): error is TargetCallError {
   return DspError.isInstance(error) && error.name === 'TargetCallError';
+}
+
+export function isToolCallError(error: unknown): error is ToolCallError {
+  return DspError.isInstance(error) && error.name === 'ToolCallError';
 }
 
 export function isDeadlineExceededError(error: unknown): error is DeadlineExceededError {

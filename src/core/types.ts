@@ -201,13 +201,13 @@ export interface TaskMetrics {
   latencyMs: number;
   sequentialLatencyMs: number;
   speedup: number;
-  /** The cost of every call; null when any call is unpriced. */
+  /** The cost of every call, and of tool executions' model requests; null when any of them is unpriced. */
   costUsd: number | null;
-  /** The cost of the committed T calls; null when any of them is unpriced. */
+  /** The cost of the committed T calls and committed tool executions' model requests; null when any is unpriced. */
   sequentialCostUsd: number | null;
   /** `costUsd − sequentialCostUsd`; null when either is unknown. */
   overheadCostUsd: number | null;
-  /** The cost of discarded and cancelled calls; null when any of them is unpriced. */
+  /** The cost of discarded, cancelled and failed calls and of uncommitted executions' model requests; null when any is unpriced. */
   wastedCostUsd: number | null;
   peakConcurrency: number;
   meanConcurrency: number;
@@ -291,6 +291,22 @@ export interface ExecuteOptions {
   task: TaskInput;
   /** The steps before this one (committed steps, then speculative ones). */
   trajectory: readonly Step[];
+  /**
+   * Report a model request the execution made (a planner tool that asks a model to write the answer): each request
+   * once, a failed attempt that is repeated included (`failed: true`). The engine adds them up on the execution's
+   * tool record, which is billed like a call (spec §5). Set by the engine; optional to call.
+   */
+  reportModelUsage?: (report: ToolModelUsage) => void;
+}
+
+/** A model request made by a tool execution, as reported through `ExecuteOptions.reportModelUsage`. */
+export interface ToolModelUsage {
+  /** The model that served it, for pricing (e.g. `openai:gpt-4.1`). */
+  model: string;
+  /** What it consumed (for a failed attempt, usually estimated). */
+  usage: Usage;
+  /** True for an attempt that failed (and was repeated or ended the execution). */
+  failed?: boolean;
 }
 
 /**
@@ -306,6 +322,12 @@ export interface Environment {
   effectOf(action: Action): EffectClass | null;
   /** Runs the action and returns its observation. */
   execute(action: Action, options: ExecuteOptions): unknown;
+  /**
+   * Whether a failed execution of a committed action fails the task (`ToolCallError`) instead of being an
+   * observation of failure the agent sees. For a tool whose result is the task's answer (TravelPlanner's Planner, a
+   * model call): an error text would be committed as the final answer. Default: never.
+   */
+  failsTask?(action: Action, error: unknown): boolean;
 }
 
 /** The status of a tool execution: `committed` when its observation became a committed step's. */
@@ -340,4 +362,15 @@ export interface ToolRecord {
   committedStep?: number;
   /** The failure message, when the execution threw. */
   error?: string;
+  /**
+   * The model the execution called, when it reported model requests (`ExecuteOptions.reportModelUsage`): the last
+   * one reported.
+   */
+  model?: string;
+  /** The usage of the model requests the execution reported, added up; absent when it reported none. */
+  usage?: Usage;
+  /** Its cost in USD, from the price table; absent when it made no model request or its model has no price. */
+  costUsd?: number;
+  /** How many of those requests were failed attempts. */
+  failedAttempts?: number;
 }

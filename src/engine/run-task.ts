@@ -17,8 +17,10 @@ import {
   SpeculationCancelledError,
   TargetCallError,
   describeCause,
+  ToolCallError,
   isDeadlineExceededError,
   isTargetCallError,
+  isToolCallError,
 } from '../core/errors.js';
 import type { KPolicy, RoundState } from '../core/policy.js';
 import { builtinPriceTable, costOf, type PriceTable } from '../ledger/prices.js';
@@ -119,6 +121,8 @@ interface ExecutionHandle {
   cancelled: boolean;
   /** The step's observation fields, once finished. */
   outcome?: Pick<Step, 'observation' | 'error'>;
+  /** What the execution threw, once finished (for `Environment.failsTask`). */
+  failure?: { error: unknown };
   /** The state after the execution: its own fork when it may write, else the state it read. */
   stateAfter: StateLayer;
   /** A committed step took its observation (a result is used by one committed step at most). */
@@ -209,9 +213,10 @@ class TaskRun {
     } catch (error) {
       this.cancelInFlight('task-failed');
       await this.allSettled();
-      if (isTargetCallError(error) || isDeadlineExceededError(error)) {
+      if (isTargetCallError(error) || isDeadlineExceededError(error) || isToolCallError(error)) {
         error.records.push(...this.handles.map((handle) => this.finalRecord(handle)));
       }
+      if (isToolCallError(error)) error.toolRecords.push(...this.executions.map((handle) => handle.record));
       throw error;
     } finally {
       unwatch();
@@ -513,6 +518,10 @@ class TaskRun {
         handle.claimed = true;
       }
       if (!handle.finished) await this.untilSettled(handle);
+      if (handle.failure !== undefined && environment.failsTask?.(action, handle.failure.error) === true) {
+        // Its failure is the task's: no observation of it is committed.
+        throw new ToolCallError({ taskId: this.options.task.id, step, action, cause: handle.failure.error });
+      }
       handle.consumed = true;
       handle.record.status = 'committed';
       handle.record.committedStep = step;
@@ -602,6 +611,7 @@ class TaskRun {
           step,
           task: this.options.task,
           trajectory,
+          reportModelUsage: (report) => this.addModelUsage(record, report),
         }),
       );
     } catch (error) {
@@ -609,10 +619,27 @@ class TaskRun {
     }
     handle.settled = promise.then(
       (observation) => this.onExecuted(handle, observation === undefined ? {} : { observation }),
-      (error: unknown) => this.onExecuted(handle, { error: describeCause(error ?? 'the tool failed without a reason') }),
+      (error: unknown) => {
+        if (!handle.cancelled) handle.failure = { error };
+        this.onExecuted(handle, { error: describeCause(error ?? 'the tool failed without a reason') });
+      },
     );
     this.executions.push(handle);
     return handle;
+  }
+
+  /**
+   * Adds a model request an execution reported to its tool record (spec §5: billed like a call): usage summed, the
+   * sum priced by the run's table at the model last reported, failed attempts counted. A report that comes after
+   * the execution was cancelled still counts: what was spent was spent.
+   */
+  private addModelUsage(record: ToolRecord, report: { model: string; usage: Usage; failed?: boolean }): void {
+    record.model = report.model;
+    record.usage = addUsage(record.usage, report.usage);
+    if (report.failed === true) record.failedAttempts = (record.failedAttempts ?? 0) + 1;
+    const cost = costOf(this.priceTable, report.model, record.usage);
+    if (cost === undefined) delete record.costUsd;
+    else record.costUsd = cost;
   }
 
   private onExecuted(handle: ExecutionHandle, outcome: Pick<Step, 'observation' | 'error'>): void {
@@ -922,4 +949,15 @@ const speculativeEffects: ReadonlySet<EffectClass> = new Set<EffectClass>(['pure
 /** The memo key of a pure call: the action's canonical form and the version of the state it reads. */
 function memoKey(action: Action, state: StateLayer): string {
   return `${state.version}\u0000${canonicalAction(action)}`;
+}
+
+/** Two usages added field by field; a field unknown in both stays unknown, and `estimated` sticks. */
+function addUsage(sum: Usage | undefined, usage: Usage): Usage {
+  const total: Usage = { ...sum };
+  for (const field of ['inputTokens', 'outputTokens', 'reasoningTokens', 'cachedInputTokens'] as const) {
+    const value = usage[field];
+    if (value !== undefined) total[field] = (total[field] ?? 0) + value;
+  }
+  if (usage.estimated === true) total.estimated = true;
+  return total;
 }

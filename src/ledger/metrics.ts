@@ -8,7 +8,9 @@ import { figures, isSuiteFigure, type SuiteFigure, type SuiteRule, type Unknowab
 /**
  * Figures of one task from its call records and rounds. `startMs`/`endMs` bound the task (end = final commit).
  * With tool executions, the sequential latency also counts the committed executions (a sequential run waits for
- * each step's tool before the next call).
+ * each step's tool before the next call), and the money figures count the model requests executions made (their
+ * tool records' usage and cost): a committed execution's in the cost and the sequential cost, any other's in the
+ * cost and the wasted cost. `calls` counts the agents' calls only.
  */
 export function taskMetrics(input: {
   startMs: number;
@@ -46,6 +48,20 @@ export function taskMetrics(input: {
   }
   for (const tool of input.tools ?? []) {
     if (tool.status === 'committed') sequentialLatencyMs += tool.endMs - tool.startMs;
+    // A tool's model requests (TravelPlanner's Planner) are billed like calls: a committed execution's in the
+    // sequential cost (the target alone makes the same request), any other's as waste.
+    if (tool.usage === undefined) continue;
+    const cost = tool.costUsd ?? 0;
+    const unpriced = tool.costUsd === undefined && (tool.usage.inputTokens !== undefined || tool.usage.outputTokens !== undefined);
+    if (unpriced) unpricedCalls += 1;
+    costUsd += cost;
+    if (tool.status === 'committed') {
+      sequentialCostUsd += cost;
+      unpricedSequential ||= unpriced;
+    } else {
+      wastedCostUsd += cost;
+      unpricedWasted ||= unpriced;
+    }
   }
   const knownCost = unpricedCalls === 0 ? costUsd : null;
   const knownSequentialCost = unpricedSequential ? null : sequentialCostUsd;

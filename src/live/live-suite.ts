@@ -30,7 +30,7 @@ import { RunBudget, type BudgetSettings, type Spend } from './budget.js';
 import { RunTelemetry } from './telemetry.js';
 import { RequestLimiter, type LimiterSettings, type LimiterStats } from './limiter.js';
 import type { RetrySettings } from './retry.js';
-import type { LiveEnvironment, LiveEnvironmentAgentOptions } from './live-environment.js';
+import type { LiveEnvironment, LiveEnvironmentAgentOptions, LiveToolModel } from './live-environment.js';
 import { TokenEstimates } from './token-estimates.js';
 
 /** One of the two agents of a live run. */
@@ -77,6 +77,13 @@ export interface LiveSuiteOptions
    * planning over `actionSpace`).
    */
   environment?: LiveEnvironment;
+  /**
+   * The model the environment's tools call (TravelPlanner's Planner, which writes the plan), e.g.
+   * `openai:gpt-4.1`; its requests go through the run's limits, budgets, retries and telemetry, on the committed
+   * path, and are billed on the tool's record in the ledger. Default: the target's model. Used only with an
+   * environment whose tools call a model.
+   */
+  toolModel?: { model: string; source?: string };
   /** Append one `dsp-trace/1` line per finished task to this file (each flushed at once). */
   recordPath?: string;
   /**
@@ -187,8 +194,10 @@ export async function runLiveSuite(options: LiveSuiteOptions): Promise<LiveSuite
   };
   const approx = createLiveAgent('approx', options, actionSpace, run);
   const target = createLiveAgent('target', options, actionSpace, run);
+  const toolModel = options.environment?.callsToolModel === true ? createToolModel(options, run) : undefined;
+  const environment = options.environment?.createEnvironment(toolModel?.live);
   // Build the tokenizers now: building one blocks for about a second, which must not happen mid-run.
-  await preloadTokenCounters([approx.model.modelName, target.model.modelName]);
+  await preloadTokenCounters([approx.model.modelName, target.model.modelName, ...(toolModel === undefined ? [] : [toolModel.model.modelName])]);
 
   // Created last, so that nothing can fail before the `finally` that closes it (a dsp policy owns a worker).
   const createOne = (): KPolicy =>
@@ -213,7 +222,7 @@ export async function runLiveSuite(options: LiveSuiteOptions): Promise<LiveSuite
           policyName: policy.name,
           env: options.env,
           onWarning: options.onWarning,
-          ...(options.environment === undefined ? {} : { effectOf: options.environment.environment.effectOf.bind(options.environment.environment) }),
+          ...(environment === undefined ? {} : { effectOf: environment.effectOf.bind(environment) }),
         });
   telemetry.runStarted({
     'dsp.suite': suite,
@@ -244,7 +253,7 @@ export async function runLiveSuite(options: LiveSuiteOptions): Promise<LiveSuite
       onTaskFinished,
       onTaskFailed: (failure) => {
         // A failed baseline's task has its spans already (it finished).
-        if (failure.run === 'speculative') telemetry.taskFailed(failure.task, failure.error, failure.records);
+        if (failure.run === 'speculative') telemetry.taskFailed(failure.task, failure.error, failure.records, failure.toolRecords);
         options.onTaskFailed?.(failure);
       },
       // Called as soon as a task finishes, before its baseline (if any) runs.
@@ -255,10 +264,10 @@ export async function runLiveSuite(options: LiveSuiteOptions): Promise<LiveSuite
       approx: approx.agent,
       target: target.agent,
       policy,
-      ...(options.environment === undefined
+      ...(options.environment === undefined || environment === undefined
         ? { actionsMatch: actionSpace.actionsMatch, isTerminal: actionSpace.isTerminal }
         : {
-            environment: options.environment.environment,
+            environment,
             actionsMatch: options.environment.actionsMatch,
             isTerminal: options.environment.isTerminal,
           }),
@@ -376,6 +385,49 @@ function createLiveAgent(role: Role, options: LiveSuiteOptions, actionSpace: Act
           caller,
         });
   return { agent: withModelLabel(agent, modelLabel(model)), model, strategyName: typeof spec.strategy === 'string' ? spec.strategy : spec.strategy.name };
+}
+
+/**
+ * The model of the environment's tools (`toolModel`, default the target's): its requests go through a caller of the
+ * run like the agents' — as the target's on the committed path, since a tool that calls a model runs only on the
+ * confirmed prefix — and its replies are named `provider:modelId`, as the agents' calls are in the ledger.
+ */
+function createToolModel(options: LiveSuiteOptions, run: LiveRun): { model: ProviderModel; live: LiveToolModel } {
+  const spec = options.toolModel ?? { model: options.target.model, source: options.target.source ?? 'target' };
+  const model = createLanguageModel(spec.model, {
+    env: options.env,
+    source: spec.source ?? 'toolModel',
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+  });
+  const name = modelLabel(model);
+  const caller: LiveCallerOptions = {
+    role: 'target',
+    modelName: model.modelName,
+    attempt: createModelCaller(model.model, { modelName: model.modelName, timeoutMs: options.callTimeoutMs ?? liveDefaults.callTimeoutMs }),
+    retry: options.retry ?? {},
+    random: run.random,
+    clock: run.clock,
+    limiter: run.limiter,
+    telemetry: run.telemetry,
+    tokenEstimates: run.tokenEstimates,
+    provider: model.spec.provider,
+    ...(run.budget === undefined ? {} : { budget: run.budget }),
+  };
+  return {
+    model,
+    live: {
+      name,
+      callerFor: ({ task, step, signal, onFailedAttempt }) => {
+        const request = liveModelCaller(
+          caller,
+          { task, prefix: [], step, speculative: false },
+          // No agent call: the requests' usage reaches the ledger through the tool's record.
+          { signal, reportPartialUsage: () => undefined, reportFailedAttempt: (attempt) => onFailedAttempt(attempt.usage) },
+        );
+        return async (modelRequest, requestOptions) => ({ ...(await request(modelRequest, requestOptions)), model: name });
+      },
+    },
+  };
 }
 
 /** An agent of a live environment whose requests go through the run's caller (limits, budgets, retries). */

@@ -18,7 +18,7 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type HrTime, type Span, type Tracer } from '@opentelemetry/api';
 import type { Clock } from '../core/clock.js';
 import { describeCause } from '../core/errors.js';
-import type { CallRecord, Role, RoundRecord, TaskInput, TaskResult, Usage } from '../core/types.js';
+import type { CallRecord, Role, RoundRecord, TaskInput, TaskResult, ToolRecord, Usage } from '../core/types.js';
 import { isModelCallError } from '../agents/errors.js';
 
 /** One HTTP request of a call, as the live caller saw it. */
@@ -107,11 +107,13 @@ export class RunTelemetry {
   }
 
   /** Makes the spans of a task that failed, from the ledger its error carried (if any). */
-  taskFailed(task: TaskInput, error: unknown, records: readonly CallRecord[] | undefined): void {
+  taskFailed(task: TaskInput, error: unknown, records: readonly CallRecord[] | undefined, toolRecords: readonly ToolRecord[] = []): void {
     const ledger = records ?? [];
+    // A tool's model requests (TravelPlanner's Planner) are billed on its tool record.
+    const toolsUsd = toolRecords.reduce((sum, record) => sum + (record.costUsd ?? 0), 0);
     this.emitTask(task, ledger, [], {
       'dsp.task.status': 'failed',
-      'dsp.cost_usd': ledger.reduce((sum, record) => sum + (record.costUsd ?? 0), 0),
+      'dsp.cost_usd': ledger.reduce((sum, record) => sum + (record.costUsd ?? 0), toolsUsd),
       'error.type': errorType(error),
     }, describeCause(error));
   }
@@ -171,6 +173,8 @@ export class RunTelemetry {
       }
       callSpan.end(this.time(Number.isFinite(record.endMs) ? record.endMs : endMs));
     }
+    // Requests of no agent call — a tool's model call (TravelPlanner's Planner) — hang from the task.
+    for (const request of requests) if (request.callId === undefined) this.emitRequest(request, taskContext);
     for (const round of rounds) roundSpans.get(round.index)!.end(this.time(round.endMs));
     if (failure !== undefined) taskSpan.setStatus({ code: SpanStatusCode.ERROR, message: failure });
     taskSpan.end(this.time(endMs));

@@ -83,9 +83,17 @@ function sameAction(left: Action, right: Action): boolean {
 /** Recorded traces indexed by task, answering replay requests. */
 export class TraceBook {
   private readonly traces: TracesByTask;
+  /** Every trace, in file order. */
+  readonly all: readonly Trace[];
 
   constructor(traces: readonly Trace[]) {
     this.traces = new TracesByTask(traces);
+    this.all = [...traces];
+  }
+
+  /** The traces of a task (its text compared as `answer` compares it), in file order. */
+  tracesOf(task: string): readonly Trace[] {
+    return this.traces.of(task) ?? [];
   }
 
   /** The answer to a request; throws `ReplayLookupError` when the traces cannot answer it. */

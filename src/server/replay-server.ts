@@ -27,7 +27,7 @@ import { RealClock, type Clock } from '../core/clock.js';
 import { InvalidInputError, describeCause, isInvalidInputError } from '../core/errors.js';
 import type { Role } from '../core/types.js';
 import { type CallKind, parsePromptHeader } from '../agents/prompt-format.js';
-import { answerTravelPlannerPrompt, isTravelPlannerPrompt } from './travelplanner-answers.js';
+import { answerPlannerPrompt, answerTravelPlannerPrompt, isPlannerPrompt, isTravelPlannerPrompt } from './travelplanner-answers.js';
 import type { Trace } from '../traces/schema.js';
 import { isReplayLookupError, type ReplayAnswer, TraceBook } from './replay-answers.js';
 import { isToolRequest, readToolConversation, type ToolReplayAnswer, ToolTraceBook, toolCallDeltas } from './tool-answers.js';
@@ -68,8 +68,11 @@ export interface ReplayStats {
   /** Requests on a prefix the trace never saw (speculation past a wrong guess). */
   offTrace: number;
   byRole: Record<Role, RoleStats>;
-  /** Requests per strategy sub-call; `tools` counts native tool-calling requests (with OpenAI `tools`). */
-  byCall: Partial<Record<CallKind | 'tools', number>>;
+  /**
+   * Requests per strategy sub-call; `tools` counts native tool-calling requests (with OpenAI `tools`), `planner`
+   * TravelPlanner's planner prompts.
+   */
+  byCall: Partial<Record<CallKind | 'tools' | 'planner', number>>;
 }
 
 /** A running replay server. */
@@ -151,6 +154,11 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
       if (isToolRequest(body)) {
         stats.byCall.tools = (stats.byCall.tools ?? 0) + 1;
         return toolBook.answer(role, readToolConversation((body as { messages: unknown }).messages));
+      }
+      if (isPlannerPrompt(prompt)) {
+        // TravelPlanner's planner call: the recorded plan, else a stated placeholder.
+        stats.byCall.planner = (stats.byCall.planner ?? 0) + 1;
+        return answerPlannerPrompt(book, prompt);
       }
       if (isTravelPlannerPrompt(prompt)) {
         // The TravelPlanner benchmark's own ReAct prompt, read by its module.

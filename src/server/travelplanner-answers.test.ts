@@ -3,7 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { renderTravelPlannerPrompt } from '../envs/travelplanner/react-prompt.js';
 import { loadTraces } from '../traces/format.js';
 import { TraceBook } from './replay-answers.js';
-import { answerTravelPlannerPrompt, isTravelPlannerPrompt } from './travelplanner-answers.js';
+import { notebookText } from '../envs/travelplanner/notebook.js';
+import { renderPlannerPrompt } from '../envs/travelplanner/planner-prompt.js';
+import type { Trace } from '../traces/schema.js';
+import {
+  answerPlannerPrompt,
+  answerTravelPlannerPrompt,
+  isPlannerPrompt,
+  isTravelPlannerPrompt,
+  placeholderPlan,
+  placeholderPlannerLatencyMs,
+} from './travelplanner-answers.js';
 
 const [trace] = loadTraces(join(import.meta.dirname, '..', '..', 'data', 'examples', 'travelplanner-mini.jsonl'));
 const book = new TraceBook([trace!]);
@@ -34,5 +44,51 @@ describe('TravelPlanner prompts in the replay server', () => {
     expect(isTravelPlannerPrompt(prompt('direct', []))).toBe(true);
     expect(isTravelPlannerPrompt('Call: direct\nTask: x\nPlan so far: (empty)\nStep: 1')).toBe(false);
     expect(() => answerTravelPlannerPrompt(book, 'target', prompt('direct', []).replace(trace!.task, 'Another query'))).toThrow('no trace for the task');
+  });
+});
+
+describe('TravelPlanner planner prompts in the replay server', () => {
+  const notebook = notebookText([{ description: 'Flights', content: 'none' }]);
+  const planText = 'Day 1:\nCurrent City: from Oakland to Tucson\nTransportation: -';
+  const last = steps.length - 1;
+  const planned: Trace = {
+    ...trace!,
+    id: 'recorded-run',
+    steps: steps.map((step, index) =>
+      index === last
+        ? {
+            ...step,
+            target: {
+              ...step.target,
+              action: 'Planner[a 3-day trip, in my own words]',
+              tool: { effect: 'irreversible', latencyMs: 1234, observation: planText, model: 'openai:gpt-4.1', inputTokens: 5000, outputTokens: 321 },
+            },
+          }
+        : step,
+    ),
+  };
+
+  it('answers the plan a recorded Planner step wrote, with its latency and tokens, found by its argument or its task', () => {
+    const recorded = new TraceBook([planned]);
+    const byArgument = answerPlannerPrompt(recorded, renderPlannerPrompt({ query: 'a 3-day trip, in my own words', notebook }));
+    expect(byArgument).toMatchObject({ traceId: 'recorded-run', step: steps.length, onTrace: true, text: planText, latencyMs: 1234, usage: { inputTokens: 5000, outputTokens: 321 } });
+    const byTask = answerPlannerPrompt(recorded, renderPlannerPrompt({ query: trace!.task, notebook }));
+    expect(byTask.text).toBe(planText);
+  });
+
+  it('answers a query with no recorded plan with the stated placeholder, its fixed latency and tokens of characters ÷ 4', () => {
+    const prompt = renderPlannerPrompt({ query: trace!.task, notebook });
+    expect(isPlannerPrompt(prompt)).toBe(true);
+    expect(isTravelPlannerPrompt(prompt)).toBe(false);
+    const answer = answerPlannerPrompt(book, prompt);
+    expect(answer).toMatchObject({
+      traceId: trace!.id,
+      onTrace: true,
+      text: placeholderPlan,
+      latencyMs: placeholderPlannerLatencyMs,
+      usage: { inputTokens: Math.ceil(prompt.length / 4), outputTokens: Math.ceil(placeholderPlan.length / 4) },
+    });
+    // A query no trace knows still gets the placeholder: the replayed run must reach its end.
+    expect(answerPlannerPrompt(book, renderPlannerPrompt({ query: 'Another query', notebook }))).toMatchObject({ onTrace: false, text: placeholderPlan });
   });
 });

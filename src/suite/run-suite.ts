@@ -8,9 +8,9 @@
  */
 import type { Clock } from '../core/clock.js';
 import { RealClock } from '../core/clock.js';
-import { InvalidInputError, isDeadlineExceededError, isInvalidInputError, isTargetCallError } from '../core/errors.js';
+import { InvalidInputError, isDeadlineExceededError, isInvalidInputError, isTargetCallError, isToolCallError } from '../core/errors.js';
 import type { KPolicy } from '../core/policy.js';
-import type { Agent, CallRecord, RoundRecord, TaskInput, TaskResult } from '../core/types.js';
+import type { Agent, CallRecord, RoundRecord, TaskInput, TaskResult, ToolRecord } from '../core/types.js';
 import { runTask, type RunTaskOptions } from '../engine/run-task.js';
 import { suiteMetrics, type SuiteMetrics } from '../ledger/metrics.js';
 import { sequentialPolicy } from '../policies/basic.js';
@@ -40,13 +40,15 @@ export interface SuiteFailure extends SuitePosition {
   run: 'speculative' | 'sequential-baseline';
   /** What the run threw, typically a `TargetCallError`. */
   error: unknown;
-  /** The 1-based step at which the target failed, when `error` is a `TargetCallError`. */
+  /** The 1-based step at which the target (or a committed tool execution) failed, for a `TargetCallError` (`ToolCallError`). */
   step: number | undefined;
   /**
    * The failed run's ledger up to its failure (every call, with its usage and cost), when its error carried one (a
-   * `TargetCallError` or a `DeadlineExceededError`): nothing spent is lost.
+   * `TargetCallError`, a `ToolCallError` or a `DeadlineExceededError`): nothing spent is lost.
    */
   records?: CallRecord[];
+  /** Its tool records up to the failure (with their model usage and cost), when its error was a `ToolCallError`. */
+  toolRecords?: ToolRecord[];
 }
 
 /** Options of `runSuite`: the engine's options for every task, the tasks, and hooks. */
@@ -243,9 +245,13 @@ async function attemptTask(signal: AbortSignal | undefined, run: (guard: HookGua
   }
 }
 
-function describeFailure(error: unknown): Pick<SuiteFailure, 'error' | 'step' | 'records'> {
-  const failure: Pick<SuiteFailure, 'error' | 'step' | 'records'> = { error, step: isTargetCallError(error) ? error.step : undefined };
-  if (isTargetCallError(error) || isDeadlineExceededError(error)) failure.records = error.records;
+function describeFailure(error: unknown): Pick<SuiteFailure, 'error' | 'step' | 'records' | 'toolRecords'> {
+  const failure: Pick<SuiteFailure, 'error' | 'step' | 'records' | 'toolRecords'> = {
+    error,
+    step: isTargetCallError(error) || isToolCallError(error) ? error.step : undefined,
+  };
+  if (isTargetCallError(error) || isDeadlineExceededError(error) || isToolCallError(error)) failure.records = error.records;
+  if (isToolCallError(error)) failure.toolRecords = error.toolRecords;
   return failure;
 }
 

@@ -20,6 +20,7 @@
 import { canonicalAction } from '../core/actions.js';
 import type { Action, CallRecord, EffectClass, TaskInput, TaskResult, ToolRecord } from '../core/types.js';
 import type { Trace, TraceCall, TraceStep, TraceTool } from './schema.js';
+import { maxCallTokens } from '../ledger/bounds.js';
 
 /** What a trace says besides its steps. */
 export interface TraceMetadata {
@@ -116,6 +117,12 @@ function toolFields(
   const ran = (record: ToolRecord): TraceTool => {
     const tool: TraceTool = { effect: record.effect };
     if (record.status !== 'cancelled' && Number.isFinite(record.endMs)) tool.latencyMs = roundedMs(record.endMs - record.startMs);
+    // The model requests of the execution (TravelPlanner's Planner): replay bills them, `dsp serve` answers with them.
+    if (record.model !== undefined && record.usage !== undefined) {
+      tool.model = record.model;
+      if (isTokenCount(record.usage.inputTokens)) tool.inputTokens = record.usage.inputTokens;
+      if (isTokenCount(record.usage.outputTokens)) tool.outputTokens = record.usage.outputTokens;
+    }
     return tool;
   };
   return {
@@ -170,4 +177,9 @@ function traceCall(record: CallRecord, onInvalid: (field: InvalidTokenCount['fie
   if (record.usage.estimated === true) call.estimated = true;
   if (inputTokens === undefined || outputTokens === undefined) call.tokensUnknown = true;
   return call;
+}
+
+/** A token count the trace format can hold: a whole number from 0 to 10⁹. */
+function isTokenCount(value: number | undefined): value is number {
+  return value !== undefined && Number.isInteger(value) && value >= 0 && value <= maxCallTokens;
 }

@@ -20,6 +20,8 @@ import type { Trace, TraceTool } from './schema.js';
  *   on a wrong prefix, like replayed model calls, takes the same step's figures); else 0. Steps past the end of the
  *   trace use the last step.
  * - Observation: the recorded text, when there is one.
+ * - Model requests: a recorded execution with `model` and tokens (TravelPlanner's Planner) reports them, so the
+ *   replay bills them at the model's price as the live run did.
  */
 export function replayEnvironment(trace: Trace, clock: Clock): Environment | undefined {
   const steps = trace.steps;
@@ -54,7 +56,7 @@ export function replayEnvironment(trace: Trace, clock: Clock): Environment | und
       if (tool !== undefined) return tool.effect;
       return withoutTool.has(key) ? null : ('irreversible' satisfies EffectClass);
     },
-    execute: async (action, { signal, step }) => {
+    execute: async (action, { signal, step, reportModelUsage }) => {
       const own = toolAt(action, step);
       const latencyMs =
         own?.latencyMs ??
@@ -62,6 +64,17 @@ export function replayEnvironment(trace: Trace, clock: Clock): Environment | und
         steps[Math.min(step, steps.length) - 1]!.target.tool?.latencyMs ??
         0;
       await clock.sleep(latencyMs, signal);
+      // A recorded model call of the execution (TravelPlanner's Planner) is billed again, as it was live.
+      const billed = own ?? recorded.get(canonicalAction(action));
+      if (billed?.model !== undefined && (billed.inputTokens !== undefined || billed.outputTokens !== undefined)) {
+        reportModelUsage?.({
+          model: billed.model,
+          usage: {
+            ...(billed.inputTokens === undefined ? {} : { inputTokens: billed.inputTokens }),
+            ...(billed.outputTokens === undefined ? {} : { outputTokens: billed.outputTokens }),
+          },
+        });
+      }
       return own?.observation ?? recorded.get(canonicalAction(action))?.observation;
     },
   };

@@ -16,6 +16,15 @@ export const traceToolSchema = z.looseObject({
   latencyMs: z.number().nonnegative().max(maxCallLatencyMs).optional(),
   /** The observation it returned, as text (optional: replay does not need it). */
   observation: z.string().optional(),
+  /**
+   * The model the execution called, when it made model requests (TravelPlanner's Planner writes the plan with one),
+   * e.g. `openai:gpt-4.1`; replay bills `inputTokens` and `outputTokens` at its price.
+   */
+  model: z.string().min(1).optional(),
+  /** The prompt tokens of its model requests, all attempts summed: at most 10⁹. */
+  inputTokens: z.number().int().nonnegative().max(maxCallTokens).optional(),
+  /** The generated tokens of its model requests, all attempts summed: at most 10⁹. */
+  outputTokens: z.number().int().nonnegative().max(maxCallTokens).optional(),
 });
 
 /** One agent's call at one step, on the true prefix. Bounded so that every figure computed from it stays finite. */

@@ -15,7 +15,7 @@
  */
 import type { Command } from 'commander';
 import type { Clock } from '../../core/clock.js';
-import { DspError, InvalidInputError, describeCause, isTargetCallError } from '../../core/errors.js';
+import { DspError, InvalidInputError, describeCause, isTargetCallError, isToolCallError } from '../../core/errors.js';
 import type { Action, Role, TaskInput, TaskResult } from '../../core/types.js';
 import { builtinPriceTable, cacheSavingUsd, type PriceTable } from '../../ledger/prices.js';
 import { checkCommandFiles } from '../../io/command-files.js';
@@ -64,6 +64,11 @@ export interface RunOptions {
   approx: string;
   /** The target model spec. */
   target: string;
+  /**
+   * The model TravelPlanner's Planner calls to write the plan from the notebook (`--planner`). Default: the target's.
+   * Refused outside TravelPlanner.
+   */
+  planner?: string;
   /** A's strategy. Default `direct`. */
   approxStrategy?: string;
   /** T's strategy. Default: the suite's (`openagi-cot`: `cot`), else `react`. */
@@ -234,6 +239,9 @@ export function resolveRunOptions(
   };
   const approxStrategy = strategyOf(options.approxStrategy ?? runDefaults.approxStrategy, '--approx-strategy');
   const targetStrategy = strategyOf(resolveTargetStrategy(options.targetStrategy, suite), '--target-strategy');
+  if (options.planner !== undefined && environment === undefined) {
+    throw new InvalidInputError(`only TravelPlanner has a planner model; ${suite.environment} plans with the agents alone`, { source: '--planner' });
+  }
   const maxSteps = positiveWhole(options.maxSteps ?? runMaxStepsDefaults[suite.environment] ?? runDefaults.maxSteps, '--max-steps');
   const kMax = positiveWhole(options.kMax ?? runDefaults.kMax, '--k-max');
   const priceTable = options.prices === undefined ? builtinPriceTable : loadPriceTable(options.prices);
@@ -248,6 +256,7 @@ export function resolveRunOptions(
     policy,
     policySource: '--policy',
     ...(environment === undefined ? {} : { environment }),
+    ...(options.planner === undefined ? {} : { toolModel: { model: options.planner, source: '--planner' } }),
     sequentialBaseline: options.sequentialBaseline === true,
     maxSteps,
     kMax,
@@ -349,7 +358,7 @@ export function renderTaskFailure(failure: SuiteFailure): string {
   const run = failure.run === 'speculative' ? `task ${failure.task.id}` : `task ${failure.task.id}: the sequential baseline`;
   const step = failure.step === undefined ? '' : ` at step ${failure.step}`;
   // The step and task are said once: a target failure's own message repeats them.
-  const cause = isTargetCallError(failure.error) ? describeCause(failure.error.cause) : describeCause(failure.error);
+  const cause = isTargetCallError(failure.error) || isToolCallError(failure.error) ? describeCause(failure.error.cause) : describeCause(failure.error);
   return `dsp: ${run} failed${step}: ${cause}`;
 }
 
@@ -399,6 +408,8 @@ export function renderRunSummary(input: {
     if (metrics.unpricedCalls > 0) {
       lines.push(`  unpriced calls ${metrics.unpricedCalls} (their models are not in the price table: a cost that includes them is unknown, ?; pass --prices FILE)`);
     }
+    const toolModels = renderToolModelCalls(outcome.results);
+    if (toolModels !== undefined) lines.push(toolModels);
     const approxFailures = renderApproxFailures(outcome.results);
     if (approxFailures !== undefined) lines.push(approxFailures);
     if (options.approxConfidence === true) lines.push(renderApproxConfidence(outcome.results));
@@ -425,8 +436,14 @@ export function renderRunSummary(input: {
     options.taskBudgetTokens === undefined ? undefined : `${options.taskBudgetTokens} tokens per task`,
   ].filter((part) => part !== undefined);
   if (budgets.length > 0) {
-    const stopped = outcome.failures.filter((failure) => isTargetCallError(failure.error) && isBudgetExceededError(failure.error.cause)).length;
-    const ledger = [...outcome.results.flatMap((result) => result.records), ...outcome.failures.flatMap((failure) => failure.records ?? [])];
+    const stopped = outcome.failures.filter(
+      (failure) => (isTargetCallError(failure.error) || isToolCallError(failure.error)) && isBudgetExceededError(failure.error.cause),
+    ).length;
+    // Tool executions' model requests (TravelPlanner's Planner) are billed in their tool records.
+    const ledger = [
+      ...outcome.results.flatMap((result) => [...result.records, ...(result.toolRecords ?? [])]),
+      ...outcome.failures.flatMap((failure) => [...(failure.records ?? []), ...(failure.toolRecords ?? [])]),
+    ];
     const spentUsd = ledger.reduce((sum, record) => sum + (record.costUsd ?? 0), 0);
     lines.push(
       `  budget         ${budgets.join(', ')}: ${plural(stopped, 'task')} stopped by it; $${formatUsd(spentUsd)} spent in all (stopped tasks included)`,
@@ -471,6 +488,25 @@ function renderApproxConfidence(results: readonly TaskResult[]): string {
   }
   const mean = confidences.reduce((sum, value) => sum + value, 0) / confidences.length;
   return `  A confidence   ${confidences.length} of ${guessCount} came with A's confidence (mean ${mean.toFixed(2)})`;
+}
+
+/**
+ * The model calls of tool executions (TravelPlanner's Planner) in the finished tasks: how many, the models, their
+ * tokens and cost, which the cost line already counts (pure). Undefined when no execution called a model.
+ */
+function renderToolModelCalls(results: RunOutcome['results']): string | undefined {
+  const records = results.flatMap((result) => result.toolRecords ?? []).filter((record) => record.usage !== undefined);
+  if (records.length === 0) return undefined;
+  const models = [...new Set(records.map((record) => record.model))].join(', ');
+  const inputTokens = records.reduce((sum, record) => sum + (record.usage!.inputTokens ?? 0), 0);
+  const outputTokens = records.reduce((sum, record) => sum + (record.usage!.outputTokens ?? 0), 0);
+  const retried = records.reduce((sum, record) => sum + (record.failedAttempts ?? 0), 0);
+  const unpriced = records.some((record) => record.costUsd === undefined && (record.usage!.inputTokens !== undefined || record.usage!.outputTokens !== undefined));
+  const costUsd = unpriced ? null : records.reduce((sum, record) => sum + (record.costUsd ?? 0), 0);
+  return (
+    `  tool models    ${plural(records.length, 'execution')} called ${models}: ${inputTokens} input + ${outputTokens} output tokens, ` +
+    `${dollars(costUsd)} in all${retried > 0 ? `, ${plural(retried, 'failed attempt')} included` : ''} (counted in the cost above)`
+  );
 }
 
 /**
@@ -627,6 +663,7 @@ export function registerRunCommand(program: Command, io: CliIo): Command {
     .option('--tasks-from <file>', 'a task list (one per line) or a dsp-trace/1 file whose tasks to run')
     .requiredOption('--approx <spec>', 'the approximation model, e.g. openai:gpt-4.1-mini')
     .requiredOption('--target <spec>', 'the target model, e.g. openai:gpt-4.1')
+    .option('--planner <spec>', "travelplanner: the model the Planner calls to write the plan (default: --target's)")
     .option('--approx-strategy <name>', 'direct, cot, react or debate', runDefaults.approxStrategy)
     .option('--target-strategy <name>', "direct, cot, react or debate (default: the suite's, else react)")
     .option('--policy <policy>', 'dsp[:tau=…,beta=…] (the learned policy), sequential, fixed:K or additive', runDefaults.policy)

@@ -14,7 +14,8 @@
  *   empty one its "null action" observation: a malformed action is an observation for the agent, never an error.
  */
 import type { ActionsMatch } from '../../core/actions.js';
-import type { Action } from '../../core/types.js';
+import type { ToolModelUsage } from '../../core/environment.js';
+import type { Action, TaskInput } from '../../core/types.js';
 import {
   isTravelPlannerTerminal,
   isTravelPlannerTool,
@@ -48,10 +49,37 @@ export interface TravelPlannerExecuteContext {
    * prefix when `prefix` is not given.
    */
   readonly trajectory?: readonly { readonly action: Action }[];
+  /** The task, as the engine's tool layer passes it (the planner's requests are made for it). */
+  readonly task?: TaskInput;
+  /** The 1-based step of the action, as the engine's tool layer passes it. */
+  readonly step?: number;
+  /** Told about each model request the planner makes, as the engine's tool layer asks (`ExecuteOptions`). */
+  readonly reportModelUsage?: (report: ToolModelUsage) => void;
 }
 
-/** A model that writes the final plan: `query` is the Planner's argument, `notebook` what the notebook holds. */
-export type PlannerModel = (input: { query: string; notebook: string; signal: AbortSignal }) => Promise<string>;
+/** What the planner model is given for one `Planner[Query]`. */
+export interface PlannerModelInput {
+  /** The Planner's argument: the query as the agent wrote it. */
+  query: string;
+  /** The notebook as the benchmark hands it to its planner (`notebookText`). */
+  notebook: string;
+  /** Aborted when the execution is no longer needed (the task failed or stopped). */
+  signal: AbortSignal;
+  /** The task and step the Planner runs for, when the engine said. */
+  task?: TaskInput;
+  step?: number;
+  /**
+   * Report each model request (a failed attempt too, `failed: true`): the engine bills them on the Planner's tool
+   * record. `model` defaults to the one the planner was created with, when its caller did not name one.
+   */
+  reportModelUsage?: (report: Omit<ToolModelUsage, 'model'> & { model?: string }) => void;
+}
+
+/**
+ * A model that writes the final plan from the query and the notebook. A rejection fails the task
+ * (`ToolCallError`): the plan is the task's answer, an error text is not.
+ */
+export type PlannerModel = (input: PlannerModelInput) => Promise<string>;
 
 /** Options of `createTravelPlannerEnvironment`. */
 export interface TravelPlannerEnvironmentOptions {
@@ -62,6 +90,8 @@ export interface TravelPlannerEnvironmentOptions {
    * would receive it (the benchmark's `str(notebook.list_all())`), so replays and tests need no model.
    */
   planner?: PlannerModel;
+  /** The planner's model name, for the ledger, when its replies do not name one (e.g. `openai:gpt-4.1`). */
+  plannerModelName?: string;
 }
 
 /** The environment object: what the engine's tool layer needs from an environment. */
@@ -75,6 +105,8 @@ export interface TravelPlannerEnvironment {
   isTerminal(action: Action): boolean;
   /** Exact string equality (see `travelPlannerActionsMatch`). */
   readonly actionsMatch: ActionsMatch;
+  /** True for a failed `Planner[…]`: its planner model failed, and the task with it. */
+  failsTask(action: Action, error: unknown): boolean;
 }
 
 /** The benchmark's observation for an action that is not one of its tools. */
@@ -121,7 +153,8 @@ export function createTravelPlannerEnvironment(options: TravelPlannerEnvironment
     effectOf: travelPlannerEffectOf,
     isTerminal: isTravelPlannerTerminal,
     actionsMatch: travelPlannerActionsMatch,
-    async execute(action, { signal, state, prefix: given, trajectory }) {
+    failsTask: (action) => options.planner !== undefined && parseTravelPlannerAction(action)?.tool === 'Planner',
+    async execute(action, { signal, state, prefix: given, trajectory, task, step, reportModelUsage }) {
       signal.throwIfAborted();
       const prefix = given ?? trajectory?.map((step) => step.action) ?? [];
       if (action === null || (typeof action === 'string' && action.trim() === '')) return nullActionObservation;
@@ -137,7 +170,15 @@ export function createTravelPlannerEnvironment(options: TravelPlannerEnvironment
       if (parsed.tool === 'Planner') {
         const notebook = notebookText(notebookEntries(state));
         if (options.planner === undefined) return notebook;
-        return options.planner({ query: parsed.argument, notebook, signal });
+        const modelName = options.plannerModelName ?? 'planner';
+        return options.planner({
+          query: parsed.argument,
+          notebook,
+          signal,
+          ...(task === undefined ? {} : { task }),
+          ...(step === undefined ? {} : { step }),
+          ...(reportModelUsage === undefined ? {} : { reportModelUsage: (report) => reportModelUsage({ ...report, model: report.model ?? modelName }) }),
+        });
       }
       const answer = await search(action);
       signal.throwIfAborted();

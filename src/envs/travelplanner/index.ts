@@ -20,5 +20,15 @@ export {
   type TravelPlannerEnvironmentOptions,
   type TravelPlannerExecuteContext,
   type PlannerModel,
+  type PlannerModelInput,
 } from './environment.js';
+export {
+  travelPlannerPlannerInstruction,
+  plannerCallKind,
+  renderPlannerPrompt,
+  isPlannerPrompt,
+  parsePlannerPrompt,
+  createPlannerModel,
+  type PlannerPromptInput,
+} from './planner-prompt.js';
 export { notebookEntries, notebookText, notebookKey, type NotebookEntry, type TravelPlannerState } from './notebook.js';
