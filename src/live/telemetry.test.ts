@@ -17,6 +17,7 @@ import { parsePolicySpec } from '../policies/registry.js';
 import { type ReplayServer, startReplayServer } from '../server/replay-server.js';
 import { loadTraces } from '../traces/format.js';
 import { runLiveSuite } from './live-suite.js';
+import { travelPlannerLiveEnvironment } from './live-environment.js';
 import { otlpTracesUrl } from './otlp-url.js';
 
 const fixturePath = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'serve', 'openagi-mini.jsonl');
@@ -110,6 +111,62 @@ describe('the spans of a live run', () => {
       const parent = parentOf(span)!;
       expect(toMs(span.startTime)).toBeGreaterThanOrEqual(toMs(parent.startTime) - 1);
       expect(toMs(span.endTime)).toBeLessThanOrEqual(toMs(parent.endTime) + 1);
+    }
+  });
+});
+
+describe('the spans of a live run with tools', () => {
+  it('has an execute_tool span per tool execution under its round, and the Planner\'s model request under its execution', async () => {
+    const examples = loadTraces(join(import.meta.dirname, '..', '..', 'data', 'examples', 'travelplanner-mini.jsonl'));
+    const server = await startReplayServer({ traces: examples, speed: 100 });
+    try {
+      const exporter = new InMemorySpanExporter();
+      const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+      const outcome = await runLiveSuite({
+        suite: 'travelplanner-react',
+        tasks: [{ id: examples[0]!.id, text: examples[0]!.task }],
+        approx: { model: `openai-compatible:approx@${server.url}`, strategy: 'direct' },
+        target: { model: `openai-compatible:target@${server.url}`, strategy: 'react' },
+        policy: parsePolicySpec('fixed:4'),
+        environment: travelPlannerLiveEnvironment(),
+        maxSteps: 30,
+        env: {},
+        tracer: provider.getTracer('test'),
+      });
+      await provider.forceFlush();
+      expect(outcome.failures).toEqual([]);
+      const result = outcome.results[0]!;
+      const toolRecords = result.toolRecords ?? [];
+      const spans = exporter.getFinishedSpans();
+      const byId = new Map(spans.map((span) => [span.spanContext().spanId, span]));
+      const parentOf = (span: ReadableSpan): ReadableSpan | undefined =>
+        span.parentSpanContext === undefined ? undefined : byId.get(span.parentSpanContext.spanId);
+      const tools = spans.filter((span) => span.name.startsWith('execute_tool '));
+      // Speculative executions too: the guesses ran searches the committed plan did not keep.
+      expect(toolRecords.some((record) => record.prefix === 'speculative')).toBe(true);
+      expect(tools).toHaveLength(toolRecords.length);
+      for (const record of toolRecords) {
+        const span = tools.find((candidate) => candidate.attributes['dsp.tool.id'] === record.id)!;
+        const tool = /^(\w+)\[/.exec(record.action as string)![1]!;
+        expect(span.name).toBe(`execute_tool ${tool}`);
+        expect(span.attributes).toMatchObject({
+          'gen_ai.operation.name': 'execute_tool',
+          'gen_ai.tool.name': tool,
+          'dsp.tool.effect': record.effect,
+          'dsp.tool.status': record.status,
+          'dsp.step': record.step,
+          'dsp.speculative': record.prefix === 'speculative',
+        });
+        expect(parentOf(span)?.attributes['dsp.round']).toBe(record.round);
+      }
+      // The Planner ran once, committed, and its model request hangs from its execution.
+      const planner = tools.filter((span) => span.attributes['gen_ai.tool.name'] === 'Planner');
+      expect(planner.map((span) => [span.attributes['dsp.tool.status'], span.attributes['dsp.speculative']])).toEqual([['committed', false]]);
+      const plannerRequests = spans.filter((span) => span.name.startsWith('chat ') && parentOf(span) === planner[0]);
+      expect(plannerRequests).toHaveLength(1);
+      expect(plannerRequests[0]!.attributes['dsp.request.kind']).toBe('planner');
+    } finally {
+      await server.close();
     }
   });
 });

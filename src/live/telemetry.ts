@@ -10,7 +10,10 @@
  *   the GenAI usage attributes;
  * - `chat MODEL` per HTTP request of the call (a `react` step makes two; retries make more), a GenAI client span
  *   with `gen_ai.operation.name`, `gen_ai.provider.name`, `gen_ai.request.model`, `gen_ai.usage.input_tokens`,
- *   `gen_ai.usage.output_tokens` and `error.type` when it failed.
+ *   `gen_ai.usage.output_tokens` and `error.type` when it failed;
+ * - `execute_tool TOOL` per tool execution of the ledger (docs/tools.md), under the round that launched it, with
+ *   `gen_ai.tool.name`, its effect class, status, step and whether it ran on a guess; a tool's own model requests
+ *   (TravelPlanner's Planner) are `chat` spans under it.
  *
  * A call's status and cost are known only once its task is over, so a task's spans are made when it ends, with
  * the times of the ledger (the run's clock, mapped to wall time): a collector receives each task as it finishes.
@@ -18,7 +21,7 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type HrTime, type Span, type Tracer } from '@opentelemetry/api';
 import type { Clock } from '../core/clock.js';
 import { describeCause } from '../core/errors.js';
-import type { CallRecord, Role, RoundRecord, TaskInput, TaskResult, ToolRecord, Usage } from '../core/types.js';
+import type { Action, CallRecord, Role, RoundRecord, TaskInput, TaskResult, ToolRecord, Usage } from '../core/types.js';
 import { isModelCallError } from '../agents/errors.js';
 
 /** One HTTP request of a call, as the live caller saw it. */
@@ -95,7 +98,7 @@ export class RunTelemetry {
 
   /** Makes the spans of a finished task. */
   taskFinished(task: TaskInput, result: TaskResult): void {
-    this.emitTask(task, result.records, result.rounds, {
+    this.emitTask(task, result.records, result.rounds, result.toolRecords ?? [], {
       'dsp.task.status': 'finished',
       'dsp.task.steps': result.plan.length,
       'dsp.task.end_reason': result.endReason,
@@ -111,7 +114,7 @@ export class RunTelemetry {
     const ledger = records ?? [];
     // A tool's model requests (TravelPlanner's Planner) are billed on its tool record.
     const toolsUsd = toolRecords.reduce((sum, record) => sum + (record.costUsd ?? 0), 0);
-    this.emitTask(task, ledger, [], {
+    this.emitTask(task, ledger, [], toolRecords, {
       'dsp.task.status': 'failed',
       'dsp.cost_usd': ledger.reduce((sum, record) => sum + (record.costUsd ?? 0), toolsUsd),
       'error.type': errorType(error),
@@ -122,6 +125,7 @@ export class RunTelemetry {
     task: TaskInput,
     records: readonly CallRecord[],
     rounds: readonly RoundRecord[],
+    tools: readonly ToolRecord[],
     attributes: Attributes,
     failure?: string,
   ): void {
@@ -173,8 +177,22 @@ export class RunTelemetry {
       }
       callSpan.end(this.time(Number.isFinite(record.endMs) ? record.endMs : endMs));
     }
-    // Requests of no agent call — a tool's model call (TravelPlanner's Planner) — hang from the task.
-    for (const request of requests) if (request.callId === undefined) this.emitRequest(request, taskContext);
+    // Requests of no agent call are a tool's model calls (TravelPlanner's Planner): under the committed execution
+    // of that step's tool when there is one, else under the task.
+    const toolContexts = new Map<number, ReturnType<typeof trace.setSpan>>();
+    for (const record of tools) {
+      const round = roundSpans.get(record.round);
+      const span = this.tracer.startSpan(
+        `execute_tool ${toolName(record.action)}`,
+        { kind: SpanKind.INTERNAL, startTime: this.time(record.startMs), attributes: toolAttributes(record) },
+        round === undefined ? taskContext : trace.setSpan(ROOT_CONTEXT, round),
+      );
+      if (record.error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: record.error });
+      if (record.usage !== undefined && record.status === 'committed') toolContexts.set(record.step, trace.setSpan(ROOT_CONTEXT, span));
+      span.end(this.time(Number.isFinite(record.endMs) ? record.endMs : endMs));
+    }
+    const lastToolContext = [...toolContexts.values()].at(-1);
+    for (const request of requests) if (request.callId === undefined) this.emitRequest(request, lastToolContext ?? taskContext);
     for (const round of rounds) roundSpans.get(round.index)!.end(this.time(round.endMs));
     if (failure !== undefined) taskSpan.setStatus({ code: SpanStatusCode.ERROR, message: failure });
     taskSpan.end(this.time(endMs));
@@ -227,6 +245,32 @@ function callAttributes(record: CallRecord, k: number | undefined): Attributes {
   if (record.abandoned === true) attributes['dsp.abandoned'] = true;
   if (record.usage.estimated === true) attributes['dsp.usage.estimated'] = true;
   if (record.error !== undefined) attributes['error.type'] = record.status === 'failed' ? 'failed' : 'discarded';
+  return attributes;
+}
+
+/** A tool execution's span name: the tool of an action in the benchmark syntax (`Tool[args]`), or the names of a tool agent's calls. */
+function toolName(action: Action): string {
+  if (typeof action === 'string') return /^\s*(\w+)\s*\[/.exec(action)?.[1] ?? action.slice(0, 40);
+  const calls = (action as { toolCalls?: unknown } | null)?.toolCalls;
+  if (Array.isArray(calls)) return calls.map((call) => String((call as { toolName?: unknown }).toolName)).join(',');
+  return 'tool';
+}
+
+function toolAttributes(record: ToolRecord): Attributes {
+  const attributes: Attributes = {
+    'gen_ai.operation.name': 'execute_tool',
+    'gen_ai.tool.name': toolName(record.action),
+    'dsp.tool.id': record.id,
+    'dsp.tool.effect': record.effect,
+    'dsp.tool.status': record.status,
+    'dsp.round': record.round,
+    'dsp.step': record.step,
+    'dsp.speculative': record.prefix === 'speculative',
+  };
+  if (record.model !== undefined) attributes['gen_ai.request.model'] = record.model;
+  if (record.usage !== undefined) Object.assign(attributes, usageAttributes(record.usage));
+  if (record.costUsd !== undefined) attributes['dsp.cost_usd'] = record.costUsd;
+  if (record.error !== undefined) attributes['error.type'] = 'tool_error';
   return attributes;
 }
 
