@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -270,4 +270,34 @@ describe('the embedded travelplanner-react suite', () => {
     const [result] = await runBench({ suites: [suite], policies, buildPolicy: (spec, context) => createPolicy(spec, context) });
     expect(result!.summary.rows.map((row) => [row.policy, row.lossless])).toEqual(policies.map((policy) => [policy.name, true]));
   });
+});
+
+const authorsFile = resolve(repoRoot, '../shared/data/dsp/datasets/dataset_sft_travelplanner.json');
+
+describe('records held out of the authors’ file', () => {
+  it.skipIf(!existsSync(authorsFile))(
+    'import on their own as they do within the whole file: every 5th query apart (as the held-out records were kept out), each part alone, the same traces (skipped when ../shared is absent)',
+    () => {
+      const records = JSON.parse(readFileSync(authorsFile, 'utf8')) as Array<{ input: string; output: number }>;
+      const queryOf = (record: { input: string }): string => record.input.split('\nPrevious History:')[0]!;
+      const order = [...new Set(records.map(queryOf))];
+      const part = (held: boolean): string =>
+        writeDataset(
+          held ? 'held-like.json' : 'kept-like.json',
+          records.filter((record) => (order.indexOf(queryOf(record)) % 5 === 4) === held),
+        );
+      const whole = importDspTravelPlannerDataset(authorsFile, { timingFrom, seed: 1 });
+      const byTask = new Map(whole.traces.map((trace) => [trace.task, trace]));
+      let compared = 0;
+      for (const file of [part(true), part(false)]) {
+        const alone = importDspTravelPlannerDataset(file, { timingFrom, seed: 1 });
+        expect(alone.skipped).toEqual([]);
+        for (const trace of alone.traces) {
+          expect(trace).toEqual(byTask.get(trace.task));
+          compared += 1;
+        }
+      }
+      expect(compared).toBe(whole.traces.length);
+    },
+  );
 });
