@@ -33,6 +33,7 @@ const { values } = parseArgs({
     policies: { type: 'string', default: 'dsp:gate=0.3;dsp:value=3;dsp:tau=0.9,beta=2,gate=0.5' },
     seed: { type: 'string', default: '1' },
     tasks: { type: 'string' },
+    'value-by-speed': { type: 'boolean', default: false },
   },
 });
 const speed = Number(values.speed);
@@ -54,6 +55,16 @@ const figures = (metrics: SuiteMetrics, scale: number): string[] => [
   (metrics.costUsd ?? Number.NaN).toFixed(6).padStart(9),
   (metrics.wastedCostUsd ?? Number.NaN).toFixed(6).padStart(9),
 ];
+/** Mean k per round, rounds, and the seconds one accepted step saves as the economic policy sees it (mean finished T call − mean A call, on the run's own clock). */
+const rounds = (results: readonly TaskResult[]): string[] => {
+  const all = results.flatMap((result) => result.rounds);
+  const mean = (role: 'approx' | 'target'): number => {
+    // As CallEconomics counts them: A calls that finished; T calls that finished and were not wasted.
+    const calls = results.flatMap((result) => result.records).filter((record) => record.role === role && record.status !== 'cancelled' && record.error === undefined && (role === 'approx' || record.status !== 'discarded'));
+    return calls.reduce((sum, record) => sum + record.endMs - record.startMs, 0) / Math.max(1, calls.length);
+  };
+  return [(all.reduce((sum, round) => sum + round.k, 0) / Math.max(1, all.length)).toFixed(2).padStart(6), String(all.length).padStart(6), ((mean('target') - mean('approx')) / 1000).toFixed(3).padStart(8)];
+};
 const stopped = (results: readonly TaskResult[]): number => results.reduce((sum, result) => sum + result.rounds.filter((round) => round.stoppedAfter !== undefined).length, 0);
 const withConfidence = (results: readonly TaskResult[]): string => {
   const guesses = results.flatMap((result) => result.records).filter((record) => record.role === 'approx' && record.action !== undefined && record.attemptOf === undefined);
@@ -61,7 +72,7 @@ const withConfidence = (results: readonly TaskResult[]): string => {
 };
 
 process.stdout.write(`suite ${values.suite}: ${traces.length} tasks, synthetic confidence (seed ${values.seed}), served at speed ×${speed}, prices ${priceTable.name}\n`);
-line(['policy'.padEnd(30), 'run'.padEnd(25), 'latency s', '   cost $', ' wasted $', 'stopped', 'confident']);
+line(['policy'.padEnd(30), 'run'.padEnd(25), 'latency s', '   cost $', ' wasted $', 'stopped', 'confident', 'mean k', 'rounds', 'T−A s']);
 try {
   for (const text of values.policies.split(';').map((part) => part.trim())) {
     const spec = parsePolicySpec(text);
@@ -73,22 +84,25 @@ try {
         actionsMatch: openAgiActionSpace.actionsMatch,
         buildPolicy: (built) => createDspPolicy(built as { name: string; options: Record<string, number> }, { trainer: 'in-process' }),
       });
-      line([text.padEnd(30), label.padEnd(25), ...figures(run.metrics, 1), String(stopped(run.results)).padStart(7), withConfidence(run.results).padStart(9)]);
+      line([text.padEnd(30), label.padEnd(25), ...figures(run.metrics, 1), String(stopped(run.results)).padStart(7), withConfidence(run.results).padStart(9), ...rounds(run.results)]);
     }
+    // Live, the served calls take 1/speed of their recorded time while their tokens cost the same, so a value of time
+    // buys speed-times fewer steps than in replay; --value-by-speed multiplies the economic policy's value by the speed.
+    const liveSpec = values['value-by-speed'] && spec.kind === 'dsp' && spec.options.value !== undefined ? { ...spec, options: { ...spec.options, value: spec.options.value * speed } } : spec;
     for (const [label, approxConfidence] of [['live, no flag', false], ['live, --approx-confidence', true]] as const) {
       const outcome = await runLiveSuite({
         suite: values.suite,
         tasks: suite.traces.map((trace) => taskForText(trace.task, trace.id)),
         approx: { model: `openai-compatible:approx@${server.url}`, strategy: 'direct' },
         target: { model: `openai-compatible:target@${server.url}`, strategy: targetStrategy },
-        policy: spec,
+        policy: liveSpec,
         env: {},
         priceTable,
         maxSteps: 50,
         approxConfidence,
       });
       if (outcome.failures.length > 0) throw new Error(`${outcome.failures.length} tasks failed`);
-      line([text.padEnd(30), label.padEnd(25), ...figures(outcome.metrics, speed), String(stopped(outcome.results)).padStart(7), withConfidence(outcome.results).padStart(9)]);
+      line([text.padEnd(30), label.padEnd(25), ...figures(outcome.metrics, speed), String(stopped(outcome.results)).padStart(7), withConfidence(outcome.results).padStart(9), ...rounds(outcome.results)]);
     }
   }
 } finally {
