@@ -9,8 +9,10 @@
  *
  * Each live call's own overhead (HTTP on loopback, a few milliseconds) is scaled up by the speed too, so a high speed
  * inflates live latencies against the replay's; `--tasks N` plans only the first N tasks, to afford a lower speed.
+ * The economic policy's value of time is multiplied by the speed in the live runs (`--raw-value`: not), because their
+ * calls are that much faster than recorded while they cost the same (docs/live-agents.md).
  *
- *   npm run build && node --import tsx bench/live-confidence.ts [--suite openagi-cot] [--speed 100] [--tasks 121] [--policies 'dsp:gate=0.3;dsp:value=3']
+ *   npm run build && node --import tsx bench/live-confidence.ts [--suite openagi-cot] [--speed 100] [--tasks 121] [--policies 'dsp:gate=0.3;dsp:value=3'] [--raw-value]
  */
 import { parseArgs } from 'node:util';
 import { builtinPriceTable, type PriceTable } from '../dist/ledger/prices.js';
@@ -33,10 +35,14 @@ const { values } = parseArgs({
     policies: { type: 'string', default: 'dsp:gate=0.3;dsp:value=3;dsp:tau=0.9,beta=2,gate=0.5' },
     seed: { type: 'string', default: '1' },
     tasks: { type: 'string' },
-    'value-by-speed': { type: 'boolean', default: false },
+    'raw-value': { type: 'boolean', default: false },
   },
 });
 const speed = Number(values.speed);
+// Live, a served call takes 1/speed of its recorded time while its tokens cost the same, so an economic policy
+// (`dsp:value=V`) would see each step save speed times fewer seconds than in replay and buy far fewer: the live runs
+// use value V × speed, which makes the same choices as V in replay. `--raw-value` runs them with V as written.
+const scaleValue = !values['raw-value'];
 const embedded = embeddedSuite(values.suite, 1);
 const suite = { ...embedded, traces: embedded.traces.slice(0, values.tasks === undefined ? undefined : Number(values.tasks)) };
 const traces = withSyntheticConfidence(suite.traces, Number(values.seed));
@@ -71,7 +77,7 @@ const withConfidence = (results: readonly TaskResult[]): string => {
   return `${guesses.filter((record) => record.confidence !== undefined).length}/${guesses.length}`;
 };
 
-process.stdout.write(`suite ${values.suite}: ${traces.length} tasks, synthetic confidence (seed ${values.seed}), served at speed ×${speed}, prices ${priceTable.name}\n`);
+process.stdout.write(`suite ${values.suite}: ${traces.length} tasks, synthetic confidence (seed ${values.seed}), served at speed ×${speed}, prices ${priceTable.name}${scaleValue ? `, live dsp:value=V run with V × ${speed}` : ''}\n`);
 line(['policy'.padEnd(30), 'run'.padEnd(25), 'latency s', '   cost $', ' wasted $', 'stopped', 'confident', 'mean k', 'rounds', 'T−A s']);
 try {
   for (const text of values.policies.split(';').map((part) => part.trim())) {
@@ -86,9 +92,7 @@ try {
       });
       line([text.padEnd(30), label.padEnd(25), ...figures(run.metrics, 1), String(stopped(run.results)).padStart(7), withConfidence(run.results).padStart(9), ...rounds(run.results)]);
     }
-    // Live, the served calls take 1/speed of their recorded time while their tokens cost the same, so a value of time
-    // buys speed-times fewer steps than in replay; --value-by-speed multiplies the economic policy's value by the speed.
-    const liveSpec = values['value-by-speed'] && spec.kind === 'dsp' && spec.options.value !== undefined ? { ...spec, options: { ...spec.options, value: spec.options.value * speed } } : spec;
+    const liveSpec = scaleValue && spec.kind === 'dsp' && spec.options.value !== undefined ? { ...spec, options: { ...spec.options, value: spec.options.value * speed } } : spec;
     for (const [label, approxConfidence] of [['live, no flag', false], ['live, --approx-confidence', true]] as const) {
       const outcome = await runLiveSuite({
         suite: values.suite,
