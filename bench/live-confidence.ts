@@ -9,8 +9,10 @@
  *
  * Each live call's own overhead (HTTP on loopback, a few milliseconds) is scaled up by the speed too, so a high speed
  * inflates live latencies against the replay's; `--tasks N` plans only the first N tasks, to afford a lower speed.
+ * The economic policy's value of time is multiplied by the speed in the live runs (`--raw-value`: not), because their
+ * calls are that much faster than recorded while they cost the same (docs/live-agents.md).
  *
- *   npm run build && node --import tsx bench/live-confidence.ts [--suite openagi-cot] [--speed 100] [--tasks 121] [--policies 'dsp:gate=0.3;dsp:value=3']
+ *   npm run build && node --import tsx bench/live-confidence.ts [--suite openagi-cot] [--speed 100] [--tasks 121] [--policies 'dsp:gate=0.3;dsp:value=3'] [--raw-value]
  */
 import { parseArgs } from 'node:util';
 import { builtinPriceTable, type PriceTable } from '../dist/ledger/prices.js';
@@ -33,9 +35,14 @@ const { values } = parseArgs({
     policies: { type: 'string', default: 'dsp:gate=0.3;dsp:value=3;dsp:tau=0.9,beta=2,gate=0.5' },
     seed: { type: 'string', default: '1' },
     tasks: { type: 'string' },
+    'raw-value': { type: 'boolean', default: false },
   },
 });
 const speed = Number(values.speed);
+// Live, a served call takes 1/speed of its recorded time while its tokens cost the same, so an economic policy
+// (`dsp:value=V`) would see each step save speed times fewer seconds than in replay and buy far fewer: the live runs
+// use value V × speed, which makes the same choices as V in replay. `--raw-value` runs them with V as written.
+const scaleValue = !values['raw-value'];
 const embedded = embeddedSuite(values.suite, 1);
 const suite = { ...embedded, traces: embedded.traces.slice(0, values.tasks === undefined ? undefined : Number(values.tasks)) };
 const traces = withSyntheticConfidence(suite.traces, Number(values.seed));
@@ -54,14 +61,24 @@ const figures = (metrics: SuiteMetrics, scale: number): string[] => [
   (metrics.costUsd ?? Number.NaN).toFixed(6).padStart(9),
   (metrics.wastedCostUsd ?? Number.NaN).toFixed(6).padStart(9),
 ];
+/** Mean k per round, rounds, and the seconds one accepted step saves as the economic policy sees it (mean finished T call − mean A call, on the run's own clock). */
+const rounds = (results: readonly TaskResult[]): string[] => {
+  const all = results.flatMap((result) => result.rounds);
+  const mean = (role: 'approx' | 'target'): number => {
+    // As CallEconomics counts them: A calls that finished; T calls that finished and were not wasted.
+    const calls = results.flatMap((result) => result.records).filter((record) => record.role === role && record.status !== 'cancelled' && record.error === undefined && (role === 'approx' || record.status !== 'discarded'));
+    return calls.reduce((sum, record) => sum + record.endMs - record.startMs, 0) / Math.max(1, calls.length);
+  };
+  return [(all.reduce((sum, round) => sum + round.k, 0) / Math.max(1, all.length)).toFixed(2).padStart(6), String(all.length).padStart(6), ((mean('target') - mean('approx')) / 1000).toFixed(3).padStart(8)];
+};
 const stopped = (results: readonly TaskResult[]): number => results.reduce((sum, result) => sum + result.rounds.filter((round) => round.stoppedAfter !== undefined).length, 0);
 const withConfidence = (results: readonly TaskResult[]): string => {
   const guesses = results.flatMap((result) => result.records).filter((record) => record.role === 'approx' && record.action !== undefined && record.attemptOf === undefined);
   return `${guesses.filter((record) => record.confidence !== undefined).length}/${guesses.length}`;
 };
 
-process.stdout.write(`suite ${values.suite}: ${traces.length} tasks, synthetic confidence (seed ${values.seed}), served at speed ×${speed}, prices ${priceTable.name}\n`);
-line(['policy'.padEnd(30), 'run'.padEnd(25), 'latency s', '   cost $', ' wasted $', 'stopped', 'confident']);
+process.stdout.write(`suite ${values.suite}: ${traces.length} tasks, synthetic confidence (seed ${values.seed}), served at speed ×${speed}, prices ${priceTable.name}${scaleValue ? `, live dsp:value=V run with V × ${speed}` : ''}\n`);
+line(['policy'.padEnd(30), 'run'.padEnd(25), 'latency s', '   cost $', ' wasted $', 'stopped', 'confident', 'mean k', 'rounds', 'T−A s']);
 try {
   for (const text of values.policies.split(';').map((part) => part.trim())) {
     const spec = parsePolicySpec(text);
@@ -73,22 +90,23 @@ try {
         actionsMatch: openAgiActionSpace.actionsMatch,
         buildPolicy: (built) => createDspPolicy(built as { name: string; options: Record<string, number> }, { trainer: 'in-process' }),
       });
-      line([text.padEnd(30), label.padEnd(25), ...figures(run.metrics, 1), String(stopped(run.results)).padStart(7), withConfidence(run.results).padStart(9)]);
+      line([text.padEnd(30), label.padEnd(25), ...figures(run.metrics, 1), String(stopped(run.results)).padStart(7), withConfidence(run.results).padStart(9), ...rounds(run.results)]);
     }
+    const liveSpec = scaleValue && spec.kind === 'dsp' && spec.options.value !== undefined ? { ...spec, options: { ...spec.options, value: spec.options.value * speed } } : spec;
     for (const [label, approxConfidence] of [['live, no flag', false], ['live, --approx-confidence', true]] as const) {
       const outcome = await runLiveSuite({
         suite: values.suite,
         tasks: suite.traces.map((trace) => taskForText(trace.task, trace.id)),
         approx: { model: `openai-compatible:approx@${server.url}`, strategy: 'direct' },
         target: { model: `openai-compatible:target@${server.url}`, strategy: targetStrategy },
-        policy: spec,
+        policy: liveSpec,
         env: {},
         priceTable,
         maxSteps: 50,
         approxConfidence,
       });
       if (outcome.failures.length > 0) throw new Error(`${outcome.failures.length} tasks failed`);
-      line([text.padEnd(30), label.padEnd(25), ...figures(outcome.metrics, speed), String(stopped(outcome.results)).padStart(7), withConfidence(outcome.results).padStart(9)]);
+      line([text.padEnd(30), label.padEnd(25), ...figures(outcome.metrics, speed), String(stopped(outcome.results)).padStart(7), withConfidence(outcome.results).padStart(9), ...rounds(outcome.results)]);
     }
   }
 } finally {

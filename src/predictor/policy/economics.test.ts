@@ -70,6 +70,21 @@ describe('the economic rule', () => {
     expect(economicK([0.8, 0.6], economics, 1, 0)).toBe(0);
   });
 
+  it('sees calls served N times faster save N times fewer seconds, and makes the same choices with the value × N', () => {
+    // A live run against `dsp serve --speed 25`: the same calls at the same prices, each taking 1/25 of its time.
+    const observed = (speed: number): StepEconomics => {
+      const economics = new CallEconomics();
+      economics.observe({ records: [call('approx', 'accepted', 0, 1800 / speed, 0.001), call('target', 'accepted', 0, 9000 / speed, 0.009)] });
+      return economics.estimate()!;
+    };
+    expect(observed(1).secondsSavedPerStep).toBeCloseTo(7.2, 12);
+    expect(observed(25).secondsSavedPerStep).toBeCloseTo(0.288, 12);
+    const survival = [0.9, 0.6, 0.4, 0.2, 0.1];
+    expect(economicK(survival, observed(1), 10, 1)).toBe(4);
+    expect(economicK(survival, observed(25), 10, 1)).toBe(1);
+    expect(economicK(survival, observed(25), 10 * 25, 1)).toBe(4);
+  });
+
   it('with kmin = 0 makes the first guess pay for its own A call', () => {
     // Step 2 alone gains 0.1 · 0.02 − 0.9 · 0.01 < 0: not worth A's first call.
     expect(economicK([0.1], economics, 10, 0)).toBe(0);
