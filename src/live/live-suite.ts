@@ -353,23 +353,7 @@ function createLiveAgent(role: Role, options: LiveSuiteOptions, actionSpace: Act
     onUnparsable: role === 'approx' ? 'mismatch' : 'throw',
     ...(onParseFailure === undefined ? {} : { onParseFailure: (failure: ParseFailure) => onParseFailure(role, failure) }),
   };
-  const caller: LiveCallerOptions = {
-    role,
-    modelName: model.modelName,
-    attempt: createModelCaller(model.model, {
-      modelName: model.modelName,
-      timeoutMs: options.callTimeoutMs ?? liveDefaults.callTimeoutMs,
-      ...(role === 'approx' && options.approxConfidence === true ? { logprobs: true } : {}),
-    }),
-    retry: options.retry ?? {},
-    random: run.random,
-    clock: run.clock,
-    limiter: run.limiter,
-    telemetry: run.telemetry,
-    tokenEstimates: run.tokenEstimates,
-    provider: model.spec.provider,
-    ...(run.budget === undefined ? {} : { budget: run.budget }),
-  };
+  const caller = runCaller(options, run, role, model, role === 'approx' && options.approxConfidence === true);
   // Each call gets its own caller: its requests know the call's context (speculative or not) and report their
   // failed attempts to the engine through the call's options.
   const environment = options.environment;
@@ -387,6 +371,27 @@ function createLiveAgent(role: Role, options: LiveSuiteOptions, actionSpace: Act
   return { agent: withModelLabel(agent, modelLabel(model)), model, strategyName: typeof spec.strategy === 'string' ? spec.strategy : spec.strategy.name };
 }
 
+/** A caller of the run for one model: its requests share the run's retries, limiter, budget, telemetry and estimates. */
+function runCaller(options: LiveSuiteOptions, run: LiveRun, role: Role, model: ProviderModel, logprobs: boolean): LiveCallerOptions {
+  return {
+    role,
+    modelName: model.modelName,
+    attempt: createModelCaller(model.model, {
+      modelName: model.modelName,
+      timeoutMs: options.callTimeoutMs ?? liveDefaults.callTimeoutMs,
+      ...(logprobs ? { logprobs: true } : {}),
+    }),
+    retry: options.retry ?? {},
+    random: run.random,
+    clock: run.clock,
+    limiter: run.limiter,
+    telemetry: run.telemetry,
+    tokenEstimates: run.tokenEstimates,
+    provider: model.spec.provider,
+    ...(run.budget === undefined ? {} : { budget: run.budget }),
+  };
+}
+
 /**
  * The model of the environment's tools (`toolModel`, default the target's): its requests go through a caller of the
  * run like the agents' — as the target's on the committed path, since a tool that calls a model runs only on the
@@ -400,19 +405,7 @@ function createToolModel(options: LiveSuiteOptions, run: LiveRun): { model: Prov
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
   const name = modelLabel(model);
-  const caller: LiveCallerOptions = {
-    role: 'target',
-    modelName: model.modelName,
-    attempt: createModelCaller(model.model, { modelName: model.modelName, timeoutMs: options.callTimeoutMs ?? liveDefaults.callTimeoutMs }),
-    retry: options.retry ?? {},
-    random: run.random,
-    clock: run.clock,
-    limiter: run.limiter,
-    telemetry: run.telemetry,
-    tokenEstimates: run.tokenEstimates,
-    provider: model.spec.provider,
-    ...(run.budget === undefined ? {} : { budget: run.budget }),
-  };
+  const caller = runCaller(options, run, 'target', model, false);
   return {
     model,
     live: {
