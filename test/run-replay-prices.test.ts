@@ -15,6 +15,7 @@ import { type ReplayServer, startReplayServer } from '../src/server/replay-serve
 import type { BenchSummary } from '../src/suite/bench.js';
 import { loadTraces, parseTraces } from '../src/traces/format.js';
 import { spawnDsp } from './fixtures/cli/spawn-dsp.js';
+import { servedModelArgs } from './fixtures/serve/served-run.js';
 
 const fixturePath = join(import.meta.dirname, 'fixtures', 'serve', 'openagi-mini.jsonl');
 const directory = mkdtempSync(join(tmpdir(), 'dsp-run-prices-'));
@@ -37,10 +38,7 @@ async function liveRun(server: ReplayServer, policy: string): Promise<{ stdout: 
     'run',
     '--tasks-from',
     fixturePath,
-    '--approx',
-    `openai-compatible:approx@${server.url}`,
-    '--target',
-    `openai-compatible:target@${server.url}`,
+    ...servedModelArgs(server.url),
     '--policy',
     policy,
     '--prices',

@@ -24,6 +24,7 @@ import { runSuite } from '../suite/run-suite.js';
 import { loadTraces, parseTraces } from '../traces/format.js';
 import type { Trace } from '../traces/schema.js';
 import { runLiveSuite, type LiveSuiteOptions } from './live-suite.js';
+import { servedModelArgs } from '../../test/fixtures/serve/served-run.js';
 
 const fixturePath = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'serve', 'openagi-mini.jsonl');
 const plainTraces: Trace[] = loadTraces(fixturePath);
@@ -270,10 +271,7 @@ describe('a reply without log-probabilities', () => {
         'run',
         '--tasks-from',
         fixturePath,
-        '--approx',
-        `openai-compatible:approx@${server.url}`,
-        '--target',
-        `openai-compatible:target@${server.url}`,
+        ...servedModelArgs(server.url),
         '--policy',
         'fixed:2',
         '--approx-confidence',

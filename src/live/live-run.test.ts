@@ -21,6 +21,7 @@ import type { Trace } from '../traces/schema.js';
 import { isModelCallError } from '../agents/errors.js';
 import { isBudgetExceededError } from './budget.js';
 import { runLiveSuite, type LiveSuiteOptions } from './live-suite.js';
+import { servedModelArgs, servedPrices } from '../../test/fixtures/serve/served-run.js';
 
 const fixturePath = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'serve', 'openagi-mini.jsonl');
 const traces: Trace[] = loadTraces(fixturePath);
@@ -115,10 +116,7 @@ describe('dsp run through the fault proxy, in a process', () => {
       'run',
       '--tasks-from',
       fixturePath,
-      '--approx',
-      `openai-compatible:approx@${proxy.url}`,
-      '--target',
-      `openai-compatible:target@${proxy.url}`,
+      ...servedModelArgs(proxy.url),
       '--policy',
       'fixed:4',
       '--retries',
@@ -232,10 +230,7 @@ describe('dsp run --max-concurrency, in a process', () => {
       'run',
       '--tasks-from',
       fixturePath,
-      '--approx',
-      `openai-compatible:approx@${proxy.url}`,
-      '--target',
-      `openai-compatible:target@${proxy.url}`,
+      ...servedModelArgs(proxy.url),
       '--policy',
       'fixed:4',
       '--max-concurrency',
@@ -303,10 +298,7 @@ describe('live runs under a tokens-per-minute limit', () => {
 
 describe('live runs with a budget', () => {
   // gpt-4.1-mini's and gpt-4.1's list prices for the replayed models: a step of T costs about $0.0026.
-  const priceTable: PriceTable = {
-    name: 'test',
-    models: { approx: { inputUsdPerMTok: 0.4, outputUsdPerMTok: 1.6 }, target: { inputUsdPerMTok: 2, outputUsdPerMTok: 8 } },
-  };
+  const priceTable: PriceTable = servedPrices;
   let server: ReplayServer;
   beforeAll(async () => {
     server = await startReplayServer({ traces, speed: 20 });
@@ -377,16 +369,13 @@ describe('dsp run --budget-usd, in a process', () => {
     const pricesPath = join(directory, 'prices.json');
     writeFileSync(
       pricesPath,
-      JSON.stringify({ name: 'replay', models: { approx: { inputUsdPerMTok: 0.4, outputUsdPerMTok: 1.6 }, target: { inputUsdPerMTok: 2, outputUsdPerMTok: 8 } } }),
+      JSON.stringify(servedPrices),
     );
     const dsp = spawnDsp([
       'run',
       '--tasks-from',
       fixturePath,
-      '--approx',
-      `openai-compatible:approx@${server.url}`,
-      '--target',
-      `openai-compatible:target@${server.url}`,
+      ...servedModelArgs(server.url),
       '--policy',
       'fixed:4',
       '--prices',
@@ -480,10 +469,7 @@ describe('a task whose target always fails', () => {
       'run',
       '--tasks-from',
       fixturePath,
-      '--approx',
-      `openai-compatible:approx@${proxy.url}`,
-      '--target',
-      `openai-compatible:target@${proxy.url}`,
+      ...servedModelArgs(proxy.url),
       '--policy',
       'fixed:4',
       '--retries',

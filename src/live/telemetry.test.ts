@@ -19,6 +19,7 @@ import { loadTraces } from '../traces/format.js';
 import { runLiveSuite } from './live-suite.js';
 import { travelPlannerLiveEnvironment } from './live-environment.js';
 import { otlpTracesUrl } from './otlp-url.js';
+import { servedModelArgs, servedPrices } from '../../test/fixtures/serve/served-run.js';
 
 const fixturePath = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'serve', 'openagi-mini.jsonl');
 const traces = loadTraces(fixturePath);
@@ -202,17 +203,14 @@ describe('dsp run with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
     const pricesPath = join(mkdtempSync(join(tmpdir(), 'dsp-otlp-')), 'prices.json');
     writeFileSync(
       pricesPath,
-      JSON.stringify({ name: 'replay', models: { approx: { inputUsdPerMTok: 0.4, outputUsdPerMTok: 1.6 }, target: { inputUsdPerMTok: 2, outputUsdPerMTok: 8 } } }),
+      JSON.stringify(servedPrices),
     );
     const dsp = spawnDsp(
       [
         'run',
         '--tasks-from',
         fixturePath,
-        '--approx',
-        `openai-compatible:approx@${server.url}`,
-        '--target',
-        `openai-compatible:target@${server.url}`,
+        ...servedModelArgs(server.url),
         '--policy',
         'fixed:2',
         '--prices',

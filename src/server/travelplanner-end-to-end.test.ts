@@ -24,12 +24,10 @@ import { parsePolicySpec } from '../policies/registry.js';
 import { loadTraces, parseTraces } from '../traces/format.js';
 import { type ReplayServer, startReplayServer } from './replay-server.js';
 import { placeholderPlan } from './travelplanner-answers.js';
+import { servedPrices } from '../../test/fixtures/serve/served-run.js';
 
 // Prices for the served models (`openai-compatible:approx` / `:target` are priced by their model ids).
-const prices: PriceTable = {
-  name: 'test-prices',
-  models: { approx: { inputUsdPerMTok: 0.4, outputUsdPerMTok: 1.6 }, target: { inputUsdPerMTok: 2, outputUsdPerMTok: 8 } },
-};
+const prices: PriceTable = servedPrices;
 
 const examplePath = join(import.meta.dirname, '..', '..', 'data', 'examples', 'travelplanner-mini.jsonl');
 const traces = loadTraces(examplePath);
@@ -168,7 +166,7 @@ describe('dsp run --env travelplanner --record, then dsp bench on the recording'
     const recording = join(mkdtempSync(join(tmpdir(), 'dsp-travelplanner-')), 'rec.jsonl');
     const model = (role: string): string => `openai-compatible:${role}@${server.url}`;
     const pricesPath = join(recording, '..', 'prices.json');
-    writeFileSync(pricesPath, JSON.stringify({ name: 'test-prices', models: prices.models }));
+    writeFileSync(pricesPath, JSON.stringify(servedPrices));
     const run = await runDsp(
       [
         'run', '--env', 'travelplanner', '--tasks-from', examplePath, '--policy', 'fixed:4', '--approx', model('approx'), '--target', model('target'),

@@ -8,6 +8,7 @@ import { type ReplayServer, startReplayServer } from '../../server/replay-server
 import { loadTraces, parseTraces } from '../../traces/format.js';
 import type { Trace } from '../../traces/schema.js';
 import { looksLikeTraceFile, resolveRunOptions, resolveRunSuite, resolveRunTasks, runCommandAction } from './run.js';
+import { servedModelArgs } from '../../../test/fixtures/serve/served-run.js';
 
 const fixturePath = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'serve', 'openagi-mini.jsonl');
 const directory = mkdtempSync(join(tmpdir(), 'dsp-run-'));
@@ -58,10 +59,7 @@ describe('dsp run in a process', () => {
       'run',
       '--tasks-from',
       fixturePath,
-      '--approx',
-      `openai-compatible:approx@${server.url}`,
-      '--target',
-      `openai-compatible:target@${server.url}`,
+      ...servedModelArgs(server.url),
       '--policy',
       'fixed:2',
       '--record',
@@ -110,10 +108,7 @@ describe('dsp run with a failing task, in a process', () => {
       'run',
       '--tasks-from',
       tracesPath,
-      '--approx',
-      `openai-compatible:approx@${server.url}`,
-      '--target',
-      `openai-compatible:target@${server.url}`,
+      ...servedModelArgs(server.url),
       '--policy',
       'fixed:2',
       '--record',
