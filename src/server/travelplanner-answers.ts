@@ -101,18 +101,40 @@ export function answerPlannerPrompt(book: TraceBook, prompt: string): ReplayAnsw
   };
 }
 
-/** The first recorded plan for `query`: a Planner step with that argument, else one of a trace of that task. */
-function recordedPlan(book: TraceBook, query: string): { trace: Trace; step: number; tool: TraceTool; plan: string } | undefined {
-  const plans: { trace: Trace; step: number; tool: TraceTool; plan: string; argument: string }[] = [];
-  for (const trace of book.all) {
-    trace.steps.forEach((record, index) => {
-      const parsed = parseTravelPlannerAction(record.target.action);
-      const tool = record.target.tool;
-      if (parsed?.tool === 'Planner' && tool?.observation !== undefined) {
-        plans.push({ trace, step: index + 1, tool, plan: tool.observation, argument: parsed.argument });
-      }
-    });
+/** A plan a trace recorded: the committed `Planner[argument]` step and its tool execution's observation. */
+interface RecordedPlan {
+  trace: Trace;
+  step: number;
+  tool: TraceTool;
+  plan: string;
+  argument: string;
+}
+
+/** The recorded plans of each book, in file order, found once (a served run asks for a plan per task). */
+const plansByBook = new WeakMap<TraceBook, readonly RecordedPlan[]>();
+
+function recordedPlans(book: TraceBook): readonly RecordedPlan[] {
+  let plans = plansByBook.get(book);
+  if (plans === undefined) {
+    const found: RecordedPlan[] = [];
+    for (const trace of book.all) {
+      trace.steps.forEach((record, index) => {
+        const parsed = parseTravelPlannerAction(record.target.action);
+        const tool = record.target.tool;
+        if (parsed?.tool === 'Planner' && tool?.observation !== undefined) {
+          found.push({ trace, step: index + 1, tool, plan: tool.observation, argument: parsed.argument });
+        }
+      });
+    }
+    plans = found;
+    plansByBook.set(book, plans);
   }
+  return plans;
+}
+
+/** The first recorded plan for `query`: a Planner step with that argument, else one of a trace of that task. */
+function recordedPlan(book: TraceBook, query: string): RecordedPlan | undefined {
+  const plans = recordedPlans(book);
   const sameText = (left: string, right: string): boolean => left.trim() === right.trim();
   return plans.find((plan) => sameText(plan.argument, query)) ?? plans.find((plan) => book.tracesOf(query).includes(plan.trace));
 }
