@@ -44,7 +44,7 @@ export interface SparseVector {
 }
 
 /** Bumped whenever the meaning of a feature slot changes; a saved state of another version is incompatible. */
-export const featurizerVersion = 3;
+export const featurizerVersion = 4;
 
 /** Slots of the dense block. */
 const dense = {
@@ -99,10 +99,17 @@ const family = {
   offsetStep: 23,
   confidence: 24,
   confidenceTool: 25,
+  confidenceLogit: 26,
 } as const;
 
 /** Bins of A's confidence in a guess: tenths. */
 const confidenceBins = 10;
+
+/** The log-odds of a confidence, clipped to ±4 (confidences of 0 and 1 are finite). */
+function confidenceLogOdds(confidence: number): number {
+  const p = Math.min(1 - 1e-6, Math.max(1e-6, confidence));
+  return Math.max(-4, Math.min(4, Math.log(p / (1 - p))));
+}
 
 /**
  * The tool of an action (canonical string): the text before its first `[` or `(`, without JSON quotes, e.g.
@@ -267,6 +274,9 @@ export class Featurizer {
       const bin = Math.min(confidenceBins - 1, Math.max(0, Math.floor(state.guessConfidence * confidenceBins)));
       push(hashed(mixHash(family.confidence * 0x1000193, bin)), 1);
       push(hashed(mixHash(guess.guessToolHash ^ family.confidenceTool, bin)), 1);
+      // And as a number, its log-odds: one weight shared by every guess, so a confidence that ranks guesses well is
+      // taken up in a few dozen judged guesses where ten bins × tools take hundreds.
+      push(hashed(mixHash(family.confidenceLogit * 0x1000193, 1)), confidenceLogOdds(state.guessConfidence) / 2);
     }
   }
 

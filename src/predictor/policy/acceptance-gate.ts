@@ -51,7 +51,14 @@ const family = {
   exact: 9,
   taskStepGuess: 10,
   confidence: 11,
+  confidenceLogOdds: 12,
 } as const;
+
+/** A's confidence as a number: its log-odds, clipped to ±4, halved (so a slot's value stays within ±2). */
+function confidenceValue(confidence: number): number {
+  const p = Math.min(1 - 1e-6, Math.max(1e-6, confidence));
+  return Math.max(-4, Math.min(4, Math.log(p / (1 - p)))) / 2;
+}
 
 /** Online logistic regression of "T accepts this guess". */
 export class AcceptanceGate {
@@ -80,9 +87,7 @@ export class AcceptanceGate {
 
   /** P(T accepts the guess). */
   probability(context: GuessContext): number {
-    let score = 0;
-    for (const slot of this.slots(context)) score += this.weights[slot]!;
-    return 1 / (1 + Math.exp(-score));
+    return 1 / (1 + Math.exp(-this.score(context)));
   }
 
   /**
@@ -102,14 +107,30 @@ export class AcceptanceGate {
   /** One SGD step of the log-loss on a judged guess. */
   learn(context: GuessContext, accepted: boolean): void {
     const slots = this.slots(context);
-    let score = 0;
-    for (const slot of slots) score += this.weights[slot]!;
-    const gradient = 1 / (1 + Math.exp(-score)) - (accepted ? 1 : 0);
-    const step = (this.settings.learningRate * gradient) / Math.sqrt(slots.length);
+    const gradient = this.probability(context) - (accepted ? 1 : 0);
+    const step = (this.settings.learningRate * gradient) / Math.sqrt(slots.length + (context.confidence === undefined ? 0 : 1));
     for (const slot of slots) this.weights[slot] = this.weights[slot]! - step;
+    if (context.confidence !== undefined) {
+      const slot = this.confidenceSlot();
+      this.weights[slot] = this.weights[slot]! - step * confidenceValue(context.confidence);
+    }
     this.judged += 1;
   }
 
+  /** The log-odds of acceptance: the unit-valued slots, and A's confidence as a number when it gave one. */
+  private score(context: GuessContext): number {
+    let score = 0;
+    for (const slot of this.slots(context)) score += this.weights[slot]!;
+    if (context.confidence !== undefined) score += this.weights[this.confidenceSlot()]! * confidenceValue(context.confidence);
+    return score;
+  }
+
+  /** The slot of A's confidence as a number. */
+  private confidenceSlot(): number {
+    return hashString('confidence log-odds', family.confidenceLogOdds) & this.mask;
+  }
+
+  /** The unit-valued slots of a guess in context. */
   private slots(context: GuessContext): number[] {
     const { guess, history, step } = context;
     const last = history[history.length - 1] ?? '<start>';

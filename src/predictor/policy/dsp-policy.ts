@@ -13,6 +13,8 @@
  *
  * With `value` set (the economic policy), k is the one that maximises the expected gain of the round under the
  * survival head's forecast, and each guess as it arrives is weighed again with the acceptance head (economics.ts).
+ * Once A's confidence in its guesses has proven informative in the run (confidence-record.ts), a round starts at its
+ * cap instead and the acceptance head alone stops it, at the first guess not worth speculating past.
  */
 import { canonicalAction } from '../../core/actions.js';
 import { CorruptStateError, describeCause, DspError } from '../../core/errors.js';
@@ -27,6 +29,7 @@ import type { Trainer, TrainerFactory, TrainerStats } from '../training/trainer.
 import { logistic, type PredictorWeights } from '../training/trainer-core.js';
 import { CallEconomics, economicK, stepGainUsd } from './economics.js';
 import { AcceptanceGate, gateDefaults, type GuessContext } from './acceptance-gate.js';
+import { ConfidenceRecord } from './confidence-record.js';
 import { coldStartK, kFromValue, trainerSettingsOf, type DspSettings } from './dsp-settings.js';
 import { linearModelDescription, type PredictorModelDescription, type PredictorSnapshot, type PredictorStateStore } from './predictor-state.js';
 
@@ -70,6 +73,14 @@ function confidencesOf(round: RoundRecord): Array<number | undefined> | undefine
   return round.guessConfidences?.map((confidence) => confidence ?? undefined);
 }
 
+/**
+ * The guesses of a finished round that T judged: the accepted ones, then the rejected one at the break (guesses after
+ * it were made on a wrong prefix and are stale, not data).
+ */
+function judgedGuesses(round: RoundRecord): number {
+  return Math.min(round.guesses.length, round.acceptedCount + (round.committedCount > round.acceptedCount ? 1 : 0));
+}
+
 /** A predictor state with a guess in view (and A's confidence in it, when given). */
 function withGuess(state: PredictorState, context: GuessContext): PredictorState {
   return { ...state, guess: context.guess, ...(context.confidence === undefined ? {} : { guessConfidence: context.confidence }) };
@@ -97,6 +108,8 @@ export class DspPolicy implements KPolicy {
   private weights: PredictorWeights | undefined;
   /** A job was submitted since the weights were last taken up (deterministic mode). */
   private uptakePending = false;
+  /** How well A's confidence has ranked its judged guesses in this run. */
+  private readonly confidence = new ConfidenceRecord();
   private readonly economics = new CallEconomics();
   private overallAccepted = 0;
   private overallJudged = 0;
@@ -209,10 +222,11 @@ export class DspPolicy implements KPolicy {
 
   observeRound(round: RoundRecord, state: RoundState): void {
     this.catchUp(state);
-    if (this.gate.enabled) {
-      // Every guess T judged teaches the gate: accepted ones, then the rejected one at the break (stale ones are not data).
-      const judged = Math.min(round.guesses.length, round.acceptedCount + (round.committedCount > round.acceptedCount ? 1 : 0));
-      this.guessContexts(round.guesses, judged, confidencesOf(round)).forEach((context, index) => this.gate.learn(context, index < round.acceptedCount));
+    const judged = judgedGuesses(round);
+    if (this.gate.enabled) this.guessContexts(round.guesses, judged, confidencesOf(round)).forEach((context, index) => this.gate.learn(context, index < round.acceptedCount));
+    for (let index = 0; index < judged; index += 1) {
+      const confidence = round.guessConfidences?.[index];
+      if (confidence !== undefined && confidence !== null) this.confidence.add(confidence, index < round.acceptedCount);
     }
     const reading = readRound(round);
     const history = this.view.history;
@@ -310,7 +324,9 @@ export class DspPolicy implements KPolicy {
     const economics = this.economics.estimate();
     if (weights.hazard === undefined || economics === undefined) return undefined;
     const survival = this.survival(weights.hazard.survival, features, Math.max(0, cap - 1));
-    return Math.min(cap, economicK(survival, economics, this.settings.valueUsdPerHour, this.settings.kMin));
+    const k = Math.min(cap, economicK(survival, economics, this.settings.valueUsdPerHour, this.settings.kMin));
+    // With an informative confidence each guess is weighed as it arrives (continueAfterGuess): start at the cap.
+    return k > 0 && this.confidence.informative() ? cap : k;
   }
 
   /** P(guesses 1 … j all accepted) for j = 1 … steps, from the survival head at a round-start state. */

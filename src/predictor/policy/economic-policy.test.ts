@@ -89,6 +89,34 @@ describe('the economic policy (dsp:value=…)', () => {
     expect(informed.result.metrics.wastedCostUsd!).toBeLessThan(blind.result.metrics.wastedCostUsd! * 0.6);
   });
 
+  it("lets rounds run to the cap once A's confidence has proven informative, and not when it tells nothing", async () => {
+    const withConfidence = (confidenceOf: (right: boolean, taskIndex: number, stepIndex: number) => number) =>
+      traces.map((trace, taskIndex) => ({
+        ...trace,
+        steps: trace.steps.map((step, stepIndex) =>
+          step.approx === undefined ? step : { ...step, approx: { ...step.approx, confidence: confidenceOf(step.approx.action === step.target.action, taskIndex, stepIndex) } },
+        ),
+      }));
+    // Informative: 0.8–0.95 when right, 0.05–0.2 when wrong. Uninformative: the same spread whatever the guess.
+    const informative = withConfidence((right, task, step) => (right ? 0.8 : 0.05) + ((task * 7 + step) % 4) * 0.05);
+    const noise = withConfidence((_right, task, step) => ((task * 7 + step * 3) % 19) / 19);
+    /** Of the rounds with a guess in the last 30 tasks, the share that started at the cap (k = 8). */
+    const atCap = (outcome: Awaited<ReturnType<typeof run>>) => {
+      const ks = outcome.result.results.slice(-30).flatMap((task) => task.rounds.map((round) => round.k).filter((k) => k > 0));
+      return ks.filter((k) => k === 8).length / ks.length;
+    };
+    const blind = await run('dsp:value=3', builtinPriceTable);
+    const told = await run('dsp:value=3', builtinPriceTable, { trainer: 'in-process' }, informative);
+    const noisy = await run('dsp:value=3', builtinPriceTable, { trainer: 'in-process' }, noise);
+    expect(told.result.lossless && noisy.result.lossless).toBe(true);
+    expect(atCap(blind)).toBeLessThan(0.2);
+    expect(atCap(noisy)).toBeLessThan(0.2);
+    expect(atCap(told)).toBeGreaterThan(0.9);
+    // Every round still stops at the first doubtful guess: as fast as without the confidence, and less waste.
+    expect(told.result.metrics.latencyMs).toBeLessThanOrEqual(blind.result.metrics.latencyMs);
+    expect(told.result.metrics.wastedCostUsd!).toBeLessThan(blind.result.metrics.wastedCostUsd!);
+  });
+
   it('forecasts P(guesses 1 … j accepted), falling with j, once trained', async () => {
     let policy: DspPolicy | undefined;
     let forecast: number[] | undefined;
