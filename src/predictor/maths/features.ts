@@ -46,6 +46,17 @@ export interface SparseVector {
 /** Bumped whenever the meaning of a feature slot changes; a saved state of another version is incompatible. */
 export const featurizerVersion = 4;
 
+/** Earlier featurizer versions whose saved weights each version reads as they are. */
+const readsEarlier: Readonly<Record<number, readonly number[]>> = {
+  // Version 4 only added a slot (A's confidence as a number) that nothing of version 3 trained.
+  4: [3],
+};
+
+/** Whether weights saved with featurizer version `saved` (a state or a prior) read under version `current`. */
+export function readsFeaturizerVersion(saved: number, current: number): boolean {
+  return saved === current || (readsEarlier[current]?.includes(saved) ?? false);
+}
+
 /** Slots of the dense block. */
 const dense = {
   bias: 0,

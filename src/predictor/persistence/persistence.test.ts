@@ -133,6 +133,20 @@ describe('predictor state files', () => {
     expectCorrupt(JSON.stringify(file), /segments\.0/);
     expect(() => parsePredictorState(text, 'state.json', linearModelDescription(model.dimension + 1))).toThrow(/incompatible predictor state/);
   });
+
+  it('reads a state of featurizer version 3 as it is (version 4 only added a slot), and refuses version 2', () => {
+    const text = serializePredictorState(trainedSnapshot());
+    const withVersion = (version: number): string => {
+      const file = JSON.parse(text) as { model: { featurizerVersion: number } };
+      file.model.featurizerVersion = version;
+      return JSON.stringify(file);
+    };
+    const current = parsePredictorState(text, 'state.json', model);
+    const older = parsePredictorState(withVersion(3), 'state.json', model);
+    expect(older.trainer.weights).toEqual(current.trainer.weights);
+    expect(older.model.featurizerVersion).toBe(model.featurizerVersion);
+    expect(() => parsePredictorState(withVersion(2), 'state.json', model)).toThrow(/featurizer version 2; this predictor has .* featurizer version 4/);
+  });
 });
 
 describe('dsp policy with a state path', () => {

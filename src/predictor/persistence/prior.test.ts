@@ -55,6 +55,9 @@ describe('priors', () => {
   it('are refused when damaged or made for another feature space', () => {
     const text = serializePrior(handPrior());
     expect(() => parsePrior(text, 'prior.json', linearModelDescription(featureDimension(7)))).toThrow(/^prior\.json: incompatible prior: made for 96 weights/);
+    const withVersion = (version: number): string => text.replace(/"featurizerVersion":\d+/, `"featurizerVersion":${version}`);
+    expect(parsePrior(withVersion(3), 'prior.json', model).value).toEqual(parsePrior(text, 'prior.json', model).value);
+    expect(() => parsePrior(withVersion(2), 'prior.json', model)).toThrow(/featurizer version 2; this predictor has .* featurizer version 4/);
     const damaged = JSON.parse(text) as { heads: { value: { weights: string } } };
     damaged.heads.value.weights = 'AAAA';
     expect(() => parsePrior(JSON.stringify(damaged), 'prior.json', model)).toThrow(CorruptStateError);

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { CorruptStateError } from '../../core/errors.js';
 import { describeValidationIssues } from '../../core/validation-issues.js';
+import { readsFeaturizerVersion } from '../maths/features.js';
 import { createAdamState } from '../maths/optimizer.js';
 import type { PredictorModelDescription } from '../policy/predictor-state.js';
 import type { HazardStateData, TrainerStateData } from '../training/trainer-core.js';
@@ -79,7 +80,7 @@ export function parsePrior(text: string, location: string, expected: PredictorMo
   const parsed = priorSchema.safeParse(value);
   if (!parsed.success) throw new CorruptStateError(location, `not a ${priorFormat} prior: ${describeValidationIssues(parsed.error.issues)}`);
   const file = parsed.data;
-  if (file.model.dimension !== expected.dimension || file.model.featurizerVersion !== expected.featurizerVersion) {
+  if (file.model.dimension !== expected.dimension || !readsFeaturizerVersion(file.model.featurizerVersion, expected.featurizerVersion)) {
     throw new CorruptStateError(
       location,
       `incompatible prior: made for ${file.model.dimension} weights and featurizer version ${file.model.featurizerVersion}; ` +

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { CorruptStateError } from '../../core/errors.js';
 import { describeValidationIssues } from '../../core/validation-issues.js';
-import type { SparseVector } from '../maths/features.js';
+import { readsFeaturizerVersion, type SparseVector } from '../maths/features.js';
 import type { Segment } from '../maths/segment.js';
 import type { HazardStateData } from '../training/trainer-core.js';
 import type { PredictorModelDescription, PredictorSnapshot } from '../policy/predictor-state.js';
@@ -177,7 +177,7 @@ export function parsePredictorState(text: string, location: string, expected: Pr
     throw new CorruptStateError(location, `damaged predictor state: ${describeValidationIssues(parsed.error.issues)}`);
   }
   const file = parsed.data;
-  if (file.model.featurizerVersion !== expected.featurizerVersion || file.model.dimension !== expected.dimension) {
+  if (!readsFeaturizerVersion(file.model.featurizerVersion, expected.featurizerVersion) || file.model.dimension !== expected.dimension) {
     throw new CorruptStateError(
       location,
       `incompatible predictor state: saved for a ${file.model.kind} model with ${file.model.dimension} weights and ` +
@@ -191,7 +191,7 @@ export function parsePredictorState(text: string, location: string, expected: Pr
     throw new CorruptStateError(location, 'damaged predictor state: statistics.accepted exceeds statistics.judged');
   }
   const snapshot: PredictorSnapshot = {
-    model: { kind: file.model.kind, dimension, featurizerVersion: file.model.featurizerVersion },
+    model: { kind: file.model.kind, dimension, featurizerVersion: expected.featurizerVersion },
     trainer: {
       weights: decodeFloats(file.trainer.weights, dimension, 'trainer.weights', location),
       optimizer: {
