@@ -1,8 +1,9 @@
 /**
  * The learned `dsp` k-policy (spec §3–§4): predicts V̂(s), the number of steps up to and including the next break,
- * and answers `k = clamp(round(V̂) + β, kmin, kMax)` (kmin = 1 unless set to 0), or the cold-start k until the first
- * training. It sees only what a live run sees: the task text, the committed plan, its own rounds' outcomes, and what
- * it learned earlier.
+ * and answers `k = clamp(round(V̂) + β, kmin, kMax)` (kmin = 1 unless set to 0; with 0, `explore` turns a share
+ * of the k = 0 answers into k = 1 so the policy keeps learning), or the cold-start k until the first training. It
+ * sees only what a live run sees: the task text, the committed plan, its own rounds' outcomes, and what it learned
+ * earlier.
  *
  * Planning is synchronous and fast (a featurization and a dot product); learning happens in an injected `Trainer`
  * and the learned state is loaded and saved through an injected `PredictorStateStore`, so the policy itself does no

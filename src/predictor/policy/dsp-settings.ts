@@ -1,6 +1,7 @@
 /**
  * The `dsp` policy's settings: the knobs and learning hyperparameters, their defaults, the keys of a `dsp:` spec
- * (`dsp:tau=0.7,beta=1`), and the two rules that turn a prediction into a k.
+ * (`dsp:tau=0.7,beta=1`), the two rules that turn a prediction into a k, and which k = 0 rounds guess anyway
+ * (`explore`).
  */
 import { InvalidInputError } from '../../core/errors.js';
 import { hashText, seededRandom } from '../../core/rng.js';
