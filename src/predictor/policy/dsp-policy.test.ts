@@ -8,7 +8,7 @@ import { MemoryStateStore } from '../persistence/memory-state-store.js';
 import { inProcessTrainerFactory } from '../training/in-process-trainer.js';
 import type { TrainerSettings, TrainerStateData } from '../training/trainer-core.js';
 import { DspPolicy } from './dsp-policy.js';
-import { coldStartK, dspDefaults, kFromValue, parseDspOptions, type DspSettings } from './dsp-settings.js';
+import { coldStartK, dspDefaults, exploresRound, kFromValue, parseDspOptions, type DspSettings } from './dsp-settings.js';
 import { featureDimension } from '../maths/features.js';
 import type { Trainer, TrainerFactory } from '../training/trainer.js';
 
@@ -16,7 +16,7 @@ describe('dsp options', () => {
   it('reads every documented key and keeps the defaults for the rest', () => {
     expect(parseDspOptions({})).toEqual(dspDefaults);
     expect(
-      parseDspOptions({ tau: 0.7, beta: -1, kmax: 6, lambda: 1, lr: 0.01, epochs: 5, batch: 8, cold: 3, kmin: 0, capacity: 100, sample: 32, authors: 1, gate: 0.4, value: 12.5, prior: 1 }),
+      parseDspOptions({ tau: 0.7, beta: -1, kmax: 6, lambda: 1, lr: 0.01, epochs: 5, batch: 8, cold: 3, kmin: 0, explore: 0.2, capacity: 100, sample: 32, authors: 1, gate: 0.4, value: 12.5, prior: 1 }),
     ).toEqual({
       tau: 0.7,
       beta: -1,
@@ -27,6 +27,7 @@ describe('dsp options', () => {
       batchSize: 8,
       coldK: 3,
       kMin: 0,
+      explore: 0.2,
       bufferCapacity: 100,
       sampleSteps: 32,
       bootstrap: 'current',
@@ -48,6 +49,8 @@ describe('dsp options', () => {
     expect(() => parseDspOptions({ beta: 0.5 })).toThrow(/beta=0.5: expected a whole number/);
     expect(() => parseDspOptions({ kmax: 0 })).toThrow(/kmax=0/);
     expect(() => parseDspOptions({ kmin: 2 })).toThrow(/kmin=2: expected 0 or 1/);
+    expect(() => parseDspOptions({ explore: 1.5 })).toThrow(/explore=1.5: expected a number from 0 to 1/);
+    expect(() => parseDspOptions({ explore: -0.1 })).toThrow(/explore=-0.1/);
   });
 
   it('is built by createPolicy from a bench spec list, with the cold-start k', async () => {
@@ -84,11 +87,11 @@ describe('k from the prediction', () => {
     expect(kFromValue(settings({ beta: 3, kmax: 6 }), 4.4)).toBe(6);
   });
 
-  it('answers k = 0 once trained when kmin = 0 and V̂ + β rounds below 1', async () => {
-    // A trainer stub whose weights put V̂ = bias weight = 0.8 for every state.
+  /** A trainer stub whose weights put V̂ = bias weight = 0.8 for every state: with β = −1, "A is always wrong". */
+  function alwaysWrongTrainer(): Trainer {
     const weights = new Float64Array(featureDimension());
     weights[0] = 0.8;
-    const stub = (): Trainer => ({
+    return {
       kind: 'in-process',
       submit: () => undefined,
       currentWeights: () => ({ value: weights }),
@@ -96,15 +99,66 @@ describe('k from the prediction', () => {
       exportState: () => Promise.reject(new Error('not used')),
       close: () => Promise.resolve(),
       stats: { jobsSubmitted: 0, jobsCompleted: 0, trainings: 1, errors: 0 },
-    });
+    };
+  }
+
+  it('answers k = 0 once trained when kmin = 0 and V̂ + β rounds below 1', async () => {
     const state = { task: { id: 't', text: '' }, committed: [], roundIndex: 0, previousRounds: [], kMax: 8, remainingSteps: 5 };
-    const thrifty = createDspPolicy({ name: 'dsp:beta=-1,kmin=0', options: { beta: -1, kmin: 0 } }, { trainer: stub });
-    const paper = createDspPolicy({ name: 'dsp:beta=-1', options: { beta: -1 } }, { trainer: stub });
+    const thrifty = createDspPolicy({ name: 'dsp:beta=-1,kmin=0', options: { beta: -1, kmin: 0 } }, { trainer: alwaysWrongTrainer });
+    const paper = createDspPolicy({ name: 'dsp:beta=-1', options: { beta: -1 } }, { trainer: alwaysWrongTrainer });
     const bias = (policy: typeof paper): number => policy.estimateValue(state)!;
     expect(bias(thrifty)).toBeCloseTo(0.8, 12);
     expect(thrifty.chooseK(state)).toBe(0);
     expect(paper.chooseK(state)).toBe(1);
     await Promise.all([thrifty.close(), paper.close()]);
+  });
+
+  /** The k a policy answers at each of `steps` round starts of each of `tasks` tasks. */
+  function ksOver(options: Record<string, number>, seed: number, tasks = 20, steps = 20): number[] {
+    const policy = createDspPolicy({ name: 'dsp', options }, { trainer: alwaysWrongTrainer, seed });
+    const ks: number[] = [];
+    for (let taskIndex = 0; taskIndex < tasks; taskIndex += 1) {
+      const task = { id: `task-${taskIndex}`, text: 'Given a noisy image, return the caption' };
+      for (let step = 0; step < steps; step += 1) {
+        const committed = new Array<string>(step).fill('Image Denoising');
+        ks.push(policy.chooseK({ task, committed, roundIndex: step, previousRounds: [], kMax: 8, remainingSteps: 50 - step }));
+      }
+    }
+    void policy.close();
+    return ks;
+  }
+
+  it('with explore = ε still guesses once in about ε of the rounds it would skip, the same rounds for the same seed', () => {
+    const explored = ksOver({ beta: -1, kmin: 0, explore: 0.25 }, 1);
+    expect(new Set(explored)).toEqual(new Set([0, 1]));
+    const share = explored.filter((k) => k === 1).length / explored.length;
+    // 400 rounds: a binomial share of 0.25 has a standard deviation of about 0.022.
+    expect(share).toBeGreaterThan(0.18);
+    expect(share).toBeLessThan(0.32);
+    expect(ksOver({ beta: -1, kmin: 0, explore: 0.25 }, 1)).toEqual(explored);
+    const otherSeed = ksOver({ beta: -1, kmin: 0, explore: 0.25 }, 2);
+    expect(otherSeed).not.toEqual(explored);
+    // A larger ε explores a superset of the rounds (the same draw, a higher threshold).
+    const more = ksOver({ beta: -1, kmin: 0, explore: 0.5 }, 1);
+    expect(explored.every((k, index) => k === 0 || more[index] === 1)).toBe(true);
+    expect(more.filter((k) => k === 1).length).toBeGreaterThan(explored.filter((k) => k === 1).length);
+  });
+
+  it('with explore = 0 (the default) skips every such round, and with explore = 1 guesses in all of them', () => {
+    expect(new Set(ksOver({ beta: -1, kmin: 0 }, 1))).toEqual(new Set([0]));
+    expect(new Set(ksOver({ beta: -1, kmin: 0, explore: 0 }, 1))).toEqual(new Set([0]));
+    expect(new Set(ksOver({ beta: -1, kmin: 0, explore: 1 }, 1))).toEqual(new Set([1]));
+    // explore only turns a 0 into a 1: with kmin = 1 the rule never answers 0.
+    expect(new Set(ksOver({ beta: -1, explore: 1 }, 1))).toEqual(new Set([1]));
+  });
+
+  it('draws explored rounds from the seed, the task id and the step alone', () => {
+    expect(exploresRound(0, 1, 't', 3)).toBe(false);
+    expect(exploresRound(1, 1, 't', 3)).toBe(true);
+    const draws = (seed: number) => Array.from({ length: 200 }, (_, step) => exploresRound(0.3, seed, 'task-a', step));
+    expect(draws(7)).toEqual(draws(7));
+    expect(draws(7)).not.toEqual(draws(8));
+    expect(draws(7)).not.toEqual(Array.from({ length: 200 }, (_, step) => exploresRound(0.3, 7, 'task-b', step)));
   });
 });
 

@@ -1,8 +1,9 @@
 /**
  * The learned `dsp` k-policy (spec §3–§4): predicts V̂(s), the number of steps up to and including the next break,
- * and answers `k = clamp(round(V̂) + β, kmin, kMax)` (kmin = 1 unless set to 0), or the cold-start k until the first
- * training. It sees only what a live run sees: the task text, the committed plan, its own rounds' outcomes, and what
- * it learned earlier.
+ * and answers `k = clamp(round(V̂) + β, kmin, kMax)` (kmin = 1 unless set to 0; with 0, `explore` turns a share
+ * of the k = 0 answers into k = 1 so the policy keeps learning), or the cold-start k until the first training. It
+ * sees only what a live run sees: the task text, the committed plan, its own rounds' outcomes, and what it learned
+ * earlier.
  *
  * Planning is synchronous and fast (a featurization and a dot product); learning happens in an injected `Trainer`
  * and the learned state is loaded and saved through an injected `PredictorStateStore`, so the policy itself does no
@@ -30,7 +31,7 @@ import { logistic, type PredictorWeights } from '../training/trainer-core.js';
 import { CallEconomics, economicK, stepGainUsd } from './economics.js';
 import { AcceptanceGate, gateDefaults, type GuessContext } from './acceptance-gate.js';
 import { ConfidenceRecord } from './confidence-record.js';
-import { coldStartK, kFromValue, trainerSettingsOf, type DspSettings } from './dsp-settings.js';
+import { coldStartK, exploresRound, kFromValue, trainerSettingsOf, type DspSettings } from './dsp-settings.js';
 import { linearModelDescription, type PredictorModelDescription, type PredictorSnapshot, type PredictorStateStore } from './predictor-state.js';
 
 /** What a `DspPolicy` is built with besides its settings: its adapters and how it takes up weights. */
@@ -101,6 +102,8 @@ export class DspPolicy implements KPolicy {
   private readonly featurizer: Featurizer;
   private readonly trainer: Trainer;
   private readonly deterministic: boolean;
+  /** Seed of the trainer's sampling and of the `explore` draws. */
+  private readonly seed: number;
   private readonly stateStore: PredictorStateStore | undefined;
   private readonly segment = new SegmentBuilder();
   private readonly gate: AcceptanceGate;
@@ -125,6 +128,7 @@ export class DspPolicy implements KPolicy {
     this.name = name;
     this.settings = settings;
     this.deterministic = options.deterministic ?? true;
+    this.seed = options.seed ?? 1;
     this.stateStore = options.stateStore;
     this.featurizer = options.hashBits === undefined ? new Featurizer() : new Featurizer({ hashBits: options.hashBits });
     const loaded = this.stateStore?.load(this.modelDescription());
@@ -144,7 +148,7 @@ export class DspPolicy implements KPolicy {
     this.keepGate = this.gate.enabled || loaded?.gate !== undefined;
     // Built last: nothing above may fail after a trainer (perhaps a thread) has started.
     const createTrainer = options.createTrainer ?? inProcessTrainerFactory();
-    this.trainer = createTrainer(trainerSettingsOf(settings, this.featurizer.dimension, options.seed ?? 1), start?.trainer);
+    this.trainer = createTrainer(trainerSettingsOf(settings, this.featurizer.dimension, this.seed), start?.trainer);
     this.weights = this.trainer.currentWeights();
   }
 
@@ -177,6 +181,8 @@ export class DspPolicy implements KPolicy {
     let k: number | undefined;
     if (weights !== undefined) {
       k = this.economic ? this.economicK(weights, features, Math.min(this.settings.kMax, state.kMax, state.remainingSteps)) : kFromValue(this.settings, predictValue(weights.value, features));
+      // kmin = 0: a round without a guess teaches nothing, so some of them guess once anyway (`explore`).
+      if (k === 0 && exploresRound(this.settings.explore, this.seed, state.task.id, state.committed.length)) k = 1;
     }
     return Math.min(k ?? coldStartK(this.settings), state.kMax);
   }

@@ -1,8 +1,10 @@
 /**
  * The `dsp` policy's settings: the knobs and learning hyperparameters, their defaults, the keys of a `dsp:` spec
- * (`dsp:tau=0.7,beta=1`), and the two rules that turn a prediction into a k.
+ * (`dsp:tau=0.7,beta=1`), the two rules that turn a prediction into a k, and which k = 0 rounds guess anyway
+ * (`explore`).
  */
 import { InvalidInputError } from '../../core/errors.js';
+import { hashText, seededRandom } from '../../core/rng.js';
 import type { Bootstrap } from '../maths/returns.js';
 import type { TrainerSettings } from '../training/trainer-core.js';
 
@@ -33,6 +35,13 @@ export interface DspSettings {
    * predictor). Spec key `kmin`. Default 1.
    */
   kMin: number;
+  /**
+   * With `kmin` 0: the share of the rounds the trained rule answers k = 0 in which the policy makes one guess anyway
+   * (k = 1: T computes the step as without a guess, A's guess costs one A call and T judges it, so the state is
+   * learned from). Which rounds is decided by a hash of the seed, the task id and the step, so a replay explores the
+   * same rounds run to run. In [0, 1]; no effect with `kmin` 1. Spec key `explore`. Default 0.
+   */
+  explore: number;
   /** Replay buffer capacity in steps. Spec key `capacity`. Default 2,500. */
   bufferCapacity: number;
   /** States sampled per epoch. Spec key `sample`. Default 128. */
@@ -69,6 +78,7 @@ export const dspDefaults: Readonly<DspSettings> = {
   batchSize: 16,
   coldK: undefined,
   kMin: 1,
+  explore: 0,
   bufferCapacity: 2500,
   sampleSteps: 128,
   bootstrap: 'next',
@@ -106,6 +116,10 @@ export const dspOptionRules: Readonly<Record<string, OptionRule>> = {
   kmin: {
     describe: 'smallest k once trained, 0 or 1',
     apply: (settings, value) => (value === 0 || value === 1 ? void (settings.kMin = value) : '0 or 1'),
+  },
+  explore: {
+    describe: 'with kmin=0: share of k = 0 rounds that make one guess anyway, in [0, 1]',
+    apply: (settings, value) => (value >= 0 && value <= 1 ? void (settings.explore = value) : 'a number from 0 to 1'),
   },
   cold: {
     describe: 'k before the first training (default 2 + beta)',
@@ -162,6 +176,17 @@ export function coldStartK(settings: Readonly<DspSettings>): number {
 /** The k of a trained policy for a predicted value: `clamp(round(V̂) + β, kmin, kmax)` (spec §4, kmin = 1). */
 export function kFromValue(settings: Readonly<DspSettings>, value: number): number {
   return Math.max(settings.kMin, Math.min(Math.round(value) + settings.beta, settings.kMax));
+}
+
+/**
+ * Whether a round the trained rule answered k = 0 makes one guess anyway (`explore`): true in a share `explore` of
+ * rounds, chosen by a hash of the seed, the task id and the round's first step (0-based), so the same run explores
+ * the same rounds whatever happened before them.
+ */
+export function exploresRound(explore: number, seed: number, taskId: string, step: number): boolean {
+  if (explore <= 0) return false;
+  if (explore >= 1) return true;
+  return seededRandom(hashText(`${seed}\u0000${taskId}\u0000${step}`))() < explore;
 }
 
 /** The trainer's part of the policy's settings, for a model of `dimension` weights. */

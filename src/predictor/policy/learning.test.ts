@@ -78,4 +78,28 @@ describe('DSP learning', () => {
     expect(skipping.metrics.latencyMs).toBe(paper.metrics.latencyMs);
     expect(skipping.metrics.costUsd).toBeLessThan(paper.metrics.costUsd!);
   });
+
+  it('with kmin = 0 and explore > 0 finds out that A got better, where without it the policy stays at k = 0', async () => {
+    // 15 tasks where A is always wrong teach k = 0; then 30 where A is right for its first 5 steps.
+    const early = suite(0, 15);
+    const late = suite(5, 30).map((trace) => ({ ...trace, id: `${trace.id}-later` }));
+    const run = (options: Record<string, number>) =>
+      replaySuite({
+        traces: [...early, ...late],
+        policy: { kind: 'dsp', name: 'dsp', options },
+        buildPolicy: (policySpec) => createDspPolicy(policySpec as { name: string; options: Record<string, number> }, { trainer: 'in-process' }),
+      });
+    const firstKs = (results: Awaited<ReturnType<typeof run>>['results']) => results.map((result) => result.rounds[0]!.k);
+    const stuck = await run({ beta: -1, kmin: 0 });
+    const exploring = await run({ beta: -1, kmin: 0, explore: 0.2 });
+    // Both learned to skip A in the early tasks.
+    expect(firstKs(stuck.results.slice(10, 15))).toEqual([0, 0, 0, 0, 0]);
+    expect(firstKs(exploring.results.slice(10, 15)).filter((k) => k === 0).length).toBeGreaterThan(0);
+    // Without exploring, nothing is ever learned again; with it, the last tasks speculate.
+    expect(new Set(stuck.results.slice(-10).flatMap((result) => result.rounds.map((round) => round.k)))).toEqual(new Set([0]));
+    const lateKs = firstKs(exploring.results.slice(-10));
+    expect(lateKs.every((k) => k >= 3)).toBe(true);
+    expect(exploring.metrics.latencyMs).toBeLessThan(stuck.metrics.latencyMs);
+    expect(exploring.lossless && stuck.lossless).toBe(true);
+  });
 });
