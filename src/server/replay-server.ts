@@ -434,7 +434,8 @@ function readToolChoice(body: object): ToolChoice | undefined {
   try {
     toolChoice = toolChoiceIn(body);
   } catch (error) {
-    throw new HttpError(400, (error as Error).message, 'invalid_request', 'tool_choice');
+    if (!isInvalidInputError(error)) throw error;
+    throw new HttpError(400, error.message, 'invalid_request', 'tool_choice');
   }
   const conflict = toolChoice === undefined ? undefined : toolChoiceRequestConflict(toolChoice, offeredToolNames(body));
   if (conflict !== undefined) throw new HttpError(400, conflict, 'invalid_request', 'tool_choice');
