@@ -45,12 +45,14 @@ function targetActions(trace: Trace): unknown[] {
 }
 
 /**
- * In task-3, A's second guess (Image Super Resolution) is wrong, and with k = 3 the engine verifies it and sends T's
- * step 3 on the prefix it makes; that call is cancelled when T's step 2 (Colorization) breaks the round. Served from
- * the recording alone, it would take 125 ms and end 17.5 ms after the break: on a loaded machine the reply could be
- * complete before the cancel arrived, and the server would count nothing. This run shares that wrong prefix (its
- * plan is never the true one, so every call on the true prefix is still answered from the recording) and takes a
- * minute on it, so the cancel always lands mid-request.
+ * A run of task-3 that makes the call cancelled at its break last a minute. In task-3, A's second guess (Image Super
+ * Resolution) is wrong; with k = 3 A makes it 30 ms into the round (served at ×20), long before T's step 1 ends at
+ * 137.5 ms, and the engine sends T's step 3 on the prefix it makes, which it cancels when T's step 2 (Colorization)
+ * breaks the round. Served from the recording alone that call would end 17.5 ms after the break (and task-106's,
+ * after its unparsable guess, 45 ms after): on a loaded machine the replies were sometimes complete before the
+ * cancels arrived, and the server counted nothing. This run shares the wrong prefix, so the server answers that call
+ * from it, 60 s long: the cancel always lands mid-request. Its plan is never the true one, so every call on the true
+ * prefix is still answered from the recording.
  */
 function slowAfterWrongGuess(trace: Trace): Trace {
   const [first, second] = trace.steps;
