@@ -16,6 +16,12 @@
  * A last user message that is a TravelPlanner ReAct prompt (the benchmark's own format) is answered instead by
  * `travelplanner-answers.ts`, by the same rules.
  *
+ * A request's OpenAI `tool_choice` is honoured as far as a recording can (`tool-choice.ts`): a recorded step it
+ * forbids (tool calls under `"none"`, the final text under `"required"`, a call of another function than the one it
+ * names) is refused with a 400 (`param` `tool_choice`, code `tool_choice_not_recorded`) that says what was asked and
+ * what the recording holds, never answered as if allowed; a malformed value, or one that asks for tools the request
+ * does not offer, is a 400 too.
+ *
  * A request with `logprobs: true` (and optionally `top_logprobs`) gets `choices[0].logprobs.content` — in each
  * chunk for the chunk's text when streaming — derived from the recorded call's `confidence`, when the trace has
  * one for the call that spells the action (`logprobs-answers.ts`); otherwise the answer has no `logprobs`, as
@@ -32,6 +38,7 @@ import type { Trace } from '../traces/schema.js';
 import { isReplayLookupError, type ReplayAnswer, TraceBook } from './replay-answers.js';
 import { isToolRequest, readToolConversation, type ToolReplayAnswer, ToolTraceBook, toolCallDeltas } from './tool-answers.js';
 import { type ChatTokenLogprob, type LogprobsAsked, logprobsAskedIn, replyLogprobs } from './logprobs-answers.js';
+import { type ToolChoice, offeredToolNames, toolChoiceIn, toolChoiceRequestConflict, toolChoiceViolation } from './tool-choice.js';
 
 /** Options of `startReplayServer`. */
 export interface ReplayServerOptions {
@@ -108,12 +115,13 @@ export function checkLoopbackHost(host: string, source = 'host'): void {
   }
 }
 
-/** An HTTP error answered in OpenAI's error shape. */
+/** An HTTP error answered in OpenAI's error shape; `param` names the request field at fault, when one is. */
 class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
     readonly code: string,
+    readonly param?: string,
   ) {
     super(message);
   }
@@ -189,7 +197,7 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
       }
     });
     const body = await readJsonBody(request);
-    const { model, prompt, stream, logprobs: logprobsAsked } = readChatRequest(body);
+    const { model, prompt, stream, logprobs: logprobsAsked, toolChoice } = readChatRequest(body);
     if (!(servedModels as readonly string[]).includes(model)) {
       throw new HttpError(404, `model "${model}" does not exist; this server serves ${servedModels.join(' and ')}`, 'model_not_found');
     }
@@ -198,11 +206,16 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
     stats.byRole[role].requests += 1;
     const answer = chooseAnswer(body, prompt, role);
     if (!answer.onTrace) stats.offTrace += 1;
+    const toolCalls = 'toolCalls' in answer ? answer.toolCalls : [];
+    if (toolChoice !== undefined) {
+      // A recording cannot answer anything else: a step the request forbids is refused, never sent as if allowed.
+      const violation = toolChoiceViolation(toolChoice, { toolNames: toolCalls.map((call) => call.function.name), text: answer.text });
+      if (violation !== undefined) throw new HttpError(400, violation, 'tool_choice_not_recorded', 'tool_choice');
+    }
     const totalMs = answer.latencyMs / speed;
     const id = `chatcmpl-replay-${++responseCounter}`;
     const created = Math.floor(Date.now() / 1000);
     const usage = openAiUsage(answer);
-    const toolCalls = 'toolCalls' in answer ? answer.toolCalls : [];
     const stopReason = toolCalls.length > 0 ? 'tool_calls' : 'stop';
     /** The tokens of the reply's pieces with their log-probabilities, when asked for and recorded. */
     const logprobsOf = (pieces: readonly string[]): ChatTokenLogprob[][] | undefined =>
@@ -270,7 +283,8 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
       if (response.destroyed || response.writableEnded) return;
       stats.failed += request.method === 'POST' && path === '/v1/chat/completions' ? 1 : 0;
       if (error instanceof HttpError) {
-        sendJson(response, error.status, { error: { message: error.message, type: 'invalid_request_error', code: error.code } });
+        const param = error.param === undefined ? {} : { param: error.param };
+        sendJson(response, error.status, { error: { message: error.message, type: 'invalid_request_error', ...param, code: error.code } });
       } else if (response.headersSent) {
         response.destroy();
       } else {
@@ -381,8 +395,20 @@ function withLogprobs(tokens: ChatTokenLogprob[] | undefined): { logprobs?: { co
   return tokens === undefined ? {} : { logprobs: { content: tokens, refusal: null } };
 }
 
-/** The model, the last user message's text, the stream flag and what is asked of log-probabilities of a request. */
-function readChatRequest(body: unknown): { model: string; prompt: string; stream: boolean; logprobs: LogprobsAsked | undefined } {
+/** What the server reads of a chat-completion request. */
+interface ChatRequest {
+  model: string;
+  /** The last user message's text. */
+  prompt: string;
+  stream: boolean;
+  /** What is asked of log-probabilities, if anything. */
+  logprobs: LogprobsAsked | undefined;
+  /** The request's `tool_choice`, when it has one. */
+  toolChoice: ToolChoice | undefined;
+}
+
+/** Reads a chat-completion request; a malformed one is an `HttpError` 400 that says what is wrong. */
+function readChatRequest(body: unknown): ChatRequest {
   if (typeof body !== 'object' || body === null) throw new HttpError(400, 'the request body must be a JSON object', 'invalid_request');
   const { model, messages, stream } = body as { model?: unknown; messages?: unknown; stream?: unknown };
   if (typeof model !== 'string') throw new HttpError(400, 'the request has no "model"', 'invalid_request');
@@ -398,7 +424,22 @@ function readChatRequest(body: unknown): { model: string; prompt: string; stream
   } catch (error) {
     throw new HttpError(400, (error as Error).message, 'invalid_request');
   }
-  return { model, prompt: messageText(lastUser.content), stream: stream === true, logprobs };
+  const toolChoice = readToolChoice(body);
+  return { model, prompt: messageText(lastUser.content), stream: stream === true, logprobs, toolChoice };
+}
+
+/** The request's `tool_choice`: a 400 naming the field when it is malformed or asks for tools the request does not offer. */
+function readToolChoice(body: object): ToolChoice | undefined {
+  let toolChoice: ToolChoice | undefined;
+  try {
+    toolChoice = toolChoiceIn(body);
+  } catch (error) {
+    if (!isInvalidInputError(error)) throw error;
+    throw new HttpError(400, error.message, 'invalid_request', 'tool_choice');
+  }
+  const conflict = toolChoice === undefined ? undefined : toolChoiceRequestConflict(toolChoice, offeredToolNames(body));
+  if (conflict !== undefined) throw new HttpError(400, conflict, 'invalid_request', 'tool_choice');
+  return toolChoice;
 }
 
 function textOf(value: unknown): string {

@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import { generateText, tool } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { speculate } from '../agents/speculate.js';
 import { preloadTokenCounters } from '../agents/tokenizer.js';
 import { loadTraces, parseTraces } from '../traces/format.js';
@@ -180,6 +182,117 @@ describe('dsp serve with tool agents', () => {
     ];
     const last = await ask(history);
     expect(last.choices[0]).toEqual({ index: 0, message: { role: 'assistant', content: 'Noted: saved' }, finish_reason: 'stop' });
+  });
+});
+
+describe('dsp serve and tool_choice', () => {
+  const rome = fixture[1]!;
+  const tools = ['weather', 'notes'].map((name) => ({ type: 'function', function: { name, parameters: { type: 'object', properties: {} } } }));
+  /** Rome's first step (the recorded step calls weather) and its last (the recorded final text "Noted: saved"). */
+  const firstStep = [{ role: 'user', content: rome.task }];
+  const lastStep = [
+    { role: 'user', content: rome.task },
+    { role: 'assistant', content: null, tool_calls: [{ id: 'a', type: 'function', function: { name: 'weather', arguments: '{"city":"Rome"}' } }] },
+    { role: 'tool', tool_call_id: 'a', content: 'Rome: 18°C, sunny' },
+    { role: 'assistant', content: null, tool_calls: [{ id: 'b', type: 'function', function: { name: 'notes', arguments: '{"text":"Rome: 18°C, sunny"}' } }] },
+    { role: 'tool', tool_call_id: 'b', content: 'saved' },
+  ];
+  const weather = { type: 'function', function: { name: 'weather' } };
+  const notes = { type: 'function', function: { name: 'notes' } };
+  const post = (body: Record<string, unknown>): Promise<Response> =>
+    fetch(`${url}/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'target', tools, ...body }) });
+  const stats = async (): Promise<{ failed: number; completed: number }> =>
+    (await (await fetch(url.replace(/\/v1$/, '/stats'))).json()) as { failed: number; completed: number };
+  /** The reply's assistant message and finish reason, from a JSON answer or from the chunks of a stream. */
+  const reply = async (response: Response, streaming: boolean): Promise<{ toolNames: string[]; content: string; finishReason: string }> => {
+    expect(response.status).toBe(200);
+    if (!streaming) {
+      const body = (await response.json()) as {
+        choices: Array<{ message: { content: string | null; tool_calls?: Array<{ function: { name: string } }> }; finish_reason: string }>;
+      };
+      const choice = body.choices[0]!;
+      return { toolNames: (choice.message.tool_calls ?? []).map((call) => call.function.name), content: choice.message.content ?? '', finishReason: choice.finish_reason };
+    }
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    const chunks = (await response.text())
+      .split('\n')
+      .filter((line) => line.startsWith('data: ') && line !== 'data: [DONE]')
+      .map((line) => JSON.parse(line.slice('data: '.length)) as { choices: Array<{ delta: { content?: string; tool_calls?: Array<{ function: { name?: string } }> }; finish_reason: string | null }> });
+    const choices = chunks.flatMap((chunk) => chunk.choices);
+    return {
+      toolNames: choices.flatMap((choice) => (choice.delta.tool_calls ?? []).flatMap((call) => (call.function.name === undefined ? [] : [call.function.name]))),
+      content: choices.map((choice) => choice.delta.content ?? '').join(''),
+      finishReason: choices.find((choice) => choice.finish_reason !== null)!.finish_reason!,
+    };
+  };
+  /** The body of a 400, which is JSON even for a request that asked for a stream. */
+  const refusal = async (response: Response): Promise<{ message: string; type: string; param: string; code: string }> => {
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    return ((await response.json()) as { error: { message: string; type: string; param: string; code: string } }).error;
+  };
+
+  describe.each([
+    ['streaming', true],
+    ['non-streaming', false],
+  ])('%s', (_name, stream) => {
+    it.each([['auto'], ['required'], [weather], [undefined], [null]])('answers the recorded call under tool_choice %j', async (toolChoice) => {
+      const answer = await reply(await post({ messages: firstStep, stream, tool_choice: toolChoice }), stream);
+      expect(answer).toEqual({ toolNames: ['weather'], content: '', finishReason: 'tool_calls' });
+    });
+
+    it.each([['auto'], ['none'], [undefined]])('answers the recorded final text under tool_choice %j', async (toolChoice) => {
+      const answer = await reply(await post({ messages: lastStep, stream, tool_choice: toolChoice }), stream);
+      expect(answer).toEqual({ toolNames: [], content: 'Noted: saved', finishReason: 'stop' });
+    });
+
+    it.each([
+      ['none', firstStep, 'tool_choice "none" but the recorded step calls weather'],
+      ['required', lastStep, 'tool_choice "required" but the recorded step is the final text "Noted: saved"'],
+      [notes, firstStep, 'tool_choice {"type":"function","function":{"name":"notes"}} but the recorded step calls weather'],
+      [weather, lastStep, 'tool_choice {"type":"function","function":{"name":"weather"}} but the recorded step is the final text "Noted: saved"'],
+    ])('refuses tool_choice %j when the recording holds something else, with a 400 that says what', async (toolChoice, messages, message) => {
+      const before = await stats();
+      const error = await refusal(await post({ messages, stream, tool_choice: toolChoice }));
+      expect(error).toEqual({ message, type: 'invalid_request_error', param: 'tool_choice', code: 'tool_choice_not_recorded' });
+      const after = await stats();
+      expect([after.failed - before.failed, after.completed - before.completed]).toEqual([1, 0]);
+    });
+
+    it.each([['always'], [42], [{ type: 'function' }], [{ type: 'function', function: { name: '' } }], [['none']]])(
+      'refuses the malformed tool_choice %j with a 400 naming the field and the accepted forms',
+      async (toolChoice) => {
+        const error = await refusal(await post({ messages: firstStep, stream, tool_choice: toolChoice }));
+        expect(error).toEqual({
+          message: `tool_choice: must be "none", "auto", "required" or {"type": "function", "function": {"name": "…"}}, got ${JSON.stringify(toolChoice)}`,
+          type: 'invalid_request_error',
+          param: 'tool_choice',
+          code: 'invalid_request',
+        });
+      },
+    );
+
+    it('refuses a tool_choice that asks for tools the request does not offer', async () => {
+      const send = { type: 'function', function: { name: 'send' } };
+      expect((await refusal(await post({ messages: firstStep, stream, tool_choice: send }))).message).toBe(
+        `tool_choice {"type":"function","function":{"name":"send"}} but the request's "tools" are weather, notes`,
+      );
+      expect((await refusal(await post({ messages: firstStep, stream, tools: undefined, tool_choice: 'required' }))).message).toBe(
+        'tool_choice "required" but the request offers no "tools"',
+      );
+    });
+  });
+
+  it("reaches an AI SDK agent as the call's error: toolChoice 'none' on a recorded tool call", async () => {
+    const provider = createOpenAICompatible({ name: 'dsp', baseURL: url });
+    const call = generateText({
+      model: provider('target'),
+      prompt: rome.task,
+      tools: { weather: tool({ inputSchema: z.object({ city: z.string() }) }) },
+      toolChoice: 'none',
+      maxRetries: 0,
+    });
+    await expect(call).rejects.toThrow('tool_choice "none" but the recorded step calls weather');
   });
 });
 
