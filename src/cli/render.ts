@@ -3,6 +3,7 @@ import type { BenchSummary } from '../suite/bench.js';
 import { benchColumns, tableColumns } from '../suite/bench-row.js';
 import { formatFixed, formatUsd } from '../ledger/format.js';
 import { renderTextTable } from '../report/text-table.js';
+import { describeApproxConfidence } from '../traces/approx-confidence.js';
 
 /** A plain-text table with a heading naming the suite, the tasks, the timing, the source and the price table. */
 export function renderTable(summary: BenchSummary): string {
@@ -10,6 +11,7 @@ export function renderTable(summary: BenchSummary): string {
   const heading = [
     `suite ${summary.suite}: ${summary.tasks} tasks, timing ${summary.timing}, prices ${summary.priceTable}`,
     `source: ${summary.source}`,
+    summary.approxConfidence === undefined ? '' : describeApproxConfidence(summary.approxConfidence),
     first === undefined
       ? ''
       : `sequential (target alone): ${formatFixed(first.sequentialLatencySec)} s, ${formatUsd(first.sequentialCostUsd)} $ per task`,

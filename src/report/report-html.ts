@@ -10,6 +10,7 @@ import { findPrice } from '../ledger/prices.js';
 import { fixedBeatenBy, formatPercent, headroomCaptured, headroomLatencyTolerance } from './sweep.js';
 import { formatFixed, formatUsd } from '../ledger/format.js';
 import { tableColumns } from '../suite/bench-row.js';
+import { describeApproxConfidence } from '../traces/approx-confidence.js';
 
 /** The rendered SVG of each chart of each suite (same order as `results.suites`); a missing chart is omitted. */
 export type SuiteCharts = ReadonlyArray<Partial<Record<ChartName, string>>>;
@@ -171,7 +172,7 @@ ${priceTable(results, [...new Set([...suite.models.approx, ...suite.models.targe
 <h3>Where the data came from</h3>
 <ul class="meta">
 <li>Traces: ${linkify(suite.source)} (${suite.taskIds.length} tasks, timing ${escapeHtml(suite.timing)}).</li>
-<li>Replayed by <code>${escapeHtml(results.generator.command)}</code> (${escapeHtml(results.generator.name)} ${escapeHtml(results.generator.version)}, ${escapeHtml(results.createdAt)}).</li>
+${suite.summary.approxConfidence === undefined ? '' : `<li>${escapeHtml(describeApproxConfidence(suite.summary.approxConfidence))}.</li>\n`}<li>Replayed by <code>${escapeHtml(results.generator.command)}</code> (${escapeHtml(results.generator.name)} ${escapeHtml(results.generator.version)}, ${escapeHtml(results.createdAt)}).</li>
 <li>Ratios (lat/k2, cost/k2, waste/k2) are relative to <code>fixed:2</code> when it ran.</li>
 </ul>
 </section>`;

@@ -52,6 +52,8 @@ export const benchSummarySchema = z.object({
   priceTable: z.string(),
   source: z.string(),
   timing: z.string(),
+  /** How well A's recorded confidence tells right guesses from wrong (only when some guess carries one). */
+  approxConfidence: z.object({ guesses: count, right: count, auc: z.number().min(0).max(1).nullable() }).optional(),
   rows: z.array(benchRowSchema),
 });
 

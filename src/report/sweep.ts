@@ -9,6 +9,7 @@ import { InvalidInputError } from '../core/errors.js';
 import { parsePolicySpec, type PolicySpec } from '../policies/registry.js';
 import { frontierOfRows, unknownCostPolicies } from './build-results.js';
 import { renderTextTable } from './text-table.js';
+import { describeApproxConfidence, type ApproxConfidenceSummary } from '../traces/approx-confidence.js';
 
 /** The grid of a sweep. */
 export interface SweepGrid {
@@ -128,6 +129,8 @@ export interface SweepSummary {
    * (empty without an oracle row or without dsp points). See `headroomCaptured`.
    */
   headroom: HeadroomEntry[];
+  /** How well A's recorded confidence tells right guesses from wrong; only when some guess carries one. */
+  approxConfidence?: ApproxConfidenceSummary;
 }
 
 /** Whether some dsp point beats one fixed:K point: at least as fast (mean latency) and cheaper (mean cost). */
@@ -228,6 +231,7 @@ export function sweepSummary(summary: BenchSummary): SweepSummary {
     frontier: frontierOfRows(summary.rows),
     beatsFixed: fixedBeatenBy(summary.rows),
     headroom: headroomCaptured(summary.rows),
+    ...(summary.approxConfidence === undefined ? {} : { approxConfidence: summary.approxConfidence }),
   };
 }
 
@@ -269,6 +273,7 @@ export function renderSweepTable(summary: BenchSummary): string {
   return [
     `suite ${summary.suite}: ${summary.tasks} tasks, timing ${summary.timing}, prices ${summary.priceTable}`,
     `source: ${summary.source}`,
+    ...(summary.approxConfidence === undefined ? [] : [describeApproxConfidence(summary.approxConfidence)]),
     `frontier: ${rows.length} of ${settings} settings are not beaten on both mean latency and mean cost`,
     ...(unknownCost.length === 0
       ? []

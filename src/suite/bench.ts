@@ -8,6 +8,7 @@ import { suiteMetrics } from '../ledger/metrics.js';
 import { benchRows, type BenchRow } from './bench-row.js';
 import type { PolicySpec } from '../policies/registry.js';
 import type { Suite } from './embedded-suites.js';
+import { approxConfidenceSummary, type ApproxConfidenceSummary } from '../traces/approx-confidence.js';
 
 /** One suite's summary, as printed by `dsp bench --format json`. */
 export interface BenchSummary {
@@ -19,6 +20,8 @@ export interface BenchSummary {
   source: string;
   /** How the suite's timings were obtained (measured, modelled, synthetic, or a mix). */
   timing: string;
+  /** How well A's recorded confidence tells right guesses from wrong; only when some guess carries one. */
+  approxConfidence?: ApproxConfidenceSummary;
   rows: BenchRow[];
 }
 
@@ -64,6 +67,7 @@ export async function runBench(options: RunBenchOptions): Promise<BenchSuiteResu
       );
     }
     const timings = [...new Set(suite.traces.map((trace) => trace.timing))].sort();
+    const approxConfidence = approxConfidenceSummary(suite.traces);
     results.push({
       summary: {
         suite: suite.name,
@@ -71,6 +75,7 @@ export async function runBench(options: RunBenchOptions): Promise<BenchSuiteResu
         priceTable: priceTable.name,
         source: suite.source,
         timing: timings.join('+'),
+        ...(approxConfidence === undefined ? {} : { approxConfidence }),
         rows: benchRows(runs),
       },
       runs,
