@@ -18,15 +18,15 @@ import { exactMatch } from '../src/core/actions.js';
 import { hashText, normal, seededRandom } from '../src/core/rng.js';
 import { createDspPolicy } from '../src/predictor/create-dsp-policy.js';
 import { parsePolicySpec, type PolicySpec } from '../src/policies/registry.js';
-import { headroomCaptured, sweepDefaults, sweepPolicies, type HeadroomEntry } from '../src/report/sweep.js';
+import { defaultSweepPolicies, headroomCaptured, type HeadroomEntry } from '../src/report/sweep.js';
 import { benchRows } from '../src/suite/bench-row.js';
 import { createPolicy } from '../src/suite/create-policy.js';
 import { defaultSuiteNames, embeddedSuite } from '../src/suite/embedded-suites.js';
 import { replaySuite, type SuiteRun } from '../src/suite/replay-suite.js';
+import { approxConfidenceSummary } from '../src/traces/approx-confidence.js';
 import type { Trace } from '../src/traces/schema.js';
 
 const { values } = parseArgs({ options: { suite: { type: 'string', multiple: true }, json: { type: 'boolean' } } });
-const numbers = (text: string): number[] => text.split(',').map(Number);
 
 /** Target AUCs of the synthetic confidence; μ = Φ⁻¹(AUC) / √2. */
 const strengths: ReadonlyArray<{ auc: number; mu: number }> = [
@@ -39,13 +39,7 @@ const strengths: ReadonlyArray<{ auc: number; mu: number }> = [
 const gated = ['dsp:tau=0.99,beta=3', 'dsp:tau=0.9,beta=2', 'dsp:tau=0.7,beta=1', 'dsp:tau=0.5,beta=0'].flatMap((base) =>
   [0.3, 0.5].map((gate) => parsePolicySpec(`${base},gate=${gate}`)),
 );
-const grid = sweepPolicies({
-  tau: numbers(sweepDefaults.tau),
-  beta: numbers(sweepDefaults.beta),
-  kmin: numbers(sweepDefaults.kmin),
-  value: numbers(sweepDefaults.value),
-  fixed: [1, 2, 3, 4, 5, 6, 7, 8],
-});
+const grid = defaultSweepPolicies();
 const readsConfidence = (spec: PolicySpec): boolean => spec.kind === 'dsp' && (spec.name.includes('value=') || spec.name.includes('gate='));
 const once = grid.filter((spec) => !readsConfidence(spec));
 const perStrength = [...grid.filter(readsConfidence), ...gated];
@@ -61,20 +55,6 @@ function withConfidence(traces: readonly Trace[], mu: number): Trace[] {
       return { ...step, approx: { ...step.approx, confidence: 1 / (1 + Math.exp(-((right ? mu : -mu) + noise))) } };
     }),
   }));
-}
-
-/** The AUC of the confidences on a suite's guesses: P(a right guess scores above a wrong one), ties half. */
-function measuredAuc(traces: readonly Trace[]): number {
-  const right: number[] = [];
-  const wrong: number[] = [];
-  for (const step of traces.flatMap((trace) => trace.steps)) {
-    if (step.approx?.confidence === undefined) continue;
-    const isRight = exactMatch(step.approx.action, step.target.action);
-    (isRight ? right : wrong).push(step.approx.confidence);
-  }
-  let wins = 0;
-  for (const r of right) for (const w of wrong) wins += r > w ? 1 : r === w ? 0.5 : 0;
-  return wins / (right.length * wrong.length);
 }
 
 async function runAll(traces: Trace[], specs: readonly PolicySpec[]): Promise<SuiteRun[]> {
@@ -117,7 +97,7 @@ for (const name of values.suite ?? defaultSuiteNames) {
   const levels: Level[] = [{ auc: null, headroom: headroomCaptured(benchRows([...base, ...(await runAll(suite.traces, perStrength))])) }];
   for (const { mu } of strengths) {
     const traces = withConfidence(suite.traces, mu);
-    levels.push({ auc: measuredAuc(traces), headroom: headroomCaptured(benchRows([...base, ...(await runAll(traces, perStrength))])) });
+    levels.push({ auc: approxConfidenceSummary(traces)?.auc ?? null, headroom: headroomCaptured(benchRows([...base, ...(await runAll(traces, perStrength))])) });
   }
   report.push({ suite: name, levels });
   if (values.json !== true) process.stdout.write(renderSuite(name, levels));

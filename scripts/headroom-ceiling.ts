@@ -18,7 +18,7 @@ import { suiteMetrics } from '../src/ledger/metrics.js';
 import { createDspPolicy } from '../src/predictor/create-dsp-policy.js';
 import type { PredictorPrior } from '../src/predictor/persistence/prior.js';
 import { parsePolicySpec, type PolicySpec } from '../src/policies/registry.js';
-import { headroomCaptured, sweepDefaults, sweepPolicies, type HeadroomEntry } from '../src/report/sweep.js';
+import { defaultSweepPolicies, headroomCaptured, type HeadroomEntry } from '../src/report/sweep.js';
 import { benchRows, type BenchRow } from '../src/suite/bench-row.js';
 import { createPolicy } from '../src/suite/create-policy.js';
 import { defaultSuiteNames, embeddedSuite, type Suite } from '../src/suite/embedded-suites.js';
@@ -26,14 +26,7 @@ import { replaySuite, type SuiteRun } from '../src/suite/replay-suite.js';
 import { trainPrior } from './build-prior.js';
 
 const { values } = parseArgs({ options: { suite: { type: 'string', multiple: true }, json: { type: 'boolean' } } });
-const numbers = (text: string): number[] => text.split(',').map(Number);
-const grid = sweepPolicies({
-  tau: numbers(sweepDefaults.tau),
-  beta: numbers(sweepDefaults.beta),
-  kmin: numbers(sweepDefaults.kmin),
-  value: numbers(sweepDefaults.value),
-  fixed: [1, 2, 3, 4, 5, 6, 7, 8],
-});
+const grid = defaultSweepPolicies();
 const baselines = grid.filter((spec) => spec.kind !== 'dsp');
 const settings = grid.filter((spec): spec is Extract<PolicySpec, { kind: 'dsp' }> => spec.kind === 'dsp');
 const passes = 3;

@@ -32,6 +32,18 @@ export interface SweepGrid {
 /** The default grid values, as typed on the command line. */
 export const sweepDefaults = { tau: '0.1,0.3,0.5,0.7,0.9,0.99', beta: '-1,0,1,2,3', kmin: '1,0', value: '1,3,10,30,100,300,1000', fixed: '1-8' } as const;
 
+/** The policies of `dsp sweep` with its default grid: sequential, fixed:1 … 8, every default dsp point, the oracle. */
+export function defaultSweepPolicies(): PolicySpec[] {
+  const numbers = (text: string): number[] => parseNumberList(text, 'sweepDefaults');
+  return sweepPolicies({
+    tau: numbers(sweepDefaults.tau),
+    beta: numbers(sweepDefaults.beta),
+    kmin: numbers(sweepDefaults.kmin),
+    value: numbers(sweepDefaults.value),
+    fixed: parseKRange(sweepDefaults.fixed, 'sweepDefaults'),
+  });
+}
+
 /** Parses a comma-separated list of numbers; an empty text is an empty list. */
 export function parseNumberList(text: string, option: string): number[] {
   if (text.trim() === '') return [];
