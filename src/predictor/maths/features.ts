@@ -117,7 +117,7 @@ const family = {
 const confidenceBins = 10;
 
 /** The log-odds of a confidence, clipped to ±4 (confidences of 0 and 1 are finite). */
-function confidenceLogOdds(confidence: number): number {
+export function confidenceLogOdds(confidence: number): number {
   const p = Math.min(1 - 1e-6, Math.max(1e-6, confidence));
   return Math.max(-4, Math.min(4, Math.log(p / (1 - p))));
 }

@@ -10,6 +10,7 @@
  * judged (accepted → 1, rejected → 0; stale guesses after a break are not data). One update touches a dozen weights
  * (about a microsecond), so it runs inline: posting it to a worker would cost more than doing it.
  */
+import { confidenceLogOdds } from '../maths/features.js';
 import { hashString, mixHash, wordsOf } from '../maths/hashing.js';
 
 /** Settings of the gate. */
@@ -56,8 +57,7 @@ const family = {
 
 /** A's confidence as a number: its log-odds, clipped to ±4, halved (so a slot's value stays within ±2). */
 function confidenceValue(confidence: number): number {
-  const p = Math.min(1 - 1e-6, Math.max(1e-6, confidence));
-  return Math.max(-4, Math.min(4, Math.log(p / (1 - p)))) / 2;
+  return confidenceLogOdds(confidence) / 2;
 }
 
 /** Online logistic regression of "T accepts this guess". */
