@@ -107,7 +107,7 @@ export class AcceptanceGate {
   /** One SGD step of the log-loss on a judged guess. */
   learn(context: GuessContext, accepted: boolean): void {
     const slots = this.slots(context);
-    const gradient = this.probability(context) - (accepted ? 1 : 0);
+    const gradient = 1 / (1 + Math.exp(-this.score(context, slots))) - (accepted ? 1 : 0);
     const step = (this.settings.learningRate * gradient) / Math.sqrt(slots.length + (context.confidence === undefined ? 0 : 1));
     for (const slot of slots) this.weights[slot] = this.weights[slot]! - step;
     if (context.confidence !== undefined) {
@@ -118,9 +118,9 @@ export class AcceptanceGate {
   }
 
   /** The log-odds of acceptance: the unit-valued slots, and A's confidence as a number when it gave one. */
-  private score(context: GuessContext): number {
+  private score(context: GuessContext, slots = this.slots(context)): number {
     let score = 0;
-    for (const slot of this.slots(context)) score += this.weights[slot]!;
+    for (const slot of slots) score += this.weights[slot]!;
     if (context.confidence !== undefined) score += this.weights[this.confidenceSlot()]! * confidenceValue(context.confidence);
     return score;
   }
