@@ -53,7 +53,8 @@ function environment(clock: VirtualClock, options: { fail: boolean; writes: stri
   };
 }
 
-function run(clock: VirtualClock, options: { fail: boolean; writes: string[] }) {
+/** Plans the writer task under fixed:4 with the tool environment (or `tools`, built on it). */
+function run(clock: VirtualClock, options: { fail: boolean; writes: string[] }, tools: Environment = environment(clock, options)) {
   return clock.run(() =>
     runTask({
       task: { id: 'writer', text: 'plan then write' },
@@ -61,7 +62,7 @@ function run(clock: VirtualClock, options: { fail: boolean; writes: string[] }) 
       target: agent(clock),
       policy: fixedPolicy(4),
       clock,
-      environment: environment(clock, options),
+      environment: tools,
       isTerminal: (action) => action === 'WRITE',
       priceTable: prices,
     }),
@@ -114,18 +115,8 @@ describe('tool executions that call a model', () => {
   it('keeps a failure the environment does not declare fatal as an observation', async () => {
     const clock = new VirtualClock();
     const base = environment(clock, { fail: true, writes: [] });
-    const result = await clock.run(() =>
-      runTask({
-        task: { id: 'writer', text: 'plan then write' },
-        approx: agent(clock),
-        target: agent(clock),
-        policy: fixedPolicy(4),
-        clock,
-        environment: { effectOf: (action) => base.effectOf(action), execute: (action, options) => base.execute(action, options) },
-        isTerminal: (action) => action === 'WRITE',
-        priceTable: prices,
-      }),
-    );
+    // Without its own failsTask: the failure is not declared fatal.
+    const result = await run(clock, { fail: true, writes: [] }, { effectOf: (action) => base.effectOf(action), execute: (action, options) => base.execute(action, options) });
     expect(result.trajectory!.at(-1)).toEqual({ action: 'WRITE', error: 'the writer is down' });
   });
 });
