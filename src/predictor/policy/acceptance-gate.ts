@@ -65,12 +65,15 @@ export class AcceptanceGate {
   readonly settings: Readonly<GateSettings>;
   private readonly weights: Float64Array;
   private readonly mask: number;
+  /** The slot of A's confidence as a number (its log-odds). */
+  private readonly confidenceSlot: number;
   private judged = 0;
   private readonly wordCache = new Map<string, string[]>();
 
   constructor(settings: Partial<GateSettings> & Pick<GateSettings, 'threshold'>, state?: { weights: Float64Array; judged: number }) {
     this.settings = { ...gateDefaults, ...settings };
     this.mask = (1 << this.settings.hashBits) - 1;
+    this.confidenceSlot = hashString('confidence log-odds', family.confidenceLogOdds) & this.mask;
     this.weights = state?.weights ?? new Float64Array(1 << this.settings.hashBits);
     this.judged = state?.judged ?? 0;
   }
@@ -111,8 +114,7 @@ export class AcceptanceGate {
     const step = (this.settings.learningRate * gradient) / Math.sqrt(slots.length + (context.confidence === undefined ? 0 : 1));
     for (const slot of slots) this.weights[slot] = this.weights[slot]! - step;
     if (context.confidence !== undefined) {
-      const slot = this.confidenceSlot();
-      this.weights[slot] = this.weights[slot]! - step * confidenceValue(context.confidence);
+      this.weights[this.confidenceSlot] = this.weights[this.confidenceSlot]! - step * confidenceValue(context.confidence);
     }
     this.judged += 1;
   }
@@ -121,13 +123,8 @@ export class AcceptanceGate {
   private score(context: GuessContext, slots = this.slots(context)): number {
     let score = 0;
     for (const slot of slots) score += this.weights[slot]!;
-    if (context.confidence !== undefined) score += this.weights[this.confidenceSlot()]! * confidenceValue(context.confidence);
+    if (context.confidence !== undefined) score += this.weights[this.confidenceSlot]! * confidenceValue(context.confidence);
     return score;
-  }
-
-  /** The slot of A's confidence as a number. */
-  private confidenceSlot(): number {
-    return hashString('confidence log-odds', family.confidenceLogOdds) & this.mask;
   }
 
   /** The unit-valued slots of a guess in context. */
