@@ -100,6 +100,16 @@ describe('predictor state files', () => {
     expect(() => parsePredictorState(JSON.stringify(damaged), 'state.json', model)).toThrow(/trainer\.hazard\.survival holds/);
   });
 
+  it("keeps the record of A's confidence, and rejects one of another shape", () => {
+    const confidence = { right: Array.from({ length: 20 }, (_, bin) => (bin >= 15 ? bin : 0)), wrong: Array.from({ length: 20 }, (_, bin) => (bin < 5 ? 2 : 0)) };
+    const snapshot = { ...trainedSnapshot(), confidence };
+    expect(parsePredictorState(serializePredictorState(snapshot), 'state.json', model).confidence).toEqual(confidence);
+    expect(parsePredictorState(serializePredictorState(trainedSnapshot()), 'state.json', model).confidence).toBeUndefined();
+    const damaged = JSON.parse(serializePredictorState(snapshot)) as { confidence: { right: number[] } };
+    damaged.confidence.right = damaged.confidence.right.slice(1);
+    expect(() => parsePredictorState(JSON.stringify(damaged), 'state.json', model)).toThrow(/^state\.json: damaged predictor state: field confidence\.right: /);
+  });
+
   it('keeps the acceptance gate’s weights, and rejects a damaged gate', () => {
     const gateWeights = Float64Array.from({ length: 16 }, (_, index) => index / 7 - 1);
     const snapshot = { ...trainedSnapshot(), gate: { weights: gateWeights, judged: 42 } };

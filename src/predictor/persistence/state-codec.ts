@@ -1,7 +1,7 @@
 /**
  * The text format of the DSP predictor's learned state (`dsp-predictor-state/1`): weights, optimiser state, replay
- * buffer, sampling generator, overall acceptance counts, the acceptance gate, and what the numbers mean (format
- * version, featurizer version, dimension). JSON with float arrays as base64 of little-endian doubles. Text that
+ * buffer, sampling generator, overall acceptance counts, the acceptance gate, the record of A's confidence, and what
+ * the numbers mean (format version, featurizer version, dimension). JSON with float arrays as base64 of little-endian doubles. Text that
  * cannot be read as a compatible state raises `CorruptStateError` naming where it came from and the problem.
  * Pure: reading and writing files is the file store's (`file-state-store.ts`).
  */
@@ -12,6 +12,7 @@ import { readsFeaturizerVersion, type SparseVector } from '../maths/features.js'
 import type { Segment } from '../maths/segment.js';
 import type { HazardStateData } from '../training/trainer-core.js';
 import type { PredictorModelDescription, PredictorSnapshot } from '../policy/predictor-state.js';
+import { confidenceRecordBins } from '../policy/confidence-record.js';
 
 /** The format tag of a saved predictor state. */
 export const predictorStateFormat = 'dsp-predictor-state/1';
@@ -43,6 +44,7 @@ const fileSchema = z.object({
   statistics: z.object({ accepted: count, judged: count }),
   settings: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
   gate: z.object({ weights: base64, judged: count }).optional(),
+  confidence: z.object({ right: z.array(count).length(confidenceRecordBins), wrong: z.array(count).length(confidenceRecordBins) }).optional(),
 });
 
 function encodeFloats(values: Float64Array): string {
@@ -149,6 +151,7 @@ export function serializePredictorState(snapshot: PredictorSnapshot): string {
     statistics: snapshot.statistics,
     ...(snapshot.settings === undefined ? {} : { settings: snapshot.settings }),
     ...(snapshot.gate === undefined ? {} : { gate: { weights: encodeFloats(snapshot.gate.weights), judged: snapshot.gate.judged } }),
+    ...(snapshot.confidence === undefined ? {} : { confidence: snapshot.confidence }),
   };
   return `${JSON.stringify(file)}\n`;
 }
@@ -214,5 +217,6 @@ export function parsePredictorState(text: string, location: string, expected: Pr
     }
     snapshot.gate = { weights: decodeFloats(file.gate.weights, length, 'gate.weights', location), judged: file.gate.judged };
   }
+  if (file.confidence !== undefined) snapshot.confidence = { right: [...file.confidence.right], wrong: [...file.confidence.wrong] };
   return snapshot;
 }

@@ -32,4 +32,18 @@ describe('ConfidenceRecord', () => {
     // Out-of-range confidences fall in the end bins.
     expect(recordOf(right, [1.5], wrong, [-0.2]).auc()).toBe(1);
   });
+
+  it('carries on from exported counts, and refuses counts of another shape', () => {
+    const { right, wrong } = informativeConfidence;
+    const earlier = recordOf(right - 5, [0.9, 0.7], wrong, [0.1, 0.3]);
+    expect(earlier.informative()).toBe(false);
+    const resumed = new ConfidenceRecord(earlier.exportState());
+    expect(resumed.judged).toBe(right - 5 + wrong);
+    expect(resumed.auc()).toBe(earlier.auc());
+    for (let index = 0; index < 5; index += 1) resumed.add(0.8, true);
+    expect(resumed.informative()).toBe(true);
+    // The export is a copy: adding to the resumed record does not change what the earlier one exported.
+    expect(new ConfidenceRecord(earlier.exportState()).judged).toBe(right - 5 + wrong);
+    expect(() => new ConfidenceRecord({ right: [1, 2], wrong: [] })).toThrow(/holds 20 counts of right and of wrong guesses, got 2 and 0/);
+  });
 });

@@ -111,8 +111,8 @@ export class DspPolicy implements KPolicy {
   private weights: PredictorWeights | undefined;
   /** A job was submitted since the weights were last taken up (deterministic mode). */
   private uptakePending = false;
-  /** How well A's confidence has ranked its judged guesses in this run. */
-  private readonly confidence = new ConfidenceRecord();
+  /** How well A's confidence has ranked its judged guesses, in this run and the saved runs before it. */
+  private readonly confidence: ConfidenceRecord;
   private readonly economics = new CallEconomics();
   private overallAccepted = 0;
   private overallJudged = 0;
@@ -144,6 +144,7 @@ export class DspPolicy implements KPolicy {
       );
     }
     this.gate = new AcceptanceGate({ threshold: settings.gate }, loaded?.gate);
+    this.confidence = new ConfidenceRecord(loaded?.confidence);
     // A gate learned in an earlier run is kept in the saved state even when this run does not use it.
     this.keepGate = this.gate.enabled || loaded?.gate !== undefined;
     // Built last: nothing above may fail after a trainer (perhaps a thread) has started.
@@ -278,6 +279,7 @@ export class DspPolicy implements KPolicy {
       statistics: { accepted: this.overallAccepted, judged: this.overallJudged },
       settings: definedSettings(this.settings),
       ...(this.keepGate ? { gate: this.gate.exportState() } : {}),
+      ...(this.confidence.judged > 0 ? { confidence: this.confidence.exportState() } : {}),
     };
   }
 

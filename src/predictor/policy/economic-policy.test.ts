@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtinPriceTable, type PriceTable } from '../../ledger/prices.js';
 import type { KPolicy, RoundState } from '../../core/policy.js';
@@ -115,6 +118,43 @@ describe('the economic policy (dsp:value=…)', () => {
     // Every round still stops at the first doubtful guess: as fast as without the confidence, and less waste.
     expect(told.result.metrics.latencyMs).toBeLessThanOrEqual(blind.result.metrics.latencyMs);
     expect(told.result.metrics.wastedCostUsd!).toBeLessThan(blind.result.metrics.wastedCostUsd!);
+  });
+
+  it("remembers across runs, through the saved state, that A's confidence proved informative", async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'dsp-confidence-'));
+    try {
+      const informative = traces.map((trace, taskIndex) => ({
+        ...trace,
+        steps: trace.steps.map((step, stepIndex) =>
+          step.approx === undefined
+            ? step
+            : { ...step, approx: { ...step.approx, confidence: (step.approx.action === step.target.action ? 0.8 : 0.05) + ((taskIndex * 7 + stepIndex) % 4) * 0.05 } },
+        ),
+      }));
+      const path = join(folder, 'state.json');
+      await run('dsp:value=3', builtinPriceTable, { trainer: 'in-process', statePath: path }, informative.slice(0, 30));
+      const saved = JSON.parse(readFileSync(path, 'utf8')) as { confidence?: { right: number[]; wrong: number[] } };
+      expect(saved.confidence!.right.reduce((sum, count) => sum + count, 0)).toBeGreaterThan(20);
+      // The same learned state without the record: the record must be rebuilt from scratch before rounds trust A.
+      const strippedPath = join(folder, 'stripped.json');
+      writeFileSync(strippedPath, JSON.stringify({ ...saved, confidence: undefined }));
+      /**
+       * Of the rounds with a guess in tasks 2–4 after the saved ones, the share that started at the cap (k = 8). The
+       * first task is a cold start either way: the calls' costs are not saved, since prices may differ between runs.
+       */
+      const earlyAtCap = (outcome: Awaited<ReturnType<typeof run>>) => {
+        const ks = outcome.result.results.slice(1, 4).flatMap((task) => task.rounds.map((round) => round.k).filter((k) => k > 0));
+        return ks.filter((k) => k === 8).length / ks.length;
+      };
+      const later = informative.slice(30, 40);
+      const resumed = await run('dsp:value=3', builtinPriceTable, { trainer: 'in-process', statePath: path }, later);
+      const forgetful = await run('dsp:value=3', builtinPriceTable, { trainer: 'in-process', statePath: strippedPath }, later);
+      expect(resumed.result.lossless).toBe(true);
+      expect(earlyAtCap(resumed)).toBeGreaterThan(0.8);
+      expect(earlyAtCap(forgetful)).toBeLessThan(0.5);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('forecasts P(guesses 1 … j accepted), falling with j, once trained', async () => {

@@ -5,6 +5,7 @@
  */
 import { featurizerVersion } from '../maths/features.js';
 import type { TrainerStateData } from '../training/trainer-core.js';
+import type { ConfidenceRecordData } from './confidence-record.js';
 
 /** What the saved numbers mean: a state is loadable only by a predictor with the same model description. */
 export interface PredictorModelDescription {
@@ -26,6 +27,8 @@ export interface PredictorSnapshot {
   settings?: Record<string, number | string>;
   /** The acceptance gate's weights and the number of guesses it has learned from (absent: no gate learned yet). */
   gate?: { weights: Float64Array; judged: number };
+  /** How A's confidence ranked the guesses judged so far (absent: no guess has carried a confidence yet). */
+  confidence?: ConfidenceRecordData;
 }
 
 /**
