@@ -14,7 +14,11 @@
  * - `tools+A length`: `tools` and the length of A's answer (log₂ of its output tokens) × the guess's tool;
  * - `lookup (non-linear)`: a smoothed table of the acceptance rate of each combination of the guess's tool, the last
  *   tool, the previous outcome and the step, backing off to fewer of them where a combination is unseen — every
- *   interaction of those features, which a linear model cannot represent.
+ *   interaction of those features, which a linear model cannot represent;
+ * - `tools+done`: `tools` and what the plan has done so far — whether the guess repeats an earlier action, whether its
+ *   tool was called before and how often, and the set of tools called (× the guess's tool);
+ * - `tools+task words`: `tools` and each word of the task (4 letters or more) × the guess's tool, and × the guess's
+ *   and the last action's tools.
  *
  *   node --import tsx scripts/acceptance-predictability.ts [--suite openagi-cot]
  */
@@ -31,6 +35,8 @@ interface Guess {
   task: number;
   accepted: boolean;
   keys: Record<string, string>;
+  /** The task's words × the guess's tool (and × the last tool): several slots of one family. */
+  words: string[];
 }
 
 function guessesOf(traces: readonly Trace[]): Guess[] {
@@ -55,8 +61,13 @@ function guessesOf(traces: readonly Trace[]): Guess[] {
           guess, guessLast: `${guess}|${last}`, guessStep: `${guess}|${position}`, taskStep: `${trace.task}|${position}`,
           exact: `${trace.task}|${plan.join('>')}|${guess}`,
           lookup: `${tool}|${toolOf(last)}|${previous}|${position}`,
+          repeat: `${plan.includes(guess)}|${tool}`,
+          toolDone: `${tool}|${plan.some((action) => toolOf(action) === tool)}`,
+          toolCount: `${tool}|${Math.min(plan.filter((action) => toolOf(action) === tool).length, 4)}`,
+          done: `${tool}|${[...new Set(plan.map(toolOf))].sort().join(',')}`,
         };
-        guesses.push({ task, accepted: right, keys });
+        const words = [...new Set(trace.task.toLowerCase().match(/[a-z]{4,}/g) ?? [])];
+        guesses.push({ task, accepted: right, keys, words: words.flatMap((word) => [`${word}|${tool}`, `${word}|${tool}|${toolOf(last)}`]) });
         judged += 1;
         accepted += right ? 1 : 0;
         previous = right ? 'accepted' : 'rejected';
@@ -77,10 +88,10 @@ interface Model {
   learn(guess: Guess): void;
 }
 
-function logistic(families: readonly string[], rate = 0.2): Model {
+function logistic(families: readonly string[], withWords = false, rate = 0.2): Model {
   const weights = new Map<string, number>();
   const squares = new Map<string, number>();
-  const slots = (guess: Guess): string[] => ['bias', ...families.map((family) => `${family}=${guess.keys[family]}`)];
+  const slots = (guess: Guess): string[] => ['bias', ...families.map((family) => `${family}=${guess.keys[family]}`), ...(withWords ? guess.words : [])];
   const score = (guess: Guess): number => slots(guess).reduce((sum, slot) => sum + (weights.get(slot) ?? 0), 0);
   return {
     score,
@@ -151,6 +162,8 @@ const models: ReadonlyArray<[string, () => Model]> = [
   ['tools+memory', () => logistic([...general, 'guess', 'guessLast', 'guessStep', 'taskStep', 'exact'])],
   ['tools+A length', () => logistic([...general, 'length'])],
   ['lookup (non-linear)', () => lookup('lookup')],
+  ['tools+done', () => logistic([...general, 'repeat', 'toolDone', 'toolCount', 'done'])],
+  ['tools+task words', () => logistic(general, true)],
 ];
 process.stdout.write(`${'suite'.padEnd(20)} ${'guesses'.padStart(7)} ${'right'.padStart(6)} ${models.map(([name]) => name.padStart(20)).join('')}\n`);
 for (const name of values.suite ?? defaultSuiteNames) {
