@@ -18,7 +18,10 @@
  * - `tools+done`: `tools` and what the plan has done so far — whether the guess repeats an earlier action, whether its
  *   tool was called before and how often, and the set of tools called (× the guess's tool);
  * - `tools+task words`: `tools` and each word of the task (4 letters or more) × the guess's tool, and × the guess's
- *   and the last action's tools.
+ *   and the last action's tools;
+ * - `tools+arguments`: `tools` and, × the guess's tool, the share of its arguments' words found in the task and the
+ *   plan so far (fifths, with their count), and whether its argument is the task's text itself (TravelPlanner's
+ *   Planner step is right only when A copies the query).
  *
  *   node --import tsx scripts/acceptance-predictability.ts [--suite openagi-cot]
  */
@@ -37,6 +40,22 @@ interface Guess {
   keys: Record<string, string>;
   /** The task's words × the guess's tool (and × the last tool): several slots of one family. */
   words: string[];
+}
+
+/** The text between an action's first `[` and its last `]` (the whole action when it has none). */
+function argumentsOf(action: string): string {
+  const open = action.indexOf('[');
+  const close = action.lastIndexOf(']');
+  return open < 0 || close < open ? action : action.slice(open + 1, close);
+}
+
+/** The share of the words of a guess's arguments found in the task or the plan so far, in fifths, with their count. */
+function argumentOverlap(guess: string, task: string, plan: readonly string[]): string {
+  const known = new Set(`${task} ${plan.join(' ')}`.toLowerCase().match(/[a-z0-9]+/g) ?? []);
+  const words = argumentsOf(guess).toLowerCase().match(/[a-z0-9]+/g) ?? [];
+  if (words.length === 0) return 'none';
+  const share = words.filter((word) => known.has(word)).length / words.length;
+  return `${Math.min(4, Math.floor(share * 5))}|${Math.min(words.length, 8)}`;
 }
 
 function guessesOf(traces: readonly Trace[]): Guess[] {
@@ -65,6 +84,8 @@ function guessesOf(traces: readonly Trace[]): Guess[] {
           toolDone: `${tool}|${plan.some((action) => toolOf(action) === tool)}`,
           toolCount: `${tool}|${Math.min(plan.filter((action) => toolOf(action) === tool).length, 4)}`,
           done: `${tool}|${[...new Set(plan.map(toolOf))].sort().join(',')}`,
+          overlap: `${tool}|${argumentOverlap(guess, trace.task, plan)}`,
+          verbatim: `${tool}|${argumentsOf(guess).trim() === trace.task.trim()}`,
         };
         const words = [...new Set(trace.task.toLowerCase().match(/[a-z]{4,}/g) ?? [])];
         guesses.push({ task, accepted: right, keys, words: words.flatMap((word) => [`${word}|${tool}`, `${word}|${tool}|${toolOf(last)}`]) });
@@ -164,6 +185,7 @@ const models: ReadonlyArray<[string, () => Model]> = [
   ['lookup (non-linear)', () => lookup('lookup')],
   ['tools+done', () => logistic([...general, 'repeat', 'toolDone', 'toolCount', 'done'])],
   ['tools+task words', () => logistic(general, true)],
+  ['tools+arguments', () => logistic([...general, 'overlap', 'verbatim'])],
 ];
 process.stdout.write(`${'suite'.padEnd(20)} ${'guesses'.padStart(7)} ${'right'.padStart(6)} ${models.map(([name]) => name.padStart(20)).join('')}\n`);
 for (const name of values.suite ?? defaultSuiteNames) {
