@@ -101,6 +101,17 @@ describe('the root entry dsp-agent', () => {
       expect(exports).not.toContain(name);
     }
   });
+
+  it('exports every error the engine throws and its guard', async () => {
+    const errors = await import('../src/core/errors.js');
+    const names = Object.keys(errors).filter((name) => /^[A-Z].*Error$/.test(name));
+    expect(names).toContain('DeadlineExceededError');
+    const { exports } = load('dsp-agent');
+    for (const name of names) {
+      expect(exports).toContain(name);
+      if (name !== 'DspError') expect(exports).toContain(`is${name}`);
+    }
+  });
 });
 
 describe('the subpath entries', () => {
