@@ -147,7 +147,12 @@ interface Guess {
   launchPending: boolean;
 }
 
-/** Runs one task to its end and returns its plan, ledger and metrics. Throws `TargetCallError` if T fails. */
+/**
+ * Runs one task to its end and returns its plan, ledger and metrics. Rejects with `TargetCallError` if T fails on
+ * the true prefix, `ToolCallError` if a committed execution fails in a way `Environment.failsTask` says ends the
+ * task, `DeadlineExceededError` past `deadlineMs` (each holds the ledger so far), the abort reason of `signal`, and
+ * `InvalidInputError` for options it cannot run with (`maxSteps`, `kMax`, a policy's k).
+ */
 export async function runTask(options: RunTaskOptions): Promise<TaskResult> {
   return new TaskRun(options).run();
 }
