@@ -1,5 +1,6 @@
 /**
- * The entry `dsp-agent/ai-sdk`: live agents on any AI SDK 6 `LanguageModel`, and providers by spec string.
+ * The entry `dsp-agent/ai-sdk`: live agents on any AI SDK 6 `LanguageModel`, providers by spec string, tool agents
+ * (`speculate`) and live suites (`runLiveSuite`).
  *
  * This entry loads `ai` and the `@ai-sdk/*` providers; the root entry `dsp-agent` never does.
  */
@@ -51,3 +52,16 @@ export {
   type SpeculativeToolResult,
 } from './agents/speculate.js';
 export type { EffectClass, StateStore, ToolRecord } from './core/environment.js';
+
+// A live suite: models by spec string, planning strategies, a policy, retries, limits, budgets, telemetry and
+// recording, as `dsp run` assembles them (docs/live-agents.md).
+export {
+  runLiveSuite,
+  liveDefaults,
+  type LiveAgentSpec,
+  type LiveSuiteOptions,
+  type LiveSuiteOutcome,
+} from './live/live-suite.js';
+export { BudgetExceededError, isBudgetExceededError, type BudgetLimits, type BudgetSettings, type Spend } from './live/budget.js';
+export { SpeculationSkippedError, isSpeculationSkippedError, type LimiterSettings, type LimiterStats } from './live/limiter.js';
+export type { RetrySettings } from './live/retry.js';
