@@ -10,6 +10,7 @@ export {
   dspDefaults,
   dspOptionRules,
   parseDspOptions,
+  type DspPolicyOptions,
   type DspRuntimeOptions,
   type DspSettings,
 } from './predictor/index.js';
@@ -38,17 +39,24 @@ export {
 export {
   InProcessTrainer,
   WorkerTrainer,
+  inProcessTrainerFactory,
+  workerTrainerFactory,
   type Trainer,
+  type TrainerFactory,
   type TrainerFault,
   type TrainerOptions,
   type TrainerSettings,
+  type TrainerStateData,
   type TrainerStats,
   type TrainingReport,
   type WorkerTrainerOptions,
 } from './predictor/index.js';
 
-// Persistence of a learned state.
+// Persistence of a learned state: the stores a `DspPolicy` loads from and saves to, and the file format.
 export {
+  FileStateStore,
+  MemoryStateStore,
+  type PredictorStateStore,
   loadPredictorState,
   parsePredictorState,
   predictorStateFormat,
