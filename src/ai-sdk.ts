@@ -65,3 +65,9 @@ export {
 export { BudgetExceededError, isBudgetExceededError, type BudgetLimits, type BudgetSettings, type Spend } from './live/budget.js';
 export { SpeculationSkippedError, isSpeculationSkippedError, type LimiterSettings, type LimiterStats } from './live/limiter.js';
 export type { RetrySettings } from './live/retry.js';
+export {
+  travelPlannerLiveEnvironment,
+  type LiveEnvironment,
+  type LiveEnvironmentAgentOptions,
+  type LiveToolModel,
+} from './live/live-environment.js';

@@ -118,7 +118,7 @@ describe('the subpath entries', () => {
   // Each entry loads, exports its surface, and loads the adapter packages it exists for: which also shows that the
   // recording above would see them.
   const cases = [
-    { entry: 'dsp-agent/ai-sdk', names: ['createAiSdkAgent', 'callLanguageModel', 'createLanguageModel', 'parseModelSpec', 'speculate', 'runLiveSuite', 'BudgetExceededError', 'SpeculationSkippedError'], loads: ['/node_modules/ai/', '/node_modules/@ai-sdk/openai/'] },
+    { entry: 'dsp-agent/ai-sdk', names: ['createAiSdkAgent', 'callLanguageModel', 'createLanguageModel', 'parseModelSpec', 'speculate', 'runLiveSuite', 'travelPlannerLiveEnvironment', 'BudgetExceededError', 'SpeculationSkippedError'], loads: ['/node_modules/ai/', '/node_modules/@ai-sdk/openai/'] },
     { entry: 'dsp-agent/server', names: ['startReplayServer', 'isLoopbackHost'], loads: ['node:http'] },
     { entry: 'dsp-agent/report', names: ['buildResults', 'renderReport', 'renderPng', 'loadResults', 'sweepSummary'], loads: ['/node_modules/vega/', '/node_modules/vega-lite/', '/node_modules/@resvg/resvg-js/'] },
     { entry: 'dsp-agent/predictor', names: ['createDspPolicy', 'expectileLoss', 'SegmentBuilder', 'Featurizer', 'WorkerTrainer', 'evaluateOnline', 'MemoryStateStore', 'FileStateStore', 'inProcessTrainerFactory'], loads: [] },
