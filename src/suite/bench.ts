@@ -31,18 +31,29 @@ export interface BenchSuiteResult {
   runs: SuiteRun[];
 }
 
+/** Options of `runBench`. */
 export interface RunBenchOptions {
+  /** The suites to replay, each a named set of traces. */
   suites: readonly Suite[];
+  /** The policies to replay each suite under (`parsePolicyList`). */
   policies: readonly PolicySpec[];
+  /** Prices for the ledger's costs. Default: the built-in table. */
   priceTable?: PriceTable;
+  /** The largest k any policy may choose. Default 8. */
   kMax?: number;
   /** The step limit of the live runs being replayed (see `ReplaySuiteOptions.maxSteps`). Default 50. */
   maxSteps?: number;
+  /** Builds each policy. Default: the training-free policies only; pass `createPolicy` for `dsp`. */
   buildPolicy?: PolicyBuilder;
   /** Progress: called after every task of every policy. */
   onProgress?: (done: number, total: number, label: string) => void;
 }
 
+/**
+ * Replays every suite under every policy, one after another, and returns per suite its summary (one `BenchRow` per
+ * policy, as `dsp bench` prints them) and the runs behind it. Throws `InvalidInputError` for a policy that
+ * `buildPolicy` cannot build.
+ */
 export async function runBench(options: RunBenchOptions): Promise<BenchSuiteResult[]> {
   const priceTable = options.priceTable ?? builtinPriceTable;
   const total = options.suites.reduce((sum, suite) => sum + suite.traces.length, 0) * options.policies.length;
