@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePolicyList, parsePolicySpec } from './registry.js';
+import { createBasicPolicy, parsePolicyList, parsePolicySpec } from './registry.js';
 import { additivePolicy } from './basic.js';
 import type { RoundRecord } from '../core/types.js';
 import type { RoundState } from '../core/policy.js';
@@ -24,6 +24,12 @@ describe('policy specs', () => {
     expect(() => parsePolicySpec('fixed:2.5')).toThrow(/whole number ≥ 1/);
     expect(() => parsePolicySpec('dsp:tau')).toThrow(/key=number/);
     expect(() => parsePolicyList(' , ')).toThrow(/no policy given/);
+  });
+});
+
+describe('basic policies', () => {
+  it('refuses to build dsp, naming the builders that can', () => {
+    expect(() => createBasicPolicy(parsePolicySpec('dsp'))).toThrow(/build it with createPolicy or createDspPolicy \(replaySuite and runBench: buildPolicy: createPolicy\)/);
   });
 });
 

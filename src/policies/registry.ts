@@ -94,6 +94,8 @@ export function createBasicPolicy(spec: PolicySpec, context: PolicyContext = {})
       }
       return oraclePolicy(context.stepsToBreak);
     case 'dsp':
-      throw new InvalidInputError('the dsp policy is built with createDspPolicy');
+      throw new InvalidInputError(
+        'the dsp policy owns a trainer and is not built here: build it with createPolicy or createDspPolicy (replaySuite and runBench: buildPolicy: createPolicy)',
+      );
   }
 }
