@@ -208,4 +208,10 @@ describe('speculate', () => {
     expect(isInvalidInputError(error)).toBe(true);
     expect(String(error)).toContain('effects: names tool "wether", which is not in tools');
   });
+
+  it('refuses maxSteps and kMax that are not whole numbers ≥ 1 when it is built, before any run', () => {
+    const scenario = toolAgentScenario({ streaming: true });
+    expect(() => speculate({ ...scenario, maxSteps: 0 })).toThrow('maxSteps: maxSteps must be a whole number ≥ 1, got 0');
+    expect(() => speculate({ ...scenario, kMax: 2.5 })).toThrow('kMax: kMax must be a whole number ≥ 1, got 2.5');
+  });
 });

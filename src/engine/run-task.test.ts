@@ -162,6 +162,41 @@ function scriptedAgents(clock: VirtualClock, script: {
 }
 
 describe('failures', () => {
+  it('takes a resolved value that is not an agent result for the call\'s failure, saying what it was', async () => {
+    const clock = new VirtualClock();
+    const target: Agent = async (context) => {
+      await clock.sleep(10);
+      return { action: context.step >= 3 ? 'END' : `s${context.step}` };
+    };
+    // A (plain JavaScript, say) resolves to an object without an action at step 1 and to a confidence of 1.5 at 2:
+    // each is one failed guess, and the task still ends with T's own plan.
+    const approx = (async (context: { step: number }) => {
+      await clock.sleep(1);
+      return context.step === 1 ? { acton: 's1' } : { action: `s${context.step}`, confidence: 1.5 };
+    }) as unknown as Agent;
+    const result = await clock.run(() =>
+      runTask({ task: { id: 'odd-a', text: 't' }, approx, target, policy: fixedPolicy(2), clock, isTerminal: (action) => action === 'END' }),
+    );
+    expect(result.plan).toEqual(['s1', 's2', 'END']);
+    const errors = result.records.filter((record) => record.role === 'approx' && record.error !== undefined).map((record) => record.error);
+    expect(errors).toContain('the approximation agent resolved to an object without an action; an agent resolves to { action, usage?, model?, confidence? }');
+    expect(errors).toContain('the approximation agent gave the confidence 1.5; a confidence is a number in [0, 1]');
+
+    const silent = (async () => undefined) as unknown as Agent;
+    const failure = await clock
+      .run(() => runTask({ task: { id: 'odd-t', text: 't' }, approx: target, target: silent, policy: sequentialPolicy(), clock }))
+      .catch((error: unknown) => error);
+    expect(isTargetCallError(failure)).toBe(true);
+    expect((failure as Error).message).toContain('the target agent resolved to undefined; an agent resolves to { action');
+  });
+
+  it('refuses a deadline or a grace period that is not a number of milliseconds ≥ 0', async () => {
+    const agent: Agent = () => Promise.resolve({ action: 'END' });
+    const base = { task: { id: 't', text: 't' }, approx: agent, target: agent, policy: fixedPolicy(1), clock: new VirtualClock() };
+    await expect(runTask({ ...base, deadlineMs: Number.NaN })).rejects.toThrow('deadlineMs must be a number of milliseconds ≥ 0, got NaN');
+    await expect(runTask({ ...base, abandonAfterMs: -5 })).rejects.toThrow('abandonAfterMs must be a number of milliseconds ≥ 0, got -5');
+  });
+
   it('a target failure on the true prefix mid-round fails the task with the step and the cause', async () => {
     const clock = new VirtualClock();
     const boom = new Error('HTTP 500 from the target');

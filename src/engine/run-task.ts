@@ -197,6 +197,7 @@ class TaskRun {
     if (!Number.isInteger(this.kMax) || this.kMax < 1) {
       throw new InvalidInputError(`kMax must be a whole number ≥ 1, got ${this.kMax}`);
     }
+    checkDurations(options);
     if (this.environment !== undefined) {
       this.state = StateLayer.root(options.initialState ?? [], () => `v${(this.stateVersions += 1)}`);
     }
@@ -795,12 +796,14 @@ class TaskRun {
     });
   }
 
-  private onSettled(handle: CallHandle, result: AgentResult | undefined, error: unknown): void {
+  private onSettled(handle: CallHandle, result: AgentResult | undefined, settledError: unknown): void {
     handle.done = true;
     handle.confirmListeners.clear();
     if (handle.cancelled) return;
     handle.finished = true;
     handle.record.endMs = this.clock.now();
+    // An agent written without the types (plain JavaScript) may resolve to anything: say what, as its call's error.
+    const error = settledError === undefined ? malformedResult(result, handle.record.role) : settledError;
     if (error !== undefined) {
       handle.error = error;
       handle.record.error = describeCause(error);
@@ -965,4 +968,29 @@ function addUsage(sum: Usage | undefined, usage: Usage): Usage {
   }
   if (usage.estimated === true) total.estimated = true;
   return total;
+}
+
+/** `deadlineMs` and `abandonAfterMs`, when given, must be numbers ≥ 0 (NaN would silently mean "no deadline"). */
+function checkDurations(options: Pick<RunTaskOptions, 'deadlineMs' | 'abandonAfterMs'>): void {
+  for (const name of ['deadlineMs', 'abandonAfterMs'] as const) {
+    const value = options[name];
+    if (value !== undefined && !(typeof value === 'number' && value >= 0)) {
+      throw new InvalidInputError(`${name} must be a number of milliseconds ≥ 0, got ${String(value)}`);
+    }
+  }
+}
+
+/** Why an agent's resolved value is not an `AgentResult` (an action, and a confidence in [0, 1] if any), or undefined. */
+function malformedResult(result: unknown, role: CallRecord['role']): InvalidInputError | undefined {
+  const who = role === 'target' ? 'the target agent' : 'the approximation agent';
+  const expected = 'an agent resolves to { action, usage?, model?, confidence? }';
+  if (typeof result !== 'object' || result === null) {
+    return new InvalidInputError(`${who} resolved to ${result === null ? 'null' : typeof result}; ${expected}`);
+  }
+  const { action, confidence } = result as { action?: unknown; confidence?: unknown };
+  if (action === undefined) return new InvalidInputError(`${who} resolved to an object without an action; ${expected}`);
+  if (confidence !== undefined && !(typeof confidence === 'number' && confidence >= 0 && confidence <= 1)) {
+    return new InvalidInputError(`${who} gave the confidence ${String(confidence)}; a confidence is a number in [0, 1]`);
+  }
+  return undefined;
 }

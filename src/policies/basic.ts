@@ -1,4 +1,5 @@
 /** The training-free k-policies of spec §3: sequential, fixed, additive and the replay-only oracle. */
+import { InvalidInputError } from '../core/errors.js';
 import type { KPolicy } from '../core/policy.js';
 
 /** k = 0 always: T alone, one step after another. */
@@ -6,8 +7,9 @@ export function sequentialPolicy(): KPolicy {
   return { name: 'sequential', chooseK: () => 0 };
 }
 
-/** k = K every round (ISP). */
+/** k = K every round (ISP); K a whole number ≥ 0 (fixed:0 runs as sequential does). */
 export function fixedPolicy(k: number): KPolicy {
+  if (!Number.isInteger(k) || k < 0) throw new InvalidInputError(`fixedPolicy takes a whole number k ≥ 0, got ${k}`);
   return { name: `fixed:${k}`, chooseK: () => k };
 }
 

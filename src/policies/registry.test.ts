@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createBasicPolicy, parsePolicyList, parsePolicySpec } from './registry.js';
-import { additivePolicy } from './basic.js';
+import { additivePolicy, fixedPolicy } from './basic.js';
 import type { RoundRecord } from '../core/types.js';
 import type { RoundState } from '../core/policy.js';
 
@@ -28,6 +28,12 @@ describe('policy specs', () => {
 });
 
 describe('basic policies', () => {
+  it('builds fixed:K for a whole K ≥ 0 only', () => {
+    expect(fixedPolicy(0).chooseK({ task: { id: 't', text: 't' }, committed: [], roundIndex: 0, previousRounds: [], kMax: 8, remainingSteps: 5 })).toBe(0);
+    expect(() => fixedPolicy(1.5)).toThrow('fixedPolicy takes a whole number k ≥ 0, got 1.5');
+    expect(() => fixedPolicy(-1)).toThrow('fixedPolicy takes a whole number k ≥ 0, got -1');
+  });
+
   it('refuses to build dsp, naming the builders that can', () => {
     expect(() => createBasicPolicy(parsePolicySpec('dsp'))).toThrow(/build it with createPolicy or createDspPolicy \(replaySuite and runBench: buildPolicy: createPolicy\)/);
   });
