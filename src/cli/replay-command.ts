@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { InvalidInputError } from '../core/errors.js';
-import { builtinPriceTable, type PriceTable } from '../ledger/prices.js';
+import { builtinPriceTable, findPrice, type PriceTable } from '../ledger/prices.js';
 import { engineDefaults } from '../engine/run-task.js';
 import { checkCommandFiles } from '../io/command-files.js';
 import { loadPriceTable } from '../io/price-file.js';
@@ -141,6 +141,7 @@ export async function runReplay(input: {
   const progress = createProgress(io.stderr, { quiet: options.quiet });
   // Held for the whole run: another run on the same state is refused now, not after this one's work.
   const onWarning = (message: string): void => void io.stderr.write(`warning: ${message}\n`);
+  for (const message of unpricedModelWarnings(suites, priceTable, options.prices)) onWarning(message);
   const stateLock = predictorStatePath === undefined ? undefined : lockPredictorState(predictorStatePath, { onWarning });
   let results: BenchSuiteResult[];
   try {
@@ -172,6 +173,35 @@ export async function runReplay(input: {
   });
   progress.done();
   if (options.quiet !== true) io.stderr.write(describeWritten(written));
+}
+
+/**
+ * One warning per model the traces name (A's, T's, a tool's) that has no price in the table, with the suites that
+ * use it: the tables only say that some cost is unknown, and the user needs to know which model to add
+ * (`pricesPath`: the `--prices` file given, if any).
+ */
+export function unpricedModelWarnings(suites: readonly Suite[], priceTable: PriceTable, pricesPath: string | undefined): string[] {
+  const suitesByModel = new Map<string, Set<string>>();
+  const note = (model: string | undefined, suite: string): void => {
+    if (model === undefined || findPrice(priceTable, model) !== undefined) return;
+    suitesByModel.set(model, (suitesByModel.get(model) ?? new Set()).add(suite));
+  };
+  for (const suite of suites) {
+    for (const trace of suite.traces) {
+      note(trace.models.approx, suite.name);
+      note(trace.models.target, suite.name);
+      for (const step of trace.steps) {
+        note(step.target.tool?.model, suite.name);
+        note(step.approx?.tool?.model, suite.name);
+      }
+    }
+  }
+  const remedy = pricesPath === undefined ? 'pass --prices FILE with its price' : `add it to ${pricesPath}`;
+  return [...suitesByModel].map(
+    ([model, names]) =>
+      `no price for model "${model}" (suite ${[...names].join(', ')}) in the price table ${priceTable.name}: ` +
+      `a cost that includes its calls is unknown (?); ${remedy}`,
+  );
 }
 
 /**

@@ -18,7 +18,15 @@ export function describeValidationIssues(issues: readonly ValidationIssue[]): st
   const issue = issues[0];
   if (issue === undefined) return 'invalid';
   if (issue.path.length === 0) return issue.message;
-  return `field ${formatFieldPath(issue.path)}: ${issue.message}`;
+  return `field ${formatFieldPath(issue.path)}: ${plainMessage(issue.message)}`;
+}
+
+const missingFieldPattern = /^Invalid input: expected (.+), received undefined$/;
+
+/** A field that is absent is said to be missing (`missing (expected number)`), not to have received `undefined`. */
+function plainMessage(message: string): string {
+  const missing = missingFieldPattern.exec(message);
+  return missing === null ? message : `missing (expected ${missing[1]})`;
 }
 
 const identifierPattern = /^[A-Za-z_$][\w$]*$/;

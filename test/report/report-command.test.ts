@@ -71,7 +71,7 @@ describe('dsp bench --out/--report and dsp report', () => {
     const folder = mkdtempSync(join(tmpdir(), 'dsp-report-bad-'));
     const bad = join(folder, 'bad.json');
     writeFileSync(bad, JSON.stringify({ format: 'dsp-results/2', createdAt: 'now' }));
-    await expect(runCli(['report', bad, '--quiet'])).rejects.toThrow(`${bad}: field generator: Invalid input: expected object, received undefined`);
+    await expect(runCli(['report', bad, '--quiet'])).rejects.toThrow(`${bad}: field generator: missing (expected object)`);
     await expect(runCli(['report', join(folder, 'none.json'), '--quiet'])).rejects.toThrow(`${join(folder, 'none.json')}: no such file`);
   });
 

@@ -46,4 +46,20 @@ describe('dsp bench', () => {
     const format = await runDsp(['bench', '--format', 'xml']);
     expect(format.code).toBe(2);
   });
+
+  it('names on stderr each model the price file leaves unpriced, and where to add it', async () => {
+    const local = join(directory, 'local.jsonl');
+    const models = { approx: 'local-a', target: 'local-t' };
+    writeTraces(local, generateSyntheticTraces({ tasks: 4, seed: 5, suite: 'local' }).map((trace) => ({ ...trace, models })));
+    const prices = join(directory, 'prices.json');
+    writeFileSync(prices, JSON.stringify({ name: 'mine', models: { 'local-a': { inputUsdPerMTok: 0.4, outputUsdPerMTok: 1.6 } } }));
+    const partial = await runDsp(['bench', '--traces', local, '--policies', 'fixed:2', '--prices', prices, '--quiet']);
+    expect(partial.code).toBe(0);
+    expect(partial.stderr).toBe(
+      `warning: no price for model "local-t" (suite local) in the price table mine: a cost that includes its calls is unknown (?); add it to ${prices}\n`,
+    );
+    expect(partial.stdout).toContain('cost unknown (?) for every policy');
+    const builtin = await runDsp(['bench', '--traces', tracesPath, '--policies', 'fixed:2', '--quiet']);
+    expect([builtin.code, builtin.stderr]).toEqual([0, '']);
+  });
 });

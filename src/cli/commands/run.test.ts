@@ -170,6 +170,10 @@ describe('dsp run --env travelplanner', () => {
     expect(() => resolveRunOptions({ env: 'travelplanner', tasksFrom: examplePath, targetStrategy: 'debate', ...models }, io)).toThrow(
       '--target-strategy: "debate" is not a TravelPlanner strategy',
     );
+    // No --target-strategy given: the suite's name asked for the strategy, and the message says so.
+    expect(() => resolveRunOptions({ suite: 'travelplanner-cot', tasksFrom: examplePath, ...models }, io)).toThrow(
+      '--suite travelplanner-cot: "cot" is not a TravelPlanner strategy; valid: direct, react',
+    );
   });
 });
 

@@ -238,7 +238,9 @@ export function resolveRunOptions(
     return name as 'direct' | 'react';
   };
   const approxStrategy = strategyOf(options.approxStrategy ?? runDefaults.approxStrategy, '--approx-strategy');
-  const targetStrategy = strategyOf(resolveTargetStrategy(options.targetStrategy, suite), '--target-strategy');
+  // A strategy the suite's name implies (`travelplanner-cot`) is the --suite's mistake, not a --target-strategy's.
+  const targetSource = options.targetStrategy === undefined && suite.targetStrategy !== undefined ? `--suite ${suite.name}` : '--target-strategy';
+  const targetStrategy = strategyOf(resolveTargetStrategy(options.targetStrategy, suite), targetSource);
   if (options.planner !== undefined && environment === undefined) {
     throw new InvalidInputError(`only TravelPlanner has a planner model; ${suite.environment} plans with the agents alone`, { source: '--planner' });
   }

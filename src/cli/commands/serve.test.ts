@@ -53,6 +53,21 @@ describe('dsp serve', () => {
     expect(exposed.stderr).toBe('dsp: --host: "0.0.0.0" is not a loopback address; dsp serve listens on 127.0.0.1, ::1 or localhost only\n');
   });
 
+  it('refuses a port that is already in use with exit code 2, naming --port and the way out', async () => {
+    const first = spawnDsp(['serve', '--traces', fixturePath, '--port', '0']);
+    try {
+      const output = await first.waitForOutput((stdout) => stdout.includes('/stats'));
+      const port = /http:\/\/127\.0\.0\.1:(\d+)\/v1/.exec(output)![1]!;
+      const second = await runDsp(['serve', '--traces', fixturePath, '--port', port]);
+      expect(second.code).toBe(2);
+      expect(second.stderr).toBe(
+        `dsp: --port: 127.0.0.1:${port} is already in use (another dsp serve?); give another port, or --port 0 for a free one\n`,
+      );
+    } finally {
+      first.child.kill('SIGKILL');
+    }
+  });
+
   it('renders its counters on one line', () => {
     expect(
       renderServeStats({

@@ -39,11 +39,9 @@ export async function startServeCommand(options: ServeOptions, stdout: OutputStr
   const paths = traceFilesOf(splitList(typeof options.traces === 'string' ? [options.traces] : options.traces));
   if (paths.length === 0) throw new InvalidInputError('no trace file given', { source: '--traces' });
   const traces = paths.flatMap((path) => loadTraces(path));
-  const server = await startReplayServer({
-    traces,
-    host,
-    port: options.port ?? serveDefaults.port,
-    speed: options.speed ?? serveDefaults.speed,
+  const port = options.port ?? serveDefaults.port;
+  const server = await startReplayServer({ traces, host, port, speed: options.speed ?? serveDefaults.speed }).catch((error: unknown) => {
+    throw listenFailure(error, host, port) ?? error;
   });
   const tasks = new Set(traces.map((trace) => trace.task)).size;
   stdout.write(
@@ -52,6 +50,23 @@ export async function startServeCommand(options: ServeOptions, stdout: OutputStr
       `  e.g. --approx openai-compatible:approx@${server.url} --target openai-compatible:target@${server.url}\n`,
   );
   return server;
+}
+
+/**
+ * A port that is taken or not ours to use, told as the user's mistake (exit code 2) naming `--port` and the way out,
+ * rather than Node's `listen EADDRINUSE`; undefined for any other failure.
+ */
+function listenFailure(error: unknown, host: string, port: number): InvalidInputError | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'EADDRINUSE') {
+    return new InvalidInputError(`${host}:${port} is already in use (another dsp serve?); give another port, or --port 0 for a free one`, {
+      source: '--port',
+    });
+  }
+  if (code === 'EACCES') {
+    return new InvalidInputError(`not allowed to listen on ${host}:${port}; give a port above 1023, or --port 0 for a free one`, { source: '--port' });
+  }
+  return undefined;
 }
 
 /** The counters on one line (pure). */
