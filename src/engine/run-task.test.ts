@@ -182,7 +182,7 @@ describe('failures', () => {
     expect(errors).toContain('the approximation agent resolved to an object without an action; an agent resolves to { action, usage?, model?, confidence? }');
     expect(errors).toContain('the approximation agent gave the confidence 1.5; a confidence is a number in [0, 1]');
 
-    const silent = (async () => undefined) as unknown as Agent;
+    const silent = (() => Promise.resolve(undefined)) as unknown as Agent;
     const failure = await clock
       .run(() => runTask({ task: { id: 'odd-t', text: 't' }, approx: target, target: silent, policy: sequentialPolicy(), clock }))
       .catch((error: unknown) => error);
