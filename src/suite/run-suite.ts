@@ -98,18 +98,6 @@ export interface SuiteOutcome {
   metrics: SuiteMetrics;
 }
 
-/** Task ids name results, failures, baselines and recorded traces: two tasks with one id would be told apart by none. */
-function checkTaskIds(tasks: readonly TaskInput[]): void {
-  const seen = new Map<string, number>();
-  tasks.forEach((task, index) => {
-    const first = seen.get(task.id);
-    if (first !== undefined) {
-      throw new InvalidInputError(`tasks ${first} and ${index} (counting from 0) have the same id "${task.id}"; each task needs its own id`, { source: 'tasks' });
-    }
-    seen.set(task.id, index);
-  });
-}
-
 /**
  * Runs the tasks in order and returns every result, every failure and the suite's figures. A task that throws is
  * reported and skipped; an `InvalidInputError` (bad options, which would fail every task) and an error thrown by a
@@ -123,7 +111,6 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteOutcome> 
   if (!Number.isInteger(parallel) || parallel < 1) {
     throw new InvalidInputError(`parallel must be a whole number ≥ 1, got ${parallel}`, { source: 'parallel' });
   }
-  checkTaskIds(options.tasks);
   const outcome: Omit<SuiteOutcome, 'metrics'> = { results: [], failures: [], baselines: [], interrupted: false };
   const clock = options.clock ?? new RealClock();
   // Stops the other tasks when one of them throws (bad input, a hook's error): the error is the suite's.
