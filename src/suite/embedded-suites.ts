@@ -48,18 +48,31 @@ export interface LiveSuiteName {
 
 /**
  * Reads a suite name for a live run: an environment of `environments` alone (`openagi`) or followed by a target
- * suffix of `suiteTargetStrategies` (`openagi-cot`). Anything else (`synthetic`, which has no agents to run, or a
- * typo) throws `InvalidInputError` naming `source` and the valid names.
+ * suffix of `suiteTargetStrategies` (`openagi-cot`) that the environment takes (`suffixes`: per environment, the
+ * suffixes its agents have; by default every one). Anything else (`synthetic`, which has no agents to run, a suffix
+ * the environment has no agent for, or a typo) throws `InvalidInputError` naming `source` and the valid names.
  */
-export function liveSuiteName(name: string, environments: readonly string[], source = 'suite name'): LiveSuiteName {
+export function liveSuiteName(
+  name: string,
+  environments: readonly string[],
+  source = 'suite name',
+  suffixes: Readonly<Record<string, readonly string[]>> = {},
+): LiveSuiteName {
+  const suffixesOf = (environment: string): readonly string[] => suffixes[environment] ?? Object.keys(suiteTargetStrategies);
   const dash = name.lastIndexOf('-');
   const suffix = dash < 0 ? undefined : name.slice(dash + 1);
+  const environment = name.slice(0, dash);
   if (environments.includes(name)) return { name, environment: name, targetStrategy: undefined };
-  if (suffix !== undefined && environments.includes(name.slice(0, dash)) && Object.hasOwn(suiteTargetStrategies, suffix)) {
-    return { name, environment: name.slice(0, dash), targetStrategy: suiteTargetStrategies[suffix] };
+  if (suffix !== undefined && environments.includes(environment) && Object.hasOwn(suiteTargetStrategies, suffix) && suffixesOf(environment).includes(suffix)) {
+    return { name, environment, targetStrategy: suiteTargetStrategies[suffix] };
   }
-  const valid = environments.flatMap((environment) => [environment, ...Object.keys(suiteTargetStrategies).map((part) => `${environment}-${part}`)]);
-  const why = name === 'synthetic' ? 'the synthetic suite is generated for replay and has no tasks to plan live' : `unknown suite "${name}"`;
+  const valid = environments.flatMap((each) => [each, ...suffixesOf(each).map((part) => `${each}-${part}`)]);
+  const why =
+    name === 'synthetic'
+      ? 'the synthetic suite is generated for replay and has no tasks to plan live'
+      : suffix !== undefined && environments.includes(environment) && Object.hasOwn(suiteTargetStrategies, suffix)
+        ? `${environment} has no "${suffix}" agent, so no suite "${name}"`
+        : `unknown suite "${name}"`;
   throw new InvalidInputError(`${why}; valid suites: ${valid.join(', ')}`, { source });
 }
 

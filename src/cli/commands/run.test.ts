@@ -170,9 +170,9 @@ describe('dsp run --env travelplanner', () => {
     expect(() => resolveRunOptions({ env: 'travelplanner', tasksFrom: examplePath, targetStrategy: 'debate', ...models }, io)).toThrow(
       '--target-strategy: "debate" is not a TravelPlanner strategy',
     );
-    // No --target-strategy given: the suite's name asked for the strategy, and the message says so.
+    // No --target-strategy given: the suite's name asked for a strategy TravelPlanner has no agent for.
     expect(() => resolveRunOptions({ suite: 'travelplanner-cot', tasksFrom: examplePath, ...models }, io)).toThrow(
-      '--suite travelplanner-cot: "cot" is not a TravelPlanner strategy; valid: direct, react',
+      '--suite: travelplanner has no "cot" agent, so no suite "travelplanner-cot"; valid suites: openagi, openagi-react, openagi-cot, openagi-mad, travelplanner, travelplanner-react',
     );
   });
 });

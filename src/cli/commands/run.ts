@@ -166,9 +166,12 @@ export const runMaxStepsDefaults: Readonly<Record<string, number>> = { openagi: 
 /** The environments `dsp run` can plan in (a suite name is one of them, alone or with a target suffix). */
 export const liveEnvironments = ['openagi', 'travelplanner'] as const;
 
+/** The target suffixes of each environment's suites: TravelPlanner's agents plan directly or by ReAct only. */
+const liveSuiteSuffixes: Readonly<Record<string, readonly string[]>> = { openagi: ['react', 'cot', 'mad'], travelplanner: ['react'] };
+
 /** The suite of `dsp run --suite`, read (see `RunOptions.suite`). Throws `InvalidInputError` naming `--suite`. */
 export function resolveRunSuite(suite: string): LiveSuiteName {
-  return liveSuiteName(suite, liveEnvironments, '--suite');
+  return liveSuiteName(suite, liveEnvironments, '--suite', liveSuiteSuffixes);
 }
 
 /**
@@ -238,9 +241,7 @@ export function resolveRunOptions(
     return name as 'direct' | 'react';
   };
   const approxStrategy = strategyOf(options.approxStrategy ?? runDefaults.approxStrategy, '--approx-strategy');
-  // A strategy the suite's name implies (`travelplanner-cot`) is the --suite's mistake, not a --target-strategy's.
-  const targetSource = options.targetStrategy === undefined && suite.targetStrategy !== undefined ? `--suite ${suite.name}` : '--target-strategy';
-  const targetStrategy = strategyOf(resolveTargetStrategy(options.targetStrategy, suite), targetSource);
+  const targetStrategy = strategyOf(resolveTargetStrategy(options.targetStrategy, suite), '--target-strategy');
   if (options.planner !== undefined && environment === undefined) {
     throw new InvalidInputError(`only TravelPlanner has a planner model; ${suite.environment} plans with the agents alone`, { source: '--planner' });
   }
