@@ -62,6 +62,10 @@ describe('dsp bench with an unpriced model', () => {
     const summary = (await approxUnpriced()).suites[0]!.summary;
     const lines = renderTable(summary).split('\n');
     expect(lines).toContain('cost unknown (?) for fixed:2, fixed:3, additive, oracle: the models of some calls are not in the price table (pass --prices FILE)');
+    // Priced with a file already: the remedy is to add the models to it, not to pass one.
+    expect(renderTable({ ...summary, priceTable: 'team-prices' }).split('\n')).toContain(
+      'cost unknown (?) for fixed:2, fixed:3, additive, oracle: the models of some calls are not in the price table (add their models to the price file of team-prices)',
+    );
     const headerIndex = lines.findIndex((line) => line.startsWith('policy'));
     expect(lines[headerIndex]).toMatch(/ cost \$ +wasted \$ .* unpriced calls +lat\/k2 +cost\/k2 /);
     const table = lines.slice(headerIndex + 1);
@@ -87,6 +91,7 @@ describe('dsp bench with an unpriced model', () => {
     const summary = (await approxUnpriced()).suites[0]!.summary;
     const text = renderSweepTable(summary);
     expect(text).toContain('cost unknown (unpriced calls; pass --prices FILE), so left out of the frontier: fixed:2, fixed:3, additive, oracle');
+    expect(renderSweepTable({ ...summary, priceTable: 'team-prices' })).toContain('cost unknown (unpriced calls; add their models to the price file of team-prices)');
     expect(fixedBeatenBy([
       { policy: 'fixed:2', latencySec: 10, costUsd: 1 },
       { policy: 'fixed:3', latencySec: 9, costUsd: null },

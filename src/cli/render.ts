@@ -2,6 +2,7 @@
 import type { BenchSummary } from '../suite/bench.js';
 import { benchColumns, tableColumns } from '../suite/bench-row.js';
 import { formatFixed, formatUsd } from '../ledger/format.js';
+import { unpricedRemedy } from '../ledger/prices.js';
 import { renderTextTable } from '../report/text-table.js';
 import { describeApproxConfidence } from '../traces/approx-confidence.js';
 
@@ -19,7 +20,7 @@ export function renderTable(summary: BenchSummary): string {
   const unknownCost = summary.rows.filter((row) => row.costUsd === null).map((row) => row.policy);
   if (unknownCost.length > 0) {
     const which = unknownCost.length === summary.rows.length ? 'every policy' : unknownCost.join(', ');
-    heading.push(`cost unknown (?) for ${which}: the models of some calls are not in the price table (pass --prices FILE)`);
+    heading.push(`cost unknown (?) for ${which}: the models of some calls are not in the price table (${unpricedRemedy(summary.priceTable)})`);
   }
   return [...heading, renderTextTable(tableColumns('bench', summary.rows), summary.rows)].join('\n');
 }

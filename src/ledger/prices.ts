@@ -275,3 +275,11 @@ function cachedTokens(usage: Usage): number {
 function cacheDiscount(price: ModelPrice): number {
   return price.cachedInputUsdPerMTok === undefined ? 0 : Math.max(0, price.inputUsdPerMTok - price.cachedInputUsdPerMTok);
 }
+
+/**
+ * What to do about calls whose model has no price, for a run priced with the table named `priceTableName`: pass a
+ * price file when the built-in table was used, add the models to the file given otherwise.
+ */
+export function unpricedRemedy(priceTableName: string): string {
+  return priceTableName === builtinPriceTable.name ? 'pass --prices FILE' : `add their models to the price file of ${priceTableName}`;
+}

@@ -5,6 +5,7 @@
 import type { BenchSummary } from '../suite/bench.js';
 import { tableColumns, type BenchRow } from '../suite/bench-row.js';
 import { formatFixed, formatTimes, formatUsd } from '../ledger/format.js';
+import { unpricedRemedy } from '../ledger/prices.js';
 import { InvalidInputError } from '../core/errors.js';
 import { parsePolicySpec, type PolicySpec } from '../policies/registry.js';
 import { frontierOfRows, unknownCostPolicies } from './build-results.js';
@@ -289,7 +290,7 @@ export function renderSweepTable(summary: BenchSummary): string {
     `frontier: ${rows.length} of ${settings} settings are not beaten on both mean latency and mean cost`,
     ...(unknownCost.length === 0
       ? []
-      : [`cost unknown (unpriced calls; pass --prices FILE), so left out of the frontier: ${unknownCost.join(', ')}`]),
+      : [`cost unknown (unpriced calls; ${unpricedRemedy(summary.priceTable)}), so left out of the frontier: ${unknownCost.join(', ')}`]),
     renderTextTable(tableColumns('sweep', rows, summary.rows), rows),
     ...(oracle === undefined
       ? []
