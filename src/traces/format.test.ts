@@ -100,9 +100,10 @@ describe('reading trace files', () => {
 
   it('reports invalid JSON, a wrong format tag, a duplicate id and an empty file', () => {
     expect(errorOf(() => parseTraces('{not json', 'f.jsonl')).message).toMatch(/f\.jsonl: line 1: not valid JSON/);
-    expect(errorOf(() => parseTraces(good.replace('dsp-trace/1', 'dsp-trace/9'), 'f.jsonl')).message).toMatch(
-      /line 1: field format/,
+    expect(errorOf(() => parseTraces(good.replace('dsp-trace/1', 'dsp-trace/9'), 'f.jsonl')).message).toBe(
+      'f.jsonl: line 1: format "dsp-trace/9"; this version reads "dsp-trace/1" traces only',
     );
+    expect(errorOf(() => parseTraces(good.replace('"format":"dsp-trace/1",', ''), 'f.jsonl')).message).toMatch(/line 1: field format: Invalid input: expected "dsp-trace\/1"/);
     expect(errorOf(() => parseTraces(`${good}\n${good}`, 'f.jsonl')).message).toMatch(/line 2: trace id "x\/1" already used on line 1/);
     expect(errorOf(() => parseTraces('\n  \n', 'empty.jsonl')).message).toMatch(/empty\.jsonl: the file holds no trace/);
     expect(errorOf(() => loadTraces('/nonexistent/traces.jsonl')).message).toMatch(/traces\.jsonl: no such file/);

@@ -54,6 +54,11 @@ export function parseTraces(text: string, source: string): Trace[] {
         source,
       });
     }
+    // Another format (a newer version, a results file) is named as it is before any field is checked.
+    const format = (value as { format?: unknown } | null)?.format;
+    if (typeof format === 'string' && format !== 'dsp-trace/1') {
+      throw new InvalidInputError(`line ${lineNumber}: format ${JSON.stringify(format)}; this version reads "dsp-trace/1" traces only`, { source });
+    }
     const parsed = traceSchema.safeParse(value);
     if (!parsed.success) {
       throw new InvalidInputError(`line ${lineNumber}: ${describeValidationIssues(parsed.error.issues)}`, { source });
