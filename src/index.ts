@@ -96,7 +96,13 @@ export {
   type FinishedTask,
 } from './suite/run-suite.js';
 export { runBench, combinedSummary, type BenchSummary, type BenchSuiteResult, type RunBenchOptions } from './suite/bench.js';
-export type { Suite } from './suite/embedded-suites.js';
+export {
+  embeddedSuite,
+  defaultSuites,
+  defaultSuiteNames,
+  availableSuiteNames,
+  type Suite,
+} from './suite/embedded-suites.js';
 export { benchRows, benchColumns, tableColumns, type BenchRow, type BenchColumn } from './suite/bench-row.js';
 export { figures, type FigureDescription, type FigureUnit, type FigureTable } from './ledger/figures.js';
 export { formatUsd, formatFixed, formatTimes, formatCount } from './ledger/format.js';

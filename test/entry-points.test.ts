@@ -94,12 +94,22 @@ describe('the root entry dsp-agent', () => {
 
   it('exports the engine, policies, traces and suites, and no adapter or predictor internals', () => {
     const { exports } = load('dsp-agent');
-    for (const name of ['runTask', 'RealClock', 'fixedPolicy', 'createPolicy', 'createDspPolicy', 'replaySuite', 'runBench', 'loadTraces', 'createStrategyAgent', 'openAgiActionSpace']) {
+    for (const name of ['runTask', 'RealClock', 'fixedPolicy', 'createPolicy', 'createDspPolicy', 'replaySuite', 'runBench', 'embeddedSuite', 'defaultSuites', 'loadTraces', 'createStrategyAgent', 'openAgiActionSpace']) {
       expect(exports).toContain(name);
     }
     for (const name of ['createAiSdkAgent', 'createLanguageModel', 'startReplayServer', 'renderReport', 'expectileLoss', 'SegmentBuilder', 'Featurizer', 'WorkerTrainer']) {
       expect(exports).not.toContain(name);
     }
+  });
+
+  it('replays an embedded suite from the root entry, as dsp bench does', async () => {
+    const { embeddedSuite, defaultSuiteNames, runBench, parsePolicyList } = await import('../src/index.js');
+    expect(defaultSuiteNames).toEqual(['openagi-react', 'openagi-cot', 'openagi-mad', 'travelplanner-react']);
+    const [result] = await runBench({ suites: [embeddedSuite('openagi-cot', 1)], policies: parsePolicyList('sequential,fixed:2') });
+    expect(result!.summary.tasks).toBe(121);
+    const [sequential, fixed] = result!.summary.rows;
+    expect(fixed!.latencySec).toBeLessThan(sequential!.latencySec);
+    expect(fixed!.lossless).toBe(true);
   });
 
   it('exports every error the engine throws and its guard', async () => {
