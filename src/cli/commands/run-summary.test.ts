@@ -104,4 +104,20 @@ describe('the summary of a live run', () => {
     // Nothing cached: no line.
     expect(renderRunSummary({ outcome: outcomeOf([resultOf('task-1', [record({})])]), options })).not.toContain('cached input');
   });
+
+  it('names the models whose calls have no price, and says where to add them', () => {
+    const results = [
+      resultOf('task-1', [
+        record({ id: 0 }),
+        record({ id: 1, role: 'approx', model: 'local-a', costUsd: undefined }),
+        record({ id: 2, role: 'approx', model: 'local-a', costUsd: undefined }),
+        // No usage at all: costs nothing, so it is not unpriced.
+        record({ id: 3, role: 'approx', model: 'silent', usage: {}, costUsd: undefined }),
+      ]),
+    ];
+    const summary = renderRunSummary({ outcome: outcomeOf(results), options });
+    expect(summary.split('\n')).toContain(
+      '  unpriced calls 2 (no price for "local-a": a cost that includes them is unknown, ?; add their models to the price file of test)',
+    );
+  });
 });

@@ -17,7 +17,7 @@ import type { Command } from 'commander';
 import type { Clock } from '../../core/clock.js';
 import { DspError, InvalidInputError, describeCause, isTargetCallError, isToolCallError } from '../../core/errors.js';
 import type { Action, Role, TaskInput, TaskResult } from '../../core/types.js';
-import { builtinPriceTable, cacheSavingUsd, type PriceTable } from '../../ledger/prices.js';
+import { builtinPriceTable, cacheSavingUsd, unpricedRemedy, type PriceTable } from '../../ledger/prices.js';
 import { checkCommandFiles } from '../../io/command-files.js';
 import { loadPriceTable } from '../../io/price-file.js';
 import { lockPredictorState } from '../../predictor/persistence/file-state-store.js';
@@ -382,6 +382,20 @@ export function renderParseFailure(role: Role, failure: ParseFailure): string {
   return `warning: ${failure.taskId} step ${failure.step}: the ${role} reply had no parsable action (${failure.reason}; ${consequence}): "${excerptOf(failure.reply, 120)}"`;
 }
 
+/** The models of the calls and tool model requests that have a usage but no price, each once, quoted. */
+function unpricedModels(results: readonly TaskResult[]): string[] {
+  const models = new Set<string>();
+  for (const result of results) {
+    for (const call of [...result.records, ...(result.toolRecords ?? [])]) {
+      const usage = call.usage;
+      if (call.costUsd === undefined && usage !== undefined && (usage.inputTokens !== undefined || usage.outputTokens !== undefined)) {
+        models.add(JSON.stringify(call.model ?? 'unnamed'));
+      }
+    }
+  }
+  return [...models];
+}
+
 /** The summary printed at the end of a run (pure). */
 export function renderRunSummary(input: {
   outcome: RunOutcome;
@@ -409,7 +423,10 @@ export function renderRunSummary(input: {
       `  concurrency    peak ${metrics.peakConcurrency.toFixed(1)}, mean ${metrics.meanConcurrency.toFixed(2)}; mean k ${metrics.meanK.toFixed(2)}`,
     );
     if (metrics.unpricedCalls > 0) {
-      lines.push(`  unpriced calls ${metrics.unpricedCalls} (their models are not in the price table: a cost that includes them is unknown, ?; pass --prices FILE)`);
+      lines.push(
+        `  unpriced calls ${metrics.unpricedCalls} (no price for ${unpricedModels(outcome.results).join(', ')}: ` +
+          `a cost that includes them is unknown, ?; ${unpricedRemedy(outcome.priceTable.name)})`,
+      );
     }
     const toolModels = renderToolModelCalls(outcome.results);
     if (toolModels !== undefined) lines.push(toolModels);
