@@ -82,7 +82,7 @@ export { traceSchema, type Trace, type TraceCall, type TraceStep, type TraceTool
 export { loadTraces, parseTraces, writeTraces, formatTraceLine, appendTrace, TraceRecorder } from './traces/format.js';
 export { replaySetup, replayMaxSteps, stepsToBreak, type ReplaySetup, type ReplaySetupOptions } from './traces/replay.js';
 export { generateSyntheticTraces, type SyntheticOptions, type SyntheticToolOptions } from './traces/synthetic.js';
-export { traceFromTaskResult, type TraceMetadata } from './traces/from-task-result.js';
+export { traceFromTaskResult, type TraceMetadata, type TraceFromTaskResultOptions, type InvalidTokenCount } from './traces/from-task-result.js';
 
 // Many tasks: replayed and live suites, bench rows and the figures they show.
 export { replaySuite, type ReplaySuiteOptions, type SuiteRun, type PolicyBuilder } from './suite/replay-suite.js';
