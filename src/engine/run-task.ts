@@ -990,7 +990,8 @@ function malformedResult(result: unknown, role: CallRecord['role']): InvalidInpu
   const { action, confidence } = result as { action?: unknown; confidence?: unknown };
   if (action === undefined) return new InvalidInputError(`${who} resolved to an object without an action; ${expected}`);
   if (confidence !== undefined && !(typeof confidence === 'number' && confidence >= 0 && confidence <= 1)) {
-    return new InvalidInputError(`${who} gave the confidence ${typeof confidence === 'number' ? String(confidence) : (JSON.stringify(confidence) ?? typeof confidence)}; a confidence is a number in [0, 1]`);
+    const shown = typeof confidence === 'number' ? String(confidence) : (JSON.stringify(confidence) ?? typeof confidence);
+    return new InvalidInputError(`${who} gave the confidence ${shown}; a confidence is a number in [0, 1]`);
   }
   return undefined;
 }
