@@ -16,7 +16,6 @@
 import { parseArgs } from 'node:util';
 import { exactMatch } from '../src/core/actions.js';
 import { hashText, normal, seededRandom } from '../src/core/rng.js';
-import { createDspPolicy } from '../src/predictor/create-dsp-policy.js';
 import { parsePolicySpec, type PolicySpec } from '../src/policies/registry.js';
 import { defaultSweepPolicies, headroomCaptured, type HeadroomEntry } from '../src/report/sweep.js';
 import { benchRows } from '../src/suite/bench-row.js';
@@ -63,7 +62,7 @@ async function runAll(traces: Trace[], specs: readonly PolicySpec[]): Promise<Su
     const run = await replaySuite({
       traces,
       policy: spec,
-      buildPolicy: (built, context) => (built.kind === 'dsp' ? createDspPolicy(built, { trainer: 'in-process' }) : createPolicy(built, context)),
+      buildPolicy: (built, context) => createPolicy(built, context, { trainer: 'in-process' }),
     });
     runs.push({ ...run, policy: spec.name });
   }

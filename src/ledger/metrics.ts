@@ -2,8 +2,16 @@
  * Metrics of a task and of a suite (spec §5), computed from the ledger alone.
  */
 import type { ToolRecord } from '../core/environment.js';
-import type { CallRecord, RoundRecord, TaskMetrics, TaskResult } from '../core/types.js';
+import type { CallRecord, RoundRecord, TaskMetrics, TaskResult, Usage } from '../core/types.js';
 import { figures, isSuiteFigure, type SuiteFigure, type SuiteRule, type UnknowableFigure } from './figures.js';
+
+/**
+ * Whether a call (or a tool execution's model requests) is unpriced: a usage is known but its model has no price. A
+ * call whose usage is entirely unknown costs nothing (spec §5) and is not unpriced.
+ */
+export function isUnpriced(call: { readonly costUsd?: number | undefined; readonly usage?: Usage | undefined }): boolean {
+  return call.costUsd === undefined && call.usage !== undefined && (call.usage.inputTokens !== undefined || call.usage.outputTokens !== undefined);
+}
 
 /**
  * Figures of one task from its call records and rounds. `startMs`/`endMs` bound the task (end = final commit).
@@ -30,10 +38,8 @@ export function taskMetrics(input: {
   let unpricedSequential = false;
   let unpricedWasted = false;
   for (const record of records) {
-    // A call whose usage is entirely unknown costs nothing (spec §5): only a known usage without a price is unknown.
     const cost = record.costUsd ?? 0;
-    const usageKnown = record.usage.inputTokens !== undefined || record.usage.outputTokens !== undefined;
-    const unpriced = record.costUsd === undefined && usageKnown;
+    const unpriced = isUnpriced(record);
     if (unpriced) unpricedCalls += 1;
     costUsd += cost;
     if (record.role === 'target' && record.status === 'committed') {
@@ -52,7 +58,7 @@ export function taskMetrics(input: {
     // sequential cost (the target alone makes the same request), any other's as waste.
     if (tool.usage === undefined) continue;
     const cost = tool.costUsd ?? 0;
-    const unpriced = tool.costUsd === undefined && (tool.usage.inputTokens !== undefined || tool.usage.outputTokens !== undefined);
+    const unpriced = isUnpriced(tool);
     if (unpriced) unpricedCalls += 1;
     costUsd += cost;
     if (tool.status === 'committed') {

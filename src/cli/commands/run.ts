@@ -18,6 +18,7 @@ import type { Clock } from '../../core/clock.js';
 import { DspError, InvalidInputError, describeCause, isTargetCallError, isToolCallError } from '../../core/errors.js';
 import type { Action, Role, TaskInput, TaskResult } from '../../core/types.js';
 import { builtinPriceTable, cacheSavingUsd, unpricedRemedy, type PriceTable } from '../../ledger/prices.js';
+import { isUnpriced } from '../../ledger/metrics.js';
 import { checkCommandFiles } from '../../io/command-files.js';
 import { loadPriceTable } from '../../io/price-file.js';
 import { lockPredictorState } from '../../predictor/persistence/file-state-store.js';
@@ -387,10 +388,7 @@ function unpricedModels(results: readonly TaskResult[]): string[] {
   const models = new Set<string>();
   for (const result of results) {
     for (const call of [...result.records, ...(result.toolRecords ?? [])]) {
-      const usage = call.usage;
-      if (call.costUsd === undefined && usage !== undefined && (usage.inputTokens !== undefined || usage.outputTokens !== undefined)) {
-        models.add(JSON.stringify(call.model ?? 'unnamed'));
-      }
+      if (isUnpriced(call)) models.add(JSON.stringify(call.model ?? 'unnamed'));
     }
   }
   return [...models];

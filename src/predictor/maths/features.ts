@@ -116,10 +116,14 @@ const family = {
 /** Bins of A's confidence in a guess: tenths. */
 const confidenceBins = 10;
 
-/** The log-odds of a confidence, clipped to ±4 (confidences of 0 and 1 are finite). */
-export function confidenceLogOdds(confidence: number): number {
+/**
+ * A's confidence as the value of a numeric slot: its log-odds, clipped to ±4 (confidences of 0 and 1 are finite) and
+ * halved, so that the slot's value stays within ±2 like the rest of a vector. The featurizer and the acceptance gate
+ * both read a confidence through it.
+ */
+export function confidenceSlotValue(confidence: number): number {
   const p = Math.min(1 - 1e-6, Math.max(1e-6, confidence));
-  return Math.max(-4, Math.min(4, Math.log(p / (1 - p))));
+  return Math.max(-4, Math.min(4, Math.log(p / (1 - p)))) / 2;
 }
 
 /**
@@ -132,7 +136,7 @@ function pushConfidence(confidence: number, toolHash: number, push: (index: numb
   const bin = Math.min(confidenceBins - 1, Math.max(0, Math.floor(confidence * confidenceBins)));
   push(hashed(mixHash(family.confidence * 0x1000193, bin)), 1);
   push(hashed(mixHash(toolHash ^ family.confidenceTool, bin)), 1);
-  push(hashed(mixHash(family.confidenceLogit * 0x1000193, 1)), confidenceLogOdds(confidence) / 2);
+  push(hashed(mixHash(family.confidenceLogit * 0x1000193, 1)), confidenceSlotValue(confidence));
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
  * The text format of the DSP predictor's learned state (`dsp-predictor-state/1`): weights, optimiser state, replay
  * buffer, sampling generator, overall acceptance counts, the acceptance gate, the record of A's confidence, and what
- * the numbers mean (format version, featurizer version, dimension). JSON with float arrays as base64 of little-endian doubles. Text that
- * cannot be read as a compatible state raises `CorruptStateError` naming where it came from and the problem.
+ * the numbers mean (format version, featurizer version, dimension). JSON with float arrays as base64 of little-endian
+ * doubles. Text that cannot be read as a compatible state raises `CorruptStateError` naming where it came from and
+ * the problem.
  * Pure: reading and writing files is the file store's (`file-state-store.ts`).
  */
 import { z } from 'zod';

@@ -10,7 +10,7 @@
  * judged (accepted → 1, rejected → 0; stale guesses after a break are not data). One update touches a dozen weights
  * (about a microsecond), so it runs inline: posting it to a worker would cost more than doing it.
  */
-import { confidenceLogOdds } from '../maths/features.js';
+import { confidenceSlotValue } from '../maths/features.js';
 import { hashString, mixHash, wordsOf } from '../maths/hashing.js';
 
 /** Settings of the gate. */
@@ -54,11 +54,6 @@ const family = {
   confidence: 11,
   confidenceLogOdds: 12,
 } as const;
-
-/** A's confidence as a number: its log-odds, clipped to ±4, halved (so a slot's value stays within ±2). */
-function confidenceValue(confidence: number): number {
-  return confidenceLogOdds(confidence) / 2;
-}
 
 /** Online logistic regression of "T accepts this guess". */
 export class AcceptanceGate {
@@ -114,7 +109,7 @@ export class AcceptanceGate {
     const step = (this.settings.learningRate * gradient) / Math.sqrt(slots.length + (context.confidence === undefined ? 0 : 1));
     for (const slot of slots) this.weights[slot] = this.weights[slot]! - step;
     if (context.confidence !== undefined) {
-      this.weights[this.confidenceSlot] = this.weights[this.confidenceSlot]! - step * confidenceValue(context.confidence);
+      this.weights[this.confidenceSlot] = this.weights[this.confidenceSlot]! - step * confidenceSlotValue(context.confidence);
     }
     this.judged += 1;
   }
@@ -123,7 +118,7 @@ export class AcceptanceGate {
   private score(context: GuessContext, slots = this.slots(context)): number {
     let score = 0;
     for (const slot of slots) score += this.weights[slot]!;
-    if (context.confidence !== undefined) score += this.weights[this.confidenceSlot]! * confidenceValue(context.confidence);
+    if (context.confidence !== undefined) score += this.weights[this.confidenceSlot]! * confidenceSlotValue(context.confidence);
     return score;
   }
 

@@ -2,8 +2,9 @@
  * How well A's confidence has told its right guesses from its wrong ones so far (docs/predictor.md, "A's
  * confidence"), in a run and, with a saved predictor state, in the runs before it. The economic policy weighs every
  * guess as it arrives; when A's confidence has proven informative it lets a round run up to its cap and stops it at
- * the first doubtful guess, instead of stopping at a k chosen before any guess existed. Whether it has proven so is a rank statistic over the guesses T judged: the AUC — the chance
- * that a right guess had a higher confidence than a wrong one — from counts in twentieths. Pure and deterministic.
+ * the first doubtful guess, instead of stopping at a k chosen before any guess existed. Whether it has proven so is a
+ * rank statistic over the guesses T judged: the AUC — the chance that a right guess had a higher confidence than a
+ * wrong one — from counts in twentieths. Pure and deterministic.
  */
 
 /** Bins of a confidence: twentieths. */

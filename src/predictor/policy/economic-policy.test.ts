@@ -24,6 +24,19 @@ function targetPricesTimes(factor: number): PriceTable {
   };
 }
 
+/** The traces with A's confidence in each guess from `confidenceOf`: whether it is right, and where it is. */
+function withConfidence(confidenceOf: (right: boolean, taskIndex: number, stepIndex: number) => number) {
+  return traces.map((trace, taskIndex) => ({
+    ...trace,
+    steps: trace.steps.map((step, stepIndex) =>
+      step.approx === undefined ? step : { ...step, approx: { ...step.approx, confidence: confidenceOf(step.approx.action === step.target.action, taskIndex, stepIndex) } },
+    ),
+  }));
+}
+
+/** Informative: 0.8–0.95 when A is right, 0.05–0.2 when wrong. */
+const informativeConfidence = (right: boolean, task: number, step: number): number => (right ? 0.8 : 0.05) + ((task * 7 + step) % 4) * 0.05;
+
 async function run(spec: string, priceTable: PriceTable, runtime: DspRuntimeOptions = { trainer: 'in-process' }, suite = traces) {
   const options = Object.fromEntries(
     spec
@@ -93,15 +106,8 @@ describe('the economic policy (dsp:value=…)', () => {
   });
 
   it("lets rounds run to the cap once A's confidence has proven informative, and not when it tells nothing", async () => {
-    const withConfidence = (confidenceOf: (right: boolean, taskIndex: number, stepIndex: number) => number) =>
-      traces.map((trace, taskIndex) => ({
-        ...trace,
-        steps: trace.steps.map((step, stepIndex) =>
-          step.approx === undefined ? step : { ...step, approx: { ...step.approx, confidence: confidenceOf(step.approx.action === step.target.action, taskIndex, stepIndex) } },
-        ),
-      }));
-    // Informative: 0.8–0.95 when right, 0.05–0.2 when wrong. Uninformative: the same spread whatever the guess.
-    const informative = withConfidence((right, task, step) => (right ? 0.8 : 0.05) + ((task * 7 + step) % 4) * 0.05);
+    const informative = withConfidence(informativeConfidence);
+    // Uninformative: the same spread whatever the guess.
     const noise = withConfidence((_right, task, step) => ((task * 7 + step * 3) % 19) / 19);
     /** Of the rounds with a guess in the last 30 tasks, the share that started at the cap (k = 8). */
     const atCap = (outcome: Awaited<ReturnType<typeof run>>) => {
@@ -123,14 +129,7 @@ describe('the economic policy (dsp:value=…)', () => {
   it("remembers across runs, through the saved state, that A's confidence proved informative", async () => {
     const folder = mkdtempSync(join(tmpdir(), 'dsp-confidence-'));
     try {
-      const informative = traces.map((trace, taskIndex) => ({
-        ...trace,
-        steps: trace.steps.map((step, stepIndex) =>
-          step.approx === undefined
-            ? step
-            : { ...step, approx: { ...step.approx, confidence: (step.approx.action === step.target.action ? 0.8 : 0.05) + ((taskIndex * 7 + stepIndex) % 4) * 0.05 } },
-        ),
-      }));
+      const informative = withConfidence(informativeConfidence);
       const path = join(folder, 'state.json');
       await run('dsp:value=3', builtinPriceTable, { trainer: 'in-process', statePath: path }, informative.slice(0, 30));
       const saved = JSON.parse(readFileSync(path, 'utf8')) as { confidence?: { right: number[]; wrong: number[] } };
