@@ -142,6 +142,40 @@ describe('dsp run through the fault proxy, in a process', () => {
   });
 });
 
+describe('a live run whose provider breaks off reply streams', () => {
+  let server: ReplayServer;
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    server = await startReplayServer({ traces, speed: 20 });
+    // T's first attempts: a stream cut between events, one that carries an error event, one cut inside an event.
+    const streamFaults = (draw: number, body: ChatBody): Fault => {
+      if (body.model !== 'target' || draw >= 0.6) return 'pass';
+      return draw < 0.2 ? 'stream-cut' : draw < 0.4 ? 'stream-error' : 'stream-truncated';
+    };
+    proxy = await startFaultProxy({ upstream: server.url, firstAttempt: streamFaults });
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await server.close();
+  });
+
+  it('retries them as transient failures, each with the provider\'s message, and finishes every task', async () => {
+    const outcome = await runLiveSuite(liveOptions(proxy.url, { retry: { retries: 2, initialDelayMs: 10 } }));
+    expect(outcome.failures).toEqual([]);
+    expect(outcome.results.map((result) => result.plan)).toEqual(recordedPlans);
+    const faults = proxy.stats().faults;
+    expect(faults['stream-cut']).toBeGreaterThan(0);
+    expect(faults['stream-error']).toBeGreaterThan(0);
+    expect(faults['stream-truncated']).toBeGreaterThan(0);
+    const attempts = outcome.results.flatMap((result) => result.records).filter((record) => record.status === 'failed');
+    expect(attempts).toHaveLength(faults['stream-cut'] + faults['stream-error'] + faults['stream-truncated']);
+    const errors = attempts.map((attempt) => attempt.error ?? '');
+    expect(errors.filter((error) => error.endsWith('Response stream ended without a finish reason.'))).toHaveLength(faults['stream-cut']);
+    expect(errors.filter((error) => error.endsWith('The server had an error while processing your request. (server_error)'))).toHaveLength(faults['stream-error']);
+    expect(errors.filter((error) => error.includes('JSON parsing failed'))).toHaveLength(faults['stream-truncated']);
+  });
+});
+
 describe('live runs against a server that allows two requests in flight', () => {
   let server: ReplayServer;
   const proxies: FaultProxy[] = [];
