@@ -126,6 +126,8 @@ export interface RunOutcome extends SuiteOutcome {
   priceTable: PriceTable;
   /** Counters of the run's model requests (peak in flight, speculation skipped or cut, 429s). */
   requests?: LimiterStats;
+  /** Why the run stopped before its last task, when the provider refused the key (see `LiveSuiteOutcome`). */
+  stoppedBy?: unknown;
 }
 
 /** Thrown after the summary when the user stopped the run. Exit code 130. */
@@ -406,7 +408,7 @@ export function renderRunSummary(input: {
   const metrics = outcome.metrics;
   const lines: string[] = [];
   lines.push(
-    `Summary${outcome.interrupted ? ' (interrupted)' : ''}: ${renderTaskCounts(outcome)}, policy ${options.policy ?? runDefaults.policy}`,
+    `Summary${outcome.interrupted ? ' (interrupted)' : renderStop(outcome)}: ${renderTaskCounts(outcome)}, policy ${options.policy ?? runDefaults.policy}`,
     `  approx ${options.approx} (${options.approxStrategy ?? runDefaults.approxStrategy}), target ${options.target} (${options.targetStrategy ?? runDefaults.targetStrategy})`,
   );
   if (outcome.results.length === 0) {
@@ -567,6 +569,14 @@ function renderCacheSaving(outcome: RunOutcome): string | undefined {
 }
 
 /** `4 of 4 tasks`, or with failures `3 of 4 tasks finished, 1 failed`. */
+/** The summary's heading note when the provider refused the key: the run stopped, the tasks left were not run. */
+function renderStop(outcome: RunOutcome): string {
+  if (outcome.stoppedBy === undefined) return '';
+  const ran = new Set([...outcome.results.map((result) => result.taskId), ...outcome.failures.map((failure) => failure.task.id)]);
+  const notRun = outcome.tasks.filter((task) => !ran.has(task.id)).length;
+  return ` (stopped: the provider refused the key or its access to the model, so every task would fail; ${notRun} not run)`;
+}
+
 function renderTaskCounts(outcome: RunOutcome): string {
   const counts = `${outcome.results.length} of ${outcome.tasks.length} tasks`;
   if (outcome.failures.length === 0) return counts;
