@@ -19,6 +19,8 @@
  */
 import {
   APICallError,
+  InvalidResponseDataError,
+  JSONParseError,
   RetryError,
   generateText,
   streamText,
@@ -391,7 +393,7 @@ class StreamTally {
  * Wraps any failure of the SDK in a `ModelCallError` (dsp errors pass through), judging whether it is transient:
  * by the HTTP status of an error response (`isTransientStatus`) unless the server's `x-should-retry` header says
  * otherwise; with no error response, by the error codes of a failed connection (`isNetworkFailure`), which covers a
- * reply cut mid-stream.
+ * reply cut mid-stream, and by whether a reply stream broke off (`isBrokenStream`, `streamedProviderError`).
  */
 export function toModelCallError(error: unknown, modelName: string, nowEpochMs = Date.now()): DspError {
   if (DspError.isInstance(error)) return error;
@@ -415,8 +417,37 @@ export function toModelCallError(error: unknown, modelName: string, nowEpochMs =
     if (retryAfterMs !== undefined) options.retryAfterMs = retryAfterMs;
     return new ModelCallError(options);
   }
-  const message = last instanceof Error ? last.message : String(last);
-  return new ModelCallError({ model: modelName, message, retryable: isNetworkFailure(last), cause: error });
+  if (last instanceof Error) {
+    return new ModelCallError({ model: modelName, message: last.message, retryable: isNetworkFailure(last) || isBrokenStream(last), cause: error });
+  }
+  return streamedProviderError(last, modelName, error);
+}
+
+/**
+ * A reply stream that broke off: an event that is not JSON (a stream cut inside an event) or a stream that ended
+ * without a finish reason (cut between events, or with no choice at all). Transient, like a connection reset
+ * mid-stream: the same request may well be answered in full. A whole reply body that is not JSON is not (it comes
+ * as an `APICallError` with its status).
+ */
+function isBrokenStream(error: Error): boolean {
+  return JSONParseError.isInstance(error) || InvalidResponseDataError.isInstance(error);
+}
+
+/**
+ * An error a provider sent inside a reply stream that had started (OpenAI's `data: {"error": {...}}`), which the
+ * SDK hands on as the plain object: its message is the provider's, and it is transient unless its status (`code`
+ * or `status`, when a number) says otherwise, as a server failure mid-reply is.
+ */
+function streamedProviderError(value: unknown, modelName: string, cause: unknown): ModelCallError {
+  const fields = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  const text = (key: string): string | undefined => (typeof fields[key] === 'string' ? fields[key] : undefined);
+  const status = [fields.code, fields.status].find((field): field is number => typeof field === 'number');
+  const kind = [text('type'), text('code')].filter((part) => part !== undefined).join(', ');
+  const message =
+    text('message') === undefined
+      ? `the reply stream carried an error: ${JSON.stringify(value) ?? String(value)}`
+      : `${text('message')}${kind === '' ? '' : ` (${kind})`}`;
+  return new ModelCallError({ model: modelName, message, retryable: status === undefined || isTransientStatus(status), cause });
 }
 
 function lowerCaseKeys(headers: Record<string, string> | undefined): Record<string, string> | undefined {

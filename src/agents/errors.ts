@@ -13,8 +13,8 @@ export class ModelCallError extends DspError {
   readonly statusCode: number | undefined;
   /**
    * Whether the failure is transient, so that repeating the call may succeed: HTTP 408, 409, 429 and 5xx, a
-   * connection refused or reset, a timeout (`isTransientStatus`, `isNetworkFailure`); a server's `x-should-retry`
-   * header overrides the status. Never true for 400, 401, 403, 404.
+   * connection refused or reset, a reply stream that broke off, a timeout (`isTransientStatus`, `isNetworkFailure`);
+   * a server's `x-should-retry` header overrides the status. Never true for 400, 401, 403, 404.
    */
   readonly retryable: boolean;
   /** How long the server asked to wait before a retry (`retry-after-ms` or `retry-after`), in milliseconds. */

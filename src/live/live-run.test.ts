@@ -142,6 +142,87 @@ describe('dsp run through the fault proxy, in a process', () => {
   });
 });
 
+describe('a live run whose provider breaks off reply streams', () => {
+  let server: ReplayServer;
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    server = await startReplayServer({ traces, speed: 20 });
+    // T's first attempts: a stream cut between events, one that carries an error event, one cut inside an event.
+    const streamFaults = (draw: number, body: ChatBody): Fault => {
+      if (body.model !== 'target' || draw >= 0.6) return 'pass';
+      return draw < 0.2 ? 'stream-cut' : draw < 0.4 ? 'stream-error' : 'stream-truncated';
+    };
+    proxy = await startFaultProxy({ upstream: server.url, firstAttempt: streamFaults });
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await server.close();
+  });
+
+  it('retries them as transient failures, each with the provider\'s message, and finishes every task', async () => {
+    const outcome = await runLiveSuite(liveOptions(proxy.url, { retry: { retries: 2, initialDelayMs: 10 } }));
+    expect(outcome.failures).toEqual([]);
+    expect(outcome.results.map((result) => result.plan)).toEqual(recordedPlans);
+    const faults = proxy.stats().faults;
+    expect(faults['stream-cut']).toBeGreaterThan(0);
+    expect(faults['stream-error']).toBeGreaterThan(0);
+    expect(faults['stream-truncated']).toBeGreaterThan(0);
+    const attempts = outcome.results.flatMap((result) => result.records).filter((record) => record.status === 'failed');
+    expect(attempts).toHaveLength(faults['stream-cut'] + faults['stream-error'] + faults['stream-truncated']);
+    const errors = attempts.map((attempt) => attempt.error ?? '');
+    expect(errors.filter((error) => error.endsWith('Response stream ended without a finish reason.'))).toHaveLength(faults['stream-cut']);
+    expect(errors.filter((error) => error.endsWith('The server had an error while processing your request. (server_error)'))).toHaveLength(faults['stream-error']);
+    expect(errors.filter((error) => error.includes('JSON parsing failed'))).toHaveLength(faults['stream-truncated']);
+  });
+});
+
+describe('a live run whose provider refuses the key', () => {
+  const key = 'sk-test-SECRET123';
+  let server: ReplayServer;
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    server = await startReplayServer({ traces, speed: 20 });
+    // Every request of T is refused with 401, its message echoing the key; A's go through.
+    proxy = await startFaultProxy({ upstream: server.url, always: (body) => (body.model === 'target' ? 'unauthorized' : undefined) });
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await server.close();
+  });
+
+  it('stops at the first refusal, without retrying it: the tasks after it do not run', async () => {
+    const before = proxy.stats().faults.unauthorized;
+    const outcome = await runLiveSuite(liveOptions(proxy.url, { env: { DSP_OPENAI_COMPATIBLE_API_KEY: key }, retry: { retries: 2, initialDelayMs: 10 } }));
+    expect(proxy.stats().faults.unauthorized - before).toBe(1);
+    expect(outcome.results).toEqual([]);
+    expect(outcome.failures.map((failure) => failure.task.id)).toEqual(['task-11']);
+    expect(outcome.stoppedBy).toBe(outcome.failures[0]!.error);
+    expect(outcome.interrupted).toBe(false);
+    const cause = (outcome.failures[0]!.error as TargetCallError).cause;
+    expect(isModelCallError(cause) && cause.statusCode).toBe(401);
+  });
+
+  it('makes dsp run say so in its summary, exit with 1, and never show the key', async () => {
+    const recordPath = join(directory, 'refused.jsonl');
+    const dsp = spawnDsp(['run', '--tasks-from', fixturePath, ...servedModelArgs(proxy.url), '--policy', 'fixed:4', '--record', recordPath], {
+      DSP_OPENAI_COMPATIBLE_API_KEY: key,
+    });
+    try {
+      expect(await dsp.exited).toBe(1);
+      expect(dsp.stdout()).toContain(
+        'Summary (stopped: the provider refused the key or its access to the model, so every task would fail; 3 not run): 0 of 4 tasks finished, 1 failed, policy fixed:4',
+      );
+      const failures = dsp.stderr().split('\n').filter((line) => line.startsWith('dsp: task '));
+      expect(failures).toEqual([
+        'dsp: task task-11 failed at step 1: call to model target failed (HTTP 401): Incorrect API key provided: Bearer [redacted DSP_OPENAI_COMPATIBLE_API_KEY]',
+      ]);
+      expect(dsp.stdout() + dsp.stderr()).not.toContain('SECRET123');
+    } finally {
+      dsp.child.kill('SIGKILL');
+    }
+  });
+});
+
 describe('live runs against a server that allows two requests in flight', () => {
   let server: ReplayServer;
   const proxies: FaultProxy[] = [];

@@ -7,12 +7,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { RealClock, type Clock } from '../core/clock.js';
-import { InvalidInputError } from '../core/errors.js';
+import { InvalidInputError, isTargetCallError, isToolCallError } from '../core/errors.js';
 import type { KPolicy } from '../core/policy.js';
 import { builtinPriceTable } from '../ledger/prices.js';
 import type { Random } from '../core/rng.js';
 import type { Agent, Role, TaskResult } from '../core/types.js';
 import { createModelCaller } from '../agents/ai-sdk.js';
+import { isModelCallError } from '../agents/errors.js';
 import type { ActionSpace } from '../agents/action-space.js';
 import { createStrategyAgent, type ParseFailure, type PlanningStrategy, type StrategyName } from '../agents/strategies.js';
 import { preloadTokenCounters } from '../agents/tokenizer.js';
@@ -154,6 +155,13 @@ export interface LiveSuiteOutcome extends SuiteOutcome {
    * never spends more than its limit plus that overrun (the bound of `budget.ts`).
    */
   budget?: { run?: { spent: Spend; overrun: Spend }; tasks: Record<string, { spent: Spend; overrun: Spend }> };
+  /**
+   * Set when the run stopped early because the provider refused a request of the committed path with HTTP 401 or
+   * 403 (a bad key, a model the key may not use): every task would fail the same way. It is the error of the task
+   * that met the refusal (also in `failures`); the tasks after it did not run, those in flight were cancelled, and
+   * `interrupted` stays false unless the run's signal aborted too.
+   */
+  stoppedBy?: unknown;
 }
 
 /**
@@ -233,10 +241,13 @@ export async function runLiveSuite(options: LiveSuiteOptions): Promise<LiveSuite
     'dsp.parallel': parallel,
   });
   let outcome: SuiteOutcome | undefined;
+  // Stops the run at the first refusal of the key: every other task would be refused too.
+  const refusal = new AbortController();
+  let stoppedBy: unknown;
   try {
     outcome = await runSuite({
       tasks,
-      signal,
+      signal: signal === undefined ? refusal.signal : AbortSignal.any([signal, refusal.signal]),
       deadlineMs,
       abandonAfterMs,
       clock,
@@ -255,6 +266,10 @@ export async function runLiveSuite(options: LiveSuiteOptions): Promise<LiveSuite
         // A failed baseline's task has its spans already (it finished).
         if (failure.run === 'speculative') telemetry.taskFailed(failure.task, failure.error, failure.records, failure.toolRecords);
         options.onTaskFailed?.(failure);
+        if (stoppedBy === undefined && isAccessRefused(failure.error)) {
+          stoppedBy = failure.error;
+          refusal.abort(failure.error);
+        }
       },
       // Called as soon as a task finishes, before its baseline (if any) runs.
       record: (finished) => {
@@ -275,7 +290,8 @@ export async function runLiveSuite(options: LiveSuiteOptions): Promise<LiveSuite
     });
     const runSpend = budget.runSpend;
     const spend = { ...(runSpend === undefined ? {} : { run: runSpend }), tasks: budget.taskSpend };
-    return { ...outcome, requests: limiter.stats, ...(budget.enabled ? { budget: spend } : {}) };
+    if (stoppedBy !== undefined) outcome = { ...outcome, interrupted: signal?.aborted === true };
+    return { ...outcome, requests: limiter.stats, ...(budget.enabled ? { budget: spend } : {}), ...(stoppedBy === undefined ? {} : { stoppedBy }) };
   } finally {
     telemetry.runEnded(
       outcome === undefined
@@ -291,6 +307,12 @@ export async function runLiveSuite(options: LiveSuiteOptions): Promise<LiveSuite
     );
     await policy.close?.();
   }
+}
+
+/** A task that failed because the provider refused T's request (or a tool's model request) with HTTP 401 or 403. */
+function isAccessRefused(error: unknown): boolean {
+  if (!isTargetCallError(error) && !isToolCallError(error)) return false;
+  return isModelCallError(error.cause) && (error.cause.statusCode === 401 || error.cause.statusCode === 403);
 }
 
 /** How the approximation agent A fared in one task, read from its ledger. */

@@ -1,4 +1,4 @@
-import { APICallError } from 'ai';
+import { APICallError, InvalidResponseDataError, JSONParseError } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../core/rng.js';
 import { ModelCallError, NoActionError } from '../agents/errors.js';
@@ -52,6 +52,18 @@ describe('which failures are retried', () => {
     });
     expect(retried(toModelCallError(cut, 'm'))).toBe(true);
     expect(retried(toModelCallError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'm'))).toBe(true);
+  });
+
+  it('a reply stream that broke off is transient, and an error event keeps the provider\'s message', () => {
+    const cutInsideEvent = new JSONParseError({ text: '{"choices":[{"delta":{"content":"<tool>Im', cause: new SyntaxError('Unterminated string') });
+    expect(retried(toModelCallError(cutInsideEvent, 'm'))).toBe(true);
+    expect(retried(toModelCallError(new InvalidResponseDataError({ data: undefined, message: 'Response stream ended without a finish reason.' }), 'm'))).toBe(true);
+    const errorEvent = toModelCallError({ message: 'The server had an error while processing your request.', type: 'server_error' }, 'm');
+    expect(errorEvent.message).toBe('call to model m failed: The server had an error while processing your request. (server_error)');
+    expect(retried(errorEvent)).toBe(true);
+    expect(retried(toModelCallError({ message: 'slow down', code: 429 }, 'm'))).toBe(true);
+    expect(retried(toModelCallError({ message: 'context too long', code: 400 }, 'm'))).toBe(false);
+    expect(toModelCallError({ code: 'overloaded' }, 'm').message).toBe('call to model m failed: the reply stream carried an error: {"code":"overloaded"}');
   });
 
   it('a reply with no parsable action and any error that is not a model call failure are not', () => {

@@ -1,7 +1,8 @@
 /**
  * Retries of failed model requests, as the AI SDK and the OpenAI SDK do them: transient failures only (HTTP 408,
- * 409, 429, 5xx, a connection refused or reset, a timeout — `ModelCallError.retryable`), twice by default, after an
- * exponential backoff with jitter, or after the wait the server asked for (`retry-after-ms`, `retry-after`).
+ * 409, 429, 5xx, a connection refused or reset, a reply stream that broke off, a timeout —
+ * `ModelCallError.retryable`), twice by default, after an exponential backoff with jitter, or after the wait the
+ * server asked for (`retry-after-ms`, `retry-after`).
  *
  * Three rules are ours, because a speculative request is worth less than the one the plan needs now:
  * - nothing is retried once the call's signal has aborted (its round has moved on, or the run stopped);

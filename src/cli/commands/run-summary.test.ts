@@ -95,6 +95,26 @@ describe('the summary of a live run', () => {
     expect(summary).toContain('  budget         $0.005000 per run, 4000 tokens per task: 1 task stopped by it; $0.006800 spent in all (stopped tasks included)');
   });
 
+  it('says what the failed tasks spent, which the figures per task leave out', () => {
+    const failedRecords = [
+      record({ taskId: 'task-2', id: 0, status: 'discarded', role: 'approx', costUsd: 0.001 }),
+      record({ taskId: 'task-2', id: 1, status: 'failed', attemptOf: 2, usage: { inputTokens: 1000, outputTokens: 40, estimated: true }, costUsd: 0.00232 }),
+      record({ taskId: 'task-2', id: 2, status: 'failed', usage: { inputTokens: 1000, outputTokens: 10, estimated: true }, costUsd: 0.00208 }),
+    ];
+    const error = new TargetCallError({ taskId: 'task-2', step: 1, cause: new Error('call to model t failed: Response stream ended without a finish reason.') });
+    const outcome = outcomeOf([resultOf('task-1', [record({})])], {
+      failures: [{ task: { id: 'task-2', text: 'task-2' }, index: 1, total: 2, run: 'speculative', error, step: 1, records: failedRecords }],
+    });
+    expect(renderRunSummary({ outcome, options })).toContain(
+      '  failed tasks   $0.005400 spent by 1 failed task, 1 failed attempt included (not in the cost per task above)',
+    );
+    // An unpriced call makes the sum unknown; a failure that spent nothing adds no line.
+    const unpriced = outcomeOf([], { failures: [{ ...outcome.failures[0]!, records: [record({ model: 'local', costUsd: undefined })] }] });
+    expect(renderRunSummary({ outcome: unpriced, options })).toContain('  failed tasks   ? spent by 1 failed task (not in the cost per task above)');
+    const nothing = outcomeOf([], { failures: [{ ...outcome.failures[0]!, records: [] }] });
+    expect(renderRunSummary({ outcome: nothing, options })).not.toContain('failed tasks');
+  });
+
   it('shows the share of input read from the providers’ caches and what it saved', () => {
     // 600 of 1000 input tokens cached at $0.50 instead of $2 per million: $0.0009 saved.
     const results = [resultOf('task-1', [record({ usage: { inputTokens: 1000, outputTokens: 100, cachedInputTokens: 600 }, costUsd: 0.0019 })])];

@@ -126,6 +126,8 @@ export interface RunOutcome extends SuiteOutcome {
   priceTable: PriceTable;
   /** Counters of the run's model requests (peak in flight, speculation skipped or cut, 429s). */
   requests?: LimiterStats;
+  /** Why the run stopped before its last task, when the provider refused the key (see `LiveSuiteOutcome`). */
+  stoppedBy?: unknown;
 }
 
 /** Thrown after the summary when the user stopped the run. Exit code 130. */
@@ -406,7 +408,7 @@ export function renderRunSummary(input: {
   const metrics = outcome.metrics;
   const lines: string[] = [];
   lines.push(
-    `Summary${outcome.interrupted ? ' (interrupted)' : ''}: ${renderTaskCounts(outcome)}, policy ${options.policy ?? runDefaults.policy}`,
+    `Summary${outcome.interrupted ? ' (interrupted)' : renderStop(outcome)}: ${renderTaskCounts(outcome)}, policy ${options.policy ?? runDefaults.policy}`,
     `  approx ${options.approx} (${options.approxStrategy ?? runDefaults.approxStrategy}), target ${options.target} (${options.targetStrategy ?? runDefaults.targetStrategy})`,
   );
   if (outcome.results.length === 0) {
@@ -467,14 +469,36 @@ export function renderRunSummary(input: {
       `  budget         ${budgets.join(', ')}: ${plural(stopped, 'task')} stopped by it; $${formatUsd(spentUsd)} spent in all (stopped tasks included)`,
     );
   }
+  lines.push(...renderRetriesAndFailedSpend(outcome));
+  if (input.recordedTo !== undefined) lines.push(`  recorded       ${outcome.results.length} traces appended to ${input.recordedTo}`);
+  if (input.tracesTo !== undefined) lines.push(`  telemetry      spans exported over OTLP/HTTP to ${input.tracesTo}`);
+  return lines.join('\n');
+}
+
+/** The summary's lines on the finished tasks' failed attempts and on what the failed tasks spent. */
+function renderRetriesAndFailedSpend(outcome: RunOutcome): string[] {
+  const lines: string[] = [];
   const retried = outcome.results.flatMap((result) => result.records).filter((record) => record.attemptOf !== undefined);
   if (retried.length > 0) {
     const costUsd = retried.reduce((sum, record) => sum + (record.costUsd ?? 0), 0);
     lines.push(`  retried        ${plural(retried.length, 'failed attempt')} (in the ledger with status failed, $${formatUsd(costUsd)} in all)`);
   }
-  if (input.recordedTo !== undefined) lines.push(`  recorded       ${outcome.results.length} traces appended to ${input.recordedTo}`);
-  if (input.tracesTo !== undefined) lines.push(`  telemetry      spans exported over OTLP/HTTP to ${input.tracesTo}`);
-  return lines.join('\n');
+  const failedSpend = renderFailedSpend(outcome.failures);
+  if (failedSpend !== undefined) lines.push(failedSpend);
+  return lines;
+}
+
+/**
+ * The summary's line on what the failed tasks spent (their ledgers: the calls before the failure, the failing call
+ * and its retries), which no figure per task counts; undefined when no failed task has a record.
+ */
+function renderFailedSpend(failures: readonly SuiteFailure[]): string | undefined {
+  const ledger = failures.flatMap((failure) => [...(failure.records ?? []), ...(failure.toolRecords ?? [])]);
+  if (ledger.length === 0) return undefined;
+  const costUsd = ledger.some((record) => isUnpriced(record)) ? null : ledger.reduce((sum, record) => sum + (record.costUsd ?? 0), 0);
+  const attempts = ledger.filter((record) => 'attemptOf' in record && record.attemptOf !== undefined).length;
+  const included = attempts > 0 ? `, ${plural(attempts, 'failed attempt')} included` : '';
+  return `  failed tasks   ${dollars(costUsd)} spent by ${plural(failures.length, 'failed task')}${included} (not in the cost per task above)`;
 }
 
 /** The summary's line on A's failed calls over the finished tasks; undefined when none failed. */
@@ -545,6 +569,14 @@ function renderCacheSaving(outcome: RunOutcome): string | undefined {
 }
 
 /** `4 of 4 tasks`, or with failures `3 of 4 tasks finished, 1 failed`. */
+/** The summary's heading note when the provider refused the key: the run stopped, the tasks left were not run. */
+function renderStop(outcome: RunOutcome): string {
+  if (outcome.stoppedBy === undefined) return '';
+  const ran = new Set([...outcome.results.map((result) => result.taskId), ...outcome.failures.map((failure) => failure.task.id)]);
+  const notRun = outcome.tasks.filter((task) => !ran.has(task.id)).length;
+  return ` (stopped: the provider refused the key or its access to the model, so every task would fail; ${notRun} not run)`;
+}
+
 function renderTaskCounts(outcome: RunOutcome): string {
   const counts = `${outcome.results.length} of ${outcome.tasks.length} tasks`;
   if (outcome.failures.length === 0) return counts;
