@@ -568,7 +568,6 @@ function renderCacheSaving(outcome: RunOutcome): string | undefined {
   );
 }
 
-/** `4 of 4 tasks`, or with failures `3 of 4 tasks finished, 1 failed`. */
 /** The summary's heading note when the provider refused the key: the run stopped, the tasks left were not run. */
 function renderStop(outcome: RunOutcome): string {
   if (outcome.stoppedBy === undefined) return '';
@@ -577,6 +576,7 @@ function renderStop(outcome: RunOutcome): string {
   return ` (stopped: the provider refused the key or its access to the model, so every task would fail; ${notRun} not run)`;
 }
 
+/** `4 of 4 tasks`, or with failures `3 of 4 tasks finished, 1 failed`. */
 function renderTaskCounts(outcome: RunOutcome): string {
   const counts = `${outcome.results.length} of ${outcome.tasks.length} tasks`;
   if (outcome.failures.length === 0) return counts;
