@@ -53,8 +53,8 @@ export function parsePolicySpec(text: string, source = 'policy spec'): PolicySpe
         }
         const number = words?.[value] ?? (decimalNumber.test(value) ? Number(value) : Number.NaN);
         if (!Number.isFinite(number)) {
-          const expected = words === undefined ? 'a decimal number' : `one of ${Object.keys(words).join(', ')}`;
-          throw new InvalidInputError(`"${spec}": dsp option ${key}=${value}: expected ${expected}, e.g. dsp:tau=0.7,beta=1`, { source });
+          const expected = words === undefined ? 'a decimal number, e.g. dsp:tau=0.7,beta=1' : `one of ${Object.keys(words).join(', ')}`;
+          throw new InvalidInputError(`"${spec}": dsp option ${key}=${value}: expected ${expected}`, { source });
         }
         // A key given twice would run with one of its values under a name that shows both.
         if (key in options) throw new InvalidInputError(`"${spec}": dsp option ${key} is given twice; give it once`, { source });
