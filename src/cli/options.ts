@@ -6,10 +6,17 @@ import { Option } from 'commander';
 import { InvalidInputError } from '../core/errors.js';
 import type { PolicySpec } from '../policies/registry.js';
 
+/**
+ * A whole number of at least `minimum` written in decimal digits; errors name `option`. One too large to be held
+ * exactly (above 2^53 − 1) is refused rather than silently rounded.
+ */
 export function parseWholeNumber(text: string, option: string, minimum: number): number {
   const value = Number(text);
   if (!/^-?\d+$/.test(text.trim()) || value < minimum) {
     throw new InvalidInputError(`expected a whole number ≥ ${minimum}, got "${text}"`, { source: option });
+  }
+  if (!Number.isSafeInteger(value)) {
+    throw new InvalidInputError(`expected a whole number from ${minimum} to ${Number.MAX_SAFE_INTEGER}, got "${text}"`, { source: option });
   }
   return value;
 }

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { parseWholeNumber } from './options.js';
+
+describe('a whole-number option', () => {
+  it('takes decimal digits from its minimum, and names the option and the text otherwise', () => {
+    expect(parseWholeNumber('12', '--max-steps', 1)).toBe(12);
+    expect(() => parseWholeNumber('0', '--max-steps', 1)).toThrow('--max-steps: expected a whole number ≥ 1, got "0"');
+    expect(() => parseWholeNumber('1e9', '--max-steps', 1)).toThrow('--max-steps: expected a whole number ≥ 1, got "1e9"');
+  });
+
+  it('refuses a number too large to be held exactly instead of rounding it', () => {
+    expect(parseWholeNumber(String(Number.MAX_SAFE_INTEGER), '--seed', 0)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(() => parseWholeNumber('99999999999999999999', '--seed', 0)).toThrow(
+      '--seed: expected a whole number from 0 to 9007199254740991, got "99999999999999999999"',
+    );
+  });
+});
