@@ -589,7 +589,8 @@ function money(costUsd: number | null, unpricedCalls: number): string {
 
 /**
  * Runs `dsp run`: prints a line per finished task and the summary on `io.stdout`, a line per failed task and the
- * warnings on `io.stderr`; API keys come from `io.env`, and `io.signal` stops the run. Throws typed errors for the
+ * warnings on `io.stderr`, every line passed through `redactSecrets`; API keys come from `io.env`, and `io.signal`
+ * stops the run. Throws typed errors for the
  * CLI's entry point to print (messages passed through `redactSecrets`): bad input before the first task; after the
  * summary, `RunInterruptedError` when the run was stopped, else `TasksFailedError` when any task failed.
  */
@@ -626,7 +627,7 @@ export async function runCommandAction(options: RunOptions, io: CliIo, services:
         ...resolved,
         ...(traces === undefined ? {} : { tracer: traces.tracer }),
         onTaskFinished: (finished) => {
-          io.stdout.write(`${renderTaskLine(finished)}\n`);
+          io.stdout.write(`${redact(renderTaskLine(finished))}\n`);
           warnIfApproxDown(finished.task, finished.result);
         },
         onTaskFailed: (failure) => printError(renderTaskFailure(failure)),
@@ -650,7 +651,8 @@ export async function runCommandAction(options: RunOptions, io: CliIo, services:
     io.signal.removeEventListener('abort', onStop);
     await traces?.shutdown();
   }
-  io.stdout.write(`${renderRunSummary({ outcome, options: shown, recordedTo: options.record, tracesTo: traces?.url })}\n`);
+  // The summary names the models as given, and a key may have been pasted where a model name goes.
+  io.stdout.write(`${redact(renderRunSummary({ outcome, options: shown, recordedTo: options.record, tracesTo: traces?.url }))}\n`);
   if (outcome.interrupted) throw new RunInterruptedError();
   if (outcome.failures.length > 0) {
     const failed = new Set(outcome.failures.map((failure) => failure.index)).size;
