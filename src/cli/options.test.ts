@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseWholeNumber } from './options.js';
+import { parseName, parseWholeNumber } from './options.js';
 
 describe('a whole-number option', () => {
   it('takes decimal digits from its minimum, and names the option and the text otherwise', () => {
@@ -13,5 +13,13 @@ describe('a whole-number option', () => {
     expect(() => parseWholeNumber('99999999999999999999', '--seed', 0)).toThrow(
       '--seed: expected a whole number from 0 to 9007199254740991, got "99999999999999999999"',
     );
+  });
+});
+
+describe('a name option', () => {
+  it('keeps a name and refuses a blank one, naming the option', () => {
+    expect(parseName('openagi-react', '--suite')).toBe('openagi-react');
+    expect(() => parseName('', '--suite')).toThrow('--suite: expected a name, got ""');
+    expect(() => parseName('  ', '--approx-model')).toThrow('--approx-model: expected a name, got "  "');
   });
 });

@@ -21,6 +21,12 @@ export function parseWholeNumber(text: string, option: string, minimum: number):
   return value;
 }
 
+/** The text of an option that names something (a suite, a model); a blank one is refused, naming the option. */
+export function parseName(text: string, option: string): string {
+  if (text.trim() === '') throw new InvalidInputError(`expected a name, got "${text}"`, { source: option });
+  return text;
+}
+
 /**
  * A list option (`flags` ends with `...`, e.g. `--suite <names...>`). Every list option of `dsp` takes its items in
  * any mix of three forms, accumulated in the order given: comma-separated (`--suite a,b`), as separate words

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,6 +45,23 @@ describe('dsp import', () => {
     const traces = loadTraces(out);
     expect(traces.every((trace) => trace.suite === 'openagi-cot' && trace.timing === 'modelled')).toBe(true);
     expect(readFileSync(out, 'utf8').split('\n')).toHaveLength(4);
+  });
+
+  it('refuses a blank suite or model name, naming the option, before it prints or writes anything', async () => {
+    const dataset = join(directory, 'dataset_value_func_cot_mini.json');
+    for (const [option, args] of [
+      ['--suite', ['dsp-logs', join(fixtures, 'dsp-logs'), '--suite', '']],
+      ['--approx-model', ['dsp-dataset', dataset, '--timing-from', measured, '--approx-model', '']],
+      ['--target-model', ['dsp-dataset', dataset, '--timing-from', measured, '--target-model', ' ']],
+    ] as const) {
+      const captured = captureIo();
+      const out = join(directory, `blank${option}.jsonl`);
+      await expect(buildProgram(captured.io).parseAsync(['node', 'dsp', 'import', ...args, '--out', out])).rejects.toThrow(
+        new RegExp(`^${option}: expected a name, got "\\s*"$`),
+      );
+      expect(captured.stdout()).toBe('');
+      expect(existsSync(out)).toBe(false);
+    }
   });
 
   it('dsp-dataset asks for the target when the file name does not tell', async () => {
