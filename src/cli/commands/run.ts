@@ -197,7 +197,7 @@ export function resolveRunTasks(options: Pick<RunOptions, 'suite' | 'env' | 'tas
     throw new InvalidInputError(`--tasks numbers OpenAGI's standard tasks; give ${suite.environment}'s tasks with --tasks-from FILE`, { source: '--tasks' });
   }
   if ((options.tasks === undefined) === (options.tasksFrom === undefined)) {
-    throw new InvalidInputError('give exactly one of --tasks (e.g. 1-20) and --tasks-from FILE', { source: 'dsp run' });
+    throw new InvalidInputError('give exactly one of --tasks (e.g. 1-20) and --tasks-from FILE');
   }
   if (options.tasks !== undefined) {
     const selection = typeof options.tasks === 'string' ? options.tasks : options.tasks.join(',');
