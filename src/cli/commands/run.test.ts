@@ -30,6 +30,17 @@ describe('the tasks of dsp run', () => {
     expect(looksLikeTraceFile('Given a cat')).toBe(false);
   });
 
+  it('refuse a JSON array of traces, rather than run each of its lines as a task', () => {
+    const traces = readFileSync(fixturePath, 'utf8').trim().split('\n');
+    const pretty = join(directory, 'pretty.json');
+    writeFileSync(pretty, `[\n  ${traces.join(',\n  ')}\n]\n`);
+    expect(() => resolveRunTasks({ suite: 'openagi', tasksFrom: pretty })).toThrow(`${pretty}: line 1: a JSON array; expected one JSON object per line`);
+    const compact = join(directory, 'compact.json');
+    writeFileSync(compact, `[${traces.join(',')}]`);
+    expect(() => resolveRunTasks({ suite: 'openagi', tasksFrom: compact })).toThrow(`${compact}: line 1: a JSON array`);
+    expect(looksLikeTraceFile('[draft] Plan a picnic.')).toBe(false);
+  });
+
   it('keep the order given, in one list or several', () => {
     const ids = (tasks: string | string[]): string[] => resolveRunTasks({ suite: 'openagi', tasks }).map((task) => task.id);
     expect(ids('16,3,11')).toEqual(['task-16', 'task-3', 'task-11']);

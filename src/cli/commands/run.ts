@@ -217,10 +217,14 @@ export function resolveRunTasks(options: Pick<RunOptions, 'suite' | 'env' | 'tas
   return tasks;
 }
 
-/** True when a file's text looks like a trace file (its first non-empty line is a JSON object), not a task list. */
+/**
+ * True when a file's text looks like a trace file, not a task list: its first non-empty line is a JSON object, or
+ * opens a JSON array of them (a common mistake, which the trace reader then names, rather than run each line of
+ * the JSON as a task).
+ */
 export function looksLikeTraceFile(content: string): boolean {
   const first = content.split(/\r?\n/).find((line) => line.trim() !== '');
-  return first !== undefined && first.trim().startsWith('{');
+  return first !== undefined && /^(\{|\[\s*(\{|$))/.test(first.trim());
 }
 
 /**
