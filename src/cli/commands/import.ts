@@ -241,9 +241,13 @@ function presetFor(suite: string | undefined): { name: string; targetCallsPerSte
   return preset === undefined ? undefined : { name: preset.name, targetCallsPerStep: preset.targetCallsPerStep, targetScale: { ...preset.targetScale } };
 }
 
+/** The lines of a task list, line 0 first (blank lines keep their place); CRLF line ends are read as LF. */
 function readTaskList(path: string): string[] {
   const text = readTextFile(path);
-  const lines = text.split('\n');
+  const lines = text.split(/\r?\n/);
   if (lines[lines.length - 1] === '') lines.pop();
+  if (lines.every((line) => line.trim() === '')) {
+    throw new InvalidInputError('the task list has no tasks (expected one task per line, line 0 first)', { source: path });
+  }
   return lines;
 }
