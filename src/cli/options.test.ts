@@ -14,6 +14,13 @@ describe('a whole-number option', () => {
       '--seed: expected a whole number from 0 to 9007199254740991, got "99999999999999999999"',
     );
   });
+
+  it('refuses a number above the maximum it is given', () => {
+    expect(parseWholeNumber('2147483647', '--call-timeout-ms', 1, 2_147_483_647)).toBe(2_147_483_647);
+    expect(() => parseWholeNumber('99999999999', '--call-timeout-ms', 1, 2_147_483_647)).toThrow(
+      '--call-timeout-ms: expected a whole number from 1 to 2147483647, got "99999999999"',
+    );
+  });
 });
 
 describe('a name option', () => {

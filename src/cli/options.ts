@@ -7,16 +7,16 @@ import { InvalidInputError } from '../core/errors.js';
 import type { PolicySpec } from '../policies/registry.js';
 
 /**
- * A whole number of at least `minimum` written in decimal digits; errors name `option`. One too large to be held
- * exactly (above 2^53 − 1) is refused rather than silently rounded.
+ * A whole number from `minimum` to `maximum` written in decimal digits; errors name `option`. The default maximum
+ * is the largest number held exactly (2^53 − 1): a larger one is refused rather than silently rounded.
  */
-export function parseWholeNumber(text: string, option: string, minimum: number): number {
+export function parseWholeNumber(text: string, option: string, minimum: number, maximum = Number.MAX_SAFE_INTEGER): number {
   const value = Number(text);
   if (!/^-?\d+$/.test(text.trim()) || value < minimum) {
     throw new InvalidInputError(`expected a whole number ≥ ${minimum}, got "${text}"`, { source: option });
   }
-  if (!Number.isSafeInteger(value)) {
-    throw new InvalidInputError(`expected a whole number from ${minimum} to ${Number.MAX_SAFE_INTEGER}, got "${text}"`, { source: option });
+  if (!Number.isSafeInteger(value) || value > maximum) {
+    throw new InvalidInputError(`expected a whole number from ${minimum} to ${maximum}, got "${text}"`, { source: option });
   }
   return value;
 }

@@ -157,6 +157,12 @@ describe('dsp run --env travelplanner', () => {
   const io = { env: {}, signal: new AbortController().signal };
   const models = { approx: 'openai-compatible:a@http://127.0.0.1:1/v1', target: 'openai-compatible:t@http://127.0.0.1:1/v1' };
 
+  it('refuses a --call-timeout-ms too long for a timer, which would time out every request at once', () => {
+    expect(() => resolveRunOptions({ tasks: '1', callTimeoutMs: 99_999_999_999, ...models }, io)).toThrow(
+      '--call-timeout-ms: expected a whole number from 1 to 2147483647, got "99999999999"',
+    );
+  });
+
   it("plans TravelPlanner's queries with its environment, its ReAct agents and its step limit", () => {
     const resolved = resolveRunOptions({ env: 'travelplanner', tasksFrom: examplePath, ...models }, io);
     expect(resolved.suite).toBe('travelplanner');

@@ -14,7 +14,7 @@
  * (policy `sequential`) for a measured baseline. API keys come from the environment only and are never printed.
  */
 import type { Command } from 'commander';
-import type { Clock } from '../../core/clock.js';
+import { maxTimerDelayMs, type Clock } from '../../core/clock.js';
 import { DspError, InvalidInputError, describeCause, isTargetCallError, isToolCallError } from '../../core/errors.js';
 import type { Action, Role, TaskInput, TaskResult } from '../../core/types.js';
 import { builtinPriceTable, cacheSavingUsd, unpricedRemedy, type PriceTable } from '../../ledger/prices.js';
@@ -277,7 +277,7 @@ export function resolveRunOptions(
     ...(services.fetch === undefined ? {} : { fetch: services.fetch }),
     ...(services.clock === undefined ? {} : { clock: services.clock }),
     ...(options.retries === undefined ? {} : { retry: { retries: wholeNumber(options.retries, '--retries', 0) } }),
-    ...(options.callTimeoutMs === undefined ? {} : { callTimeoutMs: wholeNumber(options.callTimeoutMs, '--call-timeout-ms', 1) }),
+    ...(options.callTimeoutMs === undefined ? {} : { callTimeoutMs: wholeNumber(options.callTimeoutMs, '--call-timeout-ms', 1, maxTimerDelayMs) }),
     ...(options.parallel === undefined ? {} : { parallel: wholeNumber(options.parallel, '--parallel', 1) }),
     limits: {
       ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: wholeNumber(options.maxConcurrency, '--max-concurrency', 1) }),
@@ -310,8 +310,8 @@ function resolveTargetStrategy(given: string | undefined, suite: LiveSuiteName):
   return given ?? suite.targetStrategy ?? runDefaults.targetStrategy;
 }
 
-function wholeNumber(value: number, source: string, minimum: number): number {
-  return parseWholeNumber(String(value), source, minimum);
+function wholeNumber(value: number, source: string, minimum: number, maximum?: number): number {
+  return parseWholeNumber(String(value), source, minimum, maximum);
 }
 
 /** A positive amount of USD, e.g. `0.50`. */
@@ -725,7 +725,8 @@ export function registerRunCommand(program: Command, io: CliIo): Command {
     .option(
       '--call-timeout-ms <ms>',
       'the longest one model request may take before it is aborted (and retried as a transient failure)',
-      (text: string) => parseWholeNumber(text, '--call-timeout-ms', 1),
+      // A longer timer would fire at once and time out every request.
+      (text: string) => parseWholeNumber(text, '--call-timeout-ms', 1, maxTimerDelayMs),
       liveDefaults.callTimeoutMs,
     )
     .addHelpText(
