@@ -287,9 +287,14 @@ describe('the timeout of a call', () => {
     await expect(call).rejects.toBe(reason);
   });
 
-  it('must be positive', async () => {
+  it('must be positive, and fit one timer (a longer one would fire at once)', async () => {
     const model = new MockLanguageModelV3({ doStream: streaming([], false) });
-    await expect(callLanguageModel({ model, prompt: 'p', timeoutMs: 0 })).rejects.toThrow('timeoutMs must be a number of milliseconds > 0, got 0');
+    await expect(callLanguageModel({ model, prompt: 'p', timeoutMs: 0 })).rejects.toThrow(
+      'timeoutMs must be a number of milliseconds from 1 to 2147483647, got 0',
+    );
+    await expect(callLanguageModel({ model, prompt: 'p', timeoutMs: 99_999_999_999 })).rejects.toThrow(
+      'timeoutMs must be a number of milliseconds from 1 to 2147483647, got 99999999999',
+    );
   });
 });
 

@@ -30,6 +30,7 @@ import {
   type ToolSet,
 } from 'ai';
 import type { JsonValue } from '../core/types.js';
+import { maxTimerDelayMs } from '../core/clock.js';
 import { DspError, InvalidInputError } from '../core/errors.js';
 import type { Agent, Usage } from '../core/types.js';
 import type { ActionSpace } from './action-space.js';
@@ -153,8 +154,8 @@ export async function callLanguageModel(call: LanguageModelCall): Promise<Langua
   const { model, timeoutMs } = call;
   call.signal?.throwIfAborted();
   const modelName = call.modelName ?? modelNameOf(model);
-  if (timeoutMs !== undefined && !(timeoutMs > 0)) {
-    throw new InvalidInputError(`timeoutMs must be a number of milliseconds > 0, got ${timeoutMs}`);
+  if (timeoutMs !== undefined && !(timeoutMs > 0 && timeoutMs <= maxTimerDelayMs)) {
+    throw new InvalidInputError(`timeoutMs must be a number of milliseconds from 1 to ${maxTimerDelayMs}, got ${timeoutMs}`);
   }
   // The timeout aborts the request like a cancellation, with a transient failure as the reason.
   const timeout = timeoutMs === undefined ? undefined : new AbortController();

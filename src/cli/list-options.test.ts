@@ -2,7 +2,7 @@
  * Every list option of `dsp` takes its items with commas, as separate words and by repeating the option, in any
  * mix, accumulated in the order given; and the policies a replay runs never name a k above `--k-max`.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -61,6 +61,23 @@ describe('a list option', () => {
       code: 2,
       stderr: `dsp: ${empty}: a folder with no .jsonl file (expected dsp-trace/1 files, *.jsonl)\n`,
     });
+  });
+
+  it('--traces: a file named twice is read once, and a trace in two files of one suite is refused', async () => {
+    const tasksOf = async (...traces: string[]): Promise<number> => {
+      const result = await runDsp(['bench', '--traces', ...traces, '--policies', 'fixed:2', '--format', 'json', '--quiet']);
+      return (JSON.parse(result.stdout) as { tasks: number }).tasks;
+    };
+    expect(await tasksOf(tracesA)).toBe(3);
+    expect(await tasksOf(tracesA, tracesA)).toBe(3);
+    expect(await tasksOf(tracesA, join(directory, '.', 'a.jsonl'))).toBe(3);
+    const copy = join(directory, 'copy-of-a.jsonl');
+    copyFileSync(tracesA, copy);
+    const refused = await runDsp(['bench', '--traces', tracesA, copy, '--policies', 'fixed:2', '--quiet']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      new RegExp(`^dsp: ${copy}: trace id "alpha/[^"]+" of suite "alpha" is also in ${tracesA}; expected each trace once in a suite\n$`),
+    );
   });
 
   it('--policies: repeats accumulate, words too, and a dsp spec keeps its commas', async () => {

@@ -135,6 +135,21 @@ describe('main', () => {
     expect(help.stdout).toContain('--k-max <n>');
   });
 
+  it('prints no API key, in a usage error or in the summary of a run that names it as a model', async () => {
+    const key = 'sk-test-secret-1234';
+    const usage = await runDsp(['bench', '--format', key], captureIo({ OPENAI_API_KEY: key }));
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain("argument '[redacted OPENAI_API_KEY]' is invalid");
+    const keyAsModel = `openai-compatible:${key}@http://127.0.0.1:1/v1`;
+    const run = await runDsp(
+      ['run', '--tasks', '11', '--approx', keyAsModel, '--target', keyAsModel, '--policy', 'sequential'],
+      captureIo({ DSP_OPENAI_COMPATIBLE_API_KEY: key }),
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('approx openai-compatible:[redacted DSP_OPENAI_COMPATIBLE_API_KEY]@http://127.0.0.1:1/v1');
+    expect(`${run.stdout}${run.stderr}`).not.toContain(key);
+  });
+
   it('prints the version of the package with --version', async () => {
     const { version } = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
     expect(await runDsp(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });

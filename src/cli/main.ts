@@ -35,6 +35,8 @@ export function buildProgram(io: CliIo): Command {
     .configureOutput({
       writeOut: (text) => void io.stdout.write(text),
       writeErr: (text) => void io.stderr.write(text),
+      // A usage error quotes the argument, which may be a key pasted in the wrong place.
+      outputError: (text, write) => write(redactSecrets(text, io.env)),
       getOutHelpWidth: () => (io.stdout.isTTY === true ? (io.stdout.columns ?? 80) : 80),
       getErrHelpWidth: () => (io.stderr.isTTY === true ? (io.stderr.columns ?? 80) : 80),
     });

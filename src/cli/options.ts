@@ -6,12 +6,25 @@ import { Option } from 'commander';
 import { InvalidInputError } from '../core/errors.js';
 import type { PolicySpec } from '../policies/registry.js';
 
-export function parseWholeNumber(text: string, option: string, minimum: number): number {
+/**
+ * A whole number from `minimum` to `maximum` written in decimal digits; errors name `option`. The default maximum
+ * is the largest number held exactly (2^53 − 1): a larger one is refused rather than silently rounded.
+ */
+export function parseWholeNumber(text: string, option: string, minimum: number, maximum = Number.MAX_SAFE_INTEGER): number {
   const value = Number(text);
   if (!/^-?\d+$/.test(text.trim()) || value < minimum) {
     throw new InvalidInputError(`expected a whole number ≥ ${minimum}, got "${text}"`, { source: option });
   }
+  if (!Number.isSafeInteger(value) || value > maximum) {
+    throw new InvalidInputError(`expected a whole number from ${minimum} to ${maximum}, got "${text}"`, { source: option });
+  }
   return value;
+}
+
+/** The text of an option that names something (a suite, a model); a blank one is refused, naming the option. */
+export function parseName(text: string, option: string): string {
+  if (text.trim() === '') throw new InvalidInputError(`expected a name, got "${text}"`, { source: option });
+  return text;
 }
 
 /**

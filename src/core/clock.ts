@@ -3,6 +3,9 @@
  * and in replay on a virtual, discrete-event clock that gives identical figures on every run and machine.
  */
 
+/** The longest wait one real timer holds: 2^31 − 1 ms (some 24.8 days). Node fires a longer one at once. */
+export const maxTimerDelayMs = 2_147_483_647;
+
 /** Time source and timer. Times are milliseconds. */
 export interface Clock {
   /** Milliseconds since an arbitrary origin. */

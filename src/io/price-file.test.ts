@@ -28,4 +28,15 @@ describe('the price file', () => {
     );
     expect(() => loadPriceTable(write('not.json', 'name: mine'))).toThrow(/not\.json: not valid JSON \(.+\); expected a price table \{"name"/);
   });
+
+  it('refuses a key it does not know (a misspelt price would be dropped) and a cached price out of bounds', () => {
+    const misspelt = { inputUsdPerMTok: 1, outputUsdPerMTok: 2, cachedInputUSDPerMTok: 0.5 };
+    expect(() => loadPriceTable(write('misspelt.json', JSON.stringify({ name: 'mine', models: { m: misspelt } })))).toThrow(
+      /misspelt\.json: field models\.m: Unrecognized key: "cachedInputUSDPerMTok" \(expected \{"name": string/,
+    );
+    const huge = { inputUsdPerMTok: 1, outputUsdPerMTok: 2, cachedInputUsdPerMTok: 1e300 };
+    expect(() => loadPriceTable(write('huge.json', JSON.stringify({ name: 'mine', models: { m: huge } })))).toThrow(
+      /huge\.json: field models\.m\.cachedInputUsdPerMTok: Too big/,
+    );
+  });
 });

@@ -13,7 +13,7 @@ export const modelPriceSchema = z.object({
   outputUsdPerMTok: z.number().nonnegative().max(maxUsdPerMTok),
   source: z.string().optional(),
   date: z.string().optional(),
-  cachedInputUsdPerMTok: z.number().nonnegative().optional(),
+  cachedInputUsdPerMTok: z.number().nonnegative().max(maxUsdPerMTok).optional(),
   cachedInputSource: z.string().optional(),
   cachedInputDate: z.string().optional(),
 });
@@ -23,6 +23,15 @@ export const priceTableSchema = z.object({
   models: z.record(z.string(), modelPriceSchema),
 });
 
+/**
+ * A user's price file: as the table, but a key the table does not know is refused, since it is most likely a
+ * misspelt price (`cachedInputUSDPerMTok`) that would otherwise be dropped without a word.
+ */
+const priceFileSchema = z.strictObject({
+  name: priceTableSchema.shape.name,
+  models: z.record(z.string(), z.strictObject(modelPriceSchema.shape)),
+});
+
 const priceTableShape = '{"name": string, "models": {MODEL: {"inputUsdPerMTok": number, "outputUsdPerMTok": number}}}';
 
 /**
@@ -30,7 +39,7 @@ const priceTableShape = '{"name": string, "models": {MODEL: {"inputUsdPerMTok": 
  * replace or add to the built-in ones, and its name becomes the table's name.
  */
 export function loadPriceTable(path: string): PriceTable {
-  const parsed = priceTableSchema.safeParse(readJsonFile(path, `a price table ${priceTableShape}`));
+  const parsed = priceFileSchema.safeParse(readJsonFile(path, `a price table ${priceTableShape}`));
   if (!parsed.success) {
     throw new InvalidInputError(`${describeValidationIssues(parsed.error.issues)} (expected ${priceTableShape})`, { source: path });
   }

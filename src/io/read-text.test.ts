@@ -22,7 +22,13 @@ describe('reading a user file', () => {
     writeFileSync(join(folder, 'a.txt'), 'héllo\n');
     expect(readTextFile(join(folder, 'a.txt'))).toBe('héllo\n');
     expect(errorOf(() => readTextFile(join(folder, 'missing.txt'))).message).toBe(`${join(folder, 'missing.txt')}: no such file`);
-    expect(errorOf(() => readTextFile(folder)).message).toMatch(/: cannot read: .*EISDIR/);
+    expect(errorOf(() => readTextFile(folder)).message).toBe(`${folder}: a folder; expected a file`);
+  });
+
+  it('drops a byte order mark, so a file saved with one parses as JSON', () => {
+    writeFileSync(join(folder, 'bom.json'), '\uFEFF{"a": 1}\r\n');
+    expect(readTextFile(join(folder, 'bom.json'))).toBe('{"a": 1}\r\n');
+    expect(readJsonFile(join(folder, 'bom.json'), 'a thing')).toEqual({ a: 1 });
   });
 
   it('parses JSON, and says what was expected when the file is not JSON', () => {

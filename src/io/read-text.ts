@@ -5,16 +5,31 @@
 import { readFileSync } from 'node:fs';
 import { InvalidInputError } from '../core/errors.js';
 
-/** The file's UTF-8 text; a missing or unreadable file is an `InvalidInputError` naming the path. */
+/**
+ * The file's UTF-8 text, without the byte order mark some editors put first (JSON.parse would refuse it); a
+ * missing or unreadable file, or a folder, is an `InvalidInputError` naming the path.
+ */
 export function readTextFile(path: string): string {
+  let text: string;
   try {
-    return readFileSync(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InvalidInputError(code === 'ENOENT' ? 'no such file' : `cannot read: ${(error as Error).message}`, {
-      source: path,
-      cause: error,
-    });
+    throw new InvalidInputError(unreadableReason(error as NodeJS.ErrnoException), { source: path, cause: error });
+  }
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
+}
+
+function unreadableReason(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EISDIR':
+      return 'a folder; expected a file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'cannot read: permission denied';
+    default:
+      return `cannot read: ${error.message}`;
   }
 }
 

@@ -25,6 +25,16 @@ describe('policy specs', () => {
     expect(() => parsePolicySpec('dsp:tau')).toThrow(/key=number/);
     expect(() => parsePolicyList(' , ')).toThrow(/no policy given/);
   });
+
+  it('refuses a dsp option given twice, and a value that is not a plain number, naming the option', () => {
+    expect(() => parsePolicySpec('dsp:tau=0.5,tau=0.7', '--policies')).toThrow('--policies: "dsp:tau=0.5,tau=0.7": dsp option tau is given twice; give it once');
+    expect(() => parsePolicySpec('dsp:tau=0x1')).toThrow('policy spec: "dsp:tau=0x1": dsp option tau=0x1: expected a decimal number, e.g. dsp:tau=0.7,beta=1');
+    expect(() => parsePolicySpec('dsp:beta= ')).toThrow(/dsp option beta=: expected a decimal number/);
+    expect(() => parsePolicySpec('dsp:tau=NaN')).toThrow(/dsp option tau=NaN: expected a decimal number/);
+    expect(() => parsePolicySpec('dsp:value=')).toThrow(/dsp option value=: expected a decimal number/);
+    expect(() => parsePolicySpec('dsp:prior=mine')).toThrow(/dsp option prior=mine: expected one of none, builtin/);
+    expect(parsePolicySpec('dsp:tau=.5,beta=-1,lr=1e-3,prior=builtin')).toMatchObject({ options: { tau: 0.5, beta: -1, lr: 0.001, prior: 1 } });
+  });
 });
 
 describe('basic policies', () => {

@@ -19,6 +19,9 @@ export const policyKinds = ['sequential', 'fixed:K', 'additive', 'oracle', 'dsp[
 const validList = `valid policies: ${policyKinds.join(', ')}`;
 
 /** dsp options that take a word, and the number each word stands for (`dsp:prior=builtin` → `prior: 1`). */
+/** A number as people write one in an option: `0.7`, `-1`, `.5`, `1e-3`; not `0x1`, `Infinity` or blank. */
+const decimalNumber = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
 const dspWordValues: Readonly<Record<string, Readonly<Record<string, number>>>> = { prior: { none: 0, builtin: 1 } };
 
 /**
@@ -41,12 +44,21 @@ export function parsePolicySpec(text: string, source = 'policy spec'): PolicySpe
     const body = spec.slice(4);
     if (body.length > 0) {
       for (const part of body.split(',')) {
-        const [key, value, ...rest] = part.split('=');
-        const number = dspWordValues[key?.trim() ?? '']?.[value?.trim() ?? ''] ?? Number(value);
-        if (key === undefined || value === undefined || rest.length > 0 || value === '' || !Number.isFinite(number)) {
+        const [rawKey, rawValue, ...rest] = part.split('=');
+        const key = rawKey?.trim() ?? '';
+        const value = rawValue?.trim();
+        const words = dspWordValues[key];
+        if (value === undefined || rest.length > 0) {
           throw new InvalidInputError(`"${spec}": expected key=number pairs such as dsp:tau=0.7,beta=1`, { source });
         }
-        options[key.trim()] = number;
+        const number = words?.[value] ?? (decimalNumber.test(value) ? Number(value) : Number.NaN);
+        if (!Number.isFinite(number)) {
+          const expected = words === undefined ? 'a decimal number, e.g. dsp:tau=0.7,beta=1' : `one of ${Object.keys(words).join(', ')}`;
+          throw new InvalidInputError(`"${spec}": dsp option ${key}=${value}: expected ${expected}`, { source });
+        }
+        // A key given twice would run with one of its values under a name that shows both.
+        if (key in options) throw new InvalidInputError(`"${spec}": dsp option ${key} is given twice; give it once`, { source });
+        options[key] = number;
       }
     }
     return { kind: 'dsp', name: spec, options };

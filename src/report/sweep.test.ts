@@ -22,6 +22,11 @@ describe('sweep grid', () => {
     expect(parseKRange(' ', '--fixed')).toEqual([]);
   });
 
+  it('lists a range no further than one k past the largest k it is given, so a huge range is refused at once', () => {
+    expect(parseKRange('1-3,6', '--fixed', 8)).toEqual([1, 2, 3, 6]);
+    expect(parseKRange('2-100000000000', '--fixed', 4)).toEqual([2, 3, 4, 5]);
+  });
+
   it('rejects malformed lists with the option named', () => {
     const error = thrown(() => parseNumberList('0.1,x', '--tau'));
     expect(isInvalidInputError(error) && error.message).toMatch(/^--tau: expected comma-separated numbers/);

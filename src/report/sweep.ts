@@ -57,8 +57,12 @@ export function parseNumberList(text: string, option: string): number[] {
   });
 }
 
-/** Parses the k values of fixed points: a range `1-8`, a list `1,2,4`, or both (`1-3,6`); empty means none. */
-export function parseKRange(text: string, option: string): number[] {
+/**
+ * Parses the k values of fixed points: a range `1-8`, a list `1,2,4`, or both (`1-3,6`); empty means none. With
+ * `largestK` (the caller's k-max), a range is listed no further than one k past it, enough for the caller to refuse
+ * that k by name, so that `1-100000000` is refused at once instead of being listed in full.
+ */
+export function parseKRange(text: string, option: string, largestK = Number.POSITIVE_INFINITY): number[] {
   if (text.trim() === '') return [];
   const values: number[] = [];
   for (const part of text.split(',')) {
@@ -68,7 +72,7 @@ export function parseKRange(text: string, option: string): number[] {
     if (match === null || low < 1 || high < low) {
       throw new InvalidInputError(`expected k values ≥ 1 as a range or list such as 1-8 or 1,2,4, got "${text}"`, { source: option });
     }
-    for (let k = low; k <= high; k += 1) values.push(k);
+    for (let k = low; k <= Math.min(high, largestK + 1); k += 1) values.push(k);
   }
   return [...new Set(values)].sort((a, b) => a - b);
 }

@@ -47,7 +47,7 @@ export interface ReplayServerOptions {
   host?: string;
   /** The port; 0 picks a free one. Default 0. */
   port?: number;
-  /** Recorded latencies are divided by this factor (10 = ten times faster). Default 1. */
+  /** Recorded latencies are divided by this factor (10 = ten times faster), at least `minReplaySpeed`. Default 1. */
   speed?: number;
   /** Share of a streamed reply's latency before its first words. Default 0.25. */
   firstTokenShare?: number;
@@ -127,6 +127,12 @@ class HttpError extends Error {
   }
 }
 
+/**
+ * The smallest `speed`: the longest call a trace may record (a day) slowed down by it (20 days) must still fit one
+ * timer wait (2^31 − 1 ms, some 24.8 days), which would otherwise fire at once, replaying fast what was asked slow.
+ */
+export const minReplaySpeed = 0.05;
+
 /** Starts a replay server; resolves once it listens. */
 // one piece: the request handler closes over the server's traces, counters and open responses, which `close()`
 // must see as they are.
@@ -135,8 +141,8 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
   const host = options.host ?? '127.0.0.1';
   checkLoopbackHost(host);
   const speed = options.speed ?? 1;
-  if (!(speed > 0) || !Number.isFinite(speed)) {
-    throw new InvalidInputError(`must be a number > 0, got ${speed}`, { source: 'speed' });
+  if (!(speed >= minReplaySpeed) || !Number.isFinite(speed)) {
+    throw new InvalidInputError(`must be a number ≥ ${minReplaySpeed} (${1 / minReplaySpeed} times slower), got ${speed}`, { source: 'speed' });
   }
   const firstTokenShare = options.firstTokenShare ?? 0.25;
   if (!(firstTokenShare >= 0 && firstTokenShare <= 1)) {

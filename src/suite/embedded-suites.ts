@@ -12,6 +12,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { InvalidInputError } from '../core/errors.js';
+import { resolveRealPath } from '../io/real-path.js';
 import { loadTraces } from '../traces/format.js';
 import type { Trace } from '../traces/schema.js';
 import { generateSyntheticTraces } from '../traces/synthetic.js';
@@ -149,12 +150,27 @@ export function traceFilesOf(paths: readonly string[]): string[] {
 
 /**
  * Loads trace files (a folder stands for its `.jsonl` files: see `traceFilesOf`) and groups their traces by the
- * `suite` field, keeping file order.
+ * `suite` field, keeping file order. A file named twice (or by itself and by its folder) is read once; a trace id
+ * found in two files of one suite throws `InvalidInputError` naming both, since its task would count twice.
  */
 export function suitesFromFiles(paths: readonly string[]): Suite[] {
   const bySuite = new Map<string, Suite>();
+  const filesRead = new Set<string>();
+  const fileOfTrace = new Map<string, string>();
   for (const path of traceFilesOf(paths)) {
+    const realPath = resolveRealPath(path);
+    if (filesRead.has(realPath)) continue;
+    filesRead.add(realPath);
     for (const trace of loadTraces(path)) {
+      const key = JSON.stringify([trace.suite, trace.id]);
+      const firstFile = fileOfTrace.get(key);
+      if (firstFile !== undefined) {
+        throw new InvalidInputError(
+          `trace id ${JSON.stringify(trace.id)} of suite ${JSON.stringify(trace.suite)} is also in ${firstFile}; expected each trace once in a suite`,
+          { source: path },
+        );
+      }
+      fileOfTrace.set(key, path);
       let suite = bySuite.get(trace.suite);
       if (suite === undefined) {
         suite = { name: trace.suite, traces: [], source: path };

@@ -205,6 +205,23 @@ describe('appending traces (live recording)', () => {
     expect(readFileSync(path, 'utf8')).toBe(complete + partial);
   });
 
+  it('refuses an existing file that is not a trace file, naming its line, and leaves it untouched', () => {
+    const folder = freshFolder();
+    const results = join(folder, 'results.json');
+    writeFileSync(results, '{"format":"dsp-results/2","suites":[]}\n');
+    expect(errorOf(() => new TraceRecorder(results)).message).toBe(
+      `${results}: line 1: format "dsp-results/2"; this version reads "dsp-trace/1" traces only`,
+    );
+    const damaged = join(folder, 'damaged.jsonl');
+    writeFileSync(damaged, `${formatTraceLine(trace)}\n{"format": "dsp-trace/1", oops\n`);
+    expect(errorOf(() => new TraceRecorder(damaged)).message).toMatch(/damaged\.jsonl: line 2: not valid JSON/);
+    expect(readFileSync(results, 'utf8')).toBe('{"format":"dsp-results/2","suites":[]}\n');
+    const blank = join(folder, 'blank.jsonl');
+    writeFileSync(blank, '\n');
+    new TraceRecorder(blank).append(trace);
+    expect(loadTraces(blank).map((each) => each.id)).toEqual([trace.id]);
+  });
+
   it('refuses to append once the file has lost its final newline after the recorder was made', () => {
     const path = join(freshFolder(), 'runs.jsonl');
     const recorder = new TraceRecorder(path);

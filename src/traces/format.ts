@@ -152,8 +152,10 @@ export class TraceRecorder {
   written = 0;
 
   /**
-   * Creates the parent folders of `path` and checks that the file, if it exists, ends with a newline. The file
-   * itself is created by the first append, so a run that records nothing leaves no empty (unreadable) file.
+   * Creates the parent folders of `path` and checks that the file, if it exists, ends with a newline and is a
+   * trace file (every line read as `loadTraces` would), so that a run never appends traces to a results file, a
+   * predictor state or a damaged recording. The file itself is created by the first append, so a run that records
+   * nothing leaves no empty (unreadable) file.
    */
   constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true });
@@ -164,6 +166,8 @@ export class TraceRecorder {
     } finally {
       closeSync(descriptor);
     }
+    const text = readTextFile(path);
+    if (text.trim() !== '') parseTraces(text, path);
   }
 
   /** Appends one trace as a line, on disk when this returns. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,6 +45,45 @@ describe('dsp import', () => {
     const traces = loadTraces(out);
     expect(traces.every((trace) => trace.suite === 'openagi-cot' && trace.timing === 'modelled')).toBe(true);
     expect(readFileSync(out, 'utf8').split('\n')).toHaveLength(4);
+  });
+
+  it('refuses a blank suite or model name, naming the option, before it prints or writes anything', async () => {
+    const dataset = join(directory, 'dataset_value_func_cot_mini.json');
+    for (const [option, args] of [
+      ['--suite', ['dsp-logs', join(fixtures, 'dsp-logs'), '--suite', '']],
+      ['--approx-model', ['dsp-dataset', dataset, '--timing-from', measured, '--approx-model', '']],
+      ['--target-model', ['dsp-dataset', dataset, '--timing-from', measured, '--target-model', ' ']],
+    ] as const) {
+      const captured = captureIo();
+      const out = join(directory, `blank${option}.jsonl`);
+      await expect(buildProgram(captured.io).parseAsync(['node', 'dsp', 'import', ...args, '--out', out])).rejects.toThrow(
+        new RegExp(`^${option}: expected a name, got "\\s*"$`),
+      );
+      expect(captured.stdout()).toBe('');
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
+  it('dsp-dataset reads a task list with CRLF line ends as one with LF, and refuses an empty one', async () => {
+    const dataset = join(directory, 'dataset_value_func_cot_tasks.json');
+    copyFileSync(join(fixtures, 'datasets', 'value-func.json'), dataset);
+    const tasks = ['Given grayscale image, how to return the regular image step by step?', 'Given noisy image, how to return the regular image step by step?'];
+    const ids: string[][] = [];
+    for (const [name, text] of [
+      ['lf.txt', `${tasks.join('\n')}\n`],
+      ['crlf.txt', `${tasks.join('\r\n')}\r\n`],
+    ] as const) {
+      writeFileSync(join(directory, name), text);
+      const out = join(directory, `named-${name}.jsonl`);
+      await runImport('dsp-dataset', dataset, '--timing-from', measured, '--task-list', join(directory, name), '--out', out);
+      ids.push(loadTraces(out).map((trace) => trace.id));
+    }
+    expect(ids[0]).toEqual(['openagi-cot/run-1', 'openagi-cot/task-1', 'openagi-cot/run-4']);
+    expect(ids[1]).toEqual(ids[0]);
+    writeFileSync(join(directory, 'blank.txt'), '\n\n');
+    await expect(
+      runImport('dsp-dataset', dataset, '--timing-from', measured, '--task-list', join(directory, 'blank.txt'), '--out', join(directory, 'none.jsonl')),
+    ).rejects.toThrow(`${join(directory, 'blank.txt')}: the task list has no tasks (expected one task per line, line 0 first)`);
   });
 
   it('dsp-dataset asks for the target when the file name does not tell', async () => {

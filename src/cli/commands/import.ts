@@ -25,7 +25,7 @@ import { formatSummary, summarizeTraces } from '../../traces/importers/suite-sum
 import type { CallScale } from '../../traces/importers/timing-model.js';
 import { loadTraces, writeTraces } from '../../traces/format.js';
 import type { CliIo, OutputStream } from '../io.js';
-import { listOption, parseWholeNumber, splitList } from '../options.js';
+import { listOption, parseName, parseWholeNumber, splitList } from '../options.js';
 
 interface LogsCommandOptions {
   out: string;
@@ -80,7 +80,7 @@ export function registerImportCommand(program: Command, io: CliIo): void {
     .description('import run logs (approximation_/target_/simulation_datapointN.log, searched recursively) as measured traces')
     .argument('<dir>', 'folder holding the run folders')
     .requiredOption('--out <file>', 'where to write the traces (JSON Lines, written atomically)')
-    .option('--suite <name>', 'suite name written into the traces', 'openagi-react')
+    .option('--suite <name>', 'suite name written into the traces', (text: string) => parseName(text, '--suite'), 'openagi-react')
     .addHelpText('after', logsExamples)
     .action((dir: string, options: LogsCommandOptions) => {
       checkCommandFiles([
@@ -97,13 +97,15 @@ export function registerImportCommand(program: Command, io: CliIo): void {
     .argument('<file>', 'the dataset')
     .requiredOption('--timing-from <traces>', 'measured traces to fit the timing model to, e.g. the output of `dsp import dsp-logs`')
     .requiredOption('--out <file>', 'where to write the traces (JSON Lines, written atomically)')
-    .option('--suite <name>', 'suite name; default from the file name: openagi-cot (…cot…) or openagi-mad (…_ma…)')
+    .option('--suite <name>', 'suite name; default from the file name: openagi-cot (…cot…) or openagi-mad (…_ma…)', (text: string) =>
+      parseName(text, '--suite'),
+    )
     .option('--target-calls-per-step <n>', "the target's LLM calls per step (CoT 1, debate 5); default from the suite, and scales its figures by n/2")
     .option('--seed <n>', 'seed of the timing draws', String(embeddedSuiteSeed))
     .option('--task-list <file>', 'task list (one task per line, line 0 first) to name traces <suite>/task-<line>')
     .addOption(listOption('--history-from <files...>', 'datasets of the same runs whose longer histories fill in guesses (e.g. dataset_stepwise_ma.json)'))
-    .option('--approx-model <name>', 'model named for A', modelledSuiteModels.approx)
-    .option('--target-model <name>', 'model named for T', modelledSuiteModels.target)
+    .option('--approx-model <name>', 'model named for A', (text: string) => parseName(text, '--approx-model'), modelledSuiteModels.approx)
+    .option('--target-model <name>', 'model named for T', (text: string) => parseName(text, '--target-model'), modelledSuiteModels.target)
     .option('--preset <name>', `which dataset this is: ${presetNames.join(', ')}; default from the file name or its content`)
     .option('--queries <file>', "travelplanner: the benchmark's query file (JSON Lines with idx and query, e.g. postprocess/example_evaluation.jsonl) to name traces val-<idx>")
     .option('--tool-latency-ms <ms>', `travelplanner: latency of each tool execution written into the steps (default ${defaultToolLatencyMs}; 800 for slow web tools)`)
@@ -239,9 +241,13 @@ function presetFor(suite: string | undefined): { name: string; targetCallsPerSte
   return preset === undefined ? undefined : { name: preset.name, targetCallsPerStep: preset.targetCallsPerStep, targetScale: { ...preset.targetScale } };
 }
 
+/** The lines of a task list, line 0 first (blank lines keep their place); CRLF line ends are read as LF. */
 function readTaskList(path: string): string[] {
   const text = readTextFile(path);
-  const lines = text.split('\n');
+  const lines = text.split(/\r?\n/);
   if (lines[lines.length - 1] === '') lines.pop();
+  if (lines.every((line) => line.trim() === '')) {
+    throw new InvalidInputError('the task list has no tasks (expected one task per line, line 0 first)', { source: path });
+  }
   return lines;
 }

@@ -30,6 +30,17 @@ describe('the tasks of dsp run', () => {
     expect(looksLikeTraceFile('Given a cat')).toBe(false);
   });
 
+  it('refuse a JSON array of traces, rather than run each of its lines as a task', () => {
+    const traces = readFileSync(fixturePath, 'utf8').trim().split('\n');
+    const pretty = join(directory, 'pretty.json');
+    writeFileSync(pretty, `[\n  ${traces.join(',\n  ')}\n]\n`);
+    expect(() => resolveRunTasks({ suite: 'openagi', tasksFrom: pretty })).toThrow(`${pretty}: line 1: a JSON array; expected one JSON object per line`);
+    const compact = join(directory, 'compact.json');
+    writeFileSync(compact, `[${traces.join(',')}]`);
+    expect(() => resolveRunTasks({ suite: 'openagi', tasksFrom: compact })).toThrow(`${compact}: line 1: a JSON array`);
+    expect(looksLikeTraceFile('[draft] Plan a picnic.')).toBe(false);
+  });
+
   it('keep the order given, in one list or several', () => {
     const ids = (tasks: string | string[]): string[] => resolveRunTasks({ suite: 'openagi', tasks }).map((task) => task.id);
     expect(ids('16,3,11')).toEqual(['task-16', 'task-3', 'task-11']);
@@ -37,7 +48,7 @@ describe('the tasks of dsp run', () => {
   });
 
   it('must be given one way only', () => {
-    expect(() => resolveRunTasks({ suite: 'openagi' })).toThrow('give exactly one of --tasks (e.g. 1-20) and --tasks-from FILE');
+    expect(() => resolveRunTasks({ suite: 'openagi' })).toThrow(/^give exactly one of --tasks \(e\.g\. 1-20\) and --tasks-from FILE$/);
     expect(() => resolveRunTasks({ suite: 'openagi', tasks: '1', tasksFrom: fixturePath })).toThrow(/exactly one/);
     expect(() => resolveRunTasks({ suite: 'openagi', tasksFrom: join(directory, 'none.txt') })).toThrow(/none\.txt: no such file/);
   });
@@ -145,6 +156,12 @@ describe('dsp run --env travelplanner', () => {
   const examplePath = join(import.meta.dirname, '..', '..', '..', 'data', 'examples', 'travelplanner-mini.jsonl');
   const io = { env: {}, signal: new AbortController().signal };
   const models = { approx: 'openai-compatible:a@http://127.0.0.1:1/v1', target: 'openai-compatible:t@http://127.0.0.1:1/v1' };
+
+  it('refuses a --call-timeout-ms too long for a timer, which would time out every request at once', () => {
+    expect(() => resolveRunOptions({ tasks: '1', callTimeoutMs: 99_999_999_999, ...models }, io)).toThrow(
+      '--call-timeout-ms: expected a whole number from 1 to 2147483647, got "99999999999"',
+    );
+  });
 
   it("plans TravelPlanner's queries with its environment, its ReAct agents and its step limit", () => {
     const resolved = resolveRunOptions({ env: 'travelplanner', tasksFrom: examplePath, ...models }, io);

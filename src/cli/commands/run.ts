@@ -14,7 +14,7 @@
  * (policy `sequential`) for a measured baseline. API keys come from the environment only and are never printed.
  */
 import type { Command } from 'commander';
-import type { Clock } from '../../core/clock.js';
+import { maxTimerDelayMs, type Clock } from '../../core/clock.js';
 import { DspError, InvalidInputError, describeCause, isTargetCallError, isToolCallError } from '../../core/errors.js';
 import type { Action, Role, TaskInput, TaskResult } from '../../core/types.js';
 import { builtinPriceTable, cacheSavingUsd, unpricedRemedy, type PriceTable } from '../../ledger/prices.js';
@@ -199,7 +199,7 @@ export function resolveRunTasks(options: Pick<RunOptions, 'suite' | 'env' | 'tas
     throw new InvalidInputError(`--tasks numbers OpenAGI's standard tasks; give ${suite.environment}'s tasks with --tasks-from FILE`, { source: '--tasks' });
   }
   if ((options.tasks === undefined) === (options.tasksFrom === undefined)) {
-    throw new InvalidInputError('give exactly one of --tasks (e.g. 1-20) and --tasks-from FILE', { source: 'dsp run' });
+    throw new InvalidInputError('give exactly one of --tasks (e.g. 1-20) and --tasks-from FILE');
   }
   if (options.tasks !== undefined) {
     const selection = typeof options.tasks === 'string' ? options.tasks : options.tasks.join(',');
@@ -219,10 +219,14 @@ export function resolveRunTasks(options: Pick<RunOptions, 'suite' | 'env' | 'tas
   return tasks;
 }
 
-/** True when a file's text looks like a trace file (its first non-empty line is a JSON object), not a task list. */
+/**
+ * True when a file's text looks like a trace file, not a task list: its first non-empty line is a JSON object, or
+ * opens a JSON array of them (a common mistake, which the trace reader then names, rather than run each line of
+ * the JSON as a task).
+ */
 export function looksLikeTraceFile(content: string): boolean {
   const first = content.split(/\r?\n/).find((line) => line.trim() !== '');
-  return first !== undefined && first.trim().startsWith('{');
+  return first !== undefined && /^(\{|\[\s*(\{|$))/.test(first.trim());
 }
 
 /**
@@ -275,7 +279,7 @@ export function resolveRunOptions(
     ...(services.fetch === undefined ? {} : { fetch: services.fetch }),
     ...(services.clock === undefined ? {} : { clock: services.clock }),
     ...(options.retries === undefined ? {} : { retry: { retries: wholeNumber(options.retries, '--retries', 0) } }),
-    ...(options.callTimeoutMs === undefined ? {} : { callTimeoutMs: wholeNumber(options.callTimeoutMs, '--call-timeout-ms', 1) }),
+    ...(options.callTimeoutMs === undefined ? {} : { callTimeoutMs: wholeNumber(options.callTimeoutMs, '--call-timeout-ms', 1, maxTimerDelayMs) }),
     ...(options.parallel === undefined ? {} : { parallel: wholeNumber(options.parallel, '--parallel', 1) }),
     limits: {
       ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: wholeNumber(options.maxConcurrency, '--max-concurrency', 1) }),
@@ -308,8 +312,8 @@ function resolveTargetStrategy(given: string | undefined, suite: LiveSuiteName):
   return given ?? suite.targetStrategy ?? runDefaults.targetStrategy;
 }
 
-function wholeNumber(value: number, source: string, minimum: number): number {
-  return parseWholeNumber(String(value), source, minimum);
+function wholeNumber(value: number, source: string, minimum: number, maximum?: number): number {
+  return parseWholeNumber(String(value), source, minimum, maximum);
 }
 
 /** A positive amount of USD, e.g. `0.50`. */
@@ -621,7 +625,8 @@ function money(costUsd: number | null, unpricedCalls: number): string {
 
 /**
  * Runs `dsp run`: prints a line per finished task and the summary on `io.stdout`, a line per failed task and the
- * warnings on `io.stderr`; API keys come from `io.env`, and `io.signal` stops the run. Throws typed errors for the
+ * warnings on `io.stderr`, every line passed through `redactSecrets`; API keys come from `io.env`, and `io.signal`
+ * stops the run. Throws typed errors for the
  * CLI's entry point to print (messages passed through `redactSecrets`): bad input before the first task; after the
  * summary, `RunInterruptedError` when the run was stopped, else `TasksFailedError` when any task failed.
  */
@@ -658,7 +663,7 @@ export async function runCommandAction(options: RunOptions, io: CliIo, services:
         ...resolved,
         ...(traces === undefined ? {} : { tracer: traces.tracer }),
         onTaskFinished: (finished) => {
-          io.stdout.write(`${renderTaskLine(finished)}\n`);
+          io.stdout.write(`${redact(renderTaskLine(finished))}\n`);
           warnIfApproxDown(finished.task, finished.result);
         },
         onTaskFailed: (failure) => printError(renderTaskFailure(failure)),
@@ -682,7 +687,8 @@ export async function runCommandAction(options: RunOptions, io: CliIo, services:
     io.signal.removeEventListener('abort', onStop);
     await traces?.shutdown();
   }
-  io.stdout.write(`${renderRunSummary({ outcome, options: shown, recordedTo: options.record, tracesTo: traces?.url })}\n`);
+  // The summary names the models as given, and a key may have been pasted where a model name goes.
+  io.stdout.write(`${redact(renderRunSummary({ outcome, options: shown, recordedTo: options.record, tracesTo: traces?.url }))}\n`);
   if (outcome.interrupted) throw new RunInterruptedError();
   if (outcome.failures.length > 0) {
     const failed = new Set(outcome.failures.map((failure) => failure.index)).size;
@@ -751,7 +757,8 @@ export function registerRunCommand(program: Command, io: CliIo): Command {
     .option(
       '--call-timeout-ms <ms>',
       'the longest one model request may take before it is aborted (and retried as a transient failure)',
-      (text: string) => parseWholeNumber(text, '--call-timeout-ms', 1),
+      // A longer timer would fire at once and time out every request.
+      (text: string) => parseWholeNumber(text, '--call-timeout-ms', 1, maxTimerDelayMs),
       liveDefaults.callTimeoutMs,
     )
     .addHelpText(

@@ -6,6 +6,7 @@ import { renderPrompt } from '../../agents/prompt-format.js';
 import { standardTasks } from '../../envs/openagi/tasks.js';
 import { runDsp } from '../../../test/fixtures/cli/captured-io.js';
 import { spawnDsp } from '../../../test/fixtures/cli/spawn-dsp.js';
+import { startReplayServer } from '../../server/replay-server.js';
 import { renderServeStats } from './serve.js';
 
 const fixturePath = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'serve', 'openagi-mini.jsonl');
@@ -51,6 +52,12 @@ describe('dsp serve', () => {
     expect([badFile.code, exposed.code]).toEqual([2, 2]);
     expect(badFile.stderr).toContain(`dsp: ${bad}: line 1: field suite`);
     expect(exposed.stderr).toBe('dsp: --host: "0.0.0.0" is not a loopback address; dsp serve listens on 127.0.0.1, ::1 or localhost only\n');
+  });
+
+  it('refuses a speed so slow that a recorded wait would overflow the timer (and fire at once)', async () => {
+    const slow = await runDsp(['serve', '--traces', fixturePath, '--port', '0', '--speed', '1e-9']);
+    expect(slow).toEqual({ code: 2, stdout: '', stderr: 'dsp: --speed: expected a number ≥ 0.05 (20 times slower), got "1e-9"\n' });
+    await expect(startReplayServer({ traces: [], speed: 0.01 })).rejects.toThrow('speed: must be a number ≥ 0.05 (20 times slower), got 0.01');
   });
 
   it('refuses a port that is already in use with exit code 2, naming --port and the way out', async () => {

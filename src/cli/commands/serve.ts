@@ -11,7 +11,7 @@
  */
 import type { Command } from 'commander';
 import { InvalidInputError } from '../../core/errors.js';
-import { checkLoopbackHost, type ReplayServer, type ReplayStats, startReplayServer } from '../../server/replay-server.js';
+import { checkLoopbackHost, minReplaySpeed, type ReplayServer, type ReplayStats, startReplayServer } from '../../server/replay-server.js';
 import { loadTraces } from '../../traces/format.js';
 import { traceFilesOf } from '../../suite/embedded-suites.js';
 import type { CliIo, OutputStream } from '../io.js';
@@ -107,7 +107,7 @@ export function registerServeCommand(program: Command, io: CliIo): Command {
     .option(
       '--speed <factor>',
       'replay latencies this many times faster (e.g. 10)',
-      numberOption('--speed', (value) => value > 0, 'a number > 0'),
+      numberOption('--speed', (value) => value >= minReplaySpeed, `a number ≥ ${minReplaySpeed} (${1 / minReplaySpeed} times slower)`),
       serveDefaults.speed,
     )
     .addHelpText(

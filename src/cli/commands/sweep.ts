@@ -60,7 +60,7 @@ export function registerSweepCommand(program: Command, io: CliIo): void {
   addReplayOptions(command).action(async (options: SweepCommandOptions) => {
     const also: PolicySpec[] = parsePolicyOption(options.also ?? [], '--also', { allowNone: true });
     const kMax = parseWholeNumber(options.kMax, '--k-max', 1);
-    let fixed = parseKRange(joinList(options.fixed), '--fixed');
+    let fixed = parseKRange(joinList(options.fixed), '--fixed', kMax);
     // The default grid (1-8) stops at --k-max; K values the user names are checked against it below.
     if (command.getOptionValueSource('fixed') === 'default') fixed = fixed.filter((k) => k <= kMax);
     checkPoliciesWithinKMax(also, kMax, '--also');

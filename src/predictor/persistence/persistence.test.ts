@@ -136,8 +136,12 @@ describe('predictor state files', () => {
     };
     expectCorrupt(text.slice(0, text.length / 2), /state\.json: not a predictor state: not valid JSON/);
     expectCorrupt('{"format":"something-else"}', /format "something-else", expected "dsp-predictor-state\/1"/);
+    expectCorrupt('{}', /^state\.json: not a predictor state of a format this version reads: no "format" field, expected "dsp-predictor-state\/1"$/);
     const file = JSON.parse(text) as { trainer: { weights: string; segments: Array<{ steps: number[] }> } };
-    expectCorrupt(JSON.stringify({ ...file, trainer: { ...file.trainer, weights: 'AAAA' } }), /trainer\.weights holds/);
+    expectCorrupt(
+      JSON.stringify({ ...file, trainer: { ...file.trainer, weights: 'AAAA' } }),
+      /^state\.json: damaged predictor state: trainer\.weights holds 3 bytes, expected \d+ numbers \(\d+ bytes\)$/,
+    );
     expectCorrupt(JSON.stringify({ ...file, trainer: { ...file.trainer, trainings: 'many' } }), /^state\.json: damaged predictor state: field trainer\.trainings: .*expected number/);
     file.trainer.segments[0]!.steps = [3, 1];
     expectCorrupt(JSON.stringify(file), /segments\.0/);

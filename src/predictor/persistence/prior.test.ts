@@ -77,6 +77,6 @@ describe('priors', () => {
     expect(informed.forecastSurvival(state, 3)).toHaveLength(3);
     expect(empty.forecastSurvival(state, 3)).toBeUndefined();
     await Promise.all([informed.close(), empty.close()]);
-    expect(() => parsePolicySpec('dsp:prior=somewhere')).toThrow(/expected key=number pairs/);
+    expect(() => parsePolicySpec('dsp:prior=somewhere')).toThrow(/dsp option prior=somewhere: expected one of none, builtin$/);
   });
 });

@@ -57,7 +57,10 @@ function encodeFloats(values: Float64Array): string {
 function decodeFloats(text: string, expectedLength: number, what: string, location: string): Float64Array {
   const bytes = Buffer.from(text, 'base64');
   if (bytes.length !== expectedLength * 8) {
-    throw new CorruptStateError(location, `${what} holds ${bytes.length / 8} numbers, expected ${expectedLength}`);
+    throw new CorruptStateError(
+      location,
+      `damaged predictor state: ${what} holds ${bytes.length} bytes, expected ${expectedLength} numbers (${expectedLength * 8} bytes)`,
+    );
   }
   const values = new Float64Array(expectedLength);
   for (let index = 0; index < expectedLength; index += 1) {
@@ -171,10 +174,8 @@ export function parsePredictorState(text: string, location: string, expected: Pr
   }
   const format = (value as { format?: unknown } | null)?.format;
   if (format !== predictorStateFormat) {
-    throw new CorruptStateError(
-      location,
-      `not a predictor state of a format this version reads: format ${JSON.stringify(format)}, expected "${predictorStateFormat}"`,
-    );
+    const found = format === undefined ? 'no "format" field' : `format ${JSON.stringify(format)}`;
+    throw new CorruptStateError(location, `not a predictor state of a format this version reads: ${found}, expected "${predictorStateFormat}"`);
   }
   const parsed = fileSchema.safeParse(value);
   if (!parsed.success) {
