@@ -11,7 +11,9 @@
  * as recorded. Prints, per suite and strength, the best headroom share at fixed:2 … 6 and how many of the 20 cells
  * reach 30%.
  *
- *   node --import tsx scripts/confidence-ceiling.ts [--suite openagi-cot] [--json]
+ *   node --import tsx scripts/confidence-ceiling.ts [--suite openagi-cot] [--auc 0.8 --auc 0.9] [--json]
+ *
+ * `--auc` keeps only the listed strengths (of 0.7, 0.8, 0.9, 0.95, 0.99); the as-recorded line is always run.
  */
 import { parseArgs } from 'node:util';
 import { exactMatch } from '../src/core/actions.js';
@@ -25,7 +27,7 @@ import { replaySuite, type SuiteRun } from '../src/suite/replay-suite.js';
 import { approxConfidenceSummary } from '../src/traces/approx-confidence.js';
 import type { Trace } from '../src/traces/schema.js';
 
-const { values } = parseArgs({ options: { suite: { type: 'string', multiple: true }, json: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { suite: { type: 'string', multiple: true }, json: { type: 'boolean' }, auc: { type: 'string', multiple: true } } });
 
 /** Target AUCs of the synthetic confidence; μ = Φ⁻¹(AUC) / √2. */
 const strengths: ReadonlyArray<{ auc: number; mu: number }> = [
@@ -35,6 +37,11 @@ const strengths: ReadonlyArray<{ auc: number; mu: number }> = [
   { auc: 0.95, mu: 1.163 },
   { auc: 0.99, mu: 1.645 },
 ];
+const unknown = (values.auc ?? []).filter((text) => !strengths.some((level) => String(level.auc) === text));
+if (unknown.length > 0) {
+  process.stderr.write(`--auc ${unknown.join(', ')}: the strengths are ${strengths.map((level) => level.auc).join(', ')}\n`);
+  process.exit(2);
+}
 const gated = ['dsp:tau=0.99,beta=3', 'dsp:tau=0.9,beta=2', 'dsp:tau=0.7,beta=1', 'dsp:tau=0.5,beta=0'].flatMap((base) =>
   [0.3, 0.5].map((gate) => parsePolicySpec(`${base},gate=${gate}`)),
 );
@@ -94,7 +101,7 @@ for (const name of values.suite ?? defaultSuiteNames) {
   const suite = embeddedSuite(name, 1);
   const base = await runAll(suite.traces, once);
   const levels: Level[] = [{ auc: null, headroom: headroomCaptured(benchRows([...base, ...(await runAll(suite.traces, perStrength))])) }];
-  for (const { mu } of strengths) {
+  for (const { mu } of strengths.filter((level) => values.auc === undefined || values.auc.includes(String(level.auc)))) {
     const traces = withConfidence(suite.traces, mu);
     levels.push({ auc: approxConfidenceSummary(traces)?.auc ?? null, headroom: headroomCaptured(benchRows([...base, ...(await runAll(traces, perStrength))])) });
   }

@@ -14,8 +14,9 @@
  *
  * With `value` set (the economic policy), k is the one that maximises the expected gain of the round under the
  * survival head's forecast, and each guess as it arrives is weighed again with the acceptance head (economics.ts).
- * Once A's confidence in its guesses has proven informative in the run (confidence-record.ts), a round starts at its
- * cap instead and the acceptance head alone stops it, at the first guess not worth speculating past.
+ * Once A's confidence in its guesses has proven informative in the run (confidence-record.ts) — alone, or as the
+ * acceptance head reads it together with the features — a round starts at its cap instead and the acceptance head
+ * alone stops it, at the first guess not worth speculating past.
  */
 import { canonicalAction } from '../../core/actions.js';
 import { CorruptStateError, describeCause, DspError } from '../../core/errors.js';
@@ -113,6 +114,11 @@ export class DspPolicy implements KPolicy {
   private uptakePending = false;
   /** How well A's confidence has ranked its judged guesses, in this run and the saved runs before it. */
   private readonly confidence: ConfidenceRecord;
+  /**
+   * How well the acceptance head's own probabilities have ranked the judged guesses that came with A's confidence, in
+   * this run (not saved: it is rebuilt within a few dozen judged guesses).
+   */
+  private readonly headRecord = new ConfidenceRecord();
   private readonly economics = new CallEconomics();
   private overallAccepted = 0;
   private overallJudged = 0;
@@ -221,8 +227,7 @@ export class DspPolicy implements KPolicy {
     // P(every guess of the round so far is accepted), each scored with its guess in view.
     let allAccepted = 1;
     contexts.forEach((context, index) => {
-      const state = this.predictorState(context.history, [...this.view.outcomes, ...new Array<StepOutcome>(index).fill('accepted')], index);
-      allAccepted *= logistic(predictValue(acceptance, this.featurizer.featurize(withGuess(state, context))));
+      allAccepted *= this.acceptanceOf(acceptance, context, index);
     });
     return stepGainUsd(allAccepted, economics, this.settings.valueUsdPerHour) > 0;
   }
@@ -235,6 +240,7 @@ export class DspPolicy implements KPolicy {
       const confidence = round.guessConfidences?.[index];
       if (confidence !== undefined && confidence !== null) this.confidence.add(confidence, index < round.acceptedCount);
     }
+    this.scoreHead(round, judged);
     const reading = readRound(round);
     const history = this.view.history;
     for (let index = 0; index < reading.labelledGuesses; index += 1) {
@@ -327,14 +333,34 @@ export class DspPolicy implements KPolicy {
     return this.settings.valueUsdPerHour > 0;
   }
 
+  /**
+   * Counts how the acceptance head, with the weights of the moment (before it learns from this round), ranked the
+   * round's judged guesses that came with A's confidence: the head's own AUC on them, A's confidence and the features
+   * together (progressive validation: each guess scored before its answer was learned).
+   */
+  private scoreHead(round: RoundRecord, judged: number): void {
+    const acceptance = this.economic ? this.currentWeights()?.hazard?.acceptance : undefined;
+    if (acceptance === undefined) return;
+    this.guessContexts(round.guesses, judged, confidencesOf(round)).forEach((context, index) => {
+      if (context.confidence !== undefined) this.headRecord.add(this.acceptanceOf(acceptance, context, index), index < round.acceptedCount);
+    });
+  }
+
+  /** The acceptance head's P(accepted) for the round's guess at `index`, in view, the round's earlier guesses accepted. */
+  private acceptanceOf(acceptance: Float64Array, context: GuessContext, index: number): number {
+    const state = this.predictorState(context.history, [...this.view.outcomes, ...new Array<StepOutcome>(index).fill('accepted')], index);
+    return logistic(predictValue(acceptance, this.featurizer.featurize(withGuess(state, context))));
+  }
+
   /** The economic k of a round-start state, or undefined (cold start) until the hazard heads and the call costs are known. */
   private economicK(weights: PredictorWeights, features: SparseVector, cap: number): number | undefined {
     const economics = this.economics.estimate();
     if (weights.hazard === undefined || economics === undefined) return undefined;
     const survival = this.survival(weights.hazard.survival, features, Math.max(0, cap - 1));
     const k = Math.min(cap, economicK(survival, economics, this.settings.valueUsdPerHour, this.settings.kMin));
-    // With an informative confidence each guess is weighed as it arrives (continueAfterGuess): start at the cap.
-    return k > 0 && this.confidence.informative() ? cap : k;
+    // With an informative confidence — A's own, or the acceptance head's reading of it with the features — each guess
+    // is weighed as it arrives (continueAfterGuess): start at the cap.
+    return k > 0 && (this.confidence.informative() || this.headRecord.informative()) ? cap : k;
   }
 
   /** P(guesses 1 … j all accepted) for j = 1 … steps, from the survival head at a round-start state. */

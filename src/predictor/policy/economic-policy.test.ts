@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { suiteMetrics } from '../../ledger/metrics.js';
 import { builtinPriceTable, type PriceTable } from '../../ledger/prices.js';
+import type { TaskResult } from '../../core/types.js';
 import type { KPolicy, RoundState } from '../../core/policy.js';
 import { replaySuite } from '../../suite/replay-suite.js';
 import { generateSyntheticTraces } from '../../traces/synthetic.js';
@@ -124,6 +126,35 @@ describe('the economic policy (dsp:value=…)', () => {
     // Every round still stops at the first doubtful guess: as fast as without the confidence, and less waste.
     expect(told.result.metrics.latencyMs).toBeLessThanOrEqual(blind.result.metrics.latencyMs);
     expect(told.result.metrics.wastedCostUsd!).toBeLessThan(blind.result.metrics.wastedCostUsd!);
+  });
+
+  it("lets rounds run to the cap once the acceptance head, reading A's confidence with the features, has proven informative", async () => {
+    // A's confidence tells nothing (the same spread whatever the guess), but every wrong guess names a tool T never
+    // calls: the guess tells right from wrong, and the head, which reads both, learns it.
+    const tellable = withConfidence((_right, task, step) => ((task * 7 + step * 3) % 19) / 19).map((trace) => ({
+      ...trace,
+      steps: trace.steps.map((step) =>
+        step.approx === undefined || step.approx.action === step.target.action ? step : { ...step, approx: { ...step.approx, action: 'Unheard Of Tool' } },
+      ),
+    }));
+    /** Of the rounds with a guess in the last 30 tasks, the share that started at the cap (k = 8). */
+    const atCap = (outcome: Awaited<ReturnType<typeof run>>) => {
+      const ks = outcome.result.results.slice(-30).flatMap((task) => task.rounds.map((round) => round.k).filter((k) => k > 0));
+      return ks.filter((k) => k === 8).length / ks.length;
+    };
+    // The same tell without a confidence of A's: the head's reading is not counted, k stays the survival head's.
+    const unsure = tellable.map((trace) => ({ ...trace, steps: trace.steps.map((step) => (step.approx === undefined ? step : { ...step, approx: { ...step.approx, confidence: undefined } })) }));
+    const told = await run('dsp:value=3', builtinPriceTable, { trainer: 'in-process' }, tellable);
+    const without = await run('dsp:value=3', builtinPriceTable, { trainer: 'in-process' }, unsure);
+    const fixed = await replaySuite({ traces: tellable, policy: { kind: 'fixed', name: 'fixed:8', k: 8 }, priceTable: builtinPriceTable });
+    expect(told.result.lossless).toBe(true);
+    expect(atCap(without)).toBeLessThan(0.2);
+    expect(atCap(told)).toBeGreaterThan(0.9);
+    // Started at the cap, rounds still stop at the first doubtful guess. On the last 30 tasks: faster than without the
+    // confidence (the same calls), with much less waste than fixed:8.
+    const lastTasks = (results: readonly TaskResult[]) => suiteMetrics(results.slice(-30));
+    expect(lastTasks(told.result.results).latencyMs).toBeLessThan(lastTasks(without.result.results).latencyMs);
+    expect(lastTasks(told.result.results).wastedCostUsd!).toBeLessThan(lastTasks(fixed.results).wastedCostUsd! * 0.5);
   });
 
   it("remembers across runs, through the saved state, that A's confidence proved informative", async () => {
