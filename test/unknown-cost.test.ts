@@ -158,7 +158,7 @@ describe('runTask metrics and dsp run with an unpriced model', () => {
     const [bench] = await runBench({ suites: [suite], policies: parsePolicyList('fixed:2') });
     const { results, metrics } = bench!.runs[0]!;
     const tasks = suite.traces.map((trace) => ({ id: trace.id, text: trace.task }));
-    return { results, failures: [], baselines: [], interrupted: false, metrics, tasks, priceTable: builtinPriceTable };
+    return { results, failures: [], baselines: [], interrupted: false, interruptedTasks: [], metrics, tasks, priceTable: builtinPriceTable };
   }
 
   it('gives a task an unknown cost and the run summary ?, with the count of unpriced calls, never $0', async () => {

@@ -8,7 +8,8 @@ import { type ReplayServer, startReplayServer } from '../../server/replay-server
 import { loadTraces, parseTraces } from '../../traces/format.js';
 import type { Trace } from '../../traces/schema.js';
 import { looksLikeTraceFile, resolveRunOptions, resolveRunSuite, resolveRunTasks, runCommandAction } from './run.js';
-import { servedModelArgs } from '../../../test/fixtures/serve/served-run.js';
+import { servedModelArgs, servedPrices } from '../../../test/fixtures/serve/served-run.js';
+import { startFaultProxy, type FaultProxy } from '../../../test/fixtures/serve/fault-proxy.js';
 
 const fixturePath = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'serve', 'openagi-mini.jsonl');
 const directory = mkdtempSync(join(tmpdir(), 'dsp-run-'));
@@ -93,6 +94,42 @@ describe('dsp run in a process', () => {
     } finally {
       dsp.child.kill('SIGKILL');
     }
+  });
+});
+
+describe('dsp run stopped in the middle of a task', () => {
+  let server: ReplayServer;
+  let proxy: FaultProxy;
+  const captured = captureIo();
+  beforeAll(async () => {
+    server = await startReplayServer({ traces: loadTraces(fixturePath), speed: 20 });
+    // T's first request for step 2 of the first task never gets an answer: Ctrl-C arrives as it is sent.
+    proxy = await startFaultProxy({
+      upstream: server.url,
+      always: (body) => {
+        if (body.model !== 'target' || !body.lastMessage.includes('Step: 2')) return undefined;
+        captured.interrupt();
+        return 'hang';
+      },
+    });
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await server.close();
+  });
+
+  it('counts what the task cut off spent in its summary', async () => {
+    const pricesPath = join(directory, 'served-prices.json');
+    writeFileSync(pricesPath, JSON.stringify(servedPrices));
+    const args = ['run', '--tasks-from', fixturePath, ...servedModelArgs(proxy.url), '--policy', 'sequential', '--prices', pricesPath];
+    const result = await runDsp(args, captured);
+    expect(result.code).toBe(130);
+    expect(result.stdout).toContain('Summary (interrupted): 0 of 4 tasks, policy sequential');
+    // Its first step was committed (a thought and an action of T, billed as reported) and its second cancelled in
+    // flight (billed its prompt, estimated): spent, though no task finished.
+    const spent = /^ {2}interrupted {4}\$(\d+\.\d+) spent by the task cut off \(not in the cost per task above\)$/m.exec(result.stdout);
+    expect(spent, result.stdout).not.toBeNull();
+    expect(Number(spent![1])).toBeGreaterThan(0);
   });
 });
 

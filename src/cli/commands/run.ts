@@ -25,7 +25,7 @@ import { lockPredictorState } from '../../predictor/persistence/file-state-store
 import { readTextFile } from '../../io/read-text.js';
 import { parsePolicySpec } from '../../policies/registry.js';
 import { validatePolicySpecs } from '../../suite/create-policy.js';
-import type { SuiteFailure, SuiteOutcome } from '../../suite/run-suite.js';
+import type { InterruptedTask, SuiteFailure, SuiteOutcome } from '../../suite/run-suite.js';
 import { strategyByName, type ParseFailure } from '../../agents/strategies.js';
 import { excerptOf } from '../../agents/errors.js';
 import { parseTaskList, selectStandardTasks, taskForText, normalizeTaskText } from '../../envs/openagi/tasks.js';
@@ -467,6 +467,7 @@ export function renderRunSummary(input: {
     const ledger = [
       ...outcome.results.flatMap((result) => [...result.records, ...(result.toolRecords ?? [])]),
       ...outcome.failures.flatMap((failure) => [...(failure.records ?? []), ...(failure.toolRecords ?? [])]),
+      ...outcome.interruptedTasks.flatMap((task) => [...task.records, ...task.toolRecords]),
     ];
     const spentUsd = ledger.reduce((sum, record) => sum + (record.costUsd ?? 0), 0);
     lines.push(
@@ -489,7 +490,25 @@ function renderRetriesAndFailedSpend(outcome: RunOutcome): string[] {
   }
   const failedSpend = renderFailedSpend(outcome.failures);
   if (failedSpend !== undefined) lines.push(failedSpend);
+  const interruptedSpend = renderInterruptedSpend(outcome.interruptedTasks);
+  if (interruptedSpend !== undefined) lines.push(interruptedSpend);
   return lines;
+}
+
+/**
+ * The summary's line on what the tasks cut off by the stop spent (their ledgers up to it: calls finished, cancelled
+ * in flight and failed), which no figure per task counts; undefined when none had made a call.
+ */
+function renderInterruptedSpend(interrupted: readonly InterruptedTask[]): string | undefined {
+  const runs = interrupted.filter((task) => task.records.length > 0 || task.toolRecords.length > 0);
+  if (runs.length === 0) return undefined;
+  const ledger = runs.flatMap((task) => [...task.records, ...task.toolRecords]);
+  const costUsd = ledger.some((record) => isUnpriced(record)) ? null : ledger.reduce((sum, record) => sum + (record.costUsd ?? 0), 0);
+  const baselines = runs.filter((task) => task.run === 'sequential-baseline').length;
+  const several = baselines === 0 ? `${runs.length} tasks` : `${runs.length} runs`;
+  const who = runs.length === 1 ? (baselines === 1 ? 'the sequential baseline' : 'the task') : several;
+  const which = runs.length > 1 && baselines > 0 ? ` (${plural(baselines, 'sequential baseline')} among them)` : '';
+  return `  interrupted    ${dollars(costUsd)} spent by ${who} cut off${which} (not in the cost per task above)`;
 }
 
 /**
