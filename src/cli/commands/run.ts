@@ -30,7 +30,7 @@ import { strategyByName, type ParseFailure } from '../../agents/strategies.js';
 import { excerptOf } from '../../agents/errors.js';
 import { parseTaskList, selectStandardTasks, taskForText, normalizeTaskText } from '../../envs/openagi/tasks.js';
 import { redactSecrets } from '../../providers/providers.js';
-import { approxFailuresOf, runLiveSuite, type LiveSuiteOptions } from '../../live/live-suite.js';
+import { approxFailuresOf, runLiveSuite, type LiveSuiteOptions, type LiveSuiteOutcome } from '../../live/live-suite.js';
 import { liveSuiteName, type LiveSuiteName } from '../../suite/embedded-suites.js';
 import { liveDefaults } from '../../live/live-suite.js';
 import { travelPlannerLiveEnvironment } from '../../live/live-environment.js';
@@ -128,6 +128,8 @@ export interface RunOutcome extends SuiteOutcome {
   requests?: LimiterStats;
   /** Why the run stopped before its last task, when the provider refused the key (see `LiveSuiteOutcome`). */
   stoppedBy?: unknown;
+  /** When the provider refused A's requests (401 or 403), so that A was not asked again (see `LiveSuiteOutcome`). */
+  approxRefused?: LiveSuiteOutcome['approxRefused'];
 }
 
 /** Thrown after the summary when the user stopped the run. Exit code 130. */
@@ -440,6 +442,7 @@ export function renderRunSummary(input: {
     const cache = renderCacheSaving(outcome);
     if (cache !== undefined) lines.push(cache);
   }
+  if (outcome.approxRefused !== undefined) lines.push(renderApproxRefused(outcome.approxRefused));
   const requests = outcome.requests;
   if (requests !== undefined && (options.maxConcurrency !== undefined || requests.rateLimited > 0 || requests.skipped > 0)) {
     const limit = options.maxConcurrency === undefined ? '' : ` (limit ${options.maxConcurrency})`;
@@ -588,6 +591,14 @@ function renderCacheSaving(outcome: RunOutcome): string | undefined {
   return (
     `  cached input   ${share}% of input tokens (${cachedTokens} of ${inputTokens}) read from the providers' caches: ` +
     `$${formatUsd(savingUsd / outcome.results.length)} per task saved against the list price ($${formatUsd(savingUsd)} in all)`
+  );
+}
+
+/** The summary's line when A's provider refused its requests: A was left out of the rest of the run. */
+function renderApproxRefused(refused: NonNullable<RunOutcome['approxRefused']>): string {
+  return (
+    `  A refused      the provider refused the approximation model (HTTP ${refused.error.statusCode}) in ${refused.taskId}, ` +
+    'so A was not asked again: the rest of the run planned with the target alone (same plans, at its pace)'
   );
 }
 
