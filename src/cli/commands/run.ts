@@ -40,7 +40,7 @@ import { otlpTracesUrl } from '../../live/otlp-url.js';
 import { retryDefaults } from '../../live/retry.js';
 import { parseTraces } from '../../traces/format.js';
 import type { CliIo } from '../io.js';
-import { checkPoliciesWithinKMax, listOption, parseWholeNumber } from '../options.js';
+import { checkPoliciesWithinKMax, listOption, parseDecimalNumber, parseWholeNumber } from '../options.js';
 import { formatUsd } from '../../ledger/format.js';
 
 /** The options of `dsp run`, as parsed from the command line. */
@@ -320,11 +320,7 @@ function wholeNumber(value: number, source: string, minimum: number, maximum?: n
 
 /** A positive amount of USD, e.g. `0.50`. */
 export function parseUsd(text: string, option: string): number {
-  const value = Number(text);
-  if (!/^\s*\d*\.?\d+\s*$/.test(text) || !(value > 0)) {
-    throw new InvalidInputError(`expected an amount of USD > 0, e.g. 0.50, got "${text}"`, { source: option });
-  }
-  return value;
+  return parseDecimalNumber(text, option, 'a decimal amount of USD > 0, e.g. 0.50', (value) => value > 0);
 }
 
 function budgetOf(usd: number | undefined, tokens: number | undefined, scope: 'run' | 'task'): BudgetSettings {
