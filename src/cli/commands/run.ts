@@ -376,7 +376,7 @@ export function renderTaskFailure(failure: SuiteFailure): string {
  */
 export function renderApproxDownWarning(task: TaskInput, failures: { failed: number; cause: string }): string {
   return (
-    `warning: ${task.id}: all ${plural(failures.failed, 'call')} of the approximation model failed, so nothing was speculated ` +
+    `warning: ${task.id}: ${failures.failed === 1 ? 'the only call' : `all ${failures.failed} calls`} of the approximation model failed, so nothing was speculated ` +
     `(the task ran as the target alone): ${failures.cause}. Said once; each task line and the summary count A's failures.`
   );
 }
