@@ -91,6 +91,10 @@ describe('dsp bench with an unpriced model', () => {
     const summary = (await approxUnpriced()).suites[0]!.summary;
     const text = renderSweepTable(summary);
     expect(text).toContain('cost unknown (unpriced calls; pass --prices FILE), so left out of the frontier: fixed:2, fixed:3, additive, oracle');
+    // The frontier is counted among the settings it was chosen from, the oracle being no setting.
+    expect(text).toContain('frontier: 1 of 1 settings with a known cost are not beaten on both mean latency and mean cost; 3 more, whose cost is unknown, left out\n');
+    const allUnknown = { ...summary, rows: summary.rows.filter((row) => row.costUsd === null) };
+    expect(renderSweepTable(allUnknown).split('\n')[2]).toBe('frontier: none, since no setting has a known cost (3 settings left out)');
     expect(renderSweepTable({ ...summary, priceTable: 'team-prices' })).toContain('cost unknown (unpriced calls; add their models to the price file of team-prices)');
     expect(fixedBeatenBy([
       { policy: 'fixed:2', latencySec: 10, costUsd: 1 },
@@ -158,7 +162,7 @@ describe('runTask metrics and dsp run with an unpriced model', () => {
     const [bench] = await runBench({ suites: [suite], policies: parsePolicyList('fixed:2') });
     const { results, metrics } = bench!.runs[0]!;
     const tasks = suite.traces.map((trace) => ({ id: trace.id, text: trace.task }));
-    return { results, failures: [], baselines: [], interrupted: false, metrics, tasks, priceTable: builtinPriceTable };
+    return { results, failures: [], baselines: [], interrupted: false, interruptedTasks: [], metrics, tasks, priceTable: builtinPriceTable };
   }
 
   it('gives a task an unknown cost and the run summary ?, with the count of unpriced calls, never $0', async () => {

@@ -14,7 +14,7 @@ import type { LanguageModel, ModelMessage, ToolSet } from 'ai';
 import { canonicalAction, exactMatch, type ActionsMatch } from '../core/actions.js';
 import { RealClock, type Clock } from '../core/clock.js';
 import { type EffectClass, type Environment, type StateStore, type Step, type ToolRecord } from '../core/environment.js';
-import { InvalidInputError, describeCause } from '../core/errors.js';
+import { InvalidInputError, describeCause, isTaskInterruptedError } from '../core/errors.js';
 import type { KPolicy } from '../core/policy.js';
 import type { Action, Agent, CallRecord, JsonValue, RoundRecord, TaskMetrics } from '../core/types.js';
 import { runTask } from '../engine/run-task.js';
@@ -263,6 +263,9 @@ export function speculate<TOOLS extends ToolSet>(options: SpeculateOptions<TOOLS
         ...(options.priceTable === undefined ? {} : { priceTable: options.priceTable }),
         ...(runOptions.state === undefined ? {} : { initialState: runOptions.state }),
         ...(runOptions.signal === undefined ? {} : { signal: runOptions.signal }),
+      }).catch((error: unknown) => {
+        // A stopped run rejects with its signal's own reason, as documented for `run`.
+        throw isTaskInterruptedError(error) ? error.reason : error;
       });
       const trajectory = result.trajectory ?? [];
       const steps = trajectory.map((step, index) => committedStep(step, index + 1));

@@ -20,20 +20,33 @@ export class RealClock implements Clock {
     return performance.now();
   }
 
+  /** Waits `ms` for any delay: one longer than a timer holds (`maxTimerDelayMs`) is waited out in several timers. */
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) {
         reject(signal.reason);
         return;
       }
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const onAbort = (): void => {
         clearTimeout(timer);
         reject(signal?.reason);
       };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
+      let remainingMs = ms;
+      const arm = (): void => {
+        // Node fires a timer longer than 2^31 − 1 ms at once: wait in pieces no longer than that.
+        const delayMs = Math.min(remainingMs, maxTimerDelayMs);
+        remainingMs -= delayMs;
+        timer = setTimeout(() => {
+          if (remainingMs > 0) {
+            arm();
+            return;
+          }
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }, delayMs);
+      };
+      arm();
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }

@@ -90,6 +90,34 @@ export class DeadlineExceededError extends DspError {
 }
 
 /**
+ * A task stopped by its caller's signal (`runTask`'s `signal`: Ctrl-C in `dsp run`, a suite's stop). The calls and
+ * executions in flight were aborted and have settled; `records` and `toolRecords` hold what the task spent up to
+ * then, so that a stopped task's spend is not lost. The signal's own reason is `reason` (and `cause`).
+ */
+export class TaskInterruptedError extends DspError {
+  override readonly name = 'TaskInterruptedError' as const;
+  override readonly exitCode = 130;
+  readonly taskId: string;
+  /** The steps committed before the stop. */
+  readonly committedSteps: number;
+  /** The `reason` of the signal that stopped the task. */
+  readonly reason: unknown;
+  /** The task's call records up to the stop (see `TargetCallError.records`). Filled in by `runTask`. */
+  readonly records: CallRecord[] = [];
+  /** The task's tool records up to the stop, with their model usage and cost. Filled in by `runTask`. */
+  readonly toolRecords: ToolRecord[] = [];
+
+  constructor(options: { taskId: string; committedSteps: number; reason: unknown }) {
+    super(`task ${options.taskId} was stopped with ${options.committedSteps} steps committed: ${describeCause(options.reason)}`, {
+      cause: options.reason,
+    });
+    this.taskId = options.taskId;
+    this.committedSteps = options.committedSteps;
+    this.reason = options.reason;
+  }
+}
+
+/**
  * Why the engine aborted a call: always the `reason` of the call's `AbortSignal`. The calls of one round share a
  * signal, because when a round ends every call of it still in flight has become useless at the same instant.
  */
@@ -150,6 +178,10 @@ export function isToolCallError(error: unknown): error is ToolCallError {
 
 export function isDeadlineExceededError(error: unknown): error is DeadlineExceededError {
   return DspError.isInstance(error) && error.name === 'DeadlineExceededError';
+}
+
+export function isTaskInterruptedError(error: unknown): error is TaskInterruptedError {
+  return DspError.isInstance(error) && error.name === 'TaskInterruptedError';
 }
 
 export function isSpeculationCancelledError(error: unknown): error is SpeculationCancelledError {

@@ -5,7 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../core/virtual-clock.js';
-import { isDeadlineExceededError, isTargetCallError, type DeadlineExceededError, type TargetCallError } from '../core/errors.js';
+import {
+  isDeadlineExceededError,
+  isTargetCallError,
+  isTaskInterruptedError,
+  type DeadlineExceededError,
+  type TargetCallError,
+  type TaskInterruptedError,
+} from '../core/errors.js';
 import type { PriceTable } from '../ledger/prices.js';
 import { fixedPolicy, sequentialPolicy } from '../policies/basic.js';
 import type { Agent, AgentCallOptions, AgentContext } from '../core/types.js';
@@ -219,22 +226,74 @@ describe('stopping a task from outside', () => {
     },
   });
 
-  it('an aborted signal cancels the calls in flight and rejects with its reason', async () => {
+  it('an aborted signal cancels the calls in flight and rejects with TaskInterruptedError: its reason and the ledger so far', async () => {
     const clock = new VirtualClock();
     const controller = new AbortController();
     const reason = new Error('stopped by the user');
-    const { approx, target } = agents(clock);
+    const { approx, target: answering } = agents(clock);
+    // T reports its prompt as it starts, so that a call cancelled in flight is billed its estimate.
+    const target: Agent = (context, options) => {
+      options.reportPartialUsage({ inputTokens: 100, outputTokens: 0 });
+      return answering(context, options);
+    };
+    let settledAtRejection: number | undefined;
     const failure = clock
       .run(async () => {
-        const task = runTask({ task: { id: 'stopped', text: 't' }, approx, target, policy: sequentialPolicy(), clock, signal: controller.signal, isTerminal: isEnd });
+        const task = runTask({
+          task: { id: 'stopped', text: 't' },
+          approx,
+          target,
+          policy: fixedPolicy(2),
+          clock,
+          signal: controller.signal,
+          isTerminal: isEnd,
+          priceTable: prices,
+          models: { approx: 't', target: 't' },
+        });
         await clock.sleep(15);
         controller.abort(reason);
-        return task;
+        return task.catch((error: unknown) => {
+          settledAtRejection = clock.now();
+          throw error;
+        });
       })
       .catch((error: unknown) => error);
-    expect(await failure).toBe(reason);
-    // T1 [0,10] committed; T2 was cancelled at 15.
-    expect(clock.now()).toBe(15);
+    const error = (await failure) as TaskInterruptedError;
+    expect(isTaskInterruptedError(error)).toBe(true);
+    expect(error.reason).toBe(reason);
+    expect(error.cause).toBe(reason);
+    expect(error.exitCode).toBe(130);
+    expect(error.message).toBe('task stopped was stopped with 2 steps committed: stopped by the user');
+    // Round 0 (k=2): T1 [0,10] and A1 [0,1], A2 [1,2] and T2 [1,11] on the guess s1; both guesses confirmed. Round 1:
+    // T3 [11,..] and A3 [11,12] (END, terminal: A stops). At 15 the stop cancels T3, billed its prompt, estimated.
+    expect(error.records.map((record) => [record.role, record.step, record.status, record.endMs, record.costUsd])).toEqual([
+      ['target', 1, 'committed', 10, 0.12],
+      ['approx', 1, 'accepted', 1, 0.12],
+      ['approx', 2, 'accepted', 2, 0.12],
+      ['target', 2, 'committed', 11, 0.12],
+      ['target', 3, 'cancelled', 15, 0.1],
+      ['approx', 3, 'discarded', 12, 0.12],
+    ]);
+    expect(error.records[4]!.usage).toEqual({ inputTokens: 100, outputTokens: 0, estimated: true });
+    expect(error.toolRecords).toEqual([]);
+    // Every call had settled when it rejected, at the instant of the stop.
+    expect(settledAtRejection).toBe(15);
+  });
+
+  it('a signal aborted before the task starts rejects with TaskInterruptedError and an empty ledger', async () => {
+    const clock = new VirtualClock();
+    const reason = new Error('stopped before');
+    const { approx, target } = agents(clock);
+    const error = (await runTask({
+      task: { id: 'never', text: 't' },
+      approx,
+      target,
+      policy: sequentialPolicy(),
+      clock,
+      signal: AbortSignal.abort(reason),
+    }).catch((failure: unknown) => failure)) as TaskInterruptedError;
+    expect(isTaskInterruptedError(error) && error.reason).toBe(reason);
+    expect(error.records).toEqual([]);
   });
 
   it('a deadline stops the task with DeadlineExceededError and the ledger so far', async () => {

@@ -8,7 +8,7 @@ import { VirtualClock } from '../core/virtual-clock.js';
 import type { EffectClass, Environment, StateStore, Step } from '../core/environment.js';
 import type { KPolicy } from '../core/policy.js';
 import type { Action, Agent, TaskResult } from '../core/types.js';
-import { isTargetCallError } from '../core/errors.js';
+import { isTargetCallError, isTaskInterruptedError, type TaskInterruptedError } from '../core/errors.js';
 import { fixedPolicy, sequentialPolicy } from '../policies/basic.js';
 import { runTask } from './run-task.js';
 
@@ -375,7 +375,7 @@ describe('runTask with an environment', () => {
     expect(log.aborted).toEqual(['slow:x@speculative']);
   });
 
-  it('stops on its signal: every call and execution in flight is aborted, and the task rejects with the reason', async () => {
+  it('stops on its signal: every call and execution in flight is aborted, and the task rejects with the reason and its records', async () => {
     const tools: Record<string, ToolSpec> = { slow: { effect: 'sandboxed', latencyMs: 50, run: () => 'done' } };
     const clock = new VirtualClock();
     const log: Executions = { started: [], finished: [], aborted: [] };
@@ -406,7 +406,15 @@ describe('runTask with an environment', () => {
       controller.abort(reason);
       return task;
     });
-    await expect(stopping).rejects.toBe(reason);
+    const error = (await stopping.catch((failure: unknown) => failure)) as TaskInterruptedError;
+    expect(isTaskInterruptedError(error) && error.reason).toBe(reason);
+    // The aborted execution is in the task's tool records, as its calls are in its call records.
+    expect(error.toolRecords.map((record) => [record.action, record.prefix, record.status, record.endMs])).toEqual([['slow:x', 'speculative', 'cancelled', 5]]);
+    // T1 was cancelled in flight; A's guess had come back (the next pair waited for its execution).
+    expect(error.records.map((record) => [record.role, record.step, record.status])).toEqual([
+      ['target', 1, 'cancelled'],
+      ['approx', 1, 'discarded'],
+    ]);
     expect(log.started).toEqual(['slow:x@speculative']);
     expect(log.aborted).toEqual(['slow:x@speculative']);
     expect(active).toBe(0);

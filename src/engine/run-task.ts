@@ -16,10 +16,12 @@ import {
   InvalidInputError,
   SpeculationCancelledError,
   TargetCallError,
+  TaskInterruptedError,
   describeCause,
   ToolCallError,
   isDeadlineExceededError,
   isTargetCallError,
+  isTaskInterruptedError,
   isToolCallError,
 } from '../core/errors.js';
 import type { KPolicy, RoundState } from '../core/policy.js';
@@ -73,7 +75,10 @@ export interface RunTaskOptions {
   environment?: Environment;
   /** The task's state at its start (entries are copied). Default: empty. Used only with an environment. */
   initialState?: Iterable<readonly [string, unknown]>;
-  /** Stops the task when it aborts: the calls in flight are cancelled and `runTask` rejects with its reason. */
+  /**
+   * Stops the task when it aborts: the calls in flight are cancelled and, once they have settled, `runTask` rejects
+   * with `TaskInterruptedError`, which holds the ledger so far and the signal's reason.
+   */
   signal?: AbortSignal;
   /**
    * When the task must be over, on `clock` (a value of `clock.now()`, in milliseconds): past it the calls in flight
@@ -150,8 +155,9 @@ interface Guess {
 /**
  * Runs one task to its end and returns its plan, ledger and metrics. Rejects with `TargetCallError` if T fails on
  * the true prefix, `ToolCallError` if a committed execution fails in a way `Environment.failsTask` says ends the
- * task, `DeadlineExceededError` past `deadlineMs` (each holds the ledger so far), the abort reason of `signal`, and
- * `InvalidInputError` for options it cannot run with (`maxSteps`, `kMax`, a policy's k).
+ * task, `DeadlineExceededError` past `deadlineMs`, `TaskInterruptedError` when `signal` aborts (its `reason` is the
+ * signal's; each of these holds the ledger so far), and `InvalidInputError` for options it cannot run with
+ * (`maxSteps`, `kMax`, a policy's k).
  */
 export async function runTask(options: RunTaskOptions): Promise<TaskResult> {
   return new TaskRun(options).run();
@@ -204,8 +210,8 @@ class TaskRun {
   }
 
   async run(): Promise<TaskResult> {
-    const { task, policy } = this.options;
-    this.options.signal?.throwIfAborted();
+    const { task, policy, signal } = this.options;
+    if (signal?.aborted === true) throw this.interrupted(signal.reason);
     this.startMs = this.clock.now();
     let endReason: TaskResult['endReason'] | undefined;
     const unwatch = this.watchForStop();
@@ -216,13 +222,16 @@ class TaskRun {
         if (await this.runRound()) endReason = 'terminal';
         else if (this.committed.length >= this.maxSteps) endReason = 'max-steps';
       }
-    } catch (error) {
+    } catch (thrown) {
       this.cancelInFlight('task-failed');
       await this.allSettled();
-      if (isTargetCallError(error) || isDeadlineExceededError(error) || isToolCallError(error)) {
+      // A stop by the caller's signal surfaces as a typed error that carries the ledger, like a failure does: what the
+      // task spent before the stop was spent (and billed by the provider).
+      const error = this.options.signal?.aborted === true && thrown === this.options.signal.reason ? this.interrupted(thrown) : thrown;
+      if (isTargetCallError(error) || isDeadlineExceededError(error) || isToolCallError(error) || isTaskInterruptedError(error)) {
         error.records.push(...this.handles.map((handle) => this.finalRecord(handle)));
       }
-      if (isToolCallError(error)) error.toolRecords.push(...this.executions.map((handle) => handle.record));
+      if (isToolCallError(error) || isTaskInterruptedError(error)) error.toolRecords.push(...this.executions.map((handle) => handle.record));
       throw error;
     } finally {
       unwatch();
@@ -911,6 +920,10 @@ class TaskRun {
       signal?.removeEventListener('abort', onAbort);
       if (deadlineMs !== undefined) deadline.abort();
     };
+  }
+
+  private interrupted(reason: unknown): TaskInterruptedError {
+    return new TaskInterruptedError({ taskId: this.options.task.id, committedSteps: this.committed.length, reason });
   }
 
   private throwIfStopped(): void {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnDsp } from '../../test/fixtures/cli/spawn-dsp.js';
+import { captureIo, runDsp } from '../../test/fixtures/cli/captured-io.js';
 import { startFaultProxy, type ChatBody, type Fault, type FaultProxy } from '../../test/fixtures/serve/fault-proxy.js';
 import { isTargetCallError, type TargetCallError } from '../core/errors.js';
 import { seededRandom } from '../core/rng.js';
@@ -220,6 +221,46 @@ describe('a live run whose provider refuses the key', () => {
     } finally {
       dsp.child.kill('SIGKILL');
     }
+  });
+});
+
+describe('a live run whose provider refuses the key of A alone', () => {
+  let server: ReplayServer;
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    server = await startReplayServer({ traces, speed: 20 });
+    // Every request of A is refused with 401; T's go through.
+    proxy = await startFaultProxy({ upstream: server.url, always: (body) => (body.model === 'approx' ? 'unauthorized' : undefined) });
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await server.close();
+  });
+
+  it('asks A once: after its refusal T plans alone, every task finishes with the recorded plan', async () => {
+    const before = proxy.stats().faults.unauthorized;
+    const outcome = await runLiveSuite(liveOptions(proxy.url, { retry: { retries: 2, initialDelayMs: 10 } }));
+    expect(proxy.stats().faults.unauthorized - before).toBe(1);
+    expect(outcome.failures).toEqual([]);
+    expect(outcome.results.map((result) => result.plan)).toEqual(recordedPlans);
+    expect(outcome.approxRefused?.taskId).toBe('task-11');
+    expect(outcome.approxRefused?.error.statusCode).toBe(401);
+    const approxCalls = outcome.results.flatMap((result) => result.records).filter((record) => record.role === 'approx');
+    expect(approxCalls.map((record) => [record.taskId, record.step, record.error !== undefined])).toEqual([['task-11', 1, true]]);
+    // Every round after the refusal ran with k = 0.
+    expect(outcome.results.flatMap((result) => result.rounds).slice(1).every((round) => round.k === 0)).toBe(true);
+  });
+
+  it('makes dsp run warn once and say so in its summary', async () => {
+    const captured = captureIo({ DSP_OPENAI_COMPATIBLE_API_KEY: 'sk-test-A-REFUSED' });
+    const result = await runDsp(['run', '--tasks-from', fixturePath, ...servedModelArgs(proxy.url), '--policy', 'fixed:4'], captured);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('Summary: 4 of 4 tasks, policy fixed:4');
+    expect(result.stdout).toContain(
+      '  A refused      the provider refused the approximation model (HTTP 401) in task-11, so A was not asked again: the rest of the run planned with the target alone (same plans, at its pace)\n',
+    );
+    expect(result.stderr.split('\n').filter((line) => line.startsWith('warning: '))).toHaveLength(1);
+    expect(result.stdout + result.stderr).not.toContain('A-REFUSED');
   });
 });
 

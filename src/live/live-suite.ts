@@ -13,7 +13,7 @@ import { builtinPriceTable } from '../ledger/prices.js';
 import type { Random } from '../core/rng.js';
 import type { Agent, Role, TaskResult } from '../core/types.js';
 import { createModelCaller } from '../agents/ai-sdk.js';
-import { isModelCallError } from '../agents/errors.js';
+import { isModelCallError, type ModelCallError } from '../agents/errors.js';
 import type { ActionSpace } from '../agents/action-space.js';
 import { createStrategyAgent, type ParseFailure, type PlanningStrategy, type StrategyName } from '../agents/strategies.js';
 import { preloadTokenCounters } from '../agents/tokenizer.js';
@@ -162,6 +162,12 @@ export interface LiveSuiteOutcome extends SuiteOutcome {
    * `interrupted` stays false unless the run's signal aborted too.
    */
   stoppedBy?: unknown;
+  /**
+   * Set when the provider refused a request of A with HTTP 401 or 403 (a bad key for A's provider, a model the key
+   * may not use): A was not asked again for the rest of the run, whose rounds then ran with k = 0 (T alone, the
+   * same plan). `error` is the refusal, `taskId` the task that met it.
+   */
+  approxRefused?: { error: ModelCallError; taskId: string };
 }
 
 /**
@@ -200,7 +206,11 @@ export async function runLiveSuite(options: LiveSuiteOptions): Promise<LiveSuite
     tokenEstimates: new TokenEstimates(),
     ...(budget.enabled ? { budget } : {}),
   };
-  const approx = createLiveAgent('approx', options, actionSpace, run);
+  // After A's first 401 or 403, every later request of A would be refused the same way: A is not asked again.
+  let approxRefused: LiveSuiteOutcome['approxRefused'];
+  const approx = refusedOnce(createLiveAgent('approx', options, actionSpace, run), (error, taskId) => {
+    approxRefused ??= { error, taskId };
+  }, () => approxRefused?.error);
   const target = createLiveAgent('target', options, actionSpace, run);
   const toolModel = options.environment?.callsToolModel === true ? createToolModel(options, run) : undefined;
   const environment = options.environment?.createEnvironment(toolModel?.live);
@@ -216,7 +226,7 @@ export async function runLiveSuite(options: LiveSuiteOptions): Promise<LiveSuite
     });
   const policy = gateSpeculation(
     parallel > 1 ? policyPerTask(createOne) : createOne(),
-    (task) => limiter.speculationAllowed && (!budget.enabled || budget.speculationAllowed(task.id)),
+    (task) => approxRefused === undefined && limiter.speculationAllowed && (!budget.enabled || budget.speculationAllowed(task.id)),
   );
   const { tasks, signal, deadlineMs, abandonAfterMs, sequentialBaseline, maxSteps, kMax, priceTable, suite, recordPath } = options;
   const { onRound, onTaskFinished } = options;
@@ -291,7 +301,13 @@ export async function runLiveSuite(options: LiveSuiteOptions): Promise<LiveSuite
     const runSpend = budget.runSpend;
     const spend = { ...(runSpend === undefined ? {} : { run: runSpend }), tasks: budget.taskSpend };
     if (stoppedBy !== undefined) outcome = { ...outcome, interrupted: signal?.aborted === true };
-    return { ...outcome, requests: limiter.stats, ...(budget.enabled ? { budget: spend } : {}), ...(stoppedBy === undefined ? {} : { stoppedBy }) };
+    return {
+      ...outcome,
+      requests: limiter.stats,
+      ...(budget.enabled ? { budget: spend } : {}),
+      ...(stoppedBy === undefined ? {} : { stoppedBy }),
+      ...(approxRefused === undefined ? {} : { approxRefused }),
+    };
   } finally {
     telemetry.runEnded(
       outcome === undefined
@@ -312,7 +328,31 @@ export async function runLiveSuite(options: LiveSuiteOptions): Promise<LiveSuite
 /** A task that failed because the provider refused T's request (or a tool's model request) with HTTP 401 or 403. */
 function isAccessRefused(error: unknown): boolean {
   if (!isTargetCallError(error) && !isToolCallError(error)) return false;
-  return isModelCallError(error.cause) && (error.cause.statusCode === 401 || error.cause.statusCode === 403);
+  return isRefusal(error.cause);
+}
+
+/** A model request the provider refused with HTTP 401 or 403: a bad key, or a model the key may not use. */
+function isRefusal(error: unknown): error is ModelCallError {
+  return isModelCallError(error) && (error.statusCode === 401 || error.statusCode === 403);
+}
+
+/**
+ * The live agent A, told apart once its provider refused it (`onRefused`, with the task): from then on a call of it
+ * fails at once with that refusal (`refusal()`), without a request. The run's policy gate makes such calls rare (its
+ * rounds have k = 0), but a call of another task may already be on its way.
+ */
+function refusedOnce(live: LiveAgent, onRefused: (error: ModelCallError, taskId: string) => void, refusal: () => Error | undefined): LiveAgent {
+  const agent: Agent = async (context, callOptions) => {
+    const refused = refusal();
+    if (refused !== undefined) throw refused;
+    try {
+      return await live.agent(context, callOptions);
+    } catch (error) {
+      if (isRefusal(error)) onRefused(error, context.task.id);
+      throw error;
+    }
+  };
+  return { ...live, agent };
 }
 
 /** How the approximation agent A fared in one task, read from its ledger. */

@@ -22,6 +22,15 @@ const validList = `valid policies: ${policyKinds.join(', ')}`;
 /** A number as people write one in an option: `0.7`, `-1`, `.5`, `1e-3`; not `0x1`, `Infinity` or blank. */
 const decimalNumber = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
+/**
+ * Whether `text` is a number as people write one in an option: decimal digits with an optional sign, point and
+ * exponent (`0.7`, `-1`, `.5`, `1e-3`); not hex, octal or binary (`0x10`), `Infinity`, blank or padded. Every option
+ * of `dsp` that takes a fraction reads this form, as policy specs do.
+ */
+export function isDecimalNumber(text: string): boolean {
+  return decimalNumber.test(text);
+}
+
 const dspWordValues: Readonly<Record<string, Readonly<Record<string, number>>>> = { prior: { none: 0, builtin: 1 } };
 
 /**

@@ -29,7 +29,7 @@ describe('sweep grid', () => {
 
   it('rejects malformed lists with the option named', () => {
     const error = thrown(() => parseNumberList('0.1,x', '--tau'));
-    expect(isInvalidInputError(error) && error.message).toMatch(/^--tau: expected comma-separated numbers/);
+    expect(isInvalidInputError(error) && error.message).toMatch(/^--tau: expected comma-separated decimal numbers/);
     expect(String(thrown(() => parseKRange('4-2', '--fixed')))).toMatch(/--fixed/);
     expect(String(thrown(() => parseKRange('0-3', '--fixed')))).toMatch(/k values ≥ 1/);
   });

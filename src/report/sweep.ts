@@ -7,7 +7,7 @@ import { tableColumns, type BenchRow } from '../suite/bench-row.js';
 import { formatFixed, formatTimes, formatUsd } from '../ledger/format.js';
 import { unpricedRemedy } from '../ledger/prices.js';
 import { InvalidInputError } from '../core/errors.js';
-import { parsePolicySpec, type PolicySpec } from '../policies/registry.js';
+import { isDecimalNumber, parsePolicySpec, type PolicySpec } from '../policies/registry.js';
 import { frontierOfRows, unknownCostPolicies } from './build-results.js';
 import { renderTextTable } from './text-table.js';
 import { describeApproxConfidence, type ApproxConfidenceSummary } from '../traces/approx-confidence.js';
@@ -49,9 +49,10 @@ export function defaultSweepPolicies(): PolicySpec[] {
 export function parseNumberList(text: string, option: string): number[] {
   if (text.trim() === '') return [];
   return text.split(',').map((part) => {
-    const value = Number(part.trim());
-    if (part.trim() === '' || !Number.isFinite(value)) {
-      throw new InvalidInputError(`expected comma-separated numbers such as 0.1,0.5,0.9, got "${text}"`, { source: option });
+    // Decimal only, as in policy specs: 0x1 or Infinity is a typing slip, not a τ.
+    const value = isDecimalNumber(part.trim()) ? Number(part.trim()) : Number.NaN;
+    if (!Number.isFinite(value)) {
+      throw new InvalidInputError(`expected comma-separated decimal numbers such as 0.1,0.5,0.9, got "${text}"`, { source: option });
     }
     return value;
   });
@@ -272,13 +273,26 @@ export function formatPercent(share: number): string {
   return `${(share * 100).toFixed(1)}%`;
 }
 
+/**
+ * The frontier's count among the settings it was chosen from: those with a known cost, since a setting whose cost is
+ * unknown is left out of it (and listed on the line below); the oracle is the limit, not a setting.
+ */
+function frontierHeading(onFrontier: number, settings: readonly BenchSummary['rows'][number][]): string {
+  const priced = settings.filter((row) => row.costUsd !== null).length;
+  const unpriced = settings.length - priced;
+  const beaten = 'are not beaten on both mean latency and mean cost';
+  if (unpriced === 0) return `frontier: ${onFrontier} of ${settings.length} settings ${beaten}`;
+  if (priced === 0) return `frontier: none, since no setting has a known cost (${unpriced} ${unpriced === 1 ? 'setting' : 'settings'} left out)`;
+  return `frontier: ${onFrontier} of ${priced} settings with a known cost ${beaten}; ${unpriced} more, whose cost is unknown, left out`;
+}
+
 /** The frontier of one suite as a plain-text table, fastest first, with the oracle as the limit below it. */
 export function renderSweepTable(summary: BenchSummary): string {
   const frontier = frontierOfRows(summary.rows);
   const rows = frontier.map((name) => summary.rows.find((row) => row.policy === name)!);
   const unknownCost = unknownCostPolicies(summary.rows);
   const oracle = summary.rows.find((row) => row.policy === 'oracle');
-  const settings = summary.rows.filter((row) => row.policy !== 'oracle').length;
+  const settings = summary.rows.filter((row) => row.policy !== 'oracle');
   const beaten = fixedBeatenBy(summary.rows);
   const beatenLines =
     beaten.length === 0
@@ -291,7 +305,7 @@ export function renderSweepTable(summary: BenchSummary): string {
     `suite ${summary.suite}: ${summary.tasks} tasks, timing ${summary.timing}, prices ${summary.priceTable}`,
     `source: ${summary.source}`,
     ...(summary.approxConfidence === undefined ? [] : [describeApproxConfidence(summary.approxConfidence)]),
-    `frontier: ${rows.length} of ${settings} settings are not beaten on both mean latency and mean cost`,
+    frontierHeading(rows.length, settings),
     ...(unknownCost.length === 0
       ? []
       : [`cost unknown (unpriced calls; ${unpricedRemedy(summary.priceTable)}), so left out of the frontier: ${unknownCost.join(', ')}`]),

@@ -424,6 +424,16 @@ function readChatRequest(body: unknown): ChatRequest {
       typeof message === 'object' && message !== null && (message as { role?: unknown }).role === 'user',
   );
   if (lastUser === undefined) throw new HttpError(400, 'the request has no user message', 'invalid_request');
+  const { tools } = body as { tools?: unknown };
+  if (tools !== undefined && tools !== null && !Array.isArray(tools)) {
+    // Read as no tools, it would be answered in our own prompt format, which a tool agent cannot use.
+    throw new HttpError(
+      400,
+      `tools: must be a list of tools such as [{"type": "function", "function": {"name": "…"}}], got ${JSON.stringify(tools)}`,
+      'invalid_request',
+      'tools',
+    );
+  }
   let logprobs: LogprobsAsked | undefined;
   try {
     logprobs = logprobsAskedIn(body);

@@ -272,6 +272,18 @@ describe('dsp serve and tool_choice', () => {
       },
     );
 
+    it.each([[{ weather: {} }], ['weather'], [42]])('refuses tools %j, not a list, with a 400 naming the field and what it takes', async (given) => {
+      const before = await stats();
+      const error = await refusal(await post({ messages: firstStep, stream, tools: given }));
+      expect(error).toEqual({
+        message: `tools: must be a list of tools such as [{"type": "function", "function": {"name": "…"}}], got ${JSON.stringify(given)}`,
+        type: 'invalid_request_error',
+        param: 'tools',
+        code: 'invalid_request',
+      });
+      expect((await stats()).completed - before.completed).toBe(0);
+    });
+
     it('refuses a tool_choice that asks for tools the request does not offer', async () => {
       const send = { type: 'function', function: { name: 'send' } };
       expect((await refusal(await post({ messages: firstStep, stream, tool_choice: send }))).message).toBe(

@@ -150,6 +150,16 @@ describe('runSuite stopped by its signal', () => {
     expect(started).toEqual(['a', 'b']);
     // b's calls in flight were cancelled by the suite's signal, with its reason.
     expect(target.abortReasons).toContain(stop.signal.reason);
+    // What b spent before the stop is returned with it: its second round's T call, cancelled at 40, included.
+    expect(outcome.interruptedTasks.map(({ task, run }) => `${task.id} ${run}`)).toEqual(['b speculative']);
+    expect(outcome.interruptedTasks[0]!.records.map((record) => `${record.role}${record.step}:${record.status}@${record.endMs}`)).toEqual([
+      'target1:committed@31',
+      'approx1:accepted@22',
+      'approx2:accepted@23',
+      'target2:committed@32',
+      'target3:cancelled@40',
+      'approx3:discarded@33',
+    ]);
   });
 
   it('returns nothing run when the signal has already aborted', async () => {
@@ -158,7 +168,7 @@ describe('runSuite stopped by its signal', () => {
       signal: AbortSignal.abort(),
       onTaskStarted: ({ task }) => started.push(task.id),
     }));
-    expect(outcome).toMatchObject({ results: [], failures: [], baselines: [], interrupted: true });
+    expect(outcome).toMatchObject({ results: [], failures: [], baselines: [], interrupted: true, interruptedTasks: [] });
     expect(started).toEqual([]);
   });
 });

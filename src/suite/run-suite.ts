@@ -4,11 +4,19 @@
  *
  * A task that throws does not end the suite: its error is reported (`onTaskFailed`, and in `failures`) and the next
  * task starts. Aborting `signal` stops the suite: the calls in flight are cancelled (the signal is joined to every
- * agent call's signal) and everything finished so far is returned, marked `interrupted`.
+ * agent call's signal) and everything finished so far is returned, marked `interrupted`, with the ledgers of the
+ * tasks it cut off (`interruptedTasks`).
  */
 import type { Clock } from '../core/clock.js';
 import { RealClock } from '../core/clock.js';
-import { InvalidInputError, isDeadlineExceededError, isInvalidInputError, isTargetCallError, isToolCallError } from '../core/errors.js';
+import {
+  InvalidInputError,
+  isDeadlineExceededError,
+  isInvalidInputError,
+  isTargetCallError,
+  isTaskInterruptedError,
+  isToolCallError,
+} from '../core/errors.js';
 import type { KPolicy } from '../core/policy.js';
 import type { Agent, CallRecord, RoundRecord, TaskInput, TaskResult, ToolRecord } from '../core/types.js';
 import { runTask, type RunTaskOptions } from '../engine/run-task.js';
@@ -49,6 +57,19 @@ export interface SuiteFailure extends SuitePosition {
   records?: CallRecord[];
   /** Its tool records up to the failure (with their model usage and cost), when its error was a `ToolCallError`. */
   toolRecords?: ToolRecord[];
+}
+
+/**
+ * A task (or its sequential baseline) that was running when `signal` aborted: cut off mid-run, it has no result, but
+ * what it spent before the stop was spent. No figure of the suite counts it.
+ */
+export interface InterruptedTask extends SuitePosition {
+  /** `speculative`: the task itself was cut off; `sequential-baseline`: its baseline was (its task finished). */
+  run: 'speculative' | 'sequential-baseline';
+  /** Its ledger up to the stop: finished, cancelled and failed calls, with their usage and cost. */
+  records: CallRecord[];
+  /** Its tool records up to the stop (with their model usage and cost); empty without an environment. */
+  toolRecords: ToolRecord[];
 }
 
 /** Options of `runSuite`: the engine's options for every task, the tasks, and hooks. */
@@ -94,6 +115,8 @@ export interface SuiteOutcome {
   baselines: TaskResult[];
   /** True when `signal` aborted before every task had finished or failed. */
   interrupted: boolean;
+  /** The tasks and baselines that were running when `signal` aborted, with what they spent, in suite order. */
+  interruptedTasks: InterruptedTask[];
   /** The suite's figures over the finished tasks. */
   metrics: SuiteMetrics;
 }
@@ -111,7 +134,13 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteOutcome> 
   if (!Number.isInteger(parallel) || parallel < 1) {
     throw new InvalidInputError(`parallel must be a whole number ≥ 1, got ${parallel}`, { source: 'parallel' });
   }
-  const outcome: Omit<SuiteOutcome, 'metrics'> = { results: [], failures: [], baselines: [], interrupted: false };
+  const outcome: Omit<SuiteOutcome, 'metrics'> = {
+    results: [],
+    failures: [],
+    baselines: [],
+    interrupted: false,
+    interruptedTasks: [],
+  };
   const clock = options.clock ?? new RealClock();
   // Stops the other tasks when one of them throws (bad input, a hook's error): the error is the suite's.
   const suiteStop = new AbortController();
@@ -145,6 +174,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteOutcome> 
   outcome.results.sort(bySuiteOrder);
   outcome.baselines.sort(bySuiteOrder);
   outcome.failures.sort((a, b) => a.index - b.index);
+  outcome.interruptedTasks.sort((a, b) => a.index - b.index);
   return { ...outcome, metrics: suiteMetrics(outcome.results) };
 }
 
@@ -161,7 +191,10 @@ async function runSuiteTask(
   const attempt = await attemptTask(options.signal, (hook) =>
     runTask({ ...engine, task, policy: options.policy, onRound: hook((round) => options.onRound?.(round, position)) }),
   );
-  if (attempt.kind === 'interrupted') return false;
+  if (attempt.kind === 'interrupted') {
+    outcome.interruptedTasks.push({ ...position, run: 'speculative', records: attempt.records, toolRecords: attempt.toolRecords });
+    return false;
+  }
   if (attempt.kind === 'failed') {
     reportFailure(options, outcome, { ...position, run: 'speculative', ...describeFailure(attempt.error) });
     return true;
@@ -181,6 +214,7 @@ async function runSuiteTask(
     } else if (sequential.kind === 'failed') {
       reportFailure(options, outcome, { ...position, run: 'sequential-baseline', ...describeFailure(sequential.error) });
     } else {
+      outcome.interruptedTasks.push({ ...position, run: 'sequential-baseline', records: sequential.records, toolRecords: sequential.toolRecords });
       completed = false;
     }
   }
@@ -217,7 +251,10 @@ function joinedTo(agent: Agent, signal: AbortSignal | undefined): Agent {
   return (context, callOptions) => agent(context, { ...callOptions, signal: AbortSignal.any([callOptions.signal, signal]) });
 }
 
-type Attempt = { kind: 'finished'; result: TaskResult } | { kind: 'failed'; error: unknown } | { kind: 'interrupted' };
+type Attempt =
+  | { kind: 'finished'; result: TaskResult }
+  | { kind: 'failed'; error: unknown }
+  | { kind: 'interrupted'; records: CallRecord[]; toolRecords: ToolRecord[] };
 
 /** Wraps a hook so that an error it throws is told apart from the task's own failure. */
 type HookGuard = <Args extends unknown[]>(hook: (...args: Args) => void) => (...args: Args) => void;
@@ -239,10 +276,17 @@ async function attemptTask(signal: AbortSignal | undefined, run: (guard: HookGua
     return { kind: 'finished', result: await run(guard) };
   } catch (error) {
     if (hookError !== undefined) throw hookError.error;
-    if (signal?.aborted === true) return { kind: 'interrupted' };
+    if (signal?.aborted === true) return { kind: 'interrupted', ...ledgerOf(error) };
     if (isInvalidInputError(error)) throw error;
     return { kind: 'failed', error };
   }
+}
+
+/** The ledger an error of the engine carries (the task's spend up to its end), else none. */
+function ledgerOf(error: unknown): { records: CallRecord[]; toolRecords: ToolRecord[] } {
+  const carries = isTaskInterruptedError(error) || isTargetCallError(error) || isDeadlineExceededError(error) || isToolCallError(error);
+  if (!carries) return { records: [], toolRecords: [] };
+  return { records: error.records, toolRecords: isTaskInterruptedError(error) || isToolCallError(error) ? error.toolRecords : [] };
 }
 
 function describeFailure(error: unknown): Pick<SuiteFailure, 'error' | 'step' | 'records' | 'toolRecords'> {

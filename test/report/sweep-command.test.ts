@@ -35,6 +35,16 @@ describe('dsp sweep', () => {
     expect(lines[6]).toMatch(/^limit \(oracle, reads the future\): 17\.50 s/);
   });
 
+  it('with an empty grid and unpriced models, counts the frontier among the settings with a known cost', async () => {
+    const examples = join(import.meta.dirname, '..', '..', 'data', 'examples', 'openagi-mini.jsonl');
+    const { stdout } = await runCli(['sweep', '--traces', examples, '--tau', '', '--value', '', '--fixed', '', '--quiet']);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines.slice(2, 4)).toEqual([
+      'frontier: none, since no setting has a known cost (1 setting left out)',
+      'cost unknown (unpriced calls; pass --prices FILE), so left out of the frontier: sequential, oracle',
+    ]);
+  });
+
   it('gives one entry per suite plus the combined one, and writes the results file and report', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'dsp-sweep-'));
     const traces = writeTraceFile([...handTraces(), ...miniSyntheticSuite().traces]);

@@ -25,7 +25,7 @@ import { formatSummary, summarizeTraces } from '../../traces/importers/suite-sum
 import type { CallScale } from '../../traces/importers/timing-model.js';
 import { loadTraces, writeTraces } from '../../traces/format.js';
 import type { CliIo, OutputStream } from '../io.js';
-import { listOption, parseName, parseWholeNumber, splitList } from '../options.js';
+import { listOption, parseDecimalNumber, parseName, parseWholeNumber, splitList } from '../options.js';
 
 interface LogsCommandOptions {
   out: string;
@@ -199,9 +199,7 @@ function importTravelPlanner(file: string, options: DatasetCommandOptions, stdou
 }
 
 function parseMilliseconds(text: string, option: string): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < 0) throw new InvalidInputError(`expected a number of milliseconds ≥ 0, got "${text}"`, { source: option });
-  return value;
+  return parseDecimalNumber(text, option, 'a decimal number of milliseconds ≥ 0', (value) => value >= 0);
 }
 
 function loadMeasuredTraces(path: string): Trace[] {

@@ -38,6 +38,7 @@ function outcomeOf(results: TaskResult[], extra: Partial<RunOutcome> = {}): RunO
     failures: [],
     baselines: [],
     interrupted: false,
+    interruptedTasks: [],
     metrics: suiteMetrics(results),
     tasks: results.map((result) => ({ id: result.taskId, text: result.taskId })),
     priceTable,

@@ -8,7 +8,8 @@ import { type ReplayServer, startReplayServer } from '../../server/replay-server
 import { loadTraces, parseTraces } from '../../traces/format.js';
 import type { Trace } from '../../traces/schema.js';
 import { looksLikeTraceFile, resolveRunOptions, resolveRunSuite, resolveRunTasks, runCommandAction } from './run.js';
-import { servedModelArgs } from '../../../test/fixtures/serve/served-run.js';
+import { servedModelArgs, servedPrices } from '../../../test/fixtures/serve/served-run.js';
+import { startFaultProxy, type FaultProxy } from '../../../test/fixtures/serve/fault-proxy.js';
 
 const fixturePath = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'serve', 'openagi-mini.jsonl');
 const directory = mkdtempSync(join(tmpdir(), 'dsp-run-'));
@@ -93,6 +94,42 @@ describe('dsp run in a process', () => {
     } finally {
       dsp.child.kill('SIGKILL');
     }
+  });
+});
+
+describe('dsp run stopped in the middle of a task', () => {
+  let server: ReplayServer;
+  let proxy: FaultProxy;
+  const captured = captureIo();
+  beforeAll(async () => {
+    server = await startReplayServer({ traces: loadTraces(fixturePath), speed: 20 });
+    // T's first request for step 2 of the first task never gets an answer: Ctrl-C arrives as it is sent.
+    proxy = await startFaultProxy({
+      upstream: server.url,
+      always: (body) => {
+        if (body.model !== 'target' || !body.lastMessage.includes('Step: 2')) return undefined;
+        captured.interrupt();
+        return 'hang';
+      },
+    });
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await server.close();
+  });
+
+  it('counts what the task cut off spent in its summary', async () => {
+    const pricesPath = join(directory, 'served-prices.json');
+    writeFileSync(pricesPath, JSON.stringify(servedPrices));
+    const args = ['run', '--tasks-from', fixturePath, ...servedModelArgs(proxy.url), '--policy', 'sequential', '--prices', pricesPath];
+    const result = await runDsp(args, captured);
+    expect(result.code).toBe(130);
+    expect(result.stdout).toContain('Summary (interrupted): 0 of 4 tasks, policy sequential');
+    // Its first step was committed (a thought and an action of T, billed as reported) and its second cancelled in
+    // flight (billed its prompt, estimated): spent, though no task finished.
+    const spent = /^ {2}interrupted {4}\$(\d+\.\d+) spent by the task cut off \(not in the cost per task above\)$/m.exec(result.stdout);
+    expect(spent, result.stdout).not.toBeNull();
+    expect(Number(spent![1])).toBeGreaterThan(0);
   });
 });
 
@@ -261,18 +298,15 @@ describe('dsp run with a failing approximation model', () => {
     });
     // Lossless all the same: T planned alone.
     expect(outcome.results.map((result) => result.plan.length)).toEqual([2, 3, 7, 2]);
+    // A was asked once: after its refusal every round ran with k = 0.
     const taskLines = captured.stdout().split('\n').filter((line) => line.startsWith('['));
-    expect(taskLines.map((line) => /· A failed (\d+) of (\d+) calls$/.exec(line)?.slice(1))).toEqual([
-      ['2', '2'],
-      ['3', '3'],
-      ['7', '7'],
-      ['2', '2'],
-    ]);
+    expect(taskLines.map((line) => /· A failed (\d+) of (\d+) calls?$/.exec(line)?.slice(1))).toEqual([['1', '1'], undefined, undefined, undefined]);
     expect(captured.stdout()).toContain(
-      '  A failures     14 of 14 calls of the approximation model failed, in 4 of 4 tasks; every A call failed in 4 tasks\n',
+      '  A failures     1 of 1 call of the approximation model failed, in 1 of 4 tasks; every A call failed in 1 task\n',
     );
+    expect(captured.stdout()).toContain('  A refused      the provider refused the approximation model (HTTP 401) in task-11, so A was not asked again');
     expect(captured.stderr()).toBe(
-      'warning: task-11: all 2 calls of the approximation model failed, so nothing was speculated (the task ran as the ' +
+      'warning: task-11: the only call of the approximation model failed, so nothing was speculated (the task ran as the ' +
         'target alone): call to model approx failed (HTTP 401): Incorrect API key provided: [redacted DSP_OPENAI_COMPATIBLE_API_KEY]. ' +
         "Said once; each task line and the summary count A's failures.\n",
     );

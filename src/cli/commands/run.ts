@@ -25,12 +25,12 @@ import { lockPredictorState } from '../../predictor/persistence/file-state-store
 import { readTextFile } from '../../io/read-text.js';
 import { parsePolicySpec } from '../../policies/registry.js';
 import { validatePolicySpecs } from '../../suite/create-policy.js';
-import type { SuiteFailure, SuiteOutcome } from '../../suite/run-suite.js';
+import type { InterruptedTask, SuiteFailure, SuiteOutcome } from '../../suite/run-suite.js';
 import { strategyByName, type ParseFailure } from '../../agents/strategies.js';
 import { excerptOf } from '../../agents/errors.js';
 import { parseTaskList, selectStandardTasks, taskForText, normalizeTaskText } from '../../envs/openagi/tasks.js';
 import { redactSecrets } from '../../providers/providers.js';
-import { approxFailuresOf, runLiveSuite, type LiveSuiteOptions } from '../../live/live-suite.js';
+import { approxFailuresOf, runLiveSuite, type LiveSuiteOptions, type LiveSuiteOutcome } from '../../live/live-suite.js';
 import { liveSuiteName, type LiveSuiteName } from '../../suite/embedded-suites.js';
 import { liveDefaults } from '../../live/live-suite.js';
 import { travelPlannerLiveEnvironment } from '../../live/live-environment.js';
@@ -40,7 +40,7 @@ import { otlpTracesUrl } from '../../live/otlp-url.js';
 import { retryDefaults } from '../../live/retry.js';
 import { parseTraces } from '../../traces/format.js';
 import type { CliIo } from '../io.js';
-import { checkPoliciesWithinKMax, listOption, parseWholeNumber } from '../options.js';
+import { checkPoliciesWithinKMax, listOption, parseDecimalNumber, parseWholeNumber } from '../options.js';
 import { formatUsd } from '../../ledger/format.js';
 
 /** The options of `dsp run`, as parsed from the command line. */
@@ -128,6 +128,8 @@ export interface RunOutcome extends SuiteOutcome {
   requests?: LimiterStats;
   /** Why the run stopped before its last task, when the provider refused the key (see `LiveSuiteOutcome`). */
   stoppedBy?: unknown;
+  /** When the provider refused A's requests (401 or 403), so that A was not asked again (see `LiveSuiteOutcome`). */
+  approxRefused?: LiveSuiteOutcome['approxRefused'];
 }
 
 /** Thrown after the summary when the user stopped the run. Exit code 130. */
@@ -318,11 +320,7 @@ function wholeNumber(value: number, source: string, minimum: number, maximum?: n
 
 /** A positive amount of USD, e.g. `0.50`. */
 export function parseUsd(text: string, option: string): number {
-  const value = Number(text);
-  if (!/^\s*\d*\.?\d+\s*$/.test(text) || !(value > 0)) {
-    throw new InvalidInputError(`expected an amount of USD > 0, e.g. 0.50, got "${text}"`, { source: option });
-  }
-  return value;
+  return parseDecimalNumber(text, option, 'a decimal amount of USD > 0, e.g. 0.50', (value) => value > 0);
 }
 
 function budgetOf(usd: number | undefined, tokens: number | undefined, scope: 'run' | 'task'): BudgetSettings {
@@ -378,7 +376,7 @@ export function renderTaskFailure(failure: SuiteFailure): string {
  */
 export function renderApproxDownWarning(task: TaskInput, failures: { failed: number; cause: string }): string {
   return (
-    `warning: ${task.id}: all ${plural(failures.failed, 'call')} of the approximation model failed, so nothing was speculated ` +
+    `warning: ${task.id}: ${failures.failed === 1 ? 'the only call' : `all ${failures.failed} calls`} of the approximation model failed, so nothing was speculated ` +
     `(the task ran as the target alone): ${failures.cause}. Said once; each task line and the summary count A's failures.`
   );
 }
@@ -440,6 +438,7 @@ export function renderRunSummary(input: {
     const cache = renderCacheSaving(outcome);
     if (cache !== undefined) lines.push(cache);
   }
+  if (outcome.approxRefused !== undefined) lines.push(renderApproxRefused(outcome.approxRefused));
   const requests = outcome.requests;
   if (requests !== undefined && (options.maxConcurrency !== undefined || requests.rateLimited > 0 || requests.skipped > 0)) {
     const limit = options.maxConcurrency === undefined ? '' : ` (limit ${options.maxConcurrency})`;
@@ -467,6 +466,7 @@ export function renderRunSummary(input: {
     const ledger = [
       ...outcome.results.flatMap((result) => [...result.records, ...(result.toolRecords ?? [])]),
       ...outcome.failures.flatMap((failure) => [...(failure.records ?? []), ...(failure.toolRecords ?? [])]),
+      ...outcome.interruptedTasks.flatMap((task) => [...task.records, ...task.toolRecords]),
     ];
     const spentUsd = ledger.reduce((sum, record) => sum + (record.costUsd ?? 0), 0);
     lines.push(
@@ -489,7 +489,25 @@ function renderRetriesAndFailedSpend(outcome: RunOutcome): string[] {
   }
   const failedSpend = renderFailedSpend(outcome.failures);
   if (failedSpend !== undefined) lines.push(failedSpend);
+  const interruptedSpend = renderInterruptedSpend(outcome.interruptedTasks);
+  if (interruptedSpend !== undefined) lines.push(interruptedSpend);
   return lines;
+}
+
+/**
+ * The summary's line on what the tasks cut off by the stop spent (their ledgers up to it: calls finished, cancelled
+ * in flight and failed), which no figure per task counts; undefined when none had made a call.
+ */
+function renderInterruptedSpend(interrupted: readonly InterruptedTask[]): string | undefined {
+  const runs = interrupted.filter((task) => task.records.length > 0 || task.toolRecords.length > 0);
+  if (runs.length === 0) return undefined;
+  const ledger = runs.flatMap((task) => [...task.records, ...task.toolRecords]);
+  const costUsd = ledger.some((record) => isUnpriced(record)) ? null : ledger.reduce((sum, record) => sum + (record.costUsd ?? 0), 0);
+  const baselines = runs.filter((task) => task.run === 'sequential-baseline').length;
+  const several = baselines === 0 ? `${runs.length} tasks` : `${runs.length} runs`;
+  const who = runs.length === 1 ? (baselines === 1 ? 'the sequential baseline' : 'the task') : several;
+  const which = runs.length > 1 && baselines > 0 ? ` (${plural(baselines, 'sequential baseline')} among them)` : '';
+  return `  interrupted    ${dollars(costUsd)} spent by ${who} cut off${which} (not in the cost per task above)`;
 }
 
 /**
@@ -569,6 +587,14 @@ function renderCacheSaving(outcome: RunOutcome): string | undefined {
   return (
     `  cached input   ${share}% of input tokens (${cachedTokens} of ${inputTokens}) read from the providers' caches: ` +
     `$${formatUsd(savingUsd / outcome.results.length)} per task saved against the list price ($${formatUsd(savingUsd)} in all)`
+  );
+}
+
+/** The summary's line when A's provider refused its requests: A was left out of the rest of the run. */
+function renderApproxRefused(refused: NonNullable<RunOutcome['approxRefused']>): string {
+  return (
+    `  A refused      the provider refused the approximation model (HTTP ${refused.error.statusCode}) in ${refused.taskId}, ` +
+    'so A was not asked again: the rest of the run planned with the target alone (same plans, at its pace)'
   );
 }
 

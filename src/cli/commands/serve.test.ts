@@ -56,7 +56,7 @@ describe('dsp serve', () => {
 
   it('refuses a speed so slow that a recorded wait would overflow the timer (and fire at once)', async () => {
     const slow = await runDsp(['serve', '--traces', fixturePath, '--port', '0', '--speed', '1e-9']);
-    expect(slow).toEqual({ code: 2, stdout: '', stderr: 'dsp: --speed: expected a number ≥ 0.05 (20 times slower), got "1e-9"\n' });
+    expect(slow).toEqual({ code: 2, stdout: '', stderr: 'dsp: --speed: expected a decimal number ≥ 0.05 (20 times slower), got "1e-9"\n' });
     await expect(startReplayServer({ traces: [], speed: 0.01 })).rejects.toThrow('speed: must be a number ≥ 0.05 (20 times slower), got 0.01');
   });
 

@@ -15,7 +15,7 @@ import { checkLoopbackHost, minReplaySpeed, type ReplayServer, type ReplayStats,
 import { loadTraces } from '../../traces/format.js';
 import { traceFilesOf } from '../../suite/embedded-suites.js';
 import type { CliIo, OutputStream } from '../io.js';
-import { listOption, splitList } from '../options.js';
+import { listOption, parseDecimalNumber, parseWholeNumber, splitList } from '../options.js';
 
 /** The options of `dsp serve`. */
 export interface ServeOptions {
@@ -77,16 +77,6 @@ export function renderServeStats(stats: ReplayStats): string {
   );
 }
 
-function numberOption(source: string, check: (value: number) => boolean, expected: string) {
-  return (text: string): number => {
-    const value = Number(text);
-    if (text.trim() === '' || !Number.isFinite(value) || !check(value)) {
-      throw new InvalidInputError(`expected ${expected}, got "${text}"`, { source });
-    }
-    return value;
-  };
-}
-
 /**
  * Adds `dsp serve` to a Commander program. It runs until `io.signal` aborts (Ctrl-C or SIGTERM), then prints its
  * counters. Start-up failures (unreadable traces, a busy port, a non-loopback host) are thrown to the program's
@@ -100,14 +90,15 @@ export function registerServeCommand(program: Command, io: CliIo): Command {
     .option(
       '--port <n>',
       'the port (0 = any free port)',
-      numberOption('--port', (value) => Number.isInteger(value) && value >= 0 && value <= 65535, 'a port 0-65535'),
+      (text: string) => parseWholeNumber(text, '--port', 0, 65535),
       serveDefaults.port,
     )
     .option('--host <address>', 'a loopback address', serveDefaults.host)
     .option(
       '--speed <factor>',
       'replay latencies this many times faster (e.g. 10)',
-      numberOption('--speed', (value) => value >= minReplaySpeed, `a number ≥ ${minReplaySpeed} (${1 / minReplaySpeed} times slower)`),
+      (text: string) =>
+        parseDecimalNumber(text, '--speed', `a decimal number ≥ ${minReplaySpeed} (${1 / minReplaySpeed} times slower)`, (value) => value >= minReplaySpeed),
       serveDefaults.speed,
     )
     .addHelpText(
