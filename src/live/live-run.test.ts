@@ -177,24 +177,33 @@ describe('a live run whose provider breaks off reply streams', () => {
   });
 });
 
-describe('a live run whose provider refuses the key', () => {
-  const key = 'sk-test-SECRET123';
+/**
+ * Within a describe block: a replay server behind a proxy that refuses every request for `model` with 401 (its
+ * message echoing the key) and lets the others through. Returns the proxy, once started.
+ */
+function refusingProxy(model: 'target' | 'approx'): () => FaultProxy {
   let server: ReplayServer;
   let proxy: FaultProxy;
   beforeAll(async () => {
     server = await startReplayServer({ traces, speed: 20 });
-    // Every request of T is refused with 401, its message echoing the key; A's go through.
-    proxy = await startFaultProxy({ upstream: server.url, always: (body) => (body.model === 'target' ? 'unauthorized' : undefined) });
+    proxy = await startFaultProxy({ upstream: server.url, always: (body) => (body.model === model ? 'unauthorized' : undefined) });
   });
   afterAll(async () => {
     await proxy.close();
     await server.close();
   });
+  return () => proxy;
+}
+
+describe('a live run whose provider refuses the key', () => {
+  const key = 'sk-test-SECRET123';
+  // Every request of T is refused; A's go through.
+  const proxyOf = refusingProxy('target');
 
   it('stops at the first refusal, without retrying it: the tasks after it do not run', async () => {
-    const before = proxy.stats().faults.unauthorized;
-    const outcome = await runLiveSuite(liveOptions(proxy.url, { env: { DSP_OPENAI_COMPATIBLE_API_KEY: key }, retry: { retries: 2, initialDelayMs: 10 } }));
-    expect(proxy.stats().faults.unauthorized - before).toBe(1);
+    const before = proxyOf().stats().faults.unauthorized;
+    const outcome = await runLiveSuite(liveOptions(proxyOf().url, { env: { DSP_OPENAI_COMPATIBLE_API_KEY: key }, retry: { retries: 2, initialDelayMs: 10 } }));
+    expect(proxyOf().stats().faults.unauthorized - before).toBe(1);
     expect(outcome.results).toEqual([]);
     expect(outcome.failures.map((failure) => failure.task.id)).toEqual(['task-11']);
     expect(outcome.stoppedBy).toBe(outcome.failures[0]!.error);
@@ -205,7 +214,7 @@ describe('a live run whose provider refuses the key', () => {
 
   it('makes dsp run say so in its summary, exit with 1, and never show the key', async () => {
     const recordPath = join(directory, 'refused.jsonl');
-    const dsp = spawnDsp(['run', '--tasks-from', fixturePath, ...servedModelArgs(proxy.url), '--policy', 'fixed:4', '--record', recordPath], {
+    const dsp = spawnDsp(['run', '--tasks-from', fixturePath, ...servedModelArgs(proxyOf().url), '--policy', 'fixed:4', '--record', recordPath], {
       DSP_OPENAI_COMPATIBLE_API_KEY: key,
     });
     try {
@@ -225,22 +234,13 @@ describe('a live run whose provider refuses the key', () => {
 });
 
 describe('a live run whose provider refuses the key of A alone', () => {
-  let server: ReplayServer;
-  let proxy: FaultProxy;
-  beforeAll(async () => {
-    server = await startReplayServer({ traces, speed: 20 });
-    // Every request of A is refused with 401; T's go through.
-    proxy = await startFaultProxy({ upstream: server.url, always: (body) => (body.model === 'approx' ? 'unauthorized' : undefined) });
-  });
-  afterAll(async () => {
-    await proxy.close();
-    await server.close();
-  });
+  // Every request of A is refused; T's go through.
+  const proxyOf = refusingProxy('approx');
 
   it('asks A once: after its refusal T plans alone, every task finishes with the recorded plan', async () => {
-    const before = proxy.stats().faults.unauthorized;
-    const outcome = await runLiveSuite(liveOptions(proxy.url, { retry: { retries: 2, initialDelayMs: 10 } }));
-    expect(proxy.stats().faults.unauthorized - before).toBe(1);
+    const before = proxyOf().stats().faults.unauthorized;
+    const outcome = await runLiveSuite(liveOptions(proxyOf().url, { retry: { retries: 2, initialDelayMs: 10 } }));
+    expect(proxyOf().stats().faults.unauthorized - before).toBe(1);
     expect(outcome.failures).toEqual([]);
     expect(outcome.results.map((result) => result.plan)).toEqual(recordedPlans);
     expect(outcome.approxRefused?.taskId).toBe('task-11');
@@ -253,7 +253,7 @@ describe('a live run whose provider refuses the key of A alone', () => {
 
   it('makes dsp run warn once and say so in its summary', async () => {
     const captured = captureIo({ DSP_OPENAI_COMPATIBLE_API_KEY: 'sk-test-A-REFUSED' });
-    const result = await runDsp(['run', '--tasks-from', fixturePath, ...servedModelArgs(proxy.url), '--policy', 'fixed:4'], captured);
+    const result = await runDsp(['run', '--tasks-from', fixturePath, ...servedModelArgs(proxyOf().url), '--policy', 'fixed:4'], captured);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('Summary: 4 of 4 tasks, policy fixed:4');
     expect(result.stdout).toContain(
