@@ -18,7 +18,6 @@ export const policyKinds = ['sequential', 'fixed:K', 'additive', 'oracle', 'dsp[
 
 const validList = `valid policies: ${policyKinds.join(', ')}`;
 
-/** dsp options that take a word, and the number each word stands for (`dsp:prior=builtin` → `prior: 1`). */
 /** A number as people write one in an option: `0.7`, `-1`, `.5`, `1e-3`; not `0x1`, `Infinity` or blank. */
 const decimalNumber = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -31,6 +30,7 @@ export function isDecimalNumber(text: string): boolean {
   return decimalNumber.test(text);
 }
 
+/** dsp options that take a word, and the number each word stands for (`dsp:prior=builtin` → `prior: 1`). */
 const dspWordValues: Readonly<Record<string, Readonly<Record<string, number>>>> = { prior: { none: 0, builtin: 1 } };
 
 /**
