@@ -17,7 +17,7 @@ import { type EffectClass, type Environment, type StateStore, type Step, type To
 import { InvalidInputError, describeCause, isTaskInterruptedError } from '../core/errors.js';
 import type { KPolicy } from '../core/policy.js';
 import type { Action, Agent, CallRecord, JsonValue, RoundRecord, TaskMetrics } from '../core/types.js';
-import { runTask } from '../engine/run-task.js';
+import { checkStepLimits, runTask } from '../engine/run-task.js';
 import { readOnlyView } from '../engine/state.js';
 import { redactSecretsIn } from '../io/api-keys.js';
 import type { PriceTable } from '../ledger/prices.js';
@@ -159,6 +159,7 @@ export const speculateDefaults = { policy: 'fixed:3', maxSteps: 20 } as const;
 export function speculate<TOOLS extends ToolSet>(options: SpeculateOptions<TOOLS>): SpeculativeToolAgent {
   const { tools } = options;
   const effects = validateEffects(tools, options.effects ?? {});
+  // Refused when the agent is built, not at its first run.
   checkStepLimits(options);
   const ownsPolicy = typeof options.policy !== 'object';
   const policy =
@@ -311,16 +312,6 @@ function tracedModelName(model: LanguageModel): string {
 /** The time now in UTC, e.g. `20261207T101500Z`. */
 function utcStamp(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-}
-
-/** `maxSteps` and `kMax` are refused when the agent is built, not at its first run. */
-function checkStepLimits(options: Pick<SpeculateOptions<ToolSet>, 'maxSteps' | 'kMax'>): void {
-  for (const name of ['maxSteps', 'kMax'] as const) {
-    const value = options[name];
-    if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
-      throw new InvalidInputError(`${name} must be a whole number ≥ 1, got ${String(value)}`, { source: name });
-    }
-  }
 }
 
 function validateEffects(tools: ToolSet, effects: Partial<Record<string, EffectClass>>): Map<string, EffectClass> {

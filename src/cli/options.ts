@@ -4,7 +4,7 @@
  */
 import { Option } from 'commander';
 import { InvalidInputError } from '../core/errors.js';
-import { isDecimalNumber, type PolicySpec } from '../policies/registry.js';
+import { parseDecimal, type PolicySpec } from '../policies/registry.js';
 
 /**
  * A whole number from `minimum` to `maximum` written in decimal digits; errors name `option`. The default maximum
@@ -22,13 +22,12 @@ export function parseWholeNumber(text: string, option: string, minimum: number, 
 }
 
 /**
- * A number written in decimal (`0.7`, `.5`, `1e-3`: `isDecimalNumber`, as in policy specs; not `0x10` or `Infinity`)
+ * A number written in decimal (`0.7`, `.5`, `1e-3`: `parseDecimal`, as in policy specs; not `0x10` or `Infinity`)
  * that `accepts` takes; errors name `option` and say what was `expected` (e.g. `a decimal number ≥ 0.05`).
  */
 export function parseDecimalNumber(text: string, option: string, expected: string, accepts: (value: number) => boolean = () => true): number {
-  const trimmed = text.trim();
-  const value = isDecimalNumber(trimmed) ? Number(trimmed) : Number.NaN;
-  if (!Number.isFinite(value) || !accepts(value)) {
+  const value = parseDecimal(text.trim());
+  if (value === undefined || !accepts(value)) {
     throw new InvalidInputError(`expected ${expected}, got "${text}"`, { source: option });
   }
   return value;

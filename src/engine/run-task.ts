@@ -197,12 +197,7 @@ class TaskRun {
     this.kMax = options.kMax ?? engineDefaults.kMax;
     this.priceTable = options.priceTable ?? builtinPriceTable;
     this.environment = options.environment;
-    if (!Number.isInteger(this.maxSteps) || this.maxSteps < 1) {
-      throw new InvalidInputError(`maxSteps must be a whole number ≥ 1, got ${this.maxSteps}`);
-    }
-    if (!Number.isInteger(this.kMax) || this.kMax < 1) {
-      throw new InvalidInputError(`kMax must be a whole number ≥ 1, got ${this.kMax}`);
-    }
+    checkStepLimits({ maxSteps: this.maxSteps, kMax: this.kMax });
     checkDurations(options);
     if (this.environment !== undefined) {
       this.state = StateLayer.root(options.initialState ?? [], () => `v${(this.stateVersions += 1)}`);
@@ -981,6 +976,19 @@ function addUsage(sum: Usage | undefined, usage: Usage): Usage {
   }
   if (usage.estimated === true) total.estimated = true;
   return total;
+}
+
+/**
+ * `maxSteps` and `kMax`, when given, must be whole numbers ≥ 1; throws `InvalidInputError` naming the option. The
+ * engine checks them for every task; `speculate` calls it when an agent is built, before its first run.
+ */
+export function checkStepLimits(limits: { maxSteps?: number | undefined; kMax?: number | undefined }): void {
+  for (const name of ['maxSteps', 'kMax'] as const) {
+    const value = limits[name];
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
+      throw new InvalidInputError(`${name} must be a whole number ≥ 1, got ${String(value)}`, { source: name });
+    }
+  }
 }
 
 /** `deadlineMs` and `abandonAfterMs`, when given, must be numbers ≥ 0 (NaN would silently mean "no deadline"). */

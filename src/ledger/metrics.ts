@@ -14,6 +14,14 @@ export function isUnpriced(call: { readonly costUsd?: number | undefined; readon
 }
 
 /**
+ * What a set of calls and tool executions cost in all, or null when one of them is unpriced (a figure that includes
+ * an unknown cost is unknown, never a partial sum).
+ */
+export function knownCostUsd(records: ReadonlyArray<{ readonly costUsd?: number | undefined; readonly usage?: Usage | undefined }>): number | null {
+  return records.some((record) => isUnpriced(record)) ? null : records.reduce((sum, record) => sum + (record.costUsd ?? 0), 0);
+}
+
+/**
  * Figures of one task from its call records and rounds. `startMs`/`endMs` bound the task (end = final commit).
  * With tool executions, the sequential latency also counts the committed executions (a sequential run waits for
  * each step's tool before the next call), and the money figures count the model requests executions made (their

@@ -22,12 +22,13 @@ const validList = `valid policies: ${policyKinds.join(', ')}`;
 const decimalNumber = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
- * Whether `text` is a number as people write one in an option: decimal digits with an optional sign, point and
- * exponent (`0.7`, `-1`, `.5`, `1e-3`); not hex, octal or binary (`0x10`), `Infinity`, blank or padded. Every option
- * of `dsp` that takes a fraction reads this form, as policy specs do.
+ * The finite number `text` writes as people write one in an option — decimal digits with an optional sign, point and
+ * exponent (`0.7`, `-1`, `.5`, `1e-3`) — or undefined for anything else: hex, octal or binary (`0x10`), `Infinity`,
+ * blank or padded, or too large to hold. Every option of `dsp` that takes a fraction reads this form, as policy specs do.
  */
-export function isDecimalNumber(text: string): boolean {
-  return decimalNumber.test(text);
+export function parseDecimal(text: string): number | undefined {
+  const value = decimalNumber.test(text) ? Number(text) : Number.NaN;
+  return Number.isFinite(value) ? value : undefined;
 }
 
 /** dsp options that take a word, and the number each word stands for (`dsp:prior=builtin` → `prior: 1`). */
@@ -60,8 +61,8 @@ export function parsePolicySpec(text: string, source = 'policy spec'): PolicySpe
         if (value === undefined || rest.length > 0) {
           throw new InvalidInputError(`"${spec}": expected key=number pairs such as dsp:tau=0.7,beta=1`, { source });
         }
-        const number = words?.[value] ?? (decimalNumber.test(value) ? Number(value) : Number.NaN);
-        if (!Number.isFinite(number)) {
+        const number = words?.[value] ?? parseDecimal(value);
+        if (number === undefined) {
           const expected = words === undefined ? 'a decimal number, e.g. dsp:tau=0.7,beta=1' : `one of ${Object.keys(words).join(', ')}`;
           throw new InvalidInputError(`"${spec}": dsp option ${key}=${value}: expected ${expected}`, { source });
         }

@@ -7,7 +7,7 @@ import { tableColumns, type BenchRow } from '../suite/bench-row.js';
 import { formatFixed, formatTimes, formatUsd } from '../ledger/format.js';
 import { unpricedRemedy } from '../ledger/prices.js';
 import { InvalidInputError } from '../core/errors.js';
-import { isDecimalNumber, parsePolicySpec, type PolicySpec } from '../policies/registry.js';
+import { parseDecimal, parsePolicySpec, type PolicySpec } from '../policies/registry.js';
 import { frontierOfRows, unknownCostPolicies } from './build-results.js';
 import { renderTextTable } from './text-table.js';
 import { describeApproxConfidence, type ApproxConfidenceSummary } from '../traces/approx-confidence.js';
@@ -50,8 +50,8 @@ export function parseNumberList(text: string, option: string): number[] {
   if (text.trim() === '') return [];
   return text.split(',').map((part) => {
     // Decimal only, as in policy specs: 0x1 or Infinity is a typing slip, not a τ.
-    const value = isDecimalNumber(part.trim()) ? Number(part.trim()) : Number.NaN;
-    if (!Number.isFinite(value)) {
+    const value = parseDecimal(part.trim());
+    if (value === undefined) {
       throw new InvalidInputError(`expected comma-separated decimal numbers such as 0.1,0.5,0.9, got "${text}"`, { source: option });
     }
     return value;

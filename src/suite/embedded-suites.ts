@@ -64,14 +64,16 @@ export function liveSuiteName(
   const suffix = dash < 0 ? undefined : name.slice(dash + 1);
   const environment = name.slice(0, dash);
   if (environments.includes(name)) return { name, environment: name, targetStrategy: undefined };
-  if (suffix !== undefined && environments.includes(environment) && Object.hasOwn(suiteTargetStrategies, suffix) && suffixesOf(environment).includes(suffix)) {
+  // An environment and a known target suffix, though perhaps not one this environment has agents for.
+  const knownSuffix = suffix !== undefined && environments.includes(environment) && Object.hasOwn(suiteTargetStrategies, suffix);
+  if (knownSuffix && suffixesOf(environment).includes(suffix)) {
     return { name, environment, targetStrategy: suiteTargetStrategies[suffix] };
   }
   const valid = environments.flatMap((each) => [each, ...suffixesOf(each).map((part) => `${each}-${part}`)]);
   const why =
     name === 'synthetic'
       ? 'the synthetic suite is generated for replay and has no tasks to plan live'
-      : suffix !== undefined && environments.includes(environment) && Object.hasOwn(suiteTargetStrategies, suffix)
+      : knownSuffix
         ? `${environment} has no "${suffix}" agent, so no suite "${name}"`
         : `unknown suite "${name}"`;
   throw new InvalidInputError(`${why}; valid suites: ${valid.join(', ')}`, { source });

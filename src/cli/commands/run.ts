@@ -18,7 +18,7 @@ import { maxTimerDelayMs, type Clock } from '../../core/clock.js';
 import { DspError, InvalidInputError, describeCause, isTargetCallError, isToolCallError } from '../../core/errors.js';
 import type { Action, Role, TaskInput, TaskResult } from '../../core/types.js';
 import { builtinPriceTable, cacheSavingUsd, unpricedRemedy, type PriceTable } from '../../ledger/prices.js';
-import { isUnpriced } from '../../ledger/metrics.js';
+import { isUnpriced, knownCostUsd } from '../../ledger/metrics.js';
 import { checkCommandFiles } from '../../io/command-files.js';
 import { loadPriceTable } from '../../io/price-file.js';
 import { lockPredictorState } from '../../predictor/persistence/file-state-store.js';
@@ -502,7 +502,7 @@ function renderInterruptedSpend(interrupted: readonly InterruptedTask[]): string
   const runs = interrupted.filter((task) => task.records.length > 0 || task.toolRecords.length > 0);
   if (runs.length === 0) return undefined;
   const ledger = runs.flatMap((task) => [...task.records, ...task.toolRecords]);
-  const costUsd = ledger.some((record) => isUnpriced(record)) ? null : ledger.reduce((sum, record) => sum + (record.costUsd ?? 0), 0);
+  const costUsd = knownCostUsd(ledger);
   const baselines = runs.filter((task) => task.run === 'sequential-baseline').length;
   const several = baselines === 0 ? `${runs.length} tasks` : `${runs.length} runs`;
   const who = runs.length === 1 ? (baselines === 1 ? 'the sequential baseline' : 'the task') : several;
@@ -517,7 +517,7 @@ function renderInterruptedSpend(interrupted: readonly InterruptedTask[]): string
 function renderFailedSpend(failures: readonly SuiteFailure[]): string | undefined {
   const ledger = failures.flatMap((failure) => [...(failure.records ?? []), ...(failure.toolRecords ?? [])]);
   if (ledger.length === 0) return undefined;
-  const costUsd = ledger.some((record) => isUnpriced(record)) ? null : ledger.reduce((sum, record) => sum + (record.costUsd ?? 0), 0);
+  const costUsd = knownCostUsd(ledger);
   const attempts = ledger.filter((record) => 'attemptOf' in record && record.attemptOf !== undefined).length;
   const included = attempts > 0 ? `, ${plural(attempts, 'failed attempt')} included` : '';
   return `  failed tasks   ${dollars(costUsd)} spent by ${plural(failures.length, 'failed task')}${included} (not in the cost per task above)`;

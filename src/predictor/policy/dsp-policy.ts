@@ -227,7 +227,8 @@ export class DspPolicy implements KPolicy {
     // P(every guess of the round so far is accepted), each scored with its guess in view.
     let allAccepted = 1;
     contexts.forEach((context, index) => {
-      allAccepted *= this.acceptanceOf(acceptance, context, index);
+      const state = this.predictorState(context.history, [...this.view.outcomes, ...new Array<StepOutcome>(index).fill('accepted')], index);
+      allAccepted *= logistic(predictValue(acceptance, this.featurizer.featurize(withGuess(state, context))));
     });
     return stepGainUsd(allAccepted, economics, this.settings.valueUsdPerHour) > 0;
   }
@@ -240,9 +241,10 @@ export class DspPolicy implements KPolicy {
       const confidence = round.guessConfidences?.[index];
       if (confidence !== undefined && confidence !== null) this.confidence.add(confidence, index < round.acceptedCount);
     }
-    this.scoreHead(round, judged);
     const reading = readRound(round);
     const history = this.view.history;
+    // The acceptance head as it stands, before this round is learned: its reading of each guess is scored below.
+    const acceptance = this.economic ? this.currentWeights()?.hazard?.acceptance : undefined;
     for (let index = 0; index < reading.labelledGuesses; index += 1) {
       const step = round.startStep + index;
       // A state inside the round: the committed prefix plus the round's guesses confirmed so far.
@@ -254,6 +256,11 @@ export class DspPolicy implements KPolicy {
       const guessFeatures = this.economic
         ? this.featurizer.featurize({ ...predictorState, guess: canonicalAction(round.guesses[index]!), ...(confidence === undefined ? {} : { guessConfidence: confidence }) })
         : undefined;
+      // How the head ranks the guesses that came with A's confidence (its AUC lets rounds start at the cap): each
+      // scored before its answer is learned, as in progressive validation. The labelled guesses are the judged ones.
+      if (acceptance !== undefined && guessFeatures !== undefined && confidence !== undefined) {
+        this.headRecord.add(logistic(predictValue(acceptance, guessFeatures)), index < round.acceptedCount);
+      }
       this.segment.add(step, features, guessFeatures);
     }
     for (const outcome of reading.outcomes) {
@@ -331,25 +338,6 @@ export class DspPolicy implements KPolicy {
   /** Whether k comes from the economic rule (`value` set). */
   private get economic(): boolean {
     return this.settings.valueUsdPerHour > 0;
-  }
-
-  /**
-   * Counts how the acceptance head, with the weights of the moment (before it learns from this round), ranked the
-   * round's judged guesses that came with A's confidence: the head's own AUC on them, A's confidence and the features
-   * together (progressive validation: each guess scored before its answer was learned).
-   */
-  private scoreHead(round: RoundRecord, judged: number): void {
-    const acceptance = this.economic ? this.currentWeights()?.hazard?.acceptance : undefined;
-    if (acceptance === undefined) return;
-    this.guessContexts(round.guesses, judged, confidencesOf(round)).forEach((context, index) => {
-      if (context.confidence !== undefined) this.headRecord.add(this.acceptanceOf(acceptance, context, index), index < round.acceptedCount);
-    });
-  }
-
-  /** The acceptance head's P(accepted) for the round's guess at `index`, in view, the round's earlier guesses accepted. */
-  private acceptanceOf(acceptance: Float64Array, context: GuessContext, index: number): number {
-    const state = this.predictorState(context.history, [...this.view.outcomes, ...new Array<StepOutcome>(index).fill('accepted')], index);
-    return logistic(predictValue(acceptance, this.featurizer.featurize(withGuess(state, context))));
   }
 
   /** The economic k of a round-start state, or undefined (cold start) until the hazard heads and the call costs are known. */
